@@ -1,0 +1,10 @@
+//! meshroute: Consul's mesh gateway decisions, offline.
+//!
+//! Work in progress: see the README.
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod mode;
+pub mod tree;
+
+pub use mode::{InvalidMode, MeshGatewayMode};
