@@ -164,3 +164,35 @@ impl Default for Limits {
         }
     }
 }
+
+/// A document that a format reader could not read: what is wrong and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyntaxError {
+    /// Where the reader stopped.
+    pub pos: Pos,
+    /// What is wrong, lowercase, no trailing punctuation.
+    pub message: String,
+}
+
+impl SyntaxError {
+    /// A syntax error at `pos`.
+    pub fn new(pos: Pos, message: impl Into<String>) -> Self {
+        Self {
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pos.is_known() {
+            write!(f, "{}: {}", self.pos, self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+impl std::error::Error for SyntaxError {}

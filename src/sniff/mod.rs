@@ -1,0 +1,1 @@
+//! Zero-copy TLS ClientHello server-name reader.
