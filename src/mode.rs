@@ -50,7 +50,7 @@ impl MeshGatewayMode {
     }
 
     /// Whether this layer states no opinion.
-    pub const fn is_default(self) -> bool {
+    pub const fn is_default(&self) -> bool {
         matches!(self, Self::Default)
     }
 
