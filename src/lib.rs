@@ -18,6 +18,7 @@ pub mod sni;
 #[cfg(feature = "sniff")]
 pub mod sniff;
 pub mod tree;
+mod validate;
 #[cfg(feature = "yaml")]
 pub mod yaml;
 
@@ -25,7 +26,7 @@ pub use agent::AgentConfig;
 pub use config_entry::{
     ConfigEntry, ProxyDefaults, ServiceDefaults, UpstreamConfiguration, UpstreamOverride,
 };
-pub use document::{Content, Document, Format};
+pub use document::{CaRoots, Content, Document, Format};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Severity};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
