@@ -248,26 +248,23 @@ impl<'t> Cx<'t, '_> {
     }
 
     fn string(&mut self, node: &'t Node) -> Option<&'t str> {
-        match &node.value {
-            Value::String(s) => {
-                if s.contains("${") || s.contains("%{") {
-                    self.error(
-                        DiagnosticKind::Interpolation,
-                        node.pos,
-                        format!(
-                            "expected a literal string, found the template {}: Consul does not interpolate configuration",
-                            crate::mode::go_quote(s)
-                        ),
-                    );
-                    None
-                } else {
-                    Some(s)
-                }
-            }
-            _ => {
-                self.wrong_type(node, "a string");
+        if let Value::String(s) = &node.value {
+            if s.contains("${") || s.contains("%{") {
+                self.error(
+                    DiagnosticKind::Interpolation,
+                    node.pos,
+                    format!(
+                        "expected a literal string, found the template {}: Consul does not interpolate configuration",
+                        crate::mode::go_quote(s)
+                    ),
+                );
                 None
+            } else {
+                Some(s)
             }
+        } else {
+            self.wrong_type(node, "a string");
+            None
         }
     }
 
@@ -313,13 +310,14 @@ impl<'t> Cx<'t, '_> {
             Value::Map(entries) => Some(Obj::new(entries, node.pos)),
             Value::List(items) => match items.as_slice() {
                 [] => None,
-                [one] => match &one.value {
-                    Value::Map(entries) => Some(Obj::new(entries, one.pos)),
-                    _ => {
+                [one] => {
+                    if let Value::Map(entries) = &one.value {
+                        Some(Obj::new(entries, one.pos))
+                    } else {
                         self.wrong_type(one, "a map");
                         None
                     }
-                },
+                }
                 [_, second, ..] => {
                     self.error(
                         DiagnosticKind::TooMany,
@@ -360,20 +358,17 @@ impl<'t> Cx<'t, '_> {
     }
 
     fn strings(&mut self, node: &'t Node) -> Vec<String> {
-        match &node.value {
-            Value::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(s) = self.at_index(i, |cx| cx.owned_string(item)) {
-                        out.push(s);
-                    }
+        if let Value::List(items) = &node.value {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                if let Some(s) = self.at_index(i, |cx| cx.owned_string(item)) {
+                    out.push(s);
                 }
-                out
             }
-            _ => {
-                self.wrong_type(node, "a list of strings");
-                Vec::new()
-            }
+            out
+        } else {
+            self.wrong_type(node, "a list of strings");
+            Vec::new()
         }
     }
 
@@ -483,13 +478,13 @@ impl<'t> Cx<'t, '_> {
         let [ty, ns, part, peer, name, dc, addr, port, sock, mg, config] = *UPSTREAM_FIELDS else {
             unreachable!("the upstream schema has eleven fields")
         };
-        if let Some(e) = obj.take(ty, style) {
-            if let Some(s) = self.at(&e.key, |cx| cx.string(&e.value)) {
-                match s.parse::<DestinationType>() {
-                    Ok(t) => u.destination_type = t,
-                    Err(msg) => {
-                        self.error_at_key(&e.key, DiagnosticKind::Invalid, e.value.pos, msg)
-                    }
+        if let Some(e) = obj.take(ty, style)
+            && let Some(s) = self.at(&e.key, |cx| cx.string(&e.value))
+        {
+            match s.parse::<DestinationType>() {
+                Ok(t) => u.destination_type = t,
+                Err(msg) => {
+                    self.error_at_key(&e.key, DiagnosticKind::Invalid, e.value.pos, msg);
                 }
             }
         }
@@ -644,18 +639,18 @@ impl<'t> Cx<'t, '_> {
             pos: obj.pos,
             ..ServiceDefinition::default()
         };
-        if let Some(e) = obj.take(kind, style) {
-            if let Some(k) = self.at(&e.key, |cx| cx.string(&e.value)) {
-                s.kind = k.parse().unwrap_or_default();
-                if let ServiceKind::Other(other) = &s.kind {
-                    let msg = format!(
-                        "unknown service kind {}: Consul registers it as a typical service",
-                        crate::mode::go_quote(other)
-                    );
-                    self.at(&e.key, |cx| {
-                        cx.warning(DiagnosticKind::Invalid, e.value.pos, msg)
-                    });
-                }
+        if let Some(e) = obj.take(kind, style)
+            && let Some(k) = self.at(&e.key, |cx| cx.string(&e.value))
+        {
+            s.kind = k.parse().unwrap_or_default();
+            if let ServiceKind::Other(other) = &s.kind {
+                let msg = format!(
+                    "unknown service kind {}: Consul registers it as a typical service",
+                    crate::mode::go_quote(other)
+                );
+                self.at(&e.key, |cx| {
+                    cx.warning(DiagnosticKind::Invalid, e.value.pos, msg);
+                });
             }
         }
         s.id = self.opt_string(&mut obj, id);
@@ -707,8 +702,10 @@ impl<'t> Cx<'t, '_> {
         let [native, sidecar] = *CONNECT_FIELDS else {
             unreachable!("the connect schema has two fields")
         };
-        let mut c = ServiceConnect::default();
-        c.native = self.opt_bool(&mut obj, native).unwrap_or(false);
+        let mut c = ServiceConnect {
+            native: self.opt_bool(&mut obj, native).unwrap_or(false),
+            ..ServiceConnect::default()
+        };
         if let Some(e) = obj.take(sidecar, style) {
             c.sidecar_service = self.at(&e.key, |cx| {
                 let o = cx.object(&e.value)?;
@@ -843,10 +840,10 @@ impl<'t> Cx<'t, '_> {
                 let mut body = Opaque::new();
                 let mut name = String::new();
                 for e in obj.entries {
-                    if NAME.matches(&e.key) {
-                        if let Value::String(s) = &e.value.value {
-                            name.clone_from(s);
-                        }
+                    if NAME.matches(&e.key)
+                        && let Value::String(s) = &e.value.value
+                    {
+                        name.clone_from(s);
                     }
                     body.insert(e.key.clone(), e.value.to_json());
                 }
@@ -1035,9 +1032,7 @@ impl<'t> Cx<'t, '_> {
                 let mut o = cx.object(&e.value)?;
                 let enabled = cx.opt_bool(&mut o, f("Enabled", "enabled"));
                 let _ = o.rest(); // other connect settings are kept by Consul, not modelled here
-                let mut c = AgentConnect::default();
-                c.enabled = enabled;
-                Some(c)
+                Some(AgentConnect { enabled })
             });
         }
         if let Some(e) = obj.take(ports, style) {
@@ -1058,10 +1053,9 @@ impl<'t> Cx<'t, '_> {
         if let Some(e) = obj.take(acl, style) {
             a.acl = self.at(&e.key, |cx| {
                 let mut o = cx.object(&e.value)?;
-                let mut acl = AgentAcl::default();
-                acl.enabled = cx.opt_bool(&mut o, f("Enabled", "enabled"));
+                let enabled = cx.opt_bool(&mut o, f("Enabled", "enabled"));
                 let _ = o.rest();
-                Some(acl)
+                Some(AgentAcl { enabled })
             });
         }
         if let Some(e) = obj.take(rjw, style) {
@@ -1209,10 +1203,10 @@ pub(crate) fn decode_document(
                 pos: tree.pos,
             };
             for e in entries {
-                if e.key.eq_ignore_ascii_case("TrustDomain") {
-                    if let Some(td) = cx.at(&e.key, |cx| cx.owned_string(&e.value)) {
-                        roots.trust_domain = td.to_ascii_lowercase();
-                    }
+                if e.key.eq_ignore_ascii_case("TrustDomain")
+                    && let Some(td) = cx.at(&e.key, |cx| cx.owned_string(&e.value))
+                {
+                    roots.trust_domain = td.to_ascii_lowercase();
                 }
             }
             out.push(Content::CaRoots(roots));

@@ -37,11 +37,11 @@ fn service_at(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
     if is_sidecar && s.id.as_deref().is_some_and(|id| !id.is_empty()) {
         invalid(cx, s.pos, "sidecar_service can't specify an ID");
     }
-    if let Some(addr) = s.address.as_deref() {
-        if addr == "0.0.0.0" || addr == "::" || addr == "[::]" {
-            let k = key(cx, "Address", "address");
-            cx.at(k, |cx| invalid(cx, s.pos, "Invalid service address"));
-        }
+    if let Some(addr) = s.address.as_deref()
+        && (addr == "0.0.0.0" || addr == "::" || addr == "[::]")
+    {
+        let k = key(cx, "Address", "address");
+        cx.at(k, |cx| invalid(cx, s.pos, "Invalid service address"));
     }
     match s.kind {
         ServiceKind::ConnectProxy => {
@@ -79,7 +79,7 @@ fn service_at(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
         let pk = key(cx, "Proxy", "proxy");
         let uk = key(cx, "Upstreams", "upstreams");
         cx.at(pk, |cx| {
-            cx.at(uk, |cx| upstreams(cx, &p.upstreams, s.partition.as_deref()))
+            cx.at(uk, |cx| upstreams(cx, &p.upstreams, s.partition.as_deref()));
         });
     }
     if let Some(sidecar) = s
@@ -222,8 +222,8 @@ fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&s
             } else {
                 Some(socket.to_owned())
             };
-            if let Some(l) = listener {
-                if !listeners.insert(l.clone()) {
+            if let Some(l) = listener
+                && !listeners.insert(l.clone()) {
                     invalid(
                         cx,
                         u.pos,
@@ -233,7 +233,6 @@ fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&s
                         ),
                     );
                 }
-            }
         });
     }
 }
