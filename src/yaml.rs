@@ -102,6 +102,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(YValue(Value::Int(v)))
     }
 
+    #[allow(clippy::cast_precision_loss)] // past i64 a number is a float, as in JSON readers
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<YValue, E> {
         Ok(YValue(
             i64::try_from(v).map_or_else(|_| Value::Float(v as f64), Value::Int),
