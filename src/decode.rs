@@ -1073,8 +1073,13 @@ impl<'t> Cx<'t, '_> {
                         let single = !matches!(&e.value.value, Value::List(l) if l.len() > 1);
                         let before = cx.error_count();
                         let decode = |cx: &mut Cx<'t, '_>| {
+                            let before = cx.error_count();
                             let s = cx.service(o, false, 0);
-                            crate::validate::service(cx, s)
+                            // Validation reads decoded values: only when they decoded cleanly.
+                            if cx.error_count() == before {
+                                crate::validate::service(cx, &s);
+                            }
+                            s
                         };
                         let s = if single {
                             decode(cx)
@@ -1101,8 +1106,9 @@ impl<'t> Cx<'t, '_> {
                             let before = cx.error_count();
                             let entry = cx.at_index(i, |cx| cx.entry_from_obj(eo));
                             if let Some(entry) = entry {
-                                let entry =
-                                    cx.at_index(i, |cx| crate::validate::config_entry(cx, entry));
+                                if cx.error_count() == before {
+                                    cx.at_index(i, |cx| crate::validate::config_entry(cx, &entry));
+                                }
                                 if cx.error_count() == before {
                                     entries.push(entry);
                                 }
@@ -1182,7 +1188,9 @@ pub(crate) fn decode_document(
         Shape::ConfigEntry => {
             let before = cx.error_count();
             if let Some(entry) = cx.entry_from_obj(obj) {
-                let entry = crate::validate::config_entry(&mut cx, entry);
+                if cx.error_count() == before {
+                    crate::validate::config_entry(&mut cx, &entry);
+                }
                 if cx.error_count() == before {
                     out.push(Content::ConfigEntry(entry));
                 }
@@ -1192,7 +1200,9 @@ pub(crate) fn decode_document(
             cx.style = Style::Camel;
             let before = cx.error_count();
             let s = cx.service(obj, matches!(classify(entries), Shape::ApiService), 0);
-            let s = crate::validate::service(&mut cx, s);
+            if cx.error_count() == before {
+                crate::validate::service(&mut cx, &s);
+            }
             if cx.error_count() == before {
                 out.push(Content::Service(s));
             }

@@ -25,9 +25,8 @@ fn invalid(cx: &mut Cx<'_, '_>, pos: Pos, message: impl Into<String>) {
 }
 
 /// Validates a service definition (and its inline sidecar).
-pub(crate) fn service(cx: &mut Cx<'_, '_>, s: ServiceDefinition) -> ServiceDefinition {
-    service_at(cx, &s, false);
-    s
+pub(crate) fn service(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
+    service_at(cx, s, false);
 }
 
 fn service_at(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
@@ -238,8 +237,8 @@ fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&s
 }
 
 /// Validates a config entry.
-pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: ConfigEntry) -> ConfigEntry {
-    match &entry {
+pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: &ConfigEntry) {
+    match entry {
         ConfigEntry::ProxyDefaults(p) => {
             if p.name != "global" {
                 cx.at("Name", |cx| {
@@ -281,7 +280,6 @@ pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: ConfigEntry) -> ConfigEnt
         }
         ConfigEntry::Other { .. } => {}
     }
-    entry
 }
 
 fn upstream_override(cx: &mut Cx<'_, '_>, o: &UpstreamOverride) {

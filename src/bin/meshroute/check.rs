@@ -71,7 +71,9 @@ pub(crate) fn load(paths: &[PathBuf], input_format: Option<&str>) -> Result<Load
 }
 
 fn location(d: &Diagnostic) -> String {
-    let file = d.file().map_or_else(|| "<input>".to_owned(), |f| f.display().to_string());
+    let file = d
+        .file()
+        .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string());
     format!("{file}:{}:{}: ", d.line(), d.column())
 }
 
