@@ -85,7 +85,9 @@ fn rest(d: &Diagnostic) -> String {
     }
     s.push_str(d.message());
     if let Some(h) = d.suggestion() {
-        s.push_str(&format!(" (did you mean \"{h}\"?)"));
+        s.push_str(" (did you mean \"");
+        s.push_str(h);
+        s.push_str("\"?)");
     }
     s
 }
