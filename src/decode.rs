@@ -1271,9 +1271,9 @@ fn classify(entries: &[Entry]) -> Shape {
     if is_string(get("service")) && get("name").is_none() {
         return Shape::ApiService;
     }
-    if is_string(get("name"))
-        && (get("port").is_some() || get("id").is_some() || get("address").is_some())
-    {
+    // Agent configuration has no top-level `name` (it is `node_name`): a name makes a bare
+    // service definition, as the HTTP registration body is.
+    if is_string(get("name")) {
         return Shape::BareService;
     }
     Shape::Agent
