@@ -85,7 +85,8 @@ fn service() -> impl Strategy<Value = ServiceDefinition> {
             match (shape, px) {
                 (0, Some(mut p)) => {
                     s.kind = ServiceKind::ConnectProxy;
-                    p.destination_service_name.get_or_insert_with(|| "web".to_owned());
+                    p.destination_service_name
+                        .get_or_insert_with(|| "web".to_owned());
                     s.proxy = Some(p);
                 }
                 (1, Some(p)) => {
@@ -103,14 +104,22 @@ fn service() -> impl Strategy<Value = ServiceDefinition> {
 }
 
 fn entry() -> impl Strategy<Value = ConfigEntry> {
-    let pd = (mode(), prop::collection::btree_map("[a-z_]{1,8}", text(), 0..3)).prop_map(|(m, cfg)| {
-        let mut p = ProxyDefaults::default();
-        p.mesh_gateway = MeshGatewayConfig::new(m);
-        if !cfg.is_empty() {
-            p.config = Some(cfg.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect());
-        }
-        ConfigEntry::ProxyDefaults(p)
-    });
+    let pd = (
+        mode(),
+        prop::collection::btree_map("[a-z_]{1,8}", text(), 0..3),
+    )
+        .prop_map(|(m, cfg)| {
+            let mut p = ProxyDefaults::default();
+            p.mesh_gateway = MeshGatewayConfig::new(m);
+            if !cfg.is_empty() {
+                p.config = Some(
+                    cfg.into_iter()
+                        .map(|(k, v)| (k, serde_json::Value::String(v)))
+                        .collect(),
+                );
+            }
+            ConfigEntry::ProxyDefaults(p)
+        });
     let sd = (
         name(),
         mode(),
@@ -157,7 +166,11 @@ fn reload(text: &str, format: Format) -> serde_json::Value {
     assert!(
         loaded.diagnostics.is_empty(),
         "{format:?} did not load back:\n{text}\n{:?}",
-        loaded.diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>()
+        loaded
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
     );
     assert_eq!(loaded.documents.len(), 1, "{text}");
     loaded.documents[0].to_json()
