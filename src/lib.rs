@@ -52,12 +52,12 @@
 //!
 //! # Modules
 //!
-//! - [`mode`]: [`MeshGatewayMode`].
-//! - [`service`], [`config_entry`], [`agent`]: the typed models.
-//! - [`document`], [`load`], [`error`]: loading files and what it reports.
-//! - [`tree`], [`hcl`], [`json`], `yaml`: the generic tree and the format readers.
-//! - [`sni`]: Consul's SNI names.
-//! - `sniff` (feature `sniff`): the zero-copy ClientHello server-name reader.
+//! - [`mode`] holds [`MeshGatewayMode`].
+//! - [`service`], [`config_entry`] and [`agent`] hold the typed models.
+//! - [`document`], [`load`] and [`error`] load files and report problems.
+//! - [`tree`], [`hcl`], [`json`] and `yaml` are the generic tree and the format readers.
+//! - [`sni`] builds and parses Consul's SNI names.
+//! - `sniff` (feature `sniff`) reads the server name from a raw ClientHello, zero-copy.
 //!
 //! # Features
 //!
