@@ -28,6 +28,11 @@ use std::borrow::Cow;
 
 use crate::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
+/// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
+/// recurses once per level, and this bound keeps it well inside a 2 MiB thread stack even in
+/// an unoptimized build.
+pub const MAX_SUPPORTED_DEPTH: usize = 256;
+
 /// Reads an HCL1 document into the generic tree, exactly as Consul's HCL1 decoder would.
 ///
 /// The result is always a [`Value::Map`] at the top. Blocks become lists of maps, as in
@@ -37,7 +42,7 @@ use crate::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 ///
 /// A [`SyntaxError`] with the line and column of the problem when the text is not HCL1 that
 /// Consul accepts, when it is larger than `limits.max_bytes`, or when it nests lists, objects
-/// and block labels deeper than `limits.max_depth`.
+/// and block labels deeper than `limits.max_depth` (or [`MAX_SUPPORTED_DEPTH`]).
 ///
 /// # Examples
 ///
@@ -103,7 +108,7 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         sc: Scanner::new(&text),
         tok: Token::start(),
         buffered: false,
-        max_depth: limits.max_depth,
+        max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
     };
     let items = match parser.object_list(false, 0) {
         (items, Ok(())) => items,
@@ -245,7 +250,12 @@ impl<'a> Scanner<'a> {
 
     fn next(&mut self) -> Result<char, SyntaxError> {
         let Some(ch) = self.src[self.pos.offset..].chars().next() else {
-            self.pos.column = self.pos.column.saturating_add(1);
+            // Go moves the column on at each read past the end; staying put keeps the
+            // position of "end of input" errors on the character after the last one.
+            if self.pos.column == 0 {
+                self.pos.column = 1;
+                self.pos.line = self.pos.line.max(1);
+            }
             self.last_char_len = 0;
             return Ok(EOF);
         };
@@ -975,7 +985,11 @@ enum GNode<'a> {
 impl GNode<'_> {
     fn pos(&self) -> Pos {
         match self {
-            Self::List(items) => items.first().map_or(Pos::default(), ItemRef::pos),
+            Self::List(items) => items
+                .iter()
+                .find(|i| !i.keys.is_empty())
+                .or(items.first())
+                .map_or(Pos::default(), ItemRef::pos),
             Self::Item(i) => i.pos(),
             Self::Ast(a) => ast_pos(a),
         }
@@ -983,7 +997,8 @@ impl GNode<'_> {
 
     fn describe(&self) -> &'static str {
         match self {
-            Self::List(_) | Self::Item(_) | Self::Ast(Ast::Object { .. }) => "an object",
+            Self::List(_) => "a labelled block",
+            Self::Item(_) | Self::Ast(Ast::Object { .. }) => "an object",
             Self::Ast(Ast::List { .. }) => "a list",
             Self::Ast(Ast::Lit(t)) => t.kind.describe(),
         }
