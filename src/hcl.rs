@@ -28,6 +28,8 @@ use std::borrow::Cow;
 
 use crate::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
+mod unicode;
+
 /// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
 /// recurses once per level, and this bound keeps it well inside a 2 MiB thread stack even in
 /// an unoptimized build.
@@ -88,7 +90,7 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     }
     if let Some((pos, _)) = src
         .char_indices()
-        .find(|&(_, c)| !c.is_whitespace())
+        .find(|&(_, c)| !is_go_space(c))
         .filter(|&(_, c)| c == '{')
     {
         return Err(SyntaxError::new(
@@ -625,17 +627,36 @@ fn heredoc_end_matches(line: &str, anchor: &str) -> bool {
         .is_some_and(|tail| tail.bytes().all(|b| b == b'\r'))
 }
 
-/// Go's `unicode.IsLetter` for identifiers, approximated with Rust's Unicode properties
-/// beyond ASCII.
-fn is_letter(ch: char) -> bool {
-    ch.is_ascii_alphabetic()
-        || ch == '_'
-        || (!ch.is_ascii() && ch.is_alphabetic() && !ch.is_numeric())
+/// Whether `ch` is in one of the sorted, disjoint ranges of `table`.
+fn in_table(table: &[(u32, u32)], ch: char) -> bool {
+    let c = u32::from(ch);
+    table
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
 }
 
-/// Go's `unicode.IsDigit`, approximated beyond ASCII.
+/// The scanner's `isLetter`: ASCII letters, `_`, and Go's `unicode.IsLetter` beyond ASCII.
+fn is_letter(ch: char) -> bool {
+    ch.is_ascii_alphabetic() || ch == '_' || (!ch.is_ascii() && in_table(unicode::GO_LETTER, ch))
+}
+
+/// The scanner's `isDigit`: ASCII digits and Go's `unicode.IsDigit` beyond ASCII.
 fn is_digit(ch: char) -> bool {
-    ch.is_ascii_digit() || (!ch.is_ascii() && ch.is_numeric() && !ch.is_alphabetic())
+    ch.is_ascii_digit() || (!ch.is_ascii() && in_table(unicode::GO_DIGIT, ch))
+}
+
+/// Go's `unicode.IsSpace`, which decides whether a document is HCL1's JSON dialect.
+fn is_go_space(ch: char) -> bool {
+    matches!(ch, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')
+        || (!ch.is_ascii() && in_table(unicode::GO_SPACE, ch))
 }
 
 // ---------------------------------------------------------------------------------------------

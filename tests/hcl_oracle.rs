@@ -412,6 +412,14 @@ const CORNERS: &[&str] = &[
     "a = 1\n\u{a0}",
     "a = \"tab\there\"",
     "k\u{300} = 1",
+    "\u{2160} = 1",
+    "x\u{663} = 1",
+    "\u{aa}\u{2c6} = 1",
+    "\u{4e2d}\u{6587} = \"\u{4e2d}\"",
+    "a = <<\u{e9}\u{663}\nx\n\u{e9}\u{663}\n",
+    "a = <<x\u{300}\nx\nx\u{300}\n",
+    "a\u{2028} = 1",
+    "a\u{a0}= 1",
 ];
 
 #[test]
@@ -445,7 +453,7 @@ fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => prop::sample::select(vec![
             "name", "mode", "port", "Port", "kind", "meta", "proxy", "upstreams",
-            "mesh_gateway", "a", "b", "x-y", "a.b", "_k", "k1",
+            "mesh_gateway", "a", "b", "x-y", "a.b", "_k", "k1", "\u{e9}t\u{e9}", "x\u{663}",
         ])
         .prop_map(str::to_owned),
         1 => string_literal(),
