@@ -422,6 +422,86 @@ const CORNERS: &[&str] = &[
     "a\u{a0}= 1",
 ];
 
+/// Corners of HCL1's JSON dialect (text whose first non-space character is `{`).
+const JSON_CORNERS: &[&str] = &[
+    "{}",
+    " \n {\"a\": 1}",
+    "\u{a0}{\"a\": 1}",
+    "{\"a\": 1} trailing garbage",
+    "{\"a\": 1 \"b\": 2}",
+    "{\"x\": {\"a\": 1 \"b\": 2}, \"c\": 3}",
+    "{\"a\": 1,}",
+    "{\"a\": 1",
+    "{\"a\": 0",
+    "{\"a\": ",
+    "{\"a\"",
+    "{",
+    "{\"a\": null}",
+    "{\"a\": [1, true, null]}",
+    "{\"a\": [1, true, 2]}",
+    "{\"a\": [[1, 2], 3]}",
+    "{\"a\": [[1, 2]], \"b\": 1}",
+    "{\"a\": []}",
+    "{\"a\": {}}",
+    "{\"a\": [{}]}",
+    "{\"a\": [{\"b\": 1}, {\"c\": 2}]}",
+    "{\"a\": [{\"b\": {\"c\": 1}}]}",
+    "{\"a\": {\"b\": {\"c\": {\"d\": 1}}}}",
+    "{\"service\": {\"web\": {\"port\": 80}, \"db\": {\"port\": 5432}}}",
+    "{\"service\": {\"web\": {\"port\": 80}, \"x\": 1}}",
+    "{\"a\": {\"b\": {}}}",
+    "{\"a\": {\"b\": {}, \"c\": {\"d\": 1}}}",
+    "{\"a\": 1, \"a\": 2}",
+    "{\"a\": [1], \"a\": [2]}",
+    "{\"a\": {\"x\": 1}, \"a\": {\"y\": 2}}",
+    "{\"a\": {\"x\": {}}, \"A\": {\"y\": {}}}",
+    "{\"a\" \"b\": {\"c\": 1}}",
+    "{: 1}",
+    "{\"a\": 01}",
+    "{\"a\": 00}",
+    "{\"a\": 01.5}",
+    "{\"a\": -0}",
+    "{\"a\": -01}",
+    "{\"a\": 1.e5}",
+    "{\"a\": .5}",
+    "{\"a\": -.5}",
+    "{\"a\": 1e400}",
+    "{\"a\": 0x10}",
+    "{\"a\": tru}",
+    "{\"a\": True}",
+    "{\"a\": nul}",
+    "{\"a\": \"\\/\"}",
+    "{\"a\": \"\\u00e9\\ud83d\\ude00\"}",
+    "{\"a\": \"\\ud83d\"}",
+    "{\"a\": \"\\x41\\101\\a\\v\"}",
+    "{\"a\": \"\\x80\"}",
+    "{\"a\": \"${var.x}\"}",
+    "{\"a\": \"${\\\"}\"}",
+    "{\"a\": \"\\'\"}",
+    "{\"a\": \"tab\there\"}",
+    "{\"a\": \"\u{e9}\"}",
+    "{\"\u{e9}\": 1}",
+    "{\"a\": 1}\u{0}",
+    "{\"a\": 1\u{0}",
+    "{\"a\": \"x\u{0}\"}",
+    "{\"a\": \"\u{E123}\"}",
+    "{\"a\": 1, \"b\": 2.5, \"c\": \"s\", \"d\": false}",
+    "{\"a\": 1}\n{\"b\": 2}",
+    "{\"a\": [{\"b\": 1}], \"a\": {\"c\": 2}}",
+    "{\"a\": \"1\", \"a\": 2}",
+    "{\"a\": 2, \"a\": \"0x10\"}",
+    "{\"a\": 2, \"a\": null}",
+    "{\"a\": null, \"a\": 2}",
+    "{\"a\": 1.5, \"a\": 2}",
+    "{\"a\": 1\r\n}",
+];
+
+#[test]
+fn json_dialect_corners_agree_with_the_oracle() {
+    let docs: Vec<String> = JSON_CORNERS.iter().map(|s| (*s).to_owned()).collect();
+    check_all(&docs);
+}
+
 #[test]
 fn corners_agree_with_the_oracle() {
     let docs: Vec<String> = CORNERS.iter().map(|s| (*s).to_owned()).collect();
@@ -621,8 +701,43 @@ fn render(items: &[Item]) -> String {
     out
 }
 
+fn json_value() -> impl Strategy<Value = J> {
+    let leaf = prop_oneof![
+        Just(J::Null),
+        any::<bool>().prop_map(J::Bool),
+        any::<i32>().prop_map(J::from),
+        (-1000.0f64..1000.0).prop_map(J::from),
+        "[a-z\"\\\\é ${}]{0,6}".prop_map(J::String),
+    ];
+    leaf.prop_recursive(4, 48, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(J::Array),
+            prop::collection::vec(("[a-cA]{1,2}", inner), 0..4)
+                .prop_map(|kv| J::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// HCL1's JSON dialect on generated objects, compact and pretty, 256 per oracle run.
+    #[test]
+    fn generated_json_dialect_documents_agree(
+        batch in prop::collection::vec(prop::collection::vec(("[a-cA]{1,2}", json_value()), 0..5), 128)
+    ) {
+        let Some(bin) = oracle() else { return Ok(()) };
+        let docs: Vec<String> = batch
+            .into_iter()
+            .flat_map(|kv| {
+                let v = J::Object(kv.into_iter().collect());
+                [serde_json::to_string(&v).unwrap(), serde_json::to_string_pretty(&v).unwrap()]
+            })
+            .collect();
+        let results = run_oracle(bin, &docs);
+        let report = disagreements(&docs, &results);
+        prop_assert!(report.is_empty(), "disagreements with the HCL1 oracle:\n{}", report);
+    }
 
     /// Batches of 256 generated documents per oracle run.
     #[test]

@@ -23,6 +23,9 @@ fn deep_nesting_is_an_error_not_a_crash_even_with_a_huge_limit() {
                 format!("a {}", "{ b ".repeat(100_000)),
                 format!("a = {}", "{ b = ".repeat(100_000)),
                 format!("a {} {{}}", "\"l\" ".repeat(100_000)),
+                format!("{{{}", "\"a\": {".repeat(100_000)),
+                format!("{{\"a\": {}", "[{\"b\": ".repeat(100_000)),
+                format!("{{{}: {{}}}}", "\"k\" ".repeat(100_000)),
             ] {
                 let e = hcl::parse(&src, &unlimited).unwrap_err();
                 assert!(e.message.contains("levels of nesting"), "{e}");
@@ -136,10 +139,20 @@ fn errors_say_what_was_expected_and_found_where() {
 }
 
 #[test]
-fn json_looking_documents_are_sent_to_the_json_reader() {
-    let e = hcl::parse("\n  {\"a\": 1}", &Limits::default()).unwrap_err();
-    assert_eq!(e.pos, Pos::new(2, 3));
-    assert!(e.message.contains("json"), "{e}");
+fn text_starting_with_a_brace_is_hcl1s_json_dialect() {
+    let node = hcl::parse(
+        "\n  {\"service\": {\"name\": \"web\", \"port\": 80}}",
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        node.to_json(),
+        serde_json::json!({"service": [{"name": "web", "port": 80}]})
+    );
+    let Value::Map(top) = &node.value else {
+        panic!()
+    };
+    assert_eq!(top[0].key_pos, Pos::new(2, 4));
 }
 
 #[test]
