@@ -1780,6 +1780,13 @@ fn unquote(quoted: &str) -> Option<String> {
                 if c == b'x' {
                     buf.push(u8::try_from(v).ok()?);
                 } else {
+                    // Go computes in an int32: eight hex digits from 8 up wrap to a negative
+                    // rune, which passes the range check and is then written as one byte
+                    // (`byte(c)` for any rune below 0x80).
+                    if v >= 0x8000_0000 {
+                        buf.push(v.to_le_bytes()[0]);
+                        continue;
+                    }
                     if v > 0x10_FFFF {
                         return None;
                     }

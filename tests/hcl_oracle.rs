@@ -345,6 +345,10 @@ const CORNERS: &[&str] = &[
     "a = \"\\uD800\"",
     "a = \"\\U00110000\"",
     "a = \"\\U0010FFFF\"",
+    "a = \"\\Ua010FFFF\"",
+    "a = \"\\U80000000\"",
+    "a = \"\\U7FFFFFFF\"",
+    "{\"a\": \"\\Ua010FFFF\"}",
     "a = \"\\377\"",
     "a = \"\\0\"",
     "a = \"\\00\"",
@@ -718,8 +722,92 @@ fn json_value() -> impl Strategy<Value = J> {
     })
 }
 
+/// Batches per generated test: 8, or `PROPTEST_CASES` for a longer local run.
+fn batches() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8)
+}
+
+/// A seed document for mutation: a fixture, an HCL corner or a JSON-dialect corner.
+fn seeds() -> Vec<String> {
+    let mut files = Vec::new();
+    hcl_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        &mut files,
+    );
+    files.sort();
+    let mut out: Vec<String> = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect();
+    out.extend(CORNERS.iter().chain(JSON_CORNERS).map(|s| (*s).to_owned()));
+    out
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Insert(prop::sample::Index, &'static str),
+    Delete(prop::sample::Index),
+    Replace(prop::sample::Index, &'static str),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let piece = prop::sample::select(vec![
+        "{", "}", "[", "]", "=", ",", ":", "\"", "\\", "\n", " ", "#", "/", "*", "<<EOF\n", "EOF",
+        "-", ".", "0", "1", "e", "x", "a", "true", "null", "${", "$", "\t", "é", "\r\n",
+    ]);
+    prop_oneof![
+        (any::<prop::sample::Index>(), piece.clone()).prop_map(|(i, p)| Edit::Insert(i, p)),
+        any::<prop::sample::Index>().prop_map(Edit::Delete),
+        (any::<prop::sample::Index>(), piece).prop_map(|(i, p)| Edit::Replace(i, p)),
+    ]
+}
+
+fn apply(doc: &str, edits: &[Edit]) -> String {
+    let mut s = doc.to_owned();
+    for e in edits {
+        let bounds: Vec<usize> = (0..=s.len()).filter(|&i| s.is_char_boundary(i)).collect();
+        let at = |i: &prop::sample::Index| bounds[i.index(bounds.len())];
+        let next = |p: usize| bounds.iter().copied().find(|&b| b > p).unwrap_or(p);
+        match e {
+            Edit::Insert(i, p) => s.insert_str(at(i), p),
+            Edit::Delete(i) => {
+                let p = at(i);
+                s.replace_range(p..next(p), "");
+            }
+            Edit::Replace(i, r) => {
+                let p = at(i);
+                s.replace_range(p..next(p), r);
+            }
+        }
+    }
+    s
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: batches(), ..ProptestConfig::default() })]
+
+    /// Seeds with one to three random edits, 256 per oracle run: mostly errors, which must
+    /// agree, and the parser's permissive corners, which must give the same tree.
+    #[test]
+    fn mutated_documents_agree(
+        batch in prop::collection::vec(
+            (any::<prop::sample::Index>(), prop::collection::vec(edit(), 1..4)),
+            256,
+        )
+    ) {
+        let Some(bin) = oracle() else { return Ok(()) };
+        let seeds = seeds();
+        let docs: Vec<String> = batch
+            .iter()
+            .map(|(i, edits)| apply(&seeds[i.index(seeds.len())], edits))
+            .collect();
+        let results = run_oracle(bin, &docs);
+        let report = disagreements(&docs, &results);
+        prop_assert!(report.is_empty(), "disagreements with the HCL1 oracle:\n{}", report);
+    }
 
     /// HCL1's JSON dialect on generated objects, compact and pretty, 256 per oracle run.
     #[test]
