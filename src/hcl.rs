@@ -1499,6 +1499,14 @@ impl Decoder<'_> {
                         ),
                     )
                 })?;
+                // A repeated scalar takes the last value: point at it, and at its key.
+                if !matches!(
+                    slot.2,
+                    GoVal::SliceAny(_) | GoVal::SliceMap(_) | GoVal::Map(_)
+                ) {
+                    slot.0 = first.pos;
+                    slot.1 = pos;
+                }
             } else {
                 let v = self.decode_iface(&val, None, false)?;
                 map.insert(key, (first.pos, pos, v));

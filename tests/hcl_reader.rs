@@ -88,6 +88,30 @@ fn positions_of_keys_and_values() {
 }
 
 #[test]
+fn repeated_keys_point_at_the_value_that_won() {
+    let root = hcl::parse("a = 1\nb { }\na = 2\nb { x = 1 }\n", &Limits::default()).unwrap();
+    let Value::Map(top) = &root.value else {
+        panic!()
+    };
+    assert_eq!(top.len(), 2);
+    // The scalar: the last one, where it was written.
+    assert_eq!(
+        (top[0].key_pos, top[0].value.pos),
+        (Pos::new(3, 1), Pos::new(3, 5))
+    );
+    assert_eq!(top[0].value.value, Value::Int(2));
+    // The blocks: the list starts at the first, each element where it was written.
+    assert_eq!(
+        (top[1].key_pos, top[1].value.pos),
+        (Pos::new(2, 1), Pos::new(2, 3))
+    );
+    let Value::List(blocks) = &top[1].value.value else {
+        panic!()
+    };
+    assert_eq!(blocks[1].pos, Pos::new(4, 3));
+}
+
+#[test]
 fn errors_say_what_was_expected_and_found_where() {
     let cases: &[(&str, Pos, &str)] = &[
         (
