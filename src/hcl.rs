@@ -86,7 +86,7 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         return Err(SyntaxError::new(
             Pos::new(1, 1),
             format!(
-                "expected at most {} bytes of hcl, found {} bytes",
+                "expected at most {} bytes of hcl (the size limit), found {} bytes",
                 limits.max_bytes,
                 src.len()
             ),
@@ -933,7 +933,7 @@ impl Parser<'_> {
             return Err(PErr::Fatal(SyntaxError::new(
                 pos,
                 format!(
-                    "expected at most {} levels of nesting, found more",
+                    "expected at most {} levels of nesting (the depth limit), found more",
                     self.max_depth
                 ),
             )));

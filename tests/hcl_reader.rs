@@ -43,7 +43,7 @@ fn max_depth_counts_lists_objects_and_labels() {
     assert_eq!(e.pos, Pos::new(1, 8));
     assert_eq!(
         e.message,
-        "expected at most 3 levels of nesting, found more"
+        "expected at most 3 levels of nesting (the depth limit), found more"
     );
     assert!(hcl::parse("a { b { c {} } }", &l).is_ok());
     assert!(hcl::parse("a { b { c { d {} } } }", &l).is_err());
@@ -54,7 +54,10 @@ fn max_depth_counts_lists_objects_and_labels() {
 #[test]
 fn max_bytes_is_enforced_before_reading() {
     let e = hcl::parse("name = \"web\"", &limits(5, 10)).unwrap_err();
-    assert_eq!(e.message, "expected at most 5 bytes of hcl, found 12 bytes");
+    assert_eq!(
+        e.message,
+        "expected at most 5 bytes of hcl (the size limit), found 12 bytes"
+    );
     assert!(hcl::parse("a = 1", &limits(5, 10)).is_ok());
 }
 
