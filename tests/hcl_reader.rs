@@ -36,6 +36,36 @@ fn deep_nesting_is_an_error_not_a_crash_even_with_a_huge_limit() {
 }
 
 #[test]
+fn the_deepest_accepted_documents_fit_a_small_stack() {
+    // Just inside the reader's own cap, every phase (parse, decode, tree, drop) in a 2 MiB
+    // thread of an unoptimized build.
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let unlimited = limits(usize::MAX, usize::MAX);
+            let n = hcl::MAX_SUPPORTED_DEPTH - 1;
+            for src in [
+                format!("a = {}{}", "[".repeat(n), "]".repeat(n)),
+                format!("a {}{{}}{}", "{ b ".repeat(n - 1), "}".repeat(n - 1)),
+                format!("a = {}1{}", "{ b = ".repeat(n), "}".repeat(n)),
+                format!("a = {}1{}", "[{ b = ".repeat(n / 2), "}]".repeat(n / 2)),
+                format!("a {} {{}}", "\"l\" ".repeat(n)),
+                format!("{{{}{}}}", "\"a\": {".repeat(n - 1), "}".repeat(n - 1)),
+                format!(
+                    "{{\"a\": {}1{}}}",
+                    "[{\"b\": ".repeat(n / 2),
+                    "}]".repeat(n / 2)
+                ),
+            ] {
+                let node = hcl::parse(&src, &unlimited).unwrap_or_else(|e| panic!("{e}"));
+                assert!(matches!(node.value, Value::Map(_)));
+            }
+        })
+        .unwrap();
+    handle.join().unwrap();
+}
+
+#[test]
 fn max_depth_counts_lists_objects_and_labels() {
     let l = limits(1 << 20, 3);
     assert!(hcl::parse("a = [[[1]]]", &l).is_ok());
