@@ -432,6 +432,18 @@ const CORNERS: &[&str] = &[
     "a = <<x\u{300}\nx\nx\u{300}\n",
     "a\u{2028} = 1",
     "a\u{a0}= 1",
+    "\u{feff}a = 1",
+    "\u{feff}{}",
+    "\u{85}a = 1",
+    "a = 1\u{85}",
+    "a = \"\u{85}\"",
+    "a = 0x7FFFFFFFFFFFFFFF",
+    "a = -0x8000000000000000",
+    "a = 0xFFFFFFFFFFFFFFFF",
+    "a = 1.7976931348623157e308",
+    "a = 2e308",
+    "a = 4.9e-324",
+    "a = 123456789012345678901234567890.0",
 ];
 
 /// Corners of HCL1's JSON dialect (text whose first non-space character is `{`).
