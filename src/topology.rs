@@ -641,3 +641,99 @@ fn collect_json(p: &Path, out: &mut Vec<PathBuf>, depth: usize) {
         out.push(p.to_path_buf());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::AgentConfig;
+    use crate::document::Format;
+
+    fn doc(file: &str, content: Content) -> Document {
+        Document {
+            file: Some(PathBuf::from(file)),
+            format: Format::Hcl,
+            content,
+        }
+    }
+
+    fn agent(dc: Option<&str>) -> Content {
+        Content::Agent(AgentConfig {
+            datacenter: dc.map(str::to_owned),
+            ..AgentConfig::default()
+        })
+    }
+
+    fn svc(name: &str) -> Content {
+        Content::Service(ServiceDefinition {
+            name: name.into(),
+            kind: ServiceKind::MeshGateway,
+            address: Some("10.0.0.1".into()),
+            port: Some(443),
+            ..ServiceDefinition::default()
+        })
+    }
+
+    #[test]
+    fn documents_take_the_datacenter_of_the_nearest_agent_config_up_the_tree() {
+        let docs = [
+            doc("ex/primary/services/gw.hcl", svc("gw-p")),
+            doc("ex/primary/agent.hcl", agent(Some("Primary"))),
+            doc("ex/secondary/agent.hcl", agent(Some("secondary"))),
+            doc("ex/secondary/gw.hcl", svc("gw-s")),
+            doc("ex/nodc/agent.hcl", agent(None)),
+            doc("ex/nodc/gw.hcl", svc("gw-n")),
+            doc("ex/loose/gw.hcl", svc("gw-l")),
+        ];
+        let t = Topology::from_documents(&docs, None);
+        let names: Vec<_> = t.datacenters().iter().map(Datacenter::name).collect();
+        // Agent datacenters are lower-cased; no datacenter is Consul's dc1; a directory
+        // without any agent config above it names its datacenter, with a warning.
+        assert_eq!(names, ["dc1", "loose", "primary", "secondary"]);
+        for (dc, n) in [("dc1", 1), ("loose", 1), ("primary", 1), ("secondary", 1)] {
+            assert_eq!(
+                t.datacenter(dc).unwrap().gateway_addresses("", false).len(),
+                n
+            );
+        }
+        assert!(t.warnings().iter().any(|w| w.contains("\"loose\"")));
+    }
+
+    #[test]
+    fn documents_without_a_file_are_in_dc1() {
+        let d = Document {
+            file: None,
+            format: Format::Json,
+            content: svc("gw"),
+        };
+        let t = Topology::from_documents(&[d], Some("ABC.consul"));
+        assert_eq!(t.datacenters()[0].name(), "dc1");
+        assert_eq!(t.trust_domain(), Some("abc.consul"));
+    }
+
+    #[test]
+    fn result_does_not_depend_on_document_order() {
+        let docs = vec![
+            doc("a/agent.hcl", agent(Some("a"))),
+            doc("a/x.hcl", svc("x")),
+            doc("b/agent.hcl", agent(Some("b"))),
+            doc("b/y.hcl", svc("y")),
+        ];
+        let mut rev = docs.clone();
+        rev.reverse();
+        assert_eq!(
+            Topology::from_documents(&docs, None),
+            Topology::from_documents(&rev, None)
+        );
+    }
+
+    #[test]
+    fn ca_roots_need_both_keys() {
+        assert_eq!(trust_domain_from_ca_roots(r#"{"TrustDomain":"x"}"#), None);
+        assert_eq!(trust_domain_from_ca_roots("[1]"), None);
+        assert_eq!(trust_domain_from_ca_roots("not json"), None);
+        assert_eq!(
+            trust_domain_from_ca_roots(r#"{"TrustDomain":"X.consul","Roots":null}"#).as_deref(),
+            Some("x.consul")
+        );
+    }
+}
