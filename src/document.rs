@@ -66,6 +66,20 @@ pub enum Content {
     ConfigEntry(ConfigEntry),
     /// An agent configuration (its services and bootstrap entries are documents of their own).
     Agent(AgentConfig),
+    /// A saved `GET /v1/connect/ca/roots` response: it names the trust domain.
+    CaRoots(CaRoots),
+}
+
+/// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CaRoots {
+    /// `TrustDomain` (lower-cased, as Consul builds it).
+    #[serde(rename = "TrustDomain")]
+    pub trust_domain: String,
+    /// Where the document starts.
+    #[serde(skip)]
+    pub pos: Pos,
 }
 
 /// One loaded document and where it came from.
@@ -88,6 +102,7 @@ impl Document {
             Content::Service(_) => "service",
             Content::ConfigEntry(e) => e.kind(),
             Content::Agent(_) => "agent",
+            Content::CaRoots(_) => "ca-roots",
         }
     }
 
@@ -97,6 +112,7 @@ impl Document {
             Content::Service(s) => s.pos,
             Content::ConfigEntry(e) => e.pos(),
             Content::Agent(a) => a.pos,
+            Content::CaRoots(r) => r.pos,
         }
     }
 
@@ -107,6 +123,7 @@ impl Document {
             Content::Service(s) => serde_json::to_value(s),
             Content::ConfigEntry(e) => serde_json::to_value(e),
             Content::Agent(a) => serde_json::to_value(a),
+            Content::CaRoots(r) => serde_json::to_value(r),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -123,6 +140,14 @@ impl Document {
     pub fn as_config_entry(&self) -> Option<&ConfigEntry> {
         match &self.content {
             Content::ConfigEntry(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The trust domain, if this document is a saved CA roots response.
+    pub fn as_ca_roots(&self) -> Option<&CaRoots> {
+        match &self.content {
+            Content::CaRoots(r) => Some(r),
             _ => None,
         }
     }

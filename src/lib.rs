@@ -1,6 +1,71 @@
 //! meshroute: Consul's mesh gateway decisions, offline.
 //!
-//! Work in progress: see the README.
+//! For every upstream of every Connect sidecar, meshroute computes what HashiCorp Consul
+//! would: the effective mesh gateway mode, the layer that decided it, the SNI the sidecar
+//! sends and the next hop. This crate is pure: no network, no Consul agent.
+//!
+//! # Loading
+//!
+//! Documents are read in phases: a format reader builds the generic [`tree`] (with the line
+//! and column of every key and value), the decoder normalizes it the way Consul does (key
+//! aliases matched case-insensitively, HCL1's lists of one map unwrapped) and decodes typed
+//! models with key paths, and Consul's validation rules run on the result.
+//!
+//! ```
+//! use meshroute::{Format, MeshGatewayMode, ServiceKind};
+//!
+//! let docs = meshroute::load::from_str(r#"
+//! service:
+//!   kind: connect-proxy
+//!   name: web-sidecar-proxy
+//!   port: 8181
+//!   proxy:
+//!     destination_service_name: web
+//!     upstreams:
+//!     - destination_name: api
+//!       datacenter: secondary
+//!       local_bind_port: 10000
+//!       mesh_gateway:
+//!       - mode: remote
+//! "#, Format::Yaml)?;
+//! let proxy = docs[0].as_service().unwrap();
+//! assert_eq!(proxy.kind, ServiceKind::ConnectProxy);
+//! let upstream = &proxy.proxy.as_ref().unwrap().upstreams[0];
+//! assert_eq!(upstream.mesh_gateway.mode, MeshGatewayMode::Remote);
+//! # Ok::<(), meshroute::LoadError>(())
+//! ```
+//!
+//! Every problem is reported with its file, line, column and key path:
+//!
+//! ```
+//! use meshroute::{Format, Loader};
+//!
+//! let loaded = Loader::new().load_str(
+//!     "Kind: proxy-defaults\nMeshGateway:\n  Mode: Local\n",
+//!     Format::Yaml,
+//!     None,
+//! );
+//! let d = &loaded.diagnostics[0];
+//! assert_eq!((d.line(), d.path()), (3, "MeshGateway.Mode"));
+//! assert!(d.message().starts_with(r#"Invalid Mesh Gateway Mode: "Local""#));
+//! ```
+//!
+//! # Modules
+//!
+//! - [`mode`], with [`MeshGatewayMode`].
+//! - [`service`], [`config_entry`], [`agent`]: the typed models.
+//! - [`document`], [`load`], [`error`]: loading files and what it reports.
+//! - [`tree`], [`hcl`], [`json`], `yaml`: the generic tree and the format readers.
+//! - [`sni`]: Consul's SNI names, built and parsed.
+//! - [`topology`], [`resolve`], [`route`]: the datacenters read, each upstream resolved
+//!   (mode, deciding layer, SNI, next hop), and the mesh gateway's decision for an SNI.
+//! - `sniff` (feature `sniff`): the zero-copy ClientHello server-name reader.
+//!
+//! # Features
+//!
+//! - `yaml` (default): YAML documents, through serde-saphyr.
+//! - `sniff` (default): the ClientHello reader; no dependencies.
+//! - `cli`: the `meshroute` command.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -21,6 +86,7 @@ pub mod sni;
 pub mod sniff;
 pub mod topology;
 pub mod tree;
+mod validate;
 #[cfg(feature = "yaml")]
 pub mod yaml;
 
@@ -28,7 +94,7 @@ pub use agent::AgentConfig;
 pub use config_entry::{
     ConfigEntry, ProxyDefaults, ServiceDefaults, UpstreamConfiguration, UpstreamOverride,
 };
-pub use document::{Content, Document, Format};
+pub use document::{CaRoots, Content, Document, Format};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Severity};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
@@ -41,3 +107,7 @@ pub use service::{
 pub use route::{GatewayAction, GatewayDecision, RejectReason};
 pub use sni::{Sni, SniError, SniForm};
 pub use topology::{Topology, TopologyBuilder};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

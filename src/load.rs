@@ -210,13 +210,10 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
 /// ```
 /// use meshroute::{Format, MeshGatewayMode, load};
 ///
-/// let docs = load::from_str(r#"
-/// Kind = "proxy-defaults"
-/// Name = "global"
-/// MeshGateway {
-///    Mode = "local"
-/// }
-/// "#, Format::Hcl)?;
+/// let docs = load::from_str(
+///     r#"{"Kind": "proxy-defaults", "Name": "global", "MeshGateway": {"Mode": "local"}}"#,
+///     Format::Json,
+/// )?;
 /// let entry = docs[0].as_config_entry().unwrap();
 /// assert_eq!(entry.kind(), "proxy-defaults");
 /// # Ok::<(), meshroute::LoadError>(())

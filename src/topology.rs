@@ -237,6 +237,7 @@ impl Topology {
 #[derive(Clone, Debug, Default)]
 pub struct TopologyBuilder {
     trust_domain: Option<String>,
+    roots_trust_domain: Option<String>,
     dcs: BTreeMap<String, DcBuilder>,
     warnings: Vec<String>,
 }
@@ -274,7 +275,8 @@ impl NodeAddr {
 }
 
 impl TopologyBuilder {
-    /// Sets the trust domain (lower-cased, as Consul does).
+    /// Sets the trust domain (lower-cased, as Consul does). It wins over the `TrustDomain` of
+    /// any saved CA roots response among the documents.
     pub fn trust_domain(&mut self, trust_domain: &str) -> &mut Self {
         self.trust_domain = Some(trust_domain.to_ascii_lowercase());
         self
@@ -421,6 +423,16 @@ impl TopologyBuilder {
             };
             match &doc.content {
                 Content::Agent(_) => {}
+                Content::CaRoots(r) => {
+                    let td = r.trust_domain.to_ascii_lowercase();
+                    match &self.roots_trust_domain {
+                        Some(other) if *other != td => self.warnings.push(format!(
+                            "CA roots name trust domains {other:?} and {td:?}; {other:?} is used"
+                        )),
+                        None if !td.is_empty() => self.roots_trust_domain = Some(td),
+                        _ => {}
+                    }
+                }
                 Content::Service(s) => {
                     self.add_service_from(&dc, s.clone(), doc.file.clone(), node);
                 }
@@ -441,7 +453,7 @@ impl TopologyBuilder {
             .map(|(name, b)| build_dc(name, b, &mut warnings))
             .collect();
         Topology {
-            trust_domain: self.trust_domain,
+            trust_domain: self.trust_domain.or(self.roots_trust_domain),
             datacenters,
             warnings,
         }
@@ -583,65 +595,6 @@ fn push_addresses(
     }
 }
 
-/// The trust domain of a saved `/v1/connect/ca/roots` response: a JSON object with top-level
-/// `TrustDomain` and `Roots` keys. Lower-cased, as Consul uses it.
-///
-/// ```
-/// let td = meshroute::topology::trust_domain_from_ca_roots(
-///     r#"{"ActiveRootID": "x", "TrustDomain": "ABC.consul", "Roots": []}"#,
-/// );
-/// assert_eq!(td.as_deref(), Some("abc.consul"));
-/// ```
-pub fn trust_domain_from_ca_roots(json: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(json).ok()?;
-    let obj = v.as_object()?;
-    if !obj.contains_key("Roots") {
-        return None;
-    }
-    let td = obj.get("TrustDomain")?.as_str()?;
-    (!td.is_empty()).then(|| td.to_ascii_lowercase())
-}
-
-/// The saved `/v1/connect/ca/roots` responses among `paths` (files, or directories searched
-/// recursively in name order for `.json` files), with their trust domains.
-pub fn find_ca_roots<P: AsRef<Path>>(paths: &[P]) -> Vec<(PathBuf, String)> {
-    const MAX: u64 = 4 << 20;
-    let mut files = Vec::new();
-    for p in paths {
-        collect_json(p.as_ref(), &mut files, 0);
-    }
-    files
-        .into_iter()
-        .filter(|f| std::fs::metadata(f).is_ok_and(|m| m.len() <= MAX))
-        .filter_map(|f| {
-            let text = std::fs::read_to_string(&f).ok()?;
-            trust_domain_from_ca_roots(&text).map(|td| (f, td))
-        })
-        .collect()
-}
-
-fn collect_json(p: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 64 {
-        return;
-    }
-    if p.is_dir() {
-        let Ok(rd) = std::fs::read_dir(p) else {
-            return;
-        };
-        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for e in entries {
-            collect_json(&e, out, depth + 1);
-        }
-    } else if p
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        out.push(p.to_path_buf());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,13 +680,17 @@ mod tests {
     }
 
     #[test]
-    fn ca_roots_need_both_keys() {
-        assert_eq!(trust_domain_from_ca_roots(r#"{"TrustDomain":"x"}"#), None);
-        assert_eq!(trust_domain_from_ca_roots("[1]"), None);
-        assert_eq!(trust_domain_from_ca_roots("not json"), None);
-        assert_eq!(
-            trust_domain_from_ca_roots(r#"{"TrustDomain":"X.consul","Roots":null}"#).as_deref(),
-            Some("x.consul")
+    fn the_trust_domain_comes_from_ca_roots_unless_given() {
+        let roots = doc(
+            "x/ca-roots.json",
+            Content::CaRoots(crate::document::CaRoots {
+                trust_domain: "AAA.consul".into(),
+                ..Default::default()
+            }),
         );
+        let t = Topology::from_documents(std::slice::from_ref(&roots), None);
+        assert_eq!(t.trust_domain(), Some("aaa.consul"));
+        let t = Topology::from_documents(&[roots], Some("bbb.consul"));
+        assert_eq!(t.trust_domain(), Some("bbb.consul"));
     }
 }

@@ -1,0 +1,445 @@
+//! Bad input: every decoding and validation rule, asserting the message, key path and line.
+
+use meshroute::tree::Limits;
+use meshroute::{DiagnosticKind, Format, Loader};
+
+struct Problem {
+    line: u32,
+    path: String,
+    message: String,
+    kind: DiagnosticKind,
+    suggestion: Option<String>,
+}
+
+fn problems(src: &str, format: Format) -> Vec<Problem> {
+    let loaded = Loader::new().load_str(src, format, None);
+    loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| Problem {
+            line: d.line(),
+            path: d.path().to_owned(),
+            message: d.message().to_owned(),
+            kind: d.kind(),
+            suggestion: d.suggestion().map(str::to_owned),
+        })
+        .collect()
+}
+
+/// Exactly one error, at `line` and `path`, whose message contains `text`.
+fn one(src: &str, format: Format, line: u32, path: &str, text: &str) -> Problem {
+    let mut ps = problems(src, format);
+    assert_eq!(
+        ps.len(),
+        1,
+        "expected one error, got {:?}",
+        ps.iter()
+            .map(|p| format!("{}:{}: {}", p.line, p.path, p.message))
+            .collect::<Vec<_>>()
+    );
+    let p = ps.remove(0);
+    assert_eq!(p.path, path, "{}", p.message);
+    assert_eq!(p.line, line, "{}", p.message);
+    assert!(
+        p.message.contains(text),
+        "{:?} does not contain {text:?}",
+        p.message
+    );
+    p
+}
+
+const PROXY_HEAD: &str = "service:
+  kind: connect-proxy
+  name: web-sidecar-proxy
+  port: 8181
+  proxy:
+    destination_service_name: web
+    upstreams:
+";
+
+#[test]
+fn upstream_without_destination_name() {
+    let src = format!("{PROXY_HEAD}    - local_bind_port: 10000\n");
+    one(
+        &src,
+        Format::Yaml,
+        8,
+        "service.proxy.upstreams[0]",
+        "upstream destination name cannot be empty",
+    );
+}
+
+#[test]
+fn upstream_with_peer_and_datacenter() {
+    let src = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 1\n    - destination_name: db\n      destination_peer: partner\n      datacenter: dc2\n      local_bind_port: 2\n"
+    );
+    one(
+        &src,
+        Format::Yaml,
+        10,
+        "service.proxy.upstreams[1]",
+        "upstream cannot specify both destination peer and datacenter",
+    );
+}
+
+#[test]
+fn two_upstreams_on_one_listener() {
+    let src = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 9191\n    - destination_name: db\n      local_bind_address: 127.0.0.1\n      local_bind_port: 9191\n"
+    );
+    let p = one(
+        &src,
+        Format::Yaml,
+        10,
+        "service.proxy.upstreams[1]",
+        "\"127.0.0.1:9191\" is specified twice",
+    );
+    assert_eq!(
+        p.message,
+        "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:9191\" is specified twice"
+    );
+    // Different addresses on one port are two listeners.
+    let ok = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 9191\n    - destination_name: db\n      local_bind_address: 127.0.0.2\n      local_bind_port: 9191\n"
+    );
+    assert!(problems(&ok, Format::Yaml).is_empty());
+}
+
+#[test]
+fn duplicate_upstream_identity() {
+    let src = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 1\n    - destination_name: api\n      local_bind_port: 2\n"
+    );
+    one(
+        &src,
+        Format::Yaml,
+        10,
+        "service.proxy.upstreams[1]",
+        "upstreams cannot contain duplicates of [type=\"service\", name=\"api\"",
+    );
+}
+
+#[test]
+fn upstream_without_listener() {
+    let src = format!("{PROXY_HEAD}    - destination_name: api\n");
+    one(
+        &src,
+        Format::Yaml,
+        8,
+        "service.proxy.upstreams[0]",
+        "upstream local bind port or local socket path must be defined and nonzero",
+    );
+}
+
+#[test]
+fn unknown_destination_type() {
+    let src = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      destination_type: query\n      local_bind_port: 1\n"
+    );
+    one(
+        &src,
+        Format::Yaml,
+        9,
+        "service.proxy.upstreams[0].destination_type",
+        "unknown upstream destination type: \"query\"",
+    );
+}
+
+#[test]
+fn connect_proxy_without_destination() {
+    let src =
+        "service:\n  kind: connect-proxy\n  name: p\n  port: 1\n  proxy:\n    upstreams: []\n";
+    one(
+        src,
+        Format::Yaml,
+        6,
+        "service",
+        "Proxy.DestinationServiceName must be non-empty for Connect proxy services",
+    );
+}
+
+#[test]
+fn mesh_gateway_rules() {
+    let port0 = "service:\n  kind: mesh-gateway\n  name: gw\n";
+    one(
+        port0,
+        Format::Yaml,
+        2,
+        "service",
+        "Port must be non-zero for a mesh-gateway",
+    );
+    let sidecar = "service:\n  kind: mesh-gateway\n  name: gw\n  port: 8443\n  connect:\n    sidecar_service: {}\n";
+    one(
+        sidecar,
+        Format::Yaml,
+        2,
+        "service",
+        "A mesh-gateway cannot have a sidecar service defined",
+    );
+    let ups = "service:\n  kind: mesh-gateway\n  name: gw\n  port: 8443\n  proxy:\n    upstreams:\n    - destination_name: api\n      local_bind_port: 1\n";
+    one(
+        ups,
+        Format::Yaml,
+        6,
+        "service",
+        "The Proxy.Upstreams configuration is invalid for a mesh-gateway",
+    );
+}
+
+#[test]
+fn proxy_defaults_must_be_global() {
+    let src = "Kind: proxy-defaults\nName: foo\n";
+    one(
+        src,
+        Format::Yaml,
+        1,
+        "Name",
+        "invalid name (\"foo\"), only \"global\" is supported",
+    );
+    // An empty name is normalised to global, as Consul does.
+    assert!(problems("Kind: proxy-defaults\nName: ''\n", Format::Yaml).is_empty());
+}
+
+#[test]
+fn service_defaults_name_rules() {
+    one(
+        "Kind: service-defaults\n",
+        Format::Yaml,
+        1,
+        "",
+        "Name is required",
+    );
+    one(
+        "Kind: service-defaults\nName: '*'\n",
+        Format::Yaml,
+        1,
+        "Name",
+        "service-defaults name must be the name of a service, and not a wildcard",
+    );
+}
+
+#[test]
+fn upstream_override_and_defaults_rules() {
+    let src = "Kind: service-defaults\nName: web\nUpstreamConfig:\n  Overrides:\n  - MeshGateway:\n      Mode: local\n  Defaults:\n    Name: api\n";
+    let ps = problems(src, Format::Yaml);
+    let msgs: Vec<_> = ps
+        .iter()
+        .map(|p| (p.line, p.path.as_str(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            (
+                5,
+                "UpstreamConfig.Overrides[0]",
+                "error in upstream override for : Name is required"
+            ),
+            (
+                8,
+                "UpstreamConfig.Defaults",
+                "error in upstream defaults: Name must be empty"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn invalid_mode_in_a_service_definition() {
+    let src = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 1\n      mesh_gateway:\n        mode: Local\n"
+    );
+    let p = one(
+        &src,
+        Format::Yaml,
+        11,
+        "service.proxy.upstreams[0].mesh_gateway.mode",
+        "Invalid Mesh Gateway Mode: \"Local\"",
+    );
+    assert_eq!(p.kind, DiagnosticKind::InvalidMode);
+}
+
+#[test]
+fn invalid_mode_in_a_config_entry_says_consul_would_accept_it() {
+    let p = one(
+        "Kind: proxy-defaults\nMeshGateway:\n  Mode: remot\n",
+        Format::Yaml,
+        3,
+        "MeshGateway.Mode",
+        "Invalid Mesh Gateway Mode: \"remot\"",
+    );
+    assert!(
+        p.message
+            .contains("Consul accepts an unknown mode in a config entry silently"),
+        "{}",
+        p.message
+    );
+}
+
+#[test]
+fn non_string_where_a_string_belongs() {
+    let p = one(
+        "Kind: service-defaults\nName: 5\n",
+        Format::Yaml,
+        2,
+        "Name",
+        "expected a string, found the number 5",
+    );
+    assert_eq!(p.kind, DiagnosticKind::WrongType);
+    one(
+        "Kind: service-defaults\nName: web\nProtocol: true\n",
+        Format::Yaml,
+        3,
+        "Protocol",
+        "expected a string, found the boolean true",
+    );
+}
+
+#[test]
+fn interpolation_is_not_a_literal() {
+    let p = one(
+        "Kind: service-defaults\nName: '${local}'\n",
+        Format::Yaml,
+        2,
+        "Name",
+        "expected a literal string",
+    );
+    assert_eq!(p.kind, DiagnosticKind::Interpolation);
+}
+
+#[test]
+fn port_out_of_range() {
+    let src = format!("{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 70000\n");
+    let p = one(
+        &src,
+        Format::Yaml,
+        9,
+        "service.proxy.upstreams[0].local_bind_port",
+        "70000 is out of range",
+    );
+    assert_eq!(p.kind, DiagnosticKind::OutOfRange);
+    one(
+        "service:\n  name: a\n  port: 1.5\n",
+        Format::Yaml,
+        3,
+        "service.port",
+        "expected an integer",
+    );
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    let src = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 1\n      mesh_gatway:\n        mode: local\n"
+    );
+    let p = one(
+        &src,
+        Format::Yaml,
+        10,
+        "service.proxy.upstreams[0].mesh_gatway",
+        "invalid config key \"mesh_gatway\"",
+    );
+    assert_eq!(p.suggestion.as_deref(), Some("mesh_gateway"));
+    assert_eq!(p.kind, DiagnosticKind::UnknownKey);
+    let camel = one(
+        "Kind: proxy-defaults\nMeshGatway: {}\n",
+        Format::Yaml,
+        2,
+        "MeshGatway",
+        "invalid config key \"MeshGatway\"",
+    );
+    assert_eq!(camel.suggestion.as_deref(), Some("MeshGateway"));
+    let far = one(
+        "Kind: proxy-defaults\nzzz: 1\n",
+        Format::Yaml,
+        2,
+        "zzz",
+        "invalid config key \"zzz\"",
+    );
+    assert_eq!(far.suggestion, None);
+}
+
+#[test]
+fn longer_list_where_one_block_is_expected() {
+    let p = one(
+        "Kind: proxy-defaults\nMeshGateway:\n- Mode: local\n- Mode: remote\n",
+        Format::Yaml,
+        4,
+        "MeshGateway",
+        "expected one block or map, found 2",
+    );
+    assert_eq!(p.kind, DiagnosticKind::TooMany);
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported() {
+    let src = "Kind: service-defaults\nName: 5\nProtocl: http\nMeshGateway:\n  Mode: nope\n";
+    let ps = problems(src, Format::Yaml);
+    let lines: Vec<_> = ps.iter().map(|p| p.line).collect();
+    assert_eq!(
+        lines,
+        [2, 5, 3],
+        "{:?}",
+        ps.iter().map(|p| &p.message).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn datacenter_name_rule() {
+    one(
+        "datacenter: dc_1.east\n",
+        Format::Yaml,
+        1,
+        "datacenter",
+        "datacenter cannot be \"dc_1.east\". Please use only [a-z0-9-_].",
+    );
+}
+
+#[test]
+fn nested_sidecar_and_sidecar_id() {
+    let nested = "service:\n  name: web\n  connect:\n    sidecar_service:\n      connect:\n        sidecar_service: {}\n";
+    one(
+        nested,
+        Format::Yaml,
+        6,
+        "service.connect.sidecar_service.connect.sidecar_service",
+        "sidecar_service can't have a nested sidecar_service",
+    );
+    let id = "service:\n  name: web\n  connect:\n    sidecar_service:\n      id: x\n";
+    one(
+        id,
+        Format::Yaml,
+        5,
+        "service.connect.sidecar_service",
+        "sidecar_service can't specify an ID",
+    );
+}
+
+#[test]
+fn deep_nesting_and_size_are_capped() {
+    for format in [Format::Json, Format::Yaml] {
+        let src = "[".repeat(100_000);
+        let ps = problems(&src, format);
+        assert_eq!(ps.len(), 1, "{format:?}");
+    }
+    let small = Loader::new().with_limits({
+        let mut l = Limits::default();
+        l.max_bytes = 10;
+        l
+    });
+    let loaded = small.load_str("Kind: proxy-defaults\n", Format::Yaml, None);
+    assert_eq!(loaded.diagnostics[0].kind(), DiagnosticKind::Limit);
+}
+
+#[test]
+fn documents_with_errors_are_not_returned() {
+    let loaded = Loader::new().load_str("Kind: proxy-defaults\nName: foo\n", Format::Yaml, None);
+    assert!(loaded.documents.is_empty());
+    assert!(loaded.has_errors());
+    let err = loaded.into_result().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "<input>:1:1: Name: invalid name (\"foo\"), only \"global\" is supported"
+    );
+}
