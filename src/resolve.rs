@@ -519,6 +519,11 @@ impl Topology {
                         match self.datacenter(target_dc) {
                             Some(t) if t.has_gateways(target_part) => {
                                 hop.addresses = t.gateway_addresses(target_part, true);
+                                unaddressed(
+                                    t.gateways_of(target_part),
+                                    "mesh gateway",
+                                    &mut warnings,
+                                );
                             }
                             _ => warnings.push(no_gateway(target_dc, target_part)),
                         }
@@ -574,7 +579,8 @@ impl Topology {
         warnings: &mut Vec<String>,
     ) -> NextHop<'t> {
         let addresses = dc.gateway_addresses(&proxy.partition, false);
-        if addresses.is_empty() {
+        unaddressed(dc.gateways_of(&proxy.partition), "mesh gateway", warnings);
+        if addresses.is_empty() && !dc.has_gateways(&proxy.partition) {
             warnings.push(no_gateway(dc.name(), &proxy.partition));
         }
         NextHop {
@@ -598,7 +604,9 @@ impl Topology {
             ));
             return EMPTY;
         };
-        match t.endpoints(&upstream.destination_name) {
+        let ep = t.endpoints(&upstream.destination_name);
+        unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
+        match ep {
             Some(ep) if wan => &ep.addresses.wan,
             Some(ep) => &ep.addresses.lan,
             None => {
@@ -609,6 +617,15 @@ impl Topology {
                 EMPTY
             }
         }
+    }
+}
+
+fn unaddressed(a: Option<&crate::topology::Addresses>, what: &str, warnings: &mut Vec<String>) {
+    if let Some(a) = a.filter(|a| a.unaddressed > 0) {
+        warnings.push(format!(
+            "{} {what}(s) left out: no address or port in the inputs (Consul uses the node's address, and assigns sidecar ports at registration)",
+            a.unaddressed
+        ));
     }
 }
 

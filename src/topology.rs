@@ -62,6 +62,9 @@ pub struct Addresses {
     pub lan: Vec<String>,
     /// As dialed from another datacenter: the `wan` tagged address, else the service address.
     pub wan: Vec<String>,
+    /// Instances left out: no address (Consul would use their node's, which is not in the
+    /// inputs) or no port (Consul assigns sidecar ports at registration).
+    pub unaddressed: usize,
 }
 
 /// A connect-enabled service's instances in one datacenter (its sidecars, connect proxies
@@ -138,6 +141,11 @@ impl Datacenter {
                 .map(|(_, v)| v)
         })?;
         Some(if wan { &a.wan } else { &a.lan })
+    }
+
+    /// The mesh gateways of `partition`, when any is registered.
+    pub fn gateways_of(&self, partition: &str) -> Option<&Addresses> {
+        self.gateways.get(non_empty_or(Some(partition), "default"))
     }
 
     /// Whether any mesh gateway of `partition` is registered.
@@ -481,7 +489,7 @@ fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<String>) -> Datacente
         match &svc.kind {
             ServiceKind::MeshGateway => {
                 let entry = dc.gateways.entry(part.clone()).or_default();
-                push_addresses(entry, &svc, None, &node, &dc.name, warnings);
+                push_addresses(entry, &svc, &node);
             }
             ServiceKind::ConnectProxy => {
                 let proxy = svc.proxy.as_ref();
@@ -498,7 +506,7 @@ fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<String>) -> Datacente
                 };
                 let ep = dc.endpoints.entry(dest.to_owned()).or_default();
                 push_scope(ep, &ns, &part);
-                push_addresses(&mut ep.addresses, &svc, None, &node, &dc.name, warnings);
+                push_addresses(&mut ep.addresses, &svc, &node);
                 dc.proxies.push(Proxy {
                     id: svc.service_id().to_owned(),
                     service: dest.to_owned(),
@@ -513,7 +521,7 @@ fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<String>) -> Datacente
                 if let Some(sc) = svc.sidecar() {
                     let ep = dc.endpoints.entry(svc.name.clone()).or_default();
                     push_scope(ep, &ns, &part);
-                    push_addresses(&mut ep.addresses, sc, Some(&svc), &node, &dc.name, warnings);
+                    push_addresses(&mut ep.addresses, sc, &node);
                     let proxy = sc.proxy.as_ref();
                     let id = sc
                         .id
@@ -532,7 +540,7 @@ fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<String>) -> Datacente
                 } else if svc.connect.as_ref().is_some_and(|c| c.native) {
                     let ep = dc.endpoints.entry(svc.name.clone()).or_default();
                     push_scope(ep, &ns, &part);
-                    push_addresses(&mut ep.addresses, &svc, None, &node, &dc.name, warnings);
+                    push_addresses(&mut ep.addresses, &svc, &node);
                 }
             }
         }
@@ -555,23 +563,10 @@ fn host_port(addr: &str, port: u16) -> String {
 }
 
 /// Adds an instance's LAN and WAN addresses (Consul's `BestAddress`: service address, else
-/// the node's; `wan` tagged address first from afar). `parent` is an inline sidecar's service.
-fn push_addresses(
-    out: &mut Addresses,
-    svc: &ServiceDefinition,
-    parent: Option<&ServiceDefinition>,
-    node: &NodeAddr,
-    dc: &str,
-    warnings: &mut Vec<String>,
-) {
-    let id = parent.map_or_else(
-        || svc.service_id().to_owned(),
-        |p| format!("{}-sidecar-proxy", p.service_id()),
-    );
+/// the node's; `wan` tagged address first from afar).
+fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, node: &NodeAddr) {
     let Some(port) = svc.port.filter(|p| *p != 0) else {
-        warnings.push(format!(
-            "datacenter {dc}: {id:?} has no port (Consul assigns sidecar ports at registration); left out of the addresses"
-        ));
+        out.unaddressed += 1;
         return;
     };
     let lan = svc
@@ -589,9 +584,7 @@ fn push_addresses(
             out.lan.push(host_port(a, port));
             out.wan.push(wan.unwrap_or_else(|| host_port(a, port)));
         }
-        None => warnings.push(format!(
-            "datacenter {dc}: {id:?} has no address (Consul would use its node's address, not in the inputs); left out of the addresses"
-        )),
+        None => out.unaddressed += 1,
     }
 }
 

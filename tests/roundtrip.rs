@@ -131,7 +131,7 @@ fn entry() -> impl Strategy<Value = ConfigEntry> {
             let mut s = ServiceDefaults::default();
             s.name = n;
             s.mesh_gateway = MeshGatewayConfig::new(m);
-            s.protocol = proto.unwrap_or_default().to_owned();
+            proto.unwrap_or_default().clone_into(&mut s.protocol);
             if !overrides.is_empty() || defaults.is_some() {
                 let mut uc = UpstreamConfiguration::default();
                 uc.overrides = overrides
