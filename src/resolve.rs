@@ -442,8 +442,11 @@ impl Topology {
         let (mode, decided_by) = if peer.is_some() {
             layers.decide_peered()
         } else if upstream.destination_type == DestinationType::PreparedQuery {
-            // No discovery chain (and no central merge): the destination is not consulted.
+            // No central merge into the upstream (Consul's agent skips prepared queries) and
+            // no discovery chain: only the upstream's own mode over the instance's merged one.
             Layers {
+                upstream_override: MeshGatewayMode::Default,
+                upstream_defaults: MeshGatewayMode::Default,
                 destination_defaults: MeshGatewayMode::Default,
                 destination_external: false,
                 ..layers
@@ -725,7 +728,7 @@ impl Topology {
             ));
         } else if upstream.destination_type == DestinationType::PreparedQuery {
             notes.push(
-                "prepared query: never routed through mesh gateways; the query's results are dialed directly, with the query SNI"
+                "prepared query: never routed through mesh gateways (the query's results are dialed directly, with the query SNI); service-defaults UpstreamConfig is not merged into it and there is no discovery chain"
                     .to_owned(),
             );
         } else {

@@ -126,7 +126,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 
 fn row(r: &Route<'_>) -> [String; 9] {
     let addresses = if r.next_hop.addresses.is_empty() {
-        if r.next_hop.kind == meshroute::HopKind::Direct {
+        if r.upstream.peer.is_some() && r.next_hop.kind == meshroute::HopKind::RemoteGateway {
+            "(from the peering)".to_owned()
+        } else if r.next_hop.kind == meshroute::HopKind::Direct {
             "-".to_owned()
         } else {
             "(unreachable)".to_owned()
