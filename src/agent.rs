@@ -50,6 +50,20 @@ pub struct AgentConfig {
     /// Where the file starts.
     #[serde(skip)]
     pub pos: Pos,
+    /// Where each modelled key was written (snake_case names).
+    #[serde(skip)]
+    pub(crate) positions: Vec<(&'static str, Pos)>,
+}
+
+impl AgentConfig {
+    /// Where the modelled key `key` (snake_case: `connect`, `ports`, `datacenter`, …) was
+    /// written, or where the file starts when it was not.
+    pub fn pos_of(&self, key: &str) -> Pos {
+        self.positions
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(self.pos, |(_, p)| *p)
+    }
 }
 
 /// The agent's `connect { … }` block.

@@ -1019,6 +1019,14 @@ impl<'t> Cx<'t, '_> {
             pos: obj.pos,
             ..AgentConfig::default()
         };
+        for field in AGENT_FIELDS
+            .iter()
+            .chain([&SERVICE, &SERVICES, &CONFIG_ENTRIES])
+        {
+            if let Some(e) = obj.entries.iter().find(|e| field.matches(&e.key)) {
+                a.positions.push((field.snake, e.key_pos));
+            }
+        }
         let has_agent_keys = obj.entries.iter().any(|e| {
             !(SERVICE.matches(&e.key) || SERVICES.matches(&e.key) || CONFIG_ENTRIES.matches(&e.key))
         });

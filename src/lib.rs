@@ -52,14 +52,14 @@
 //!
 //! # Modules
 //!
-//! - [`mode`], with [`MeshGatewayMode`].
-//! - [`service`], [`config_entry`], [`agent`]: the typed models.
-//! - [`document`], [`load`], [`error`]: loading files and what it reports.
-//! - [`tree`], [`hcl`], [`json`], `yaml`: the generic tree and the format readers.
-//! - [`sni`]: Consul's SNI names, built and parsed.
-//! - [`topology`], [`resolve`], [`route`]: the datacenters read, each upstream resolved
-//!   (mode, deciding layer, SNI, next hop), and the mesh gateway's decision for an SNI.
-//! - `sniff` (feature `sniff`): the zero-copy ClientHello server-name reader.
+//! - [`mode`] holds [`MeshGatewayMode`].
+//! - [`service`], [`config_entry`] and [`agent`] hold the typed models.
+//! - [`document`], [`load`] and [`error`] load files and report problems.
+//! - [`tree`], [`hcl`], [`json`] and `yaml` are the generic tree and the format readers.
+//! - [`sni`] builds and parses Consul's SNI names.
+//! - [`topology`], [`resolve`] and [`route`] read the datacenters, resolve each upstream
+//!   (mode, deciding layer, SNI, next hop) and decide what a mesh gateway does with an SNI.
+//! - `sniff` (feature `sniff`) reads the server name from a raw ClientHello, zero-copy.
 //!
 //! # Features
 //!

@@ -130,6 +130,7 @@ fn agent_config_json_in_snake_case() {
     assert_eq!(a.acl.as_ref().unwrap().enabled, Some(true));
     assert_eq!(a.retry_join_wan, ["10.0.0.1", "10.0.0.2"]);
     assert_eq!(a.other["log_level"], "INFO", "unknown agent keys are kept");
+    assert_eq!(a.pos_of("ports").line, if a.pos.is_known() { 6 } else { 0 });
     let api = docs[1].as_service().unwrap();
     assert_eq!(api.meta["version"], "2");
     assert_eq!(api.sidecar().unwrap().port, Some(21000));

@@ -1,0 +1,135 @@
+//! Loading 10,000 service definitions in each format, against each parser's own parse into
+//! its generic value (serde_json `Value`, hcl-rs `Value`, serde-saphyr into a JSON `Value`).
+//!
+//! `cargo bench --bench load -- --warm-up-time 1 --measurement-time 5`
+
+use std::fmt::Write;
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use meshroute::{Format, Loader};
+
+const N: usize = 10_000;
+
+fn services_json() -> String {
+    let mut s = String::from("{\"services\": [\n");
+    for i in 0..N {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        let _ = write!(
+            s,
+            r#"{{"name": "svc-{i}-sidecar-proxy", "kind": "connect-proxy", "port": {port}, "address": "10.0.{a}.{b}",
+  "meta": {{"team": "t{m}", "version": "{i}"}},
+  "proxy": {{"destination_service_name": "svc-{i}", "mesh_gateway": {{"mode": "local"}},
+    "upstreams": [
+      {{"destination_name": "api", "datacenter": "secondary", "local_bind_port": 10000, "mesh_gateway": {{"mode": "remote"}}}},
+      {{"destination_name": "db", "local_bind_port": 10001}},
+      {{"destination_name": "cache", "destination_type": "prepared_query", "local_bind_port": 10002}}]}}}}"#,
+            port = 20000 + i % 40000,
+            a = i / 250,
+            b = i % 250,
+            m = i % 7,
+        );
+    }
+    s.push_str("\n]}\n");
+    s
+}
+
+fn services_hcl() -> String {
+    let mut s = String::new();
+    for i in 0..N {
+        let _ = write!(
+            s,
+            r#"services {{
+  name = "svc-{i}-sidecar-proxy"
+  kind = "connect-proxy"
+  port = {port}
+  address = "10.0.{a}.{b}"
+  meta = {{
+    team = "t{m}"
+    version = "{i}"
+  }}
+  proxy {{
+    destination_service_name = "svc-{i}"
+    mesh_gateway = {{
+      mode = "local"
+    }}
+    upstreams = [
+      {{
+        destination_name = "api"
+        datacenter = "secondary"
+        local_bind_port = 10000
+        mesh_gateway = {{
+          mode = "remote"
+        }}
+      }},
+      {{
+        destination_name = "db"
+        local_bind_port = 10001
+      }},
+      {{
+        destination_name = "cache"
+        destination_type = "prepared_query"
+        local_bind_port = 10002
+      }},
+    ]
+  }}
+}}
+"#,
+            port = 20000 + i % 40000,
+            a = i / 250,
+            b = i % 250,
+            m = i % 7,
+        );
+    }
+    s
+}
+
+fn services_yaml(json: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    serde_saphyr::to_string(&v).unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let json = services_json();
+    let hcl = services_hcl();
+    let yaml = services_yaml(&json);
+    let loader = Loader::new();
+    for (name, src) in [("json", &json), ("hcl", &hcl), ("yaml", &yaml)] {
+        let format: Format = name.parse().unwrap();
+        let loaded = loader.load_str(src, format, None);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{name}: {:?}",
+            &loaded.diagnostics[..1]
+        );
+        assert_eq!(loaded.documents.len(), N, "{name}");
+    }
+
+    let mut g = c.benchmark_group("load-10k-services");
+    g.sample_size(10);
+    for (name, src) in [("json", &json), ("hcl", &hcl), ("yaml", &yaml)] {
+        g.throughput(Throughput::Bytes(src.len() as u64));
+        let format: Format = name.parse().unwrap();
+        g.bench_function(format!("meshroute/{name}"), |b| {
+            b.iter(|| loader.load_str(black_box(src), format, None));
+        });
+    }
+    g.throughput(Throughput::Bytes(json.len() as u64));
+    g.bench_function("serde_json-value/json", |b| {
+        b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&json)).unwrap());
+    });
+    g.throughput(Throughput::Bytes(hcl.len() as u64));
+    g.bench_function("hcl-rs-value/hcl", |b| {
+        b.iter(|| ::hcl::from_str::<::hcl::Value>(black_box(&hcl)).unwrap());
+    });
+    g.throughput(Throughput::Bytes(yaml.len() as u64));
+    g.bench_function("serde-saphyr-value/yaml", |b| {
+        b.iter(|| serde_saphyr::from_str::<serde_json::Value>(black_box(&yaml)).unwrap());
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
