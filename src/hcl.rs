@@ -20,6 +20,10 @@
 //!   cannot.
 //! - Mixing a labelled block with an unlabelled use of the same key (compared without case)
 //!   is an error, as in Consul.
+//! - Text whose first non-space character is `{` is read as HCL1's JSON dialect, as the Go
+//!   package does: `{"service": {"web": {"port": 80}}}` flattens to what
+//!   `service "web" { port = 80 }` gives, `null` reads as `""`, and nothing after the first
+//!   object is read.
 //!
 //! [`Node::to_json`]: crate::tree::Node::to_json
 
@@ -27,6 +31,8 @@ use indexmap::IndexMap;
 use std::borrow::Cow;
 
 use crate::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
+
+mod unicode;
 
 /// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
 /// recurses once per level, and this bound keeps it well inside a 2 MiB thread stack even in
@@ -80,22 +86,15 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         return Err(SyntaxError::new(
             Pos::new(1, 1),
             format!(
-                "expected at most {} bytes of hcl, found {} bytes",
+                "expected at most {} bytes of hcl (the size limit), found {} bytes",
                 limits.max_bytes,
                 src.len()
             ),
         ));
     }
-    if let Some((pos, _)) = src
-        .char_indices()
-        .find(|&(_, c)| !c.is_whitespace())
-        .filter(|&(_, c)| c == '{')
-    {
-        return Err(SyntaxError::new(
-            position_of(src, pos),
-            "expected hcl, found a json document (hcl1 reads text that starts with '{' as \
-             json; read it with the json reader)",
-        ));
+    let max_depth = limits.max_depth.min(MAX_SUPPORTED_DEPTH);
+    if src.chars().find(|&c| !is_go_space(c)) == Some('{') {
+        return parse_json_dialect(src, max_depth);
     }
     // The Go parser turns every "\r\n" into "\n" before scanning; removing the '\r' before a
     // '\n' never moves another character's line or column.
@@ -108,7 +107,7 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         sc: Scanner::new(&text),
         tok: Token::start(),
         buffered: false,
-        max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
+        max_depth,
     };
     let items = match parser.object_list(false, 0) {
         (items, Ok(())) => items,
@@ -122,16 +121,90 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
 }
 
-/// The 1-based line and column of byte offset `at` in `src`.
-fn position_of(src: &str, at: usize) -> Pos {
-    let before = &src[..at];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Pos::new(to_u32(line), to_u32(col))
+/// HCL1's JSON dialect, which the Go package uses for any text whose first non-space
+/// character is `{`: its own JSON scanner and parser, then `flattenObjects`, then the same
+/// generic decoder.
+fn parse_json_dialect(src: &str, max_depth: usize) -> Result<Node, SyntaxError> {
+    let mut sc = Scanner::new(src);
+    sc.json = true;
+    let mut parser = Parser {
+        sc,
+        tok: Token::start(),
+        buffered: false,
+        max_depth,
+    };
+    let items = match parser.json_root() {
+        Ok(items) => items,
+        Err(PErr::Fatal(e) | PErr::Syntax(e)) => return Err(e),
+        Err(PErr::Eof) => {
+            return Err(SyntaxError::new(
+                parser.tok.pos,
+                "expected a json object, found end of input",
+            ));
+        }
+    };
+    let items = flatten_items(items);
+    let dec = Decoder { src };
+    let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
+    let map = dec.decode_map(&GNode::List(refs), None)?;
+    Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
 }
 
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+/// `flattenObjects`: an item whose value is a non-empty object of objects becomes one item per
+/// inner key (keys joined, like block labels), and one whose value is a non-empty list of
+/// objects becomes one item per element; then the same inside every value.
+fn flatten_items(items: Vec<Item>) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        flatten_item(item, &mut out);
+    }
+    for item in &mut out {
+        flatten_value(&mut item.val);
+    }
+    out
+}
+
+fn flatten_item(item: Item, out: &mut Vec<Item>) {
+    let Item { keys, val } = item;
+    match val {
+        Ast::Object { items: sub, .. }
+            if !sub.is_empty() && sub.iter().all(|s| matches!(s.val, Ast::Object { .. })) =>
+        {
+            for s in sub {
+                let mut k = keys.clone();
+                k.extend(s.keys);
+                flatten_item(
+                    Item {
+                        keys: k,
+                        val: s.val,
+                    },
+                    out,
+                );
+            }
+        }
+        Ast::List { items: elems, .. }
+            if !elems.is_empty() && elems.iter().all(|e| matches!(e, Ast::Object { .. })) =>
+        {
+            for e in elems {
+                flatten_item(
+                    Item {
+                        keys: keys.clone(),
+                        val: e,
+                    },
+                    out,
+                );
+            }
+        }
+        val => out.push(Item { keys, val }),
+    }
+}
+
+fn flatten_value(val: &mut Ast) {
+    match val {
+        Ast::Object { items, .. } => *items = flatten_items(std::mem::take(items)),
+        Ast::List { items, .. } => items.iter_mut().for_each(flatten_value),
+        Ast::Lit(_) => {}
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,6 +229,12 @@ enum Kind {
     Assign,
     Add,
     Sub,
+    /// `:` (JSON dialect)
+    Colon,
+    /// `null` (JSON dialect), a string with no text to the decoder
+    Null,
+    /// A string of the JSON dialect, unquoted with Go's `strconv.Unquote`
+    JStr,
 }
 
 impl Kind {
@@ -166,7 +245,7 @@ impl Kind {
             Self::Ident => "a bare word",
             Self::Number | Self::Float => "a number",
             Self::Bool => "a bool",
-            Self::Str => "a string",
+            Self::Str | Self::JStr => "a string",
             Self::Heredoc => "a heredoc",
             Self::LBrack => "'['",
             Self::LBrace => "'{'",
@@ -177,6 +256,8 @@ impl Kind {
             Self::Assign => "'='",
             Self::Add => "'+'",
             Self::Sub => "'-'",
+            Self::Colon => "':'",
+            Self::Null => "null",
         }
     }
 }
@@ -216,6 +297,10 @@ struct Scanner<'a> {
     prev: SrcPos,
     last_char_len: usize,
     last_line_len: u32,
+    /// Reading HCL1's JSON dialect, whose scanner differs in places.
+    json: bool,
+    /// Reads past the end, which move Go's column (and so its position comparisons).
+    eof_reads: u32,
 }
 
 impl<'a> Scanner<'a> {
@@ -231,6 +316,8 @@ impl<'a> Scanner<'a> {
             prev: start,
             last_char_len: 0,
             last_line_len: 0,
+            json: false,
+            eof_reads: 0,
         }
     }
 
@@ -257,6 +344,7 @@ impl<'a> Scanner<'a> {
                 self.pos.line = self.pos.line.max(1);
             }
             self.last_char_len = 0;
+            self.eof_reads = self.eof_reads.saturating_add(1);
             return Ok(EOF);
         };
         self.prev = self.pos;
@@ -267,6 +355,10 @@ impl<'a> Scanner<'a> {
             self.pos.line = self.pos.line.saturating_add(1);
             self.last_line_len = self.pos.column;
             self.pos.column = 0;
+        }
+        if self.json {
+            // The JSON scanner reads a NUL character as the end of input.
+            return Ok(ch);
         }
         if ch == '\0' {
             return self.err("expected text, found a null character (0x00)");
@@ -286,6 +378,9 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan(&mut self) -> Result<Token, SyntaxError> {
+        if self.json {
+            return self.scan_json();
+        }
         let mut ch = self.next()?;
         while matches!(ch, ' ' | '\t' | '\n' | '\r') {
             ch = self.next()?;
@@ -598,7 +693,10 @@ impl<'a> Scanner<'a> {
                 "expected {n} digits in base {base} in the escape, found fewer"
             ));
         }
-        if ch != EOF {
+        if self.json && self.pos.offset == self.src.len() && ch == EOF {
+            return self.err("expected '\"' to end the string, found end of input");
+        }
+        if ch != EOF || self.json {
             self.unread();
         }
         Ok(())
@@ -616,6 +714,119 @@ impl<'a> Scanner<'a> {
     }
 }
 
+impl Scanner<'_> {
+    /// A token of the JSON dialect (github.com/hashicorp/hcl/json/scanner).
+    fn scan_json(&mut self) -> Result<Token, SyntaxError> {
+        let mut ch = self.next()?;
+        while matches!(ch, ' ' | '\t' | '\n' | '\r') {
+            ch = self.next()?;
+        }
+        let start = self.pos.offset - self.last_char_len;
+        let pos = if self.pos.column > 0 {
+            Pos::new(self.pos.line, self.pos.column)
+        } else {
+            Pos::new(self.pos.line.saturating_sub(1), self.last_line_len)
+        };
+        let illegal = |what: String| {
+            Err(SyntaxError::new(
+                pos,
+                format!("expected a json value or punctuation, found {what}"),
+            ))
+        };
+        let kind = if is_letter(ch) {
+            let mut c = self.next()?;
+            while is_letter(c) || is_digit(c) || c == '-' {
+                c = self.next()?;
+            }
+            if c != EOF {
+                self.unread();
+            }
+            match &self.src[start..self.pos.offset] {
+                "true" | "false" => Kind::Bool,
+                "null" => Kind::Null,
+                word => return illegal(format!("the bare word {word}")),
+            }
+        } else if ch.is_ascii_digit() {
+            self.scan_json_number(ch)?
+        } else {
+            match ch {
+                EOF => Kind::Eof,
+                '"' => {
+                    self.scan_json_string()?;
+                    Kind::JStr
+                }
+                '.' => {
+                    if self.peek().is_ascii_digit() {
+                        let c = self.scan_mantissa(self.peek())?;
+                        self.scan_exponent(c)?;
+                        Kind::Float
+                    } else {
+                        Kind::Period
+                    }
+                }
+                '[' => Kind::LBrack,
+                ']' => Kind::RBrack,
+                '{' => Kind::LBrace,
+                '}' => Kind::RBrace,
+                ',' => Kind::Comma,
+                ':' => Kind::Colon,
+                '-' if self.peek().is_ascii_digit() => {
+                    let c = self.next()?;
+                    self.scan_json_number(c)?
+                }
+                _ => return illegal(format!("{ch:?}")),
+            }
+        };
+        Ok(Token {
+            kind,
+            pos,
+            start,
+            end: self.pos.offset,
+        })
+    }
+
+    fn scan_json_number(&mut self, first: char) -> Result<Kind, SyntaxError> {
+        let zero = first == '0';
+        let at = (self.pos.offset, self.eof_reads);
+        self.scan_mantissa(first)?;
+        let mut ch = self.next()?;
+        if ch == 'e' || ch == 'E' {
+            self.scan_exponent(ch)?;
+            return Ok(Kind::Float);
+        }
+        if ch == '.' {
+            ch = self.scan_fraction(ch)?;
+            if ch == 'e' || ch == 'E' {
+                ch = self.next()?;
+                self.scan_exponent(ch)?;
+            }
+            return Ok(Kind::Float);
+        }
+        if ch != EOF {
+            self.unread();
+        }
+        if zero && at != (self.pos.offset, self.eof_reads) {
+            return self.err("expected a number without leading zeros");
+        }
+        Ok(Kind::Number)
+    }
+
+    fn scan_json_string(&mut self) -> Result<(), SyntaxError> {
+        loop {
+            let ch = self.next()?;
+            if ch == '\n' || ch == EOF {
+                return self.err("expected '\"' to end the string, found the end of the line");
+            }
+            if ch == '"' {
+                return Ok(());
+            }
+            if ch == '\\' {
+                self.scan_escape()?;
+            }
+        }
+    }
+}
+
 /// Go's `^[[:space:]]*ANCHOR\r*\z` on one heredoc line.
 fn heredoc_end_matches(line: &str, anchor: &str) -> bool {
     let rest = line.trim_start_matches(['\t', '\n', '\u{b}', '\u{c}', '\r', ' ']);
@@ -625,17 +836,36 @@ fn heredoc_end_matches(line: &str, anchor: &str) -> bool {
         .is_some_and(|tail| tail.bytes().all(|b| b == b'\r'))
 }
 
-/// Go's `unicode.IsLetter` for identifiers, approximated with Rust's Unicode properties
-/// beyond ASCII.
-fn is_letter(ch: char) -> bool {
-    ch.is_ascii_alphabetic()
-        || ch == '_'
-        || (!ch.is_ascii() && ch.is_alphabetic() && !ch.is_numeric())
+/// Whether `ch` is in one of the sorted, disjoint ranges of `table`.
+fn in_table(table: &[(u32, u32)], ch: char) -> bool {
+    let c = u32::from(ch);
+    table
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
 }
 
-/// Go's `unicode.IsDigit`, approximated beyond ASCII.
+/// The scanner's `isLetter`: ASCII letters, `_`, and Go's `unicode.IsLetter` beyond ASCII.
+fn is_letter(ch: char) -> bool {
+    ch.is_ascii_alphabetic() || ch == '_' || (!ch.is_ascii() && in_table(unicode::GO_LETTER, ch))
+}
+
+/// The scanner's `isDigit`: ASCII digits and Go's `unicode.IsDigit` beyond ASCII.
 fn is_digit(ch: char) -> bool {
-    ch.is_ascii_digit() || (!ch.is_ascii() && ch.is_numeric() && !ch.is_alphabetic())
+    ch.is_ascii_digit() || (!ch.is_ascii() && in_table(unicode::GO_DIGIT, ch))
+}
+
+/// Go's `unicode.IsSpace`, which decides whether a document is HCL1's JSON dialect.
+fn is_go_space(ch: char) -> bool {
+    matches!(ch, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')
+        || (!ch.is_ascii() && in_table(unicode::GO_SPACE, ch))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,7 +933,7 @@ impl Parser<'_> {
             return Err(PErr::Fatal(SyntaxError::new(
                 pos,
                 format!(
-                    "expected at most {} levels of nesting, found more",
+                    "expected at most {} levels of nesting (the depth limit), found more",
                     self.max_depth
                 ),
             )));
@@ -940,6 +1170,115 @@ impl Parser<'_> {
     }
 }
 
+impl Parser<'_> {
+    /// The JSON dialect's `Parse`: one object; whatever follows it is never read.
+    fn json_root(&mut self) -> Result<Vec<Item>, PErr> {
+        let tok = self.scan()?;
+        match tok.kind {
+            Kind::LBrace => match self.json_object_type(0)? {
+                Ast::Object { items, .. } => Ok(items),
+                _ => Ok(Vec::new()),
+            },
+            Kind::Eof => Err(PErr::Eof),
+            other => Err(PErr::Syntax(SyntaxError::new(
+                tok.pos,
+                format!("expected '{{', found {}", other.describe()),
+            ))),
+        }
+    }
+
+    fn json_object_list(&mut self, depth: usize) -> (Vec<Item>, Result<(), PErr>) {
+        let mut items = Vec::new();
+        loop {
+            match self.json_object_item(depth) {
+                Ok(item) => items.push(item),
+                Err(PErr::Eof) => break,
+                Err(e) => return (items, Err(e)),
+            }
+            // Anything but a comma ends the object, unchecked, as in Go.
+            match self.scan() {
+                Ok(t) if t.kind == Kind::Comma => {}
+                Ok(_) => break,
+                Err(e) => return (items, Err(e)),
+            }
+        }
+        (items, Ok(()))
+    }
+
+    fn json_object_item(&mut self, depth: usize) -> Result<Item, PErr> {
+        let mut keys = Vec::new();
+        loop {
+            let tok = self.scan()?;
+            match tok.kind {
+                Kind::Eof => return Err(PErr::Eof),
+                Kind::JStr => keys.push(tok),
+                Kind::Colon if !keys.is_empty() => break,
+                other => {
+                    return Err(PErr::Syntax(SyntaxError::new(
+                        tok.pos,
+                        format!("expected a string key, found {}", other.describe()),
+                    )));
+                }
+            }
+        }
+        let mut depth = depth;
+        for k in keys.iter().skip(1) {
+            depth = self.deeper(depth, k.pos)?;
+        }
+        let tok = self.scan()?;
+        let val = match tok.kind {
+            Kind::Number | Kind::Float | Kind::Bool | Kind::Null | Kind::JStr => Ast::Lit(tok),
+            Kind::LBrace => self.json_object_type(depth)?,
+            Kind::LBrack => self.json_list_type(depth)?,
+            Kind::Eof => return Err(PErr::Eof),
+            other => {
+                return Err(PErr::Syntax(SyntaxError::new(
+                    tok.pos,
+                    format!("expected a json value, found {}", other.describe()),
+                )));
+            }
+        };
+        Ok(Item { keys, val })
+    }
+
+    fn json_object_type(&mut self, depth: usize) -> Result<Ast, PErr> {
+        let pos = self.tok.pos;
+        let depth = self.deeper(depth, pos)?;
+        let (items, res) = self.json_object_list(depth);
+        match res {
+            Ok(()) | Err(PErr::Eof) => {}
+            Err(PErr::Syntax(_)) if self.tok.kind == Kind::RBrace => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Ast::Object { pos, items })
+    }
+
+    fn json_list_type(&mut self, depth: usize) -> Result<Ast, PErr> {
+        let pos = self.tok.pos;
+        let depth = self.deeper(depth, pos)?;
+        let mut items = Vec::new();
+        loop {
+            let tok = self.scan()?;
+            match tok.kind {
+                Kind::Number | Kind::Float | Kind::JStr => items.push(Ast::Lit(tok)),
+                // Go skips booleans and the '[' of nested lists in lists.
+                Kind::Comma | Kind::Bool | Kind::LBrack => {}
+                Kind::LBrace => items.push(self.json_object_type(depth)?),
+                Kind::RBrack => return Ok(Ast::List { pos, items }),
+                other => {
+                    return Err(PErr::Syntax(SyntaxError::new(
+                        tok.pos,
+                        format!(
+                            "expected a list element or ']' in the list opened at {pos}, found {}",
+                            other.describe()
+                        ),
+                    )));
+                }
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoder: a port of hcl.Decode into map[string]interface{}.
 
@@ -1077,6 +1416,8 @@ impl Decoder<'_> {
     fn key_value(&self, t: &Token) -> Result<String, SyntaxError> {
         match t.kind {
             Kind::Str => unquote(self.text(t)).ok_or_else(|| bad_string(t.pos)),
+            Kind::JStr => go_unquote(self.text(t)).ok_or_else(|| bad_string(t.pos)),
+            Kind::Null => Ok(String::new()),
             _ => Ok(self.text(t).to_owned()),
         }
     }
@@ -1158,6 +1499,14 @@ impl Decoder<'_> {
                         ),
                     )
                 })?;
+                // A repeated scalar takes the last value: point at it, and at its key.
+                if !matches!(
+                    slot.2,
+                    GoVal::SliceAny(_) | GoVal::SliceMap(_) | GoVal::Map(_)
+                ) {
+                    slot.0 = first.pos;
+                    slot.1 = pos;
+                }
             } else {
                 let v = self.decode_iface(&val, None, false)?;
                 map.insert(key, (first.pos, pos, v));
@@ -1282,7 +1631,7 @@ impl Decoder<'_> {
         };
         let text: Cow<'_, str> = match t.kind {
             Kind::Number => Cow::Borrowed(self.text(t)),
-            Kind::Str => Cow::Owned(unquote(self.text(t)).ok_or_else(|| bad_string(t.pos))?),
+            Kind::Str | Kind::JStr | Kind::Null => Cow::Owned(self.key_value(t)?),
             _ => return Err(Self::mismatch(node, "an integer")),
         };
         go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
@@ -1299,9 +1648,7 @@ impl Decoder<'_> {
         };
         match t.kind {
             Kind::Number => Ok(GoVal::Str(self.text(t).to_owned())),
-            Kind::Str => unquote(self.text(t))
-                .map(GoVal::Str)
-                .ok_or_else(|| bad_string(t.pos)),
+            Kind::Str | Kind::JStr | Kind::Null => self.key_value(t).map(GoVal::Str),
             Kind::Heredoc => Ok(GoVal::Str(unindent_heredoc(self.text(t)))),
             _ => Err(Self::mismatch(node, "a string")),
         }
@@ -1441,6 +1788,13 @@ fn unquote(quoted: &str) -> Option<String> {
                 if c == b'x' {
                     buf.push(u8::try_from(v).ok()?);
                 } else {
+                    // Go computes in an int32: eight hex digits from 8 up wrap to a negative
+                    // rune, which passes the range check and is then written as one byte
+                    // (`byte(c)` for any rune below 0x80).
+                    if v >= 0x8000_0000 {
+                        buf.push(v.to_le_bytes()[0]);
+                        continue;
+                    }
                     if v > 0x10_FFFF {
                         return None;
                     }
@@ -1461,6 +1815,76 @@ fn unquote(quoted: &str) -> Option<String> {
                     v = (v << 3) | u32::from(d - b'0');
                 }
                 s = &s[2..];
+                buf.push(u8::try_from(v).ok()?);
+            }
+            _ => return None,
+        }
+    }
+    Some(go_lossy(&buf))
+}
+
+/// Go's `strconv.Unquote` for a double-quoted string (the JSON dialect's strings): `None`
+/// where Go fails.
+fn go_unquote(quoted: &str) -> Option<String> {
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') && !inner.contains('\n') && !inner.contains('"') {
+        return Some(inner.to_owned());
+    }
+    let mut buf: Vec<u8> = Vec::with_capacity(inner.len());
+    let mut rest = inner.as_bytes();
+    while let Some(&c) = rest.first() {
+        if c == b'\n' || c == b'"' {
+            return None;
+        }
+        if c != b'\\' {
+            let n = utf8_len(c).min(rest.len());
+            buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            continue;
+        }
+        let esc = *rest.get(1)?;
+        rest = &rest[2..];
+        match esc {
+            b'a' => buf.push(7),
+            b'b' => buf.push(8),
+            b'f' => buf.push(12),
+            b'n' => buf.push(b'\n'),
+            b'r' => buf.push(b'\r'),
+            b't' => buf.push(b'\t'),
+            b'v' => buf.push(11),
+            b'\\' => buf.push(b'\\'),
+            b'"' => buf.push(b'"'),
+            b'x' | b'u' | b'U' => {
+                let n = match esc {
+                    b'x' => 2,
+                    b'u' => 4,
+                    _ => 8,
+                };
+                let digits = rest.get(..n)?;
+                let mut v: u32 = 0;
+                for &d in digits {
+                    v = (v << 4) | char::from(d).to_digit(16)?;
+                }
+                rest = &rest[n..];
+                if esc == b'x' {
+                    buf.push(u8::try_from(v).ok()?);
+                } else {
+                    // Go refuses surrogates and values beyond U+10FFFF here.
+                    let ch = char::from_u32(v)?;
+                    let mut tmp = [0u8; 4];
+                    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                }
+            }
+            b'0'..=b'7' => {
+                let digits = rest.get(..2)?;
+                let mut v = u32::from(esc - b'0');
+                for &d in digits {
+                    if !(b'0'..=b'7').contains(&d) {
+                        return None;
+                    }
+                    v = (v << 3) | u32::from(d - b'0');
+                }
+                rest = &rest[2..];
                 buf.push(u8::try_from(v).ok()?);
             }
             _ => return None,

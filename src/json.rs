@@ -42,7 +42,7 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         return Err(SyntaxError::new(
             Pos::new(1, 1),
             format!(
-                "expected at most {} bytes of json, found {} bytes",
+                "expected at most {} bytes of json (the size limit), found {} bytes",
                 limits.max_bytes,
                 src.len()
             ),
@@ -157,7 +157,7 @@ impl Reader<'_> {
             return Err(SyntaxError::new(
                 pos,
                 format!(
-                    "expected at most {} levels of nesting, found more",
+                    "expected at most {} levels of nesting (the depth limit), found more",
                     self.max_depth
                 ),
             ));
@@ -536,7 +536,7 @@ mod tests {
         assert!(parse("[[1]]", &l).is_ok());
         assert_eq!(
             parse("[[[1]]]", &l).unwrap_err().to_string(),
-            "1:3: expected at most 2 levels of nesting, found more"
+            "1:3: expected at most 2 levels of nesting (the depth limit), found more"
         );
         l.max_bytes = 3;
         assert!(parse("[10]", &l).unwrap_err().message.contains("bytes"));

@@ -23,6 +23,9 @@ fn deep_nesting_is_an_error_not_a_crash_even_with_a_huge_limit() {
                 format!("a {}", "{ b ".repeat(100_000)),
                 format!("a = {}", "{ b = ".repeat(100_000)),
                 format!("a {} {{}}", "\"l\" ".repeat(100_000)),
+                format!("{{{}", "\"a\": {".repeat(100_000)),
+                format!("{{\"a\": {}", "[{\"b\": ".repeat(100_000)),
+                format!("{{{}: {{}}}}", "\"k\" ".repeat(100_000)),
             ] {
                 let e = hcl::parse(&src, &unlimited).unwrap_err();
                 assert!(e.message.contains("levels of nesting"), "{e}");
@@ -40,7 +43,7 @@ fn max_depth_counts_lists_objects_and_labels() {
     assert_eq!(e.pos, Pos::new(1, 8));
     assert_eq!(
         e.message,
-        "expected at most 3 levels of nesting, found more"
+        "expected at most 3 levels of nesting (the depth limit), found more"
     );
     assert!(hcl::parse("a { b { c {} } }", &l).is_ok());
     assert!(hcl::parse("a { b { c { d {} } } }", &l).is_err());
@@ -51,7 +54,10 @@ fn max_depth_counts_lists_objects_and_labels() {
 #[test]
 fn max_bytes_is_enforced_before_reading() {
     let e = hcl::parse("name = \"web\"", &limits(5, 10)).unwrap_err();
-    assert_eq!(e.message, "expected at most 5 bytes of hcl, found 12 bytes");
+    assert_eq!(
+        e.message,
+        "expected at most 5 bytes of hcl (the size limit), found 12 bytes"
+    );
     assert!(hcl::parse("a = 1", &limits(5, 10)).is_ok());
 }
 
@@ -82,6 +88,30 @@ fn positions_of_keys_and_values() {
         panic!()
     };
     assert_eq!(top[0].value.pos, Pos::new(1, 5));
+}
+
+#[test]
+fn repeated_keys_point_at_the_value_that_won() {
+    let root = hcl::parse("a = 1\nb { }\na = 2\nb { x = 1 }\n", &Limits::default()).unwrap();
+    let Value::Map(top) = &root.value else {
+        panic!()
+    };
+    assert_eq!(top.len(), 2);
+    // The scalar: the last one, where it was written.
+    assert_eq!(
+        (top[0].key_pos, top[0].value.pos),
+        (Pos::new(3, 1), Pos::new(3, 5))
+    );
+    assert_eq!(top[0].value.value, Value::Int(2));
+    // The blocks: the list starts at the first, each element where it was written.
+    assert_eq!(
+        (top[1].key_pos, top[1].value.pos),
+        (Pos::new(2, 1), Pos::new(2, 3))
+    );
+    let Value::List(blocks) = &top[1].value.value else {
+        panic!()
+    };
+    assert_eq!(blocks[1].pos, Pos::new(4, 3));
 }
 
 #[test]
@@ -136,10 +166,20 @@ fn errors_say_what_was_expected_and_found_where() {
 }
 
 #[test]
-fn json_looking_documents_are_sent_to_the_json_reader() {
-    let e = hcl::parse("\n  {\"a\": 1}", &Limits::default()).unwrap_err();
-    assert_eq!(e.pos, Pos::new(2, 3));
-    assert!(e.message.contains("json"), "{e}");
+fn text_starting_with_a_brace_is_hcl1s_json_dialect() {
+    let node = hcl::parse(
+        "\n  {\"service\": {\"name\": \"web\", \"port\": 80}}",
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        node.to_json(),
+        serde_json::json!({"service": [{"name": "web", "port": 80}]})
+    );
+    let Value::Map(top) = &node.value else {
+        panic!()
+    };
+    assert_eq!(top[0].key_pos, Pos::new(2, 4));
 }
 
 #[test]
