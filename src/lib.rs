@@ -57,6 +57,8 @@
 //! - [`document`], [`load`] and [`error`] load files and report problems.
 //! - [`tree`], [`hcl`], [`json`] and `yaml` are the generic tree and the format readers.
 //! - [`sni`] builds and parses Consul's SNI names.
+//! - [`topology`], [`resolve`] and [`route`] read the datacenters, resolve each upstream
+//!   (mode, deciding layer, SNI, next hop) and decide what a mesh gateway does with an SNI.
 //! - `sniff` (feature `sniff`) reads the server name from a raw ClientHello, zero-copy.
 //!
 //! # Features
@@ -76,10 +78,13 @@ pub mod hcl;
 pub mod json;
 pub mod load;
 pub mod mode;
+pub mod resolve;
+pub mod route;
 pub mod service;
 pub mod sni;
 #[cfg(feature = "sniff")]
 pub mod sniff;
+pub mod topology;
 pub mod tree;
 mod validate;
 #[cfg(feature = "yaml")]
@@ -93,10 +98,15 @@ pub use document::{CaRoots, Content, Document, Format};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Severity};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
+pub use resolve::{Explanation, HopKind, Layer, Layers, NextHop, Resolution, Route};
 pub use service::{
     DestinationType, MeshGatewayConfig, ProxyConfig, ServiceConnect, ServiceDefinition,
     ServiceKind, TaggedAddress, Upstream,
 };
+
+pub use route::{GatewayAction, GatewayDecision, RejectReason};
+pub use sni::{Sni, SniError, SniForm};
+pub use topology::{Topology, TopologyBuilder};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod explain;
+mod resolve;
+mod route;
 
 /// Consul mesh gateway routing, answered offline from config files.
 #[derive(Debug, Parser)]
@@ -21,6 +24,12 @@ struct Cli {
 enum Command {
     /// Load and validate service definitions, config entries and agent configs.
     Check(check::Args),
+    /// Resolve every upstream: effective mode, deciding layer, SNI and next hop.
+    Resolve(resolve::Args),
+    /// Explain one upstream's resolution, layer by layer.
+    Explain(explain::Args),
+    /// What a mesh gateway does with an inbound SNI: forward, serve locally, or reject.
+    Route(route::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +43,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Resolve(args) => resolve::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Route(args) => route::run(&args),
     }
 }

@@ -1,0 +1,368 @@
+//! The mesh gateway's side: what a gateway does with an inbound TLS server name.
+//!
+//! A Consul mesh gateway does not terminate mesh TLS; it reads the SNI and:
+//!
+//! * forwards `*.<dc>.internal.<td>` (and `*.<partition>.<dc>.internal-v1.<td>`) for another
+//!   datacenter (or partition) to that datacenter's mesh gateways, at their WAN addresses;
+//! * serves a name of its own datacenter and partition from the local cluster of that name:
+//!   the service's instances (with the subset a `service-resolver` defines);
+//! * otherwise finds no cluster, and the connection is closed: other trust domains, prepared
+//!   query names, unknown local services, datacenters without gateways, names that are not
+//!   Consul's.
+//!
+//! Names compare case-insensitively, as DNS. [`Topology::route_sni`] takes a `&str` so that a
+//! sniffed ClientHello server name can be passed straight in.
+//!
+//! ```
+//! use meshroute::route::GatewayAction;
+//! use meshroute::topology::Topology;
+//! use meshroute::{ServiceDefinition, ServiceKind};
+//!
+//! let td = "11111111-2222-3333-4444-555555555555.consul";
+//! let mut gw = ServiceDefinition::default();
+//! gw.kind = ServiceKind::MeshGateway;
+//! gw.name = "mesh-gateway".into();
+//! gw.address = Some("10.2.0.5".into());
+//! gw.port = Some(8443);
+//!
+//! let mut b = Topology::builder();
+//! b.trust_domain(td);
+//! b.add_datacenter("dc1");
+//! b.add_service("dc2", gw);
+//! let topo = b.build();
+//!
+//! let d = topo.route_sni("dc1", &format!("api.default.dc2.internal.{td}"));
+//! assert!(matches!(d.action, GatewayAction::Forward { datacenter: "dc2", .. }));
+//! let d = topo.route_sni("dc1", "example.com");
+//! assert_eq!(d.action_str(), "reject");
+//! ```
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::sni::{Sni, SniError};
+use crate::topology::Topology;
+
+/// Why a gateway closes a connection.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RejectReason {
+    /// The trust domain is unknown, so no name can be matched.
+    #[error(
+        "the trust domain is unknown (pass it explicitly or include a saved /v1/connect/ca/roots response)"
+    )]
+    NoTrustDomain,
+    /// The gateway's own datacenter is not among the inputs.
+    #[error("datacenter {0:?} (the gateway's) is not among the inputs")]
+    UnknownGatewayDatacenter(String),
+    /// A Consul name of another trust domain.
+    #[error("name is in trust domain {found:?}, not {expected:?}")]
+    OtherTrustDomain {
+        /// The name's trust domain.
+        found: String,
+        /// The gateway's.
+        expected: String,
+    },
+    /// A prepared query name: queries never go through mesh gateways.
+    #[error("prepared query names are never routed by mesh gateways")]
+    QueryName,
+    /// A peered service name: served only for exported services, which are not modeled here.
+    #[error(
+        "peered names are served only for exported services (exported-services entries are not read)"
+    )]
+    PeeredName,
+    /// A bare gateway name (`<dc>.internal.<td>`) with no service in front of it.
+    #[error("a gateway name with no service: no cluster matches it")]
+    GatewayName,
+    /// A name of the gateway's own datacenter for a service it has no cluster for.
+    #[error(
+        "no connect-enabled service {service:?} in namespace {namespace:?}, partition {partition:?} here"
+    )]
+    UnknownLocalService {
+        /// The service.
+        service: String,
+        /// The namespace.
+        namespace: String,
+        /// The partition.
+        partition: String,
+    },
+    /// A subset no `service-resolver` of the service defines.
+    #[error("service {service:?} has no subset {subset:?} (no service-resolver defines it)")]
+    UnknownSubset {
+        /// The service.
+        service: String,
+        /// The subset.
+        subset: String,
+    },
+    /// A datacenter (or partition) with no mesh gateway known to this gateway.
+    #[error("no mesh gateway is known for datacenter {datacenter:?}, partition {partition:?}")]
+    UnknownDatacenter {
+        /// The datacenter the name points to.
+        datacenter: String,
+        /// The partition.
+        partition: String,
+    },
+    /// Not one of Consul's names.
+    #[error("not a Consul mesh name: {0}")]
+    NotConsul(SniError),
+}
+
+/// What the gateway does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GatewayAction<'t> {
+    /// Forward the connection, still encrypted, to another datacenter's mesh gateways.
+    Forward {
+        /// The datacenter the name points to.
+        datacenter: &'t str,
+        /// The partition the name points to.
+        partition: String,
+        /// Its mesh gateways' WAN addresses, in registration order.
+        addresses: &'t [String],
+    },
+    /// Serve a local service: pass the connection to its instances.
+    Local {
+        /// The service, as registered.
+        service: &'t str,
+        /// The subset, when the name has one.
+        subset: Option<String>,
+        /// The namespace.
+        namespace: String,
+        /// The partition.
+        partition: String,
+        /// The instances' addresses, in registration order.
+        addresses: &'t [String],
+    },
+    /// Close the connection.
+    Reject(RejectReason),
+}
+
+/// The gateway's decision for one server name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GatewayDecision<'t> {
+    /// The server name, as received.
+    pub sni: String,
+    /// The gateway's datacenter.
+    pub datacenter: String,
+    /// What the gateway does.
+    pub action: GatewayAction<'t>,
+}
+
+impl GatewayDecision<'_> {
+    /// `forward`, `local` or `reject`.
+    pub fn action_str(&self) -> &'static str {
+        match self.action {
+            GatewayAction::Forward { .. } => "forward",
+            GatewayAction::Local { .. } => "local",
+            GatewayAction::Reject(_) => "reject",
+        }
+    }
+}
+
+impl Serialize for GatewayDecision<'_> {
+    /// `{"sni", "action", "datacenter", "addresses", "service", "namespace", "partition",
+    /// "subset", "reason"}`, absent values as `null`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(9))?;
+        m.serialize_entry("sni", &self.sni)?;
+        m.serialize_entry("action", self.action_str())?;
+        let none: Option<&str> = None;
+        match &self.action {
+            GatewayAction::Forward {
+                datacenter,
+                partition,
+                addresses,
+            } => {
+                m.serialize_entry("datacenter", datacenter)?;
+                m.serialize_entry("addresses", addresses)?;
+                m.serialize_entry("service", &none)?;
+                m.serialize_entry("namespace", &none)?;
+                m.serialize_entry("partition", partition)?;
+                m.serialize_entry("subset", &none)?;
+                m.serialize_entry("reason", &none)?;
+            }
+            GatewayAction::Local {
+                service,
+                subset,
+                namespace,
+                partition,
+                addresses,
+            } => {
+                m.serialize_entry("datacenter", &self.datacenter)?;
+                m.serialize_entry("addresses", addresses)?;
+                m.serialize_entry("service", service)?;
+                m.serialize_entry("namespace", namespace)?;
+                m.serialize_entry("partition", partition)?;
+                m.serialize_entry("subset", subset)?;
+                m.serialize_entry("reason", &none)?;
+            }
+            GatewayAction::Reject(r) => {
+                m.serialize_entry("datacenter", &none)?;
+                m.serialize_entry("addresses", &[] as &[String])?;
+                m.serialize_entry("service", &none)?;
+                m.serialize_entry("namespace", &none)?;
+                m.serialize_entry("partition", &none)?;
+                m.serialize_entry("subset", &none)?;
+                m.serialize_entry("reason", &r.to_string())?;
+            }
+        }
+        m.end()
+    }
+}
+
+impl fmt::Display for GatewayDecision<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.action {
+            GatewayAction::Forward {
+                datacenter,
+                partition,
+                addresses,
+            } => {
+                write!(f, "forward to the mesh gateways of datacenter {datacenter}")?;
+                if partition != "default" {
+                    write!(f, " (partition {partition})")?;
+                }
+                write!(f, ": {}", addresses.join(", "))
+            }
+            GatewayAction::Local {
+                service,
+                subset,
+                namespace,
+                partition,
+                addresses,
+            } => {
+                write!(f, "serve locally: service {service}")?;
+                if let Some(s) = subset {
+                    write!(f, ", subset {s}")?;
+                }
+                write!(
+                    f,
+                    ", namespace {namespace}, partition {partition}: {}",
+                    if addresses.is_empty() {
+                        "(no addresses known)".to_owned()
+                    } else {
+                        addresses.join(", ")
+                    }
+                )
+            }
+            GatewayAction::Reject(r) => write!(f, "reject: {r}"),
+        }
+    }
+}
+
+impl Topology {
+    /// What a mesh gateway of `datacenter` (default partition) does with the server name
+    /// `sni`.
+    pub fn route_sni(&self, datacenter: &str, sni: &str) -> GatewayDecision<'_> {
+        self.route_sni_in_partition(datacenter, "default", sni)
+    }
+
+    /// What a mesh gateway of `datacenter` and `partition` does with the server name `sni`.
+    pub fn route_sni_in_partition(
+        &self,
+        datacenter: &str,
+        partition: &str,
+        sni: &str,
+    ) -> GatewayDecision<'_> {
+        let action = self.action(datacenter, partition, sni);
+        GatewayDecision {
+            sni: sni.to_owned(),
+            datacenter: datacenter.to_owned(),
+            action,
+        }
+    }
+
+    fn action(&self, datacenter: &str, partition: &str, sni: &str) -> GatewayAction<'_> {
+        use GatewayAction::Reject;
+        let Some(td) = self.trust_domain() else {
+            return Reject(RejectReason::NoTrustDomain);
+        };
+        let Some(here) = self.datacenter_ignore_case(datacenter) else {
+            return Reject(RejectReason::UnknownGatewayDatacenter(
+                datacenter.to_owned(),
+            ));
+        };
+        let parsed = match Sni::parse_in(sni, td) {
+            Ok(p) => p,
+            Err(SniError::OtherTrustDomain { .. }) => {
+                return Reject(match Sni::parse(sni) {
+                    Ok(other) => RejectReason::OtherTrustDomain {
+                        found: other.trust_domain().to_owned(),
+                        expected: td.to_owned(),
+                    },
+                    Err(e) => RejectReason::NotConsul(e),
+                });
+            }
+            Err(e) => return Reject(RejectReason::NotConsul(e)),
+        };
+        let Sni::Service {
+            service,
+            subset,
+            namespace,
+            partition: part,
+            datacenter: dc,
+            ..
+        } = parsed
+        else {
+            return Reject(match parsed {
+                Sni::Query { .. } => RejectReason::QueryName,
+                Sni::Peered { .. } => RejectReason::PeeredName,
+                _ => RejectReason::GatewayName,
+            });
+        };
+        let partition = if partition.is_empty() {
+            "default"
+        } else {
+            partition
+        };
+        if dc.eq_ignore_ascii_case(here.name()) && part.eq_ignore_ascii_case(partition) {
+            let found = here.endpoints_ignore_case(&service).filter(|(_, ep)| {
+                ep.scopes.iter().any(|(n, p)| {
+                    n.eq_ignore_ascii_case(&namespace) && p.eq_ignore_ascii_case(&part)
+                })
+            });
+            let Some((name, ep)) = found else {
+                return Reject(RejectReason::UnknownLocalService {
+                    service,
+                    namespace,
+                    partition: part,
+                });
+            };
+            if let Some(sub) = &subset
+                && !here
+                    .resolver_subsets(name)
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(sub))
+            {
+                return Reject(RejectReason::UnknownSubset {
+                    service,
+                    subset: sub.clone(),
+                });
+            }
+            return GatewayAction::Local {
+                service: name,
+                subset,
+                namespace,
+                partition: part,
+                addresses: &ep.addresses.lan,
+            };
+        }
+        match self
+            .datacenter_ignore_case(&dc)
+            .and_then(|there| Some((there, there.gateway_addresses_ignore_case(&part, true)?)))
+        {
+            Some((there, addresses)) => GatewayAction::Forward {
+                datacenter: there.name(),
+                addresses,
+                partition: part,
+            },
+            None => Reject(RejectReason::UnknownDatacenter {
+                datacenter: dc,
+                partition: part,
+            }),
+        }
+    }
+}
