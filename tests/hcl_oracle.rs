@@ -526,6 +526,32 @@ fn json_dialect_corners_agree_with_the_oracle() {
     check_all(&docs);
 }
 
+mod shapes;
+
+#[test]
+fn documented_shapes_agree_with_the_oracle() {
+    let Some(bin) = oracle() else { return };
+    let ok: Vec<String> = shapes::DOCUMENTED_SHAPES
+        .iter()
+        .map(|(src, _)| (*src).to_owned())
+        .collect();
+    let results = run_oracle(bin, &ok);
+    for ((src, want), got) in shapes::DOCUMENTED_SHAPES.iter().zip(&results) {
+        let want: J = serde_json::from_str(want).unwrap();
+        assert!(
+            got.as_ref().is_ok_and(|g| same(g, &want)),
+            "{src:?}: the oracle gives {got:?}"
+        );
+    }
+    let bad: Vec<String> = shapes::DOCUMENTED_ERRORS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    for (src, got) in bad.iter().zip(run_oracle(bin, &bad)) {
+        assert!(got.is_err(), "{src:?}: the oracle accepts it as {got:?}");
+    }
+}
+
 #[test]
 fn corners_agree_with_the_oracle() {
     let docs: Vec<String> = CORNERS.iter().map(|s| (*s).to_owned()).collect();

@@ -1,6 +1,8 @@
 //! The HCL1 reader's contract beyond tree shapes: limits, positions and error messages.
 
 use meshroute::hcl;
+
+mod shapes;
 use meshroute::tree::{Limits, Pos, Value};
 
 fn limits(max_bytes: usize, max_depth: usize) -> Limits {
@@ -221,4 +223,19 @@ fn crlf_line_endings_read_like_lf() {
     .unwrap();
     let b = hcl::parse("a = 1\nb {\n  c = <<EOF\nx\nEOF\n}\n", &Limits::default()).unwrap();
     assert_eq!(a, b);
+}
+
+#[test]
+fn documented_shapes() {
+    use shapes::{DOCUMENTED_ERRORS, DOCUMENTED_SHAPES};
+    for (src, want) in DOCUMENTED_SHAPES {
+        let got = hcl::parse(src, &Limits::default())
+            .unwrap_or_else(|e| panic!("{src:?}: {e}"))
+            .to_json();
+        let want: serde_json::Value = serde_json::from_str(want).unwrap();
+        assert_eq!(got, want, "{src:?}");
+    }
+    for src in DOCUMENTED_ERRORS {
+        assert!(hcl::parse(src, &Limits::default()).is_err(), "{src:?}");
+    }
 }
