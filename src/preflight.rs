@@ -1019,3 +1019,203 @@ impl<'a> Cx<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Format;
+    use crate::load::Loader;
+
+    /// Loads `(path, hcl)` pairs and runs the checks (load diagnostics included).
+    fn check(files: &[(&str, &str)]) -> Vec<(Check, String, u32)> {
+        let loader = Loader::new();
+        let mut docs = Vec::new();
+        let mut findings = Vec::new();
+        for (path, src) in files {
+            let l = loader.load_str(src, Format::Hcl, Some(Path::new(path)));
+            findings.extend(l.diagnostics.iter().filter_map(from_diagnostic));
+            docs.extend(l.documents);
+        }
+        let topo = Topology::from_documents(&docs, None);
+        findings.extend(run(&docs, &topo));
+        findings
+            .into_iter()
+            .map(|f| (f.check, show(f.file.as_deref()), f.pos.line))
+            .collect()
+    }
+
+    const SERVER: &str =
+        "server = true\nconnect {\n  enabled = true\n}\nports {\n  grpc = 8502\n}\n";
+
+    /// A server agent configuration (leaked: tests only, for `&'static str` tables).
+    fn server(dc: &str, extra: &str) -> &'static str {
+        format!("datacenter = \"{dc}\"\n{SERVER}{extra}").leak()
+    }
+
+    #[test]
+    fn host_of_strips_ports_and_brackets() {
+        assert_eq!(host_of("10.0.0.1:8302"), "10.0.0.1");
+        assert_eq!(host_of("10.0.0.1"), "10.0.0.1");
+        assert_eq!(host_of("[::1]:8302"), "::1");
+        assert_eq!(host_of("::1"), "::1");
+        assert_eq!(host_of("[::1"), "::1");
+        assert_eq!(host_of(""), "");
+    }
+
+    #[test]
+    fn datacenter_names_follow_consuls_rule() {
+        assert!(valid_dc_name("dc-1_a"));
+        assert!(!valid_dc_name(""));
+        assert!(!valid_dc_name("dc.1"));
+        assert!(!valid_dc_name("DC1"));
+    }
+
+    #[test]
+    fn nothing_to_check_gives_nothing() {
+        assert_eq!(check(&[]), []);
+        let topo = Topology::from_documents(&[], None);
+        assert_eq!(run(&[], &topo), []);
+    }
+
+    #[test]
+    fn a_directory_is_one_agent_its_files_merged_in_name_order() {
+        // connect and ports in separate files of one directory: one agent, all set.
+        let files = [
+            ("dc1/a.hcl", "datacenter = \"dc1\"\nserver = true\n"),
+            ("dc1/b.hcl", "connect {\n  enabled = true\n}\n"),
+            ("dc1/c.hcl", "ports {\n  grpc = 8502\n}\n"),
+        ];
+        assert_eq!(check(&files), []);
+        // A later file turning Connect off wins, and the finding points at it.
+        let files = [
+            ("dc1/a.hcl", server("dc1", "")),
+            ("dc1/z.hcl", "connect {\n  enabled = false\n}\n"),
+        ];
+        assert_eq!(
+            check(&files),
+            [(Check::ConnectDisabled, "dc1/z.hcl".to_owned(), 1)]
+        );
+    }
+
+    #[test]
+    fn servers_of_one_datacenter_under_one_root_are_not_duplicates() {
+        let files = [
+            ("dc1/agent.hcl", "datacenter = \"dc1\"\n"),
+            ("dc1/s1/agent.hcl", server("dc1", "")),
+            ("dc1/s2/agent.hcl", server("dc1", "")),
+            // A client of dc1 elsewhere claims the name without being a second datacenter.
+            ("clients/agent.hcl", "datacenter = \"dc1\"\n"),
+        ];
+        assert_eq!(check(&files), []);
+        let files = [
+            ("x/s1/agent.hcl", server("dc1", "")),
+            ("x/s2/agent.hcl", server("dc1", "")),
+        ];
+        assert_eq!(
+            check(&files),
+            [(Check::DuplicateDatacenter, "x/s2/agent.hcl".to_owned(), 1)]
+        );
+    }
+
+    #[test]
+    fn servers_without_primary_datacenter_take_their_own() {
+        let join = "retry_join_wan = [\"x\"]\n";
+        let files = [
+            ("a/agent.hcl", server("a", join)),
+            ("b/agent.hcl", server("b", join)),
+            (
+                "c/agent.hcl",
+                server("c", &format!("primary_datacenter = \"a\"\n{join}")),
+            ),
+        ];
+        // "a" is named twice (a's own, c's explicit): b is the odd one out.
+        assert_eq!(
+            check(&files),
+            [(
+                Check::PrimaryDatacenterMismatch,
+                "b/agent.hcl".to_owned(),
+                1
+            )]
+        );
+    }
+
+    #[test]
+    fn wan_join_by_address_federation_and_primary_gateways() {
+        // a joins b's advertised WAN address: both are joined.
+        let files = [
+            (
+                "a/agent.hcl",
+                server(
+                    "a",
+                    "primary_datacenter = \"a\"\nretry_join_wan = [\"198.18.0.2:8302\"]\n",
+                ),
+            ),
+            (
+                "b/agent.hcl",
+                server(
+                    "b",
+                    "primary_datacenter = \"a\"\nadvertise_addr_wan = \"198.18.0.2\"\n",
+                ),
+            ),
+        ];
+        assert_eq!(check(&files), []);
+        // Secondaries name primary_gateways, but the primary does not enable federation.
+        let files = [
+            ("a/agent.hcl", server("a", "primary_datacenter = \"a\"\n")),
+            (
+                "b/agent.hcl",
+                server(
+                    "b",
+                    "primary_datacenter = \"a\"\nprimary_gateways = [\"198.18.0.10:443\"]\n",
+                ),
+            ),
+        ];
+        assert_eq!(
+            check(&files),
+            [(Check::NotWanJoined, "a/agent.hcl".to_owned(), 1)]
+        );
+    }
+
+    #[test]
+    fn the_built_in_proxy_is_recognised_by_meta_or_its_own_config_keys() {
+        let mut sc = ServiceDefinition::default();
+        assert!(!is_builtin(&sc, None));
+        sc.meta.insert(PROXY_META_KEY.into(), "builtin".into());
+        assert!(is_builtin(&sc, None));
+        sc.meta.insert(PROXY_META_KEY.into(), "envoy".into());
+        let mut cfg = crate::service::Opaque::new();
+        cfg.insert("handshake_timeout_ms".into(), 1000.into());
+        sc.proxy = Some(crate::service::ProxyConfig {
+            config: Some(cfg.clone()),
+            ..Default::default()
+        });
+        assert!(!is_builtin(&sc, None), "declared envoy wins");
+        sc.meta.clear();
+        assert!(is_builtin(&sc, None));
+        cfg.insert("envoy_prometheus_bind_addr".into(), "0.0.0.0:9102".into());
+        sc.proxy.as_mut().unwrap().config = Some(cfg);
+        assert!(!is_builtin(&sc, None), "an envoy_ key means Envoy");
+        let mut parent = ServiceDefinition::default();
+        parent.meta.insert(PROXY_META_KEY.into(), "built-in".into());
+        assert!(is_builtin(&sc, Some(&parent)));
+    }
+
+    #[test]
+    fn documents_without_a_file_do_not_panic() {
+        let l = Loader::new().load_str(
+            "datacenter = \"dc1\"\nserver = true\nacl {\n  enabled = true\n}\nservice {\n  name = \"gw\"\n  kind = \"mesh-gateway\"\n  port = 443\n}\n",
+            Format::Hcl,
+            None,
+        );
+        let topo = Topology::from_documents(&l.documents, None);
+        let checks: Vec<Check> = run(&l.documents, &topo).iter().map(|f| f.check).collect();
+        assert_eq!(
+            checks,
+            [
+                Check::ConnectDisabled,
+                Check::GrpcDisabled,
+                Check::GatewayTokenMissing
+            ]
+        );
+    }
+}
