@@ -38,7 +38,7 @@
 //! );
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -394,7 +394,7 @@ struct Cx<'a> {
     agents: Vec<Agent<'a>>,
     by_dir: HashMap<PathBuf, usize>,
     /// Proxies recognised as Consul's built-in proxy: (file, proxy ID).
-    builtin: Vec<(Option<&'a Path>, String)>,
+    builtin: HashSet<(Option<&'a Path>, String)>,
 }
 
 fn dir_of(file: Option<&Path>) -> PathBuf {
@@ -462,7 +462,7 @@ fn is_builtin(sidecar: &ServiceDefinition, parent: Option<&ServiceDefinition>) -
 impl<'a> Cx<'a> {
     fn new(documents: &'a [Document], topology: &'a Topology) -> Self {
         let mut dirs: BTreeMap<PathBuf, Vec<AgentFile<'a>>> = BTreeMap::new();
-        let mut builtin = Vec::new();
+        let mut builtin = HashSet::new();
         for doc in documents {
             let file = doc.file.as_deref();
             match &doc.content {
@@ -473,7 +473,7 @@ impl<'a> Cx<'a> {
                 Content::Service(s) => {
                     if s.kind == ServiceKind::ConnectProxy {
                         if is_builtin(s, None) {
-                            builtin.push((file, s.service_id().to_owned()));
+                            builtin.insert((file, s.service_id().to_owned()));
                         }
                     } else if let Some(sc) = s.sidecar()
                         && is_builtin(sc, Some(s))
@@ -483,7 +483,7 @@ impl<'a> Cx<'a> {
                             .clone()
                             .filter(|i| !i.is_empty())
                             .unwrap_or_else(|| format!("{}-sidecar-proxy", s.service_id()));
-                        builtin.push((file, id));
+                        builtin.insert((file, id));
                     }
                 }
                 _ => {}
@@ -498,13 +498,14 @@ impl<'a> Cx<'a> {
                 files,
                 dc: String::new(),
             };
+            // The first file that names a datacenter, as the topology groups documents (it
+            // warns when the files of one directory disagree; Consul's merge would take the
+            // last).
             agent.dc = agent
-                .get("datacenter", |a| {
-                    a.datacenter.as_deref().filter(|d| !d.is_empty())
-                })
-                .map_or(DEFAULT_DATACENTER.to_owned(), |(d, _)| {
-                    d.to_ascii_lowercase()
-                });
+                .files
+                .iter()
+                .find_map(|af| af.cfg.datacenter.as_deref().filter(|d| !d.is_empty()))
+                .map_or(DEFAULT_DATACENTER.to_owned(), str::to_ascii_lowercase);
             by_dir.insert(dir, agents.len());
             agents.push(agent);
         }
@@ -519,10 +520,13 @@ impl<'a> Cx<'a> {
 
     /// The agent a file belongs to: the nearest directory up the tree with agent configs.
     fn agent_of(&self, file: Option<&Path>) -> Option<&Agent<'a>> {
+        self.agent_index(file).map(|i| &self.agents[i])
+    }
+
+    /// The index in `agents` of the agent a file belongs to.
+    fn agent_index(&self, file: Option<&Path>) -> Option<usize> {
         let dir = dir_of(file);
-        dir.ancestors()
-            .find_map(|d| self.by_dir.get(d))
-            .map(|&i| &self.agents[i])
+        dir.ancestors().find_map(|d| self.by_dir.get(d)).copied()
     }
 
     /// The datacenter of a file, as the topology assigns it.
@@ -689,30 +693,30 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The proxies and gateways registered with `agent`: (kind, service ID).
-    fn proxies_of(&self, agent: &Agent<'_>) -> Vec<String> {
-        let mut out = Vec::new();
+    /// The proxies and gateways registered with each agent (by index), described.
+    fn proxies_by_agent(&self) -> HashMap<usize, Vec<String>> {
+        let mut out: HashMap<usize, Vec<String>> = HashMap::new();
         for doc in self.documents {
             let Content::Service(s) = &doc.content else {
                 continue;
             };
-            if self
-                .agent_of(doc.file.as_deref())
-                .is_none_or(|a| a.dir != agent.dir)
-            {
-                continue;
-            }
-            if s.kind == ServiceKind::ConnectProxy || s.kind.is_gateway() {
-                out.push(format!("{} {:?}", s.kind, s.service_id()));
+            let what = if s.kind == ServiceKind::ConnectProxy || s.kind.is_gateway() {
+                format!("{} {:?}", s.kind, s.service_id())
             } else if s.sidecar().is_some() {
-                out.push(format!("the sidecar of {:?}", s.service_id()));
+                format!("the sidecar of {:?}", s.service_id())
+            } else {
+                continue;
+            };
+            if let Some(i) = self.agent_index(doc.file.as_deref()) {
+                out.entry(i).or_default().push(what);
             }
         }
         out
     }
 
     fn grpc_disabled(&self, out: &mut Vec<Finding>) {
-        for a in &self.agents {
+        let proxies = self.proxies_by_agent();
+        for (i, a) in self.agents.iter().enumerate() {
             let grpc = a.get("ports", |c| c.ports.as_ref().and_then(|p| p.grpc));
             let tls = a.get("ports", |c| c.ports.as_ref().and_then(|p| p.grpc_tls));
             if grpc.as_ref().is_some_and(|(p, _)| *p > 0)
@@ -720,7 +724,9 @@ impl<'a> Cx<'a> {
             {
                 continue;
             }
-            let proxies = self.proxies_of(a);
+            let Some(proxies) = proxies.get(&i) else {
+                continue;
+            };
             let Some(first) = proxies.first() else {
                 continue;
             };
@@ -824,38 +830,50 @@ impl<'a> Cx<'a> {
     }
 
     fn central_config_disabled(&self, out: &mut Vec<Finding>) {
-        for a in &self.agents {
-            let Some((false, loc)) = a.get("enable_central_service_config", |c| {
-                c.enable_central_service_config
-            }) else {
+        // Agents that turn central config off: index → where.
+        let off: HashMap<usize, Loc<'a>> = self
+            .agents
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                match a.get("enable_central_service_config", |c| {
+                    c.enable_central_service_config
+                }) {
+                    Some((false, loc)) => Some((i, loc)),
+                    _ => None,
+                }
+            })
+            .collect();
+        if off.is_empty() {
+            return;
+        }
+        let mut relying: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        self.for_each_route(|dc, proxy, up| {
+            let Some(i) = self
+                .agent_index(proxy.file.as_deref())
+                .filter(|i| off.contains_key(i))
+            else {
+                return;
+            };
+            let route = self.topology.resolve_upstream(dc, proxy, up);
+            if matches!(
+                route.decided_by,
+                Layer::ProxyDefaults
+                    | Layer::ServiceDefaults
+                    | Layer::UpstreamDefaults
+                    | Layer::UpstreamOverride
+            ) {
+                relying.entry(i).or_default().push(format!(
+                    "{} -> {} ({}, from {})",
+                    proxy.service, up.destination_name, route.mode, route.decided_by
+                ));
+            }
+        });
+        for (i, list) in relying {
+            let (Some(first), Some(loc)) = (list.first(), off.get(&i)) else {
                 continue;
             };
-            let mut relying = Vec::new();
-            self.for_each_route(|dc, proxy, up| {
-                if self
-                    .agent_of(proxy.file.as_deref())
-                    .is_none_or(|b| b.dir != a.dir)
-                {
-                    return;
-                }
-                let route = self.topology.resolve_upstream(dc, proxy, up);
-                if matches!(
-                    route.decided_by,
-                    Layer::ProxyDefaults
-                        | Layer::ServiceDefaults
-                        | Layer::UpstreamDefaults
-                        | Layer::UpstreamOverride
-                ) {
-                    relying.push(format!(
-                        "{} -> {} ({}, from {})",
-                        proxy.service, up.destination_name, route.mode, route.decided_by
-                    ));
-                }
-            });
-            let Some(first) = relying.first() else {
-                continue;
-            };
-            let more = match relying.len() {
+            let more = match list.len() {
                 1 => String::new(),
                 n => format!(" and {} more", n - 1),
             };
@@ -968,10 +986,7 @@ impl<'a> Cx<'a> {
 
             // builtin-proxy-gateway
             if route.next_hop.kind != HopKind::Direct
-                && self
-                    .builtin
-                    .iter()
-                    .any(|(f, id)| *f == file && *id == proxy.id)
+                && self.builtin.contains(&(file, proxy.id.clone()))
             {
                 out.push(Finding::new(
                     Check::BuiltinProxyGateway,
