@@ -962,8 +962,14 @@ impl<'a> Cx<'a> {
                 _ => Vec::new(),
             };
             for (need_dc, part, role) in needs {
-                let Some(d) = self.topology.datacenter(need_dc) else {
-                    continue; // not among the inputs: cannot tell
+                // Only datacenters an agent configuration names: otherwise the inputs are a
+                // fragment (one file, a services directory) and cannot tell.
+                let Some(d) = self
+                    .topology
+                    .datacenter(need_dc)
+                    .filter(|_| self.agents.iter().any(|a| a.dc == need_dc))
+                else {
+                    continue;
                 };
                 if d.has_gateways(part) {
                     continue;

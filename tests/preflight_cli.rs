@@ -200,3 +200,13 @@ fn load_diagnostics_keep_their_shape_with_a_null_check() {
         assert!(w.get(key).is_some(), "{key} missing in {w}");
     }
 }
+
+#[test]
+fn a_fragment_without_agent_configuration_is_not_judged_for_gateways() {
+    // web.hcl alone: its datacenter's gateways are in another file, not given.
+    let out = run(&["check", "--format", "json", "examples/primary/web.hcl"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["errors"], serde_json::json!([]));
+    assert_eq!(v["warnings"], serde_json::json!([]));
+}
