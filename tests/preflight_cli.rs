@@ -44,7 +44,7 @@ fn the_bundled_example_passes_clean() {
     let v = json(&out);
     assert_eq!(v["errors"], serde_json::json!([]));
     assert_eq!(v["warnings"], serde_json::json!([]));
-    let out = run(&["check", "examples"]);
+    let out = run(&["check", "--deny", "warnings", "examples"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
         out.stderr.is_empty(),
