@@ -193,6 +193,9 @@ pub struct Finding {
     pub file: Option<PathBuf>,
     /// Where in the file (line and column; `0` when unknown).
     pub pos: Pos,
+    /// The key path it concerns, as load diagnostics give it
+    /// (`MeshGateway.Mode`); empty when the finding concerns a whole setting or document.
+    pub path: String,
     /// What is wrong and what to change.
     pub message: String,
 }
@@ -205,6 +208,7 @@ impl Finding {
             severity: check.default_severity(),
             file: file.map(Path::to_path_buf),
             pos,
+            path: String::new(),
             message: message.into(),
         }
     }
@@ -216,7 +220,8 @@ impl Finding {
 }
 
 impl fmt::Display for Finding {
-    /// `FILE:LINE:COL: [check-name] message`, with `warning: ` before the name of warnings.
+    /// `FILE:LINE:COL: [check-name] message`, with `warning: ` before the name of warnings
+    /// and the key path, when there is one, before the message (`PATH: message`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.file {
             Some(file) => write!(f, "{}", file.display())?,
@@ -226,7 +231,11 @@ impl fmt::Display for Finding {
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
         }
-        write!(f, "[{}] {}", self.check, self.message)
+        write!(f, "[{}] ", self.check)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
     }
 }
 
@@ -238,7 +247,7 @@ const CONFIG_ENTRY_MODE_NOTE: &str = "Consul accepts an unknown mode in a config
 /// entry is [`Check::InvalidModeAcceptedByConsul`]; a datacenter name that breaks Consul's
 /// `[a-z0-9_-]` rule is [`Check::DuplicateDatacenter`]. Other diagnostics belong to no check.
 ///
-/// The key path, when the diagnostic has one, starts the message.
+/// The finding keeps the diagnostic's key path and message.
 pub fn from_diagnostic(d: &Diagnostic) -> Option<Finding> {
     let check = match d.kind() {
         DiagnosticKind::InvalidMode if d.message().contains(CONFIG_ENTRY_MODE_NOTE) => {
@@ -252,18 +261,14 @@ pub fn from_diagnostic(d: &Diagnostic) -> Option<Finding> {
         }
         _ => return None,
     };
-    let message = if d.path().is_empty() {
-        d.message().to_owned()
-    } else {
-        format!("{}: {}", d.path(), d.message())
-    };
     Some(Finding {
         severity: if d.is_error() {
             check.default_severity()
         } else {
             Severity::Warning
         },
-        ..Finding::new(check, d.file(), d.pos(), message)
+        path: d.path().to_owned(),
+        ..Finding::new(check, d.file(), d.pos(), d.message())
     })
 }
 

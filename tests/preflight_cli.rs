@@ -210,3 +210,52 @@ fn a_fragment_without_agent_configuration_is_not_judged_for_gateways() {
     assert_eq!(v["errors"], serde_json::json!([]));
     assert_eq!(v["warnings"], serde_json::json!([]));
 }
+
+fn check_stdin(args: &[&str], src: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshroute"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(src.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_load_diagnostic_named_by_a_check_keeps_its_place_and_path() {
+    let src = "Kind = \"proxy-defaults\"\nName = \"global\"\nMeshGateway {\n  Mode = \"Local\"\n}\nCornfig {}\n";
+    let out = check_stdin(&["check", "--input-format", "hcl", "-"], src);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<_> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with(
+            "<stdin>:4:10: [invalid-mode-accepted-by-consul] MeshGateway.Mode: Invalid Mesh Gateway Mode: \"Local\""
+        ),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("<stdin>:6:1: Cornfig: "), "{err}");
+
+    let out = check_stdin(
+        &["check", "--format", "json", "--input-format", "hcl", "-"],
+        src,
+    );
+    let v = json(&out);
+    let e = &v["errors"][0];
+    assert_eq!(e["check"], "invalid-mode-accepted-by-consul");
+    assert_eq!(e["path"], "MeshGateway.Mode");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(4), Some(10))
+    );
+    assert_eq!(v["errors"][1]["path"], "Cornfig");
+    assert_eq!(v["errors"][1]["check"], serde_json::Value::Null);
+}

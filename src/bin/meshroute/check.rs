@@ -66,12 +66,18 @@ impl Levels {
     }
 }
 
-/// Load diagnostics that belong to no check, and findings (checks and the load diagnostics
-/// that belong to one), severities adjusted.
+/// One line of the report: a load diagnostic that belongs to no check, or a finding.
+#[derive(Debug)]
+enum Entry {
+    Load(Diagnostic),
+    Finding(Finding),
+}
+
+/// Load diagnostics in load order (those that belong to a check as findings, in their
+/// place), then the findings of the checks, severities adjusted.
 #[derive(Debug, Default)]
 struct Report {
-    diagnostics: Vec<Diagnostic>,
-    findings: Vec<Finding>,
+    entries: Vec<Entry>,
     deny_warnings: bool,
 }
 
@@ -83,26 +89,29 @@ impl Report {
         };
         for d in &loaded.diagnostics {
             match preflight::from_diagnostic(d) {
-                Some(f) => r.findings.extend(levels.apply(f)),
-                None => r.diagnostics.push(d.clone()),
+                Some(f) => r.entries.extend(levels.apply(f).map(Entry::Finding)),
+                None => r.entries.push(Entry::Load(d.clone())),
             }
         }
         let topology = Topology::from_documents(&loaded.documents, None);
-        r.findings.extend(
+        r.entries.extend(
             preflight::run(&loaded.documents, &topology)
                 .into_iter()
-                .filter_map(|f| levels.apply(f)),
+                .filter_map(|f| levels.apply(f))
+                .map(Entry::Finding),
         );
         r
     }
 
-    fn diagnostic_is_error(&self, d: &Diagnostic) -> bool {
-        d.is_error() || self.deny_warnings
+    fn is_error(&self, e: &Entry) -> bool {
+        match e {
+            Entry::Load(d) => d.is_error() || self.deny_warnings,
+            Entry::Finding(f) => f.is_error(),
+        }
     }
 
     fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| self.diagnostic_is_error(d))
-            || self.findings.iter().any(Finding::is_error)
+        self.entries.iter().any(|e| self.is_error(e))
     }
 }
 
@@ -125,16 +134,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     if args.format == "json" {
         println!("{}", to_json(&loaded, &report));
     } else {
-        for d in &report.diagnostics {
-            let label = if report.diagnostic_is_error(d) {
-                ""
-            } else {
-                "warning: "
-            };
-            eprintln!("{}{label}{}", location(d), rest(d));
-        }
-        for f in &report.findings {
-            eprintln!("{f}");
+        for e in &report.entries {
+            match e {
+                Entry::Load(d) => {
+                    let label = if report.is_error(e) { "" } else { "warning: " };
+                    eprintln!("{}{label}{}", location(d), rest(d));
+                }
+                Entry::Finding(f) => eprintln!("{f}"),
+            }
         }
     }
     if report.has_errors() {
@@ -203,13 +210,16 @@ pub(crate) fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
     })
 }
 
+/// A finding in the shape of a load diagnostic, with its check's name.
 fn finding_json(f: &Finding) -> serde_json::Value {
     serde_json::json!({
         "check": f.check.as_str(),
         "file": f.file.as_ref().map(|p| p.display().to_string()),
         "line": f.pos.line,
         "column": f.pos.column,
+        "path": f.path,
         "message": f.message,
+        "suggestion": null,
     })
 }
 
@@ -236,18 +246,15 @@ fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
         .collect();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    for d in &report.diagnostics {
-        if report.diagnostic_is_error(d) {
-            errors.push(load_diagnostic_json(d));
+    for e in &report.entries {
+        let v = match e {
+            Entry::Load(d) => load_diagnostic_json(d),
+            Entry::Finding(f) => finding_json(f),
+        };
+        if report.is_error(e) {
+            errors.push(v);
         } else {
-            warnings.push(load_diagnostic_json(d));
-        }
-    }
-    for f in &report.findings {
-        if f.is_error() {
-            errors.push(finding_json(f));
-        } else {
-            warnings.push(finding_json(f));
+            warnings.push(v);
         }
     }
     serde_json::json!({"documents": documents, "errors": errors, "warnings": warnings})
