@@ -73,6 +73,10 @@ pub struct AgentConnect {
     /// `enabled`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// `enable_mesh_gateway_wan_federation`: WAN federation through mesh gateways (set on
+    /// the primary's servers; secondaries name the primary's gateways in `primary_gateways`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_mesh_gateway_wan_federation: Option<bool>,
 }
 
 /// The agent's `ports { … }` block (the parts that matter here).

@@ -1018,8 +1018,18 @@ impl<'t> Cx<'t, '_> {
             a.connect = self.at(&e.key, |cx| {
                 let mut o = cx.object(&e.value)?;
                 let enabled = cx.opt_bool(&mut o, f("Enabled", "enabled"));
+                let enable_mesh_gateway_wan_federation = cx.opt_bool(
+                    &mut o,
+                    f(
+                        "EnableMeshGatewayWANFederation",
+                        "enable_mesh_gateway_wan_federation",
+                    ),
+                );
                 let _ = o.rest(); // other connect settings are kept by Consul, not modelled here
-                Some(AgentConnect { enabled })
+                Some(AgentConnect {
+                    enabled,
+                    enable_mesh_gateway_wan_federation,
+                })
             });
         }
         if let Some(e) = obj.take(ports, style) {

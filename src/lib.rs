@@ -59,6 +59,8 @@
 //! - [`sni`] builds and parses Consul's SNI names.
 //! - [`topology`], [`resolve`] and [`route`] read the datacenters, resolve each upstream
 //!   (mode, deciding layer, SNI, next hop) and decide what a mesh gateway does with an SNI.
+//! - [`preflight`] checks the product document's prerequisites across datacenters
+//!   ([`Check`], [`Finding`]); `docs/checks.md` documents each check.
 //! - `sniff` (feature `sniff`) reads the server name from a raw ClientHello, zero-copy.
 //!
 //! # Features
@@ -78,6 +80,7 @@ pub mod hcl;
 pub mod json;
 pub mod load;
 pub mod mode;
+pub mod preflight;
 pub mod resolve;
 pub mod route;
 pub mod service;
@@ -98,6 +101,7 @@ pub use document::{CaRoots, Content, Document, Format};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Severity};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
+pub use preflight::{Check, Finding};
 pub use resolve::{Explanation, HopKind, Layer, Layers, NextHop, Resolution, Route};
 pub use service::{
     DestinationType, MeshGatewayConfig, ProxyConfig, ServiceConnect, ServiceDefinition,
