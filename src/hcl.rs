@@ -1,4 +1,4 @@
-//! The HCL1 reader: HCL as Consul reads it, into the generic [`Node`](crate::tree::Node) tree.
+//! The HCL1 reader: HCL as Consul reads it, into the generic [`Node`] tree.
 //!
 //! Consul decodes HCL with `github.com/hashicorp/hcl` version 1 into a
 //! `map[string]interface{}`. This module reproduces that decoder: the same scanner (token

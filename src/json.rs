@@ -1,4 +1,4 @@
-//! The JSON reader: JSON into the generic [`Node`](crate::tree::Node) tree, with positions.
+//! The JSON reader: JSON into the generic [`Node`] tree, with positions.
 //!
 //! Strict RFC 8259: no comments, no trailing commas, no leading `+` or zeros, control
 //! characters must be escaped, `\u` escapes must pair surrogates. Any value may be at the top.

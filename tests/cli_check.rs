@@ -68,7 +68,7 @@ fn errors_exit_one_with_file_line_column_and_path() {
     assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
         lines[0]
-            .starts_with("<stdin>:4:10: MeshGateway.Mode: Invalid Mesh Gateway Mode: \"Local\""),
+            .starts_with("<stdin>:4:10: [invalid-mode-accepted-by-consul] MeshGateway.Mode: Invalid Mesh Gateway Mode: \"Local\""),
         "{}",
         lines[0]
     );

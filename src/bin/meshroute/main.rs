@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Load and validate service definitions, config entries and agent configs.
+    /// Load and validate files, then run the preflight checks across datacenters.
     Check(check::Args),
     /// Resolve every upstream: effective mode, deciding layer, SNI and next hop.
     Resolve(resolve::Args),
