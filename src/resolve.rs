@@ -65,6 +65,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::config_entry::ServiceDefaults;
 use crate::mode::MeshGatewayMode;
 use crate::service::{DestinationType, Upstream};
 use crate::sni;
@@ -350,10 +351,38 @@ impl Topology {
     /// Resolves every upstream of every proxy of the datacenter `datacenter` (none when it is
     /// unknown).
     pub fn resolve_datacenter(&self, datacenter: &str) -> Resolution<'_> {
-        self.resolve_where(|d| d.name() == datacenter)
+        let name = self.datacenter(datacenter).map(Datacenter::name);
+        self.resolve_where(move |d| Some(d.name()) == name)
     }
 
-    fn resolve_where(&self, keep: impl Fn(&Datacenter) -> bool) -> Resolution<'_> {
+    /// Every route, computed one at a time (datacenter name order, then proxy load order,
+    /// then upstream order): [`Topology::resolve`] without collecting them.
+    pub fn routes(&self) -> impl Iterator<Item = Route<'_>> + '_ {
+        self.routes_where(|_| true)
+    }
+
+    fn routes_where<'t>(
+        &'t self,
+        keep: impl Fn(&Datacenter) -> bool + 't,
+    ) -> impl Iterator<Item = Route<'t>> + 't {
+        self.datacenters()
+            .iter()
+            .filter(move |d| keep(d))
+            .flat_map(move |dc| {
+                dc.proxies().iter().flat_map(move |proxy| {
+                    let sd_down = dc.service_defaults(&proxy.service);
+                    proxy
+                        .upstreams
+                        .iter()
+                        .map(move |up| self.resolve_with(dc, sd_down, proxy, up))
+                })
+            })
+    }
+
+    fn resolve_where<'t>(
+        &'t self,
+        keep: impl Fn(&Datacenter) -> bool + Copy + 't,
+    ) -> Resolution<'t> {
         let mut warnings = self.warnings().to_vec();
         if self.trust_domain().is_none() {
             warnings.push(NO_TRUST_DOMAIN.to_owned());
@@ -366,13 +395,7 @@ impl Topology {
             .map(|p| p.upstreams.len())
             .sum();
         let mut routes = Vec::with_capacity(n);
-        for dc in self.datacenters().iter().filter(|d| keep(d)) {
-            for proxy in dc.proxies() {
-                for up in &proxy.upstreams {
-                    routes.push(self.resolve_upstream(dc, proxy, up));
-                }
-            }
-        }
+        routes.extend(self.routes_where(keep));
         Resolution {
             trust_domain: self.trust_domain(),
             routes,
@@ -382,43 +405,7 @@ impl Topology {
 
     /// The value of every layer for `upstream` of `proxy` in `dc`.
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
-        let mut l = Layers {
-            upstream: upstream.mesh_gateway.mode,
-            service_instance: proxy.mode,
-            ..Layers::default()
-        };
-        if let Some(sd) = dc.service_defaults(&proxy.service) {
-            l.service_defaults = sd.mesh_gateway.mode;
-            if let Some(uc) = &sd.upstream_config {
-                if let Some(d) = &uc.defaults {
-                    l.upstream_defaults = d.mesh_gateway.mode;
-                }
-                if upstream.destination_type == DestinationType::Service
-                    && let Some(o) = sd.override_for(
-                        &upstream.destination_name,
-                        upstream.namespace(),
-                        upstream.partition(),
-                        upstream
-                            .destination_peer
-                            .as_deref()
-                            .filter(|p| !p.is_empty()),
-                    )
-                {
-                    l.upstream_override = o.mesh_gateway.mode;
-                }
-            }
-        }
-        if let Some(pd) = dc.proxy_defaults() {
-            l.proxy_defaults = pd.mesh_gateway.mode;
-        }
-        if upstream.destination_type == DestinationType::Service
-            && peer_of(upstream).is_none()
-            && let Some(sd) = dc.service_defaults(&upstream.destination_name)
-        {
-            l.destination_defaults = sd.mesh_gateway.mode;
-            l.destination_external = sd.external_sni.as_deref().is_some_and(|s| !s.is_empty());
-        }
-        l
+        layers_with(dc, dc.service_defaults(&proxy.service), proxy, upstream).0
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -428,7 +415,67 @@ impl Topology {
         proxy: &'t Proxy,
         upstream: &'t Upstream,
     ) -> Route<'t> {
-        let layers = self.layers(dc, proxy, upstream);
+        self.resolve_with(dc, dc.service_defaults(&proxy.service), proxy, upstream)
+    }
+}
+
+/// The layers, and the destination's service-defaults when read.
+fn layers_with<'t>(
+    dc: &'t Datacenter,
+    sd_down: Option<&ServiceDefaults>,
+    proxy: &Proxy,
+    upstream: &Upstream,
+) -> (Layers, Option<&'t ServiceDefaults>) {
+    let mut l = Layers {
+        upstream: upstream.mesh_gateway.mode,
+        service_instance: proxy.mode,
+        ..Layers::default()
+    };
+    if let Some(sd) = sd_down {
+        l.service_defaults = sd.mesh_gateway.mode;
+        if let Some(uc) = &sd.upstream_config {
+            if let Some(d) = &uc.defaults {
+                l.upstream_defaults = d.mesh_gateway.mode;
+            }
+            if upstream.destination_type == DestinationType::Service
+                && let Some(o) = sd.override_for(
+                    &upstream.destination_name,
+                    upstream.namespace(),
+                    upstream.partition(),
+                    upstream
+                        .destination_peer
+                        .as_deref()
+                        .filter(|p| !p.is_empty()),
+                )
+            {
+                l.upstream_override = o.mesh_gateway.mode;
+            }
+        }
+    }
+    if let Some(pd) = dc.proxy_defaults() {
+        l.proxy_defaults = pd.mesh_gateway.mode;
+    }
+    let mut dest = None;
+    if upstream.destination_type == DestinationType::Service
+        && peer_of(upstream).is_none()
+        && let Some(sd) = dc.service_defaults(&upstream.destination_name)
+    {
+        l.destination_defaults = sd.mesh_gateway.mode;
+        l.destination_external = sd.external_sni.as_deref().is_some_and(|s| !s.is_empty());
+        dest = Some(sd);
+    }
+    (l, dest)
+}
+
+impl Topology {
+    fn resolve_with<'t>(
+        &'t self,
+        dc: &'t Datacenter,
+        sd_down: Option<&ServiceDefaults>,
+        proxy: &'t Proxy,
+        upstream: &'t Upstream,
+    ) -> Route<'t> {
+        let (layers, dest_sd) = layers_with(dc, sd_down, proxy, upstream);
         let local_dc = dc.name();
         let target_dc = upstream
             .datacenter
@@ -495,8 +542,7 @@ impl Topology {
             // Prepared queries never use gateways: the query's results, dialed directly.
             sni = td.map(|td| sni::query_sni(&upstream.destination_name, target_dc, td));
         } else {
-            let external = dc
-                .service_defaults(&upstream.destination_name)
+            let external = dest_sd
                 .and_then(|sd| sd.external_sni.as_deref())
                 .filter(|s| !s.is_empty());
             sni = match external {
@@ -514,7 +560,7 @@ impl Topology {
             };
             let same = target_dc == local_dc && target_part == proxy.partition;
             if same {
-                hop.addresses = self.instances(target_dc, upstream, false, &mut warnings);
+                hop.addresses = instances(Some(dc), target_dc, upstream, false, &mut warnings);
             } else {
                 match mode {
                     MeshGatewayMode::Remote => {
@@ -545,7 +591,13 @@ impl Topology {
                         }
                     }
                     _ => {
-                        hop.addresses = self.instances(target_dc, upstream, true, &mut warnings);
+                        hop.addresses = instances(
+                            self.datacenter(target_dc),
+                            target_dc,
+                            upstream,
+                            true,
+                            &mut warnings,
+                        );
                     }
                 }
             }
@@ -574,7 +626,7 @@ impl Topology {
         }
     }
 
-    #[allow(clippy::unused_self)] // a method for symmetry with `instances`
+    #[allow(clippy::unused_self)] // a method, like the other hops' helpers
     fn local_gateways<'t>(
         &'t self,
         dc: &'t Datacenter,
@@ -592,33 +644,34 @@ impl Topology {
             addresses,
         }
     }
+}
 
-    fn instances(
-        &self,
-        target_dc: &str,
-        upstream: &Upstream,
-        wan: bool,
-        warnings: &mut Vec<String>,
-    ) -> &[String] {
-        let Some(t) = self.datacenter(target_dc) else {
+/// The destination's instances in `target` (`None`: the datacenter is not among the inputs).
+fn instances<'t>(
+    target: Option<&'t Datacenter>,
+    target_dc: &str,
+    upstream: &Upstream,
+    wan: bool,
+    warnings: &mut Vec<String>,
+) -> &'t [String] {
+    let Some(t) = target else {
+        warnings.push(format!(
+            "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
+            upstream.destination_name
+        ));
+        return EMPTY;
+    };
+    let ep = t.endpoints(&upstream.destination_name);
+    unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
+    match ep {
+        Some(ep) if wan => &ep.addresses.wan,
+        Some(ep) => &ep.addresses.lan,
+        None => {
             warnings.push(format!(
-                "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
+                "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
                 upstream.destination_name
             ));
-            return EMPTY;
-        };
-        let ep = t.endpoints(&upstream.destination_name);
-        unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
-        match ep {
-            Some(ep) if wan => &ep.addresses.wan,
-            Some(ep) => &ep.addresses.lan,
-            None => {
-                warnings.push(format!(
-                    "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
-                    upstream.destination_name
-                ));
-                EMPTY
-            }
+            EMPTY
         }
     }
 }

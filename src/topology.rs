@@ -24,6 +24,7 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 
 use crate::config_entry::{ConfigEntry, ProxyDefaults, ServiceDefaults};
@@ -78,6 +79,36 @@ pub struct Endpoints {
     pub scopes: Vec<(String, String)>,
 }
 
+/// FNV-1a: the maps are keyed by short service and partition names from the operator's own
+/// files, and resolution looks them up several times per upstream, where SipHash dominated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Fnv;
+
+pub(crate) struct FnvHasher(u64);
+
+impl BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Map<V> = HashMap<String, V, Fnv>;
+
 /// One datacenter's view: its config entries, proxies, gateways and connect endpoints.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -86,11 +117,11 @@ pub struct Datacenter {
     name: String,
     primary_datacenter: Option<String>,
     proxy_defaults: Option<ProxyDefaults>,
-    service_defaults: HashMap<String, ServiceDefaults>,
-    resolver_subsets: HashMap<String, Vec<String>>,
+    service_defaults: Map<ServiceDefaults>,
+    resolver_subsets: Map<Vec<String>>,
     proxies: Vec<Proxy>,
-    gateways: HashMap<String, Addresses>,
-    endpoints: HashMap<String, Endpoints>,
+    gateways: Map<Addresses>,
+    endpoints: Map<Endpoints>,
 }
 
 impl Datacenter {
@@ -254,8 +285,8 @@ pub struct TopologyBuilder {
 struct DcBuilder {
     primary_datacenter: Option<String>,
     proxy_defaults: Option<ProxyDefaults>,
-    service_defaults: HashMap<String, ServiceDefaults>,
-    resolver_subsets: HashMap<String, Vec<String>>,
+    service_defaults: Map<ServiceDefaults>,
+    resolver_subsets: Map<Vec<String>>,
     services: Vec<(ServiceDefinition, Option<PathBuf>, NodeAddr)>,
 }
 

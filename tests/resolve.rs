@@ -385,3 +385,13 @@ fn routes_serialize_to_the_documented_json() {
     assert_eq!(route["next_hop"]["addresses"][0], "198.18.2.1:443");
     assert_eq!(route["warnings"], serde_json::json!([]));
 }
+
+#[test]
+fn streaming_routes_equal_the_collected_resolution() {
+    let t = two_dcs(web(R, up("api", "dc2")), vec![pd(L)]);
+    let streamed: Vec<_> = t.routes().collect();
+    assert_eq!(streamed, t.resolve().routes);
+    assert_eq!(t.resolve_datacenter("dc1").routes, streamed);
+    assert!(t.resolve_datacenter("dc2").routes.is_empty());
+    assert!(t.resolve_datacenter("nowhere").routes.is_empty());
+}
