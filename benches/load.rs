@@ -125,8 +125,25 @@ fn bench(c: &mut Criterion) {
         b.iter(|| ::hcl::from_str::<::hcl::Value>(black_box(&hcl)).unwrap());
     });
     g.throughput(Throughput::Bytes(yaml.len() as u64));
+    // The same options meshroute uses (YAML 1.2 booleans, node caps scaled to the input),
+    // without positions and without decoding.
+    let yaml_options = || {
+        let mut options = serde_saphyr::Options::default();
+        options.strict_booleans = true;
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = 4 * 1024 * 1024;
+        budget.max_events = 8 * 1024 * 1024;
+        options.budget = Some(budget);
+        options
+    };
     g.bench_function("serde-saphyr-value/yaml", |b| {
-        b.iter(|| serde_saphyr::from_str::<serde_json::Value>(black_box(&yaml)).unwrap());
+        b.iter(|| {
+            serde_saphyr::from_str_with_options::<serde_json::Value>(
+                black_box(&yaml),
+                yaml_options(),
+            )
+            .unwrap()
+        });
     });
     g.finish();
 }

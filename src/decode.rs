@@ -16,7 +16,7 @@ use crate::agent::{AgentAcl, AgentConfig, AgentConnect, AgentPorts};
 use crate::config_entry::{
     ConfigEntry, ProxyDefaults, ServiceDefaults, UpstreamConfiguration, UpstreamOverride,
 };
-use crate::document::{CaRoots, Content, Format};
+use crate::document::{CaRoots, Content};
 use crate::error::{Diagnostic, DiagnosticKind};
 use crate::mode::MeshGatewayMode;
 use crate::service::{
@@ -450,7 +450,7 @@ const MODE: Field = f("Mode", "mode");
 const KIND: Field = f("Kind", "kind");
 const NAME: Field = f("Name", "name");
 
-const UPSTREAM_FIELDS: &[Field] = &[
+const UPSTREAM_FIELDS: [Field; 11] = [
     f("DestinationType", "destination_type"),
     f("DestinationNamespace", "destination_namespace"),
     f("DestinationPartition", "destination_partition"),
@@ -463,7 +463,7 @@ const UPSTREAM_FIELDS: &[Field] = &[
     f("MeshGateway", "mesh_gateway"),
     f("Config", "config"),
 ];
-const UPSTREAM_TOLERATED: &[Field] = &[
+const UPSTREAM_TOLERATED: [Field; 2] = [
     f("LocalBindSocketMode", "local_bind_socket_mode"),
     f("CentrallyConfigured", "centrally_configured"),
 ];
@@ -475,9 +475,7 @@ impl<'t> Cx<'t, '_> {
             pos: obj.pos,
             ..Upstream::default()
         };
-        let [ty, ns, part, peer, name, dc, addr, port, sock, mg, config] = *UPSTREAM_FIELDS else {
-            unreachable!("the upstream schema has eleven fields")
-        };
+        let [ty, ns, part, peer, name, dc, addr, port, sock, mg, config] = UPSTREAM_FIELDS;
         if let Some(e) = obj.take(ty, style)
             && let Some(s) = self.at(&e.key, |cx| cx.string(&e.value))
         {
@@ -504,8 +502,8 @@ impl<'t> Cx<'t, '_> {
         if let Some(e) = obj.take(config, style) {
             u.config = self.at(&e.key, |cx| cx.opaque(&e.value));
         }
-        obj.tolerate(UPSTREAM_TOLERATED);
-        obj.finish(self, UPSTREAM_FIELDS);
+        obj.tolerate(&UPSTREAM_TOLERATED);
+        obj.finish(self, &UPSTREAM_FIELDS);
         u
     }
 
@@ -530,7 +528,7 @@ impl<'t> Cx<'t, '_> {
     }
 }
 
-const PROXY_FIELDS: &[Field] = &[
+const PROXY_FIELDS: [Field; 7] = [
     f("DestinationServiceName", "destination_service_name"),
     f("DestinationServiceID", "destination_service_id"),
     f("LocalServiceAddress", "local_service_address"),
@@ -539,7 +537,7 @@ const PROXY_FIELDS: &[Field] = &[
     f("Upstreams", "upstreams"),
     f("MeshGateway", "mesh_gateway"),
 ];
-const PROXY_TOLERATED: &[Field] = &[
+const PROXY_TOLERATED: [Field; 7] = [
     f("LocalServiceSocketPath", "local_service_socket_path"),
     f("Mode", "mode"),
     f("TransparentProxy", "transparent_proxy"),
@@ -552,9 +550,7 @@ const PROXY_TOLERATED: &[Field] = &[
 impl<'t> Cx<'t, '_> {
     fn proxy(&mut self, mut obj: Obj<'t>) -> ProxyConfig {
         let style = self.style;
-        let [dsn, dsid, lsa, lsp, config, ups, mg] = *PROXY_FIELDS else {
-            unreachable!("the proxy schema has seven fields")
-        };
+        let [dsn, dsid, lsa, lsp, config, ups, mg] = PROXY_FIELDS;
         let mut p = ProxyConfig {
             pos: obj.pos,
             ..ProxyConfig::default()
@@ -574,13 +570,13 @@ impl<'t> Cx<'t, '_> {
         if let Some(e) = obj.take(mg, style) {
             p.mesh_gateway = self.at(&e.key, |cx| cx.mesh_gateway(&e.value));
         }
-        obj.tolerate(PROXY_TOLERATED);
-        obj.finish(self, PROXY_FIELDS);
+        obj.tolerate(&PROXY_TOLERATED);
+        obj.finish(self, &PROXY_FIELDS);
         p
     }
 }
 
-const SERVICE_FIELDS: &[Field] = &[
+const SERVICE_FIELDS: [Field; 13] = [
     f("Kind", "kind"),
     f("ID", "id"),
     f("Name", "name"),
@@ -595,7 +591,7 @@ const SERVICE_FIELDS: &[Field] = &[
     f("Partition", "partition"),
     f("Token", "token"),
 ];
-const SERVICE_TOLERATED: &[Field] = &[
+const SERVICE_TOLERATED: [Field; 9] = [
     f("Check", "check"),
     f("Checks", "checks"),
     f("EnableTagOverride", "enable_tag_override"),
@@ -606,11 +602,11 @@ const SERVICE_TOLERATED: &[Field] = &[
     f("Datacenter", "datacenter"),
     f("PeerName", "peer_name"),
 ];
-const CONNECT_FIELDS: &[Field] = &[
+const CONNECT_FIELDS: [Field; 2] = [
     f("Native", "native"),
     f("SidecarService", "sidecar_service"),
 ];
-const TAGGED_FIELDS: &[Field] = &[f("Address", "address"), f("Port", "port")];
+const TAGGED_FIELDS: [Field; 2] = [f("Address", "address"), f("Port", "port")];
 
 impl<'t> Cx<'t, '_> {
     /// A service definition. `api_name` is set for the HTTP API's `GET /v1/agent/service`
@@ -631,10 +627,7 @@ impl<'t> Cx<'t, '_> {
             ns,
             part,
             token,
-        ] = *SERVICE_FIELDS
-        else {
-            unreachable!("the service schema has thirteen fields")
-        };
+        ] = SERVICE_FIELDS;
         let mut s = ServiceDefinition {
             pos: obj.pos,
             ..ServiceDefinition::default()
@@ -660,10 +653,6 @@ impl<'t> Cx<'t, '_> {
             name
         };
         s.name = self.opt_string(&mut obj, name_field).unwrap_or_default();
-        if api_shape {
-            // The API shape carries no `Name`; tolerate nothing else under that key.
-            obj.tolerate(&[]);
-        }
         if let Some(e) = obj.take(tags, style) {
             s.tags = self.at(&e.key, |cx| cx.strings(&e.value));
         }
@@ -688,7 +677,7 @@ impl<'t> Cx<'t, '_> {
         s.namespace = self.opt_string(&mut obj, ns);
         s.partition = self.opt_string(&mut obj, part);
         s.token = self.opt_string(&mut obj, token);
-        obj.tolerate(SERVICE_TOLERATED);
+        obj.tolerate(&SERVICE_TOLERATED);
         let mut known = SERVICE_FIELDS.to_vec();
         if api_shape {
             known.push(f("Service", "service"));
@@ -699,9 +688,7 @@ impl<'t> Cx<'t, '_> {
 
     fn connect(&mut self, mut obj: Obj<'t>, depth: usize) -> ServiceConnect {
         let style = self.style;
-        let [native, sidecar] = *CONNECT_FIELDS else {
-            unreachable!("the connect schema has two fields")
-        };
+        let [native, sidecar] = CONNECT_FIELDS;
         let mut c = ServiceConnect {
             native: self.opt_bool(&mut obj, native).unwrap_or(false),
             ..ServiceConnect::default()
@@ -720,7 +707,7 @@ impl<'t> Cx<'t, '_> {
                 Some(Box::new(cx.service(o, false, depth + 1)))
             });
         }
-        obj.finish(self, CONNECT_FIELDS);
+        obj.finish(self, &CONNECT_FIELDS);
         c
     }
 
@@ -740,7 +727,7 @@ impl<'t> Cx<'t, '_> {
                 if let Some(p) = o.take(TAGGED_FIELDS[1], style) {
                     ta.port = cx.at(&p.key, |cx| cx.port(&p.value)).unwrap_or(0);
                 }
-                o.finish(cx, TAGGED_FIELDS);
+                o.finish(cx, &TAGGED_FIELDS);
                 Some(ta)
             });
             if let Some(ta) = ta {
@@ -751,7 +738,7 @@ impl<'t> Cx<'t, '_> {
     }
 }
 
-const CONFIG_ENTRY_TOLERATED: &[Field] = &[
+const CONFIG_ENTRY_TOLERATED: [Field; 14] = [
     f("Kind", "kind"),
     f("CreateIndex", "create_index"),
     f("ModifyIndex", "modify_index"),
@@ -767,13 +754,13 @@ const CONFIG_ENTRY_TOLERATED: &[Field] = &[
     f("Partition", "partition"),
     f("Namespace", "namespace"),
 ];
-const PROXY_DEFAULTS_FIELDS: &[Field] = &[
+const PROXY_DEFAULTS_FIELDS: [Field; 4] = [
     f("Name", "name"),
     f("Config", "config"),
     f("MeshGateway", "mesh_gateway"),
     f("Meta", "meta"),
 ];
-const SERVICE_DEFAULTS_FIELDS: &[Field] = &[
+const SERVICE_DEFAULTS_FIELDS: [Field; 6] = [
     f("Name", "name"),
     f("Protocol", "protocol"),
     f("MeshGateway", "mesh_gateway"),
@@ -781,7 +768,7 @@ const SERVICE_DEFAULTS_FIELDS: &[Field] = &[
     f("UpstreamConfig", "upstream_config"),
     f("Meta", "meta"),
 ];
-const SERVICE_DEFAULTS_TOLERATED: &[Field] = &[
+const SERVICE_DEFAULTS_TOLERATED: [Field; 6] = [
     f("Destination", "destination"),
     f("MaxInboundConnections", "max_inbound_connections"),
     f("LocalConnectTimeoutMs", "local_connect_timeout_ms"),
@@ -789,8 +776,8 @@ const SERVICE_DEFAULTS_TOLERATED: &[Field] = &[
     f("BalanceInboundConnections", "balance_inbound_connections"),
     f("RateLimits", "rate_limits"),
 ];
-const UPSTREAM_CONFIG_FIELDS: &[Field] = &[f("Overrides", "overrides"), f("Defaults", "defaults")];
-const OVERRIDE_FIELDS: &[Field] = &[
+const UPSTREAM_CONFIG_FIELDS: [Field; 2] = [f("Overrides", "overrides"), f("Defaults", "defaults")];
+const OVERRIDE_FIELDS: [Field; 7] = [
     f("Name", "name"),
     f("Namespace", "namespace"),
     f("Partition", "partition"),
@@ -799,7 +786,7 @@ const OVERRIDE_FIELDS: &[Field] = &[
     f("ConnectTimeoutMs", "connect_timeout_ms"),
     f("MeshGateway", "mesh_gateway"),
 ];
-const OVERRIDE_TOLERATED: &[Field] = &[
+const OVERRIDE_TOLERATED: [Field; 5] = [
     f("Limits", "limits"),
     f("PassiveHealthCheck", "passive_health_check"),
     f("BalanceOutboundConnections", "balance_outbound_connections"),
@@ -861,9 +848,7 @@ impl<'t> Cx<'t, '_> {
 
     fn proxy_defaults(&mut self, mut obj: Obj<'t>) -> ProxyDefaults {
         let style = self.style;
-        let [name, config, mg, meta] = *PROXY_DEFAULTS_FIELDS else {
-            unreachable!("the proxy-defaults schema has four fields")
-        };
+        let [name, config, mg, meta] = PROXY_DEFAULTS_FIELDS;
         let mut p = ProxyDefaults {
             pos: obj.pos,
             ..ProxyDefaults::default()
@@ -883,16 +868,14 @@ impl<'t> Cx<'t, '_> {
         if let Some(e) = obj.take(meta, style) {
             p.meta = self.at(&e.key, |cx| cx.string_map(&e.value));
         }
-        obj.tolerate(CONFIG_ENTRY_TOLERATED);
-        obj.finish(self, PROXY_DEFAULTS_FIELDS);
+        obj.tolerate(&CONFIG_ENTRY_TOLERATED);
+        obj.finish(self, &PROXY_DEFAULTS_FIELDS);
         p
     }
 
     fn service_defaults(&mut self, mut obj: Obj<'t>) -> ServiceDefaults {
         let style = self.style;
-        let [name, protocol, mg, sni, uc, meta] = *SERVICE_DEFAULTS_FIELDS else {
-            unreachable!("the service-defaults schema has six fields")
-        };
+        let [name, protocol, mg, sni, uc, meta] = SERVICE_DEFAULTS_FIELDS;
         let mut s = ServiceDefaults {
             pos: obj.pos,
             ..ServiceDefaults::default()
@@ -912,11 +895,11 @@ impl<'t> Cx<'t, '_> {
         if let Some(e) = obj.take(meta, style) {
             s.meta = self.at(&e.key, |cx| cx.string_map(&e.value));
         }
-        obj.tolerate(CONFIG_ENTRY_TOLERATED);
-        obj.tolerate(SERVICE_DEFAULTS_TOLERATED);
+        obj.tolerate(&CONFIG_ENTRY_TOLERATED);
+        obj.tolerate(&SERVICE_DEFAULTS_TOLERATED);
         let known: Vec<Field> = SERVICE_DEFAULTS_FIELDS
             .iter()
-            .chain(SERVICE_DEFAULTS_TOLERATED)
+            .chain(&SERVICE_DEFAULTS_TOLERATED)
             .copied()
             .collect();
         obj.finish(self, &known);
@@ -943,15 +926,13 @@ impl<'t> Cx<'t, '_> {
                 Some(cx.upstream_override(o))
             });
         }
-        obj.finish(self, UPSTREAM_CONFIG_FIELDS);
+        obj.finish(self, &UPSTREAM_CONFIG_FIELDS);
         uc
     }
 
     fn upstream_override(&mut self, mut obj: Obj<'t>) -> UpstreamOverride {
         let style = self.style;
-        let [name, ns, part, peer, protocol, timeout, mg] = *OVERRIDE_FIELDS else {
-            unreachable!("the override schema has seven fields")
-        };
+        let [name, ns, part, peer, protocol, timeout, mg] = OVERRIDE_FIELDS;
         let mut o = UpstreamOverride {
             pos: obj.pos,
             ..UpstreamOverride::default()
@@ -975,10 +956,10 @@ impl<'t> Cx<'t, '_> {
         if let Some(e) = obj.take(mg, style) {
             o.mesh_gateway = self.at(&e.key, |cx| cx.mesh_gateway(&e.value));
         }
-        obj.tolerate(OVERRIDE_TOLERATED);
+        obj.tolerate(&OVERRIDE_TOLERATED);
         let known: Vec<Field> = OVERRIDE_FIELDS
             .iter()
-            .chain(OVERRIDE_TOLERATED)
+            .chain(&OVERRIDE_TOLERATED)
             .copied()
             .collect();
         obj.finish(self, &known);
@@ -992,7 +973,7 @@ impl<'t> Cx<'t, '_> {
 const SERVICE: Field = f("Service", "service");
 const SERVICES: Field = f("Services", "services");
 const CONFIG_ENTRIES: Field = f("ConfigEntries", "config_entries");
-const AGENT_FIELDS: &[Field] = &[
+const AGENT_FIELDS: [Field; 9] = [
     f("Datacenter", "datacenter"),
     f("PrimaryDatacenter", "primary_datacenter"),
     f("Server", "server"),
@@ -1012,9 +993,7 @@ impl<'t> Cx<'t, '_> {
         let saved = self.style;
         self.style = Style::Snake;
         let style = self.style;
-        let [dc, pdc, server, connect, ports, central, acl, rjw, pgw] = *AGENT_FIELDS else {
-            unreachable!("the agent schema has nine fields")
-        };
+        let [dc, pdc, server, connect, ports, central, acl, rjw, pgw] = AGENT_FIELDS;
         let mut a = AgentConfig {
             pos: obj.pos,
             ..AgentConfig::default()
@@ -1174,11 +1153,7 @@ impl<'t> Cx<'t, '_> {
 // Documents.
 
 /// Decodes one parsed file into its documents, reporting problems into `diags`.
-pub(crate) fn decode_document(
-    tree: &Node,
-    format: Format,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Content> {
+pub(crate) fn decode_document(tree: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Content> {
     let mut cx = Cx {
         diags,
         path: Vec::new(),
@@ -1190,7 +1165,6 @@ pub(crate) fn decode_document(
         cx.wrong_type(tree, "a map at the top of the document");
         return out;
     };
-    let _ = format;
     let obj = Obj::new(entries, tree.pos);
     match classify(entries) {
         Shape::ConfigEntry => {

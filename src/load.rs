@@ -163,7 +163,7 @@ impl Loader {
             }
         };
         let start = out.diagnostics.len();
-        let docs = crate::decode::decode_document(&tree, format, &mut out.diagnostics);
+        let docs = crate::decode::decode_document(&tree, &mut out.diagnostics);
         for d in &mut out.diagnostics[start..] {
             d.file = file.map(Path::to_path_buf);
         }

@@ -378,7 +378,13 @@ impl TopologyBuilder {
                     let subsets = body
                         .iter()
                         .find(|(k, _)| k.eq_ignore_ascii_case("subsets"))
-                        .and_then(|(_, v)| v.as_object())
+                        .and_then(|(_, v)| match v {
+                            // HCL1 decodes `Subsets = { … }` as a list of one map.
+                            serde_json::Value::Array(items) if items.len() == 1 => {
+                                items[0].as_object()
+                            }
+                            v => v.as_object(),
+                        })
                         .map(|m| m.keys().cloned().collect())
                         .unwrap_or_default();
                     dc.resolver_subsets.insert(name, subsets);

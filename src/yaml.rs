@@ -47,6 +47,10 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     options.strict_booleans = true;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = limits.max_depth;
+    // Node and event caps scale with the size cap (serde-saphyr's defaults stop at 250,000
+    // nodes, below a 10,000-service file); alias expansion keeps its own default caps.
+    budget.max_nodes = budget.max_nodes.max(limits.max_bytes / 4);
+    budget.max_events = budget.max_events.max(limits.max_bytes / 2);
     options.budget = Some(budget);
     match serde_saphyr::from_str_with_options::<YNode>(src, options) {
         Ok(YNode(node)) => Ok(node),

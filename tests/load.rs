@@ -27,8 +27,8 @@ fn load(name: &str) -> Vec<Document> {
     loaded.documents
 }
 
-/// The formats every product-document example is written in. HCL joins when its reader does.
-const FORMATS: &[&str] = &["yaml"];
+/// The formats every product-document example is written in.
+const FORMATS: &[&str] = &["hcl", "yaml"];
 
 #[test]
 fn product_document_enabling_gateways_globally() {

@@ -443,3 +443,63 @@ fn documents_with_errors_are_not_returned() {
         "<input>:1:1: Name: invalid name (\"foo\"), only \"global\" is supported"
     );
 }
+
+#[test]
+fn hcl_unquoted_mode_is_an_error_not_a_template() {
+    // hcl-rs would decode `mode = local` into the string "${local}"; HCL1 rejects the bare word.
+    let src = "Kind = \"proxy-defaults\"\nMeshGateway {\n  Mode = local\n}\n";
+    let ps = problems(src, Format::Hcl);
+    assert_eq!(ps.len(), 1);
+    assert_eq!((ps[0].line, ps[0].kind), (3, DiagnosticKind::Syntax));
+    assert!(
+        ps[0].message.contains("bare word local"),
+        "{}",
+        ps[0].message
+    );
+}
+
+#[test]
+fn hcl_quoted_keys_in_block_bodies_load() {
+    let src =
+        "service {\n  name = \"web\"\n  port = 80\n  meta {\n    \"version\" = \"1\"\n  }\n}\n";
+    let docs = meshroute::load::from_str(src, Format::Hcl).unwrap();
+    assert_eq!(docs[0].as_service().unwrap().meta["version"], "1");
+}
+
+#[test]
+fn hcl_repeated_block_where_one_is_expected() {
+    let src = "Kind = \"proxy-defaults\"\nMeshGateway { Mode = \"local\" }\nMeshGateway { Mode = \"remote\" }\n";
+    let p = one(
+        src,
+        Format::Hcl,
+        3,
+        "MeshGateway",
+        "expected one block or map, found 2",
+    );
+    assert_eq!(p.kind, DiagnosticKind::TooMany);
+}
+
+#[test]
+fn hcl_errors_carry_lines_through_blocks() {
+    let src = "service {\n  name = \"web\"\n  port = 1\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [\n          { destination_name = \"a\", local_bind_port = 1 },\n          {\n            destination_name = \"b\"\n            local_bind_port = 2\n            mesh_gateway { mode = \"Remote\" }\n          },\n        ]\n      }\n    }\n  }\n}\n";
+    let p = one(
+        src,
+        Format::Hcl,
+        12,
+        "service.connect.sidecar_service.proxy.upstreams[1].mesh_gateway.mode",
+        "Invalid Mesh Gateway Mode: \"Remote\"",
+    );
+    assert_eq!(p.kind, DiagnosticKind::InvalidMode);
+}
+
+#[test]
+fn json_errors_carry_lines() {
+    let src = "{\n  \"Kind\": \"proxy-defaults\",\n  \"MeshGateway\": {\"Mode\": 3}\n}\n";
+    one(
+        src,
+        Format::Json,
+        3,
+        "MeshGateway.Mode",
+        "expected a string, found the number 3",
+    );
+}

@@ -1,5 +1,5 @@
-//! proptest: any model value, serialized to canonical JSON and written as JSON, YAML (and HCL
-//! once its reader lands), loads back equal.
+//! proptest: any model value, serialized to canonical JSON and written as JSON, YAML and HCL,
+//! loads back equal.
 
 use meshroute::{
     ConfigEntry, Content, DestinationType, Format, MeshGatewayConfig, MeshGatewayMode, ProxyConfig,
@@ -156,6 +156,71 @@ fn entry() -> impl Strategy<Value = ConfigEntry> {
     prop_oneof![pd, sd]
 }
 
+/// Writes a canonical JSON value as HCL1: maps as blocks (`Key { … }`), which HCL1 decodes as
+/// lists of one map, and maps inside lists as objects.
+fn write_hcl(v: &serde_json::Value) -> String {
+    fn key(k: &str) -> String {
+        let bare = k
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if bare { k.to_owned() } else { quote(k) }
+    }
+    fn quote(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+    fn value(v: &serde_json::Value, out: &mut String) {
+        use serde_json::Value as J;
+        match v {
+            J::Null => unreachable!("canonical JSON has no nulls here"),
+            J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            J::Number(n) => out.push_str(&n.to_string()),
+            J::String(s) => out.push_str(&quote(s)),
+            J::Array(items) => {
+                out.push_str("[\n");
+                for item in items {
+                    value(item, out);
+                    out.push_str(",\n");
+                }
+                out.push(']');
+            }
+            J::Object(m) => {
+                out.push_str("{\n");
+                body(m, out);
+                out.push('}');
+            }
+        }
+    }
+    fn body(m: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
+        for (k, v) in m {
+            out.push_str(&key(k));
+            if v.is_object() {
+                out.push(' ');
+            } else {
+                out.push_str(" = ");
+            }
+            value(v, out);
+            out.push('\n');
+        }
+    }
+    let mut out = String::new();
+    body(v.as_object().expect("a document is a map"), &mut out);
+    out
+}
+
 fn write_yaml(v: &serde_json::Value) -> String {
     serde_saphyr::to_string(v).expect("YAML writer")
 }
@@ -181,6 +246,8 @@ fn check_formats(canonical: &serde_json::Value) {
     assert_eq!(&reload(&json, Format::Json), canonical);
     let yaml = write_yaml(canonical);
     assert_eq!(&reload(&yaml, Format::Yaml), canonical, "YAML:\n{yaml}");
+    let hcl = write_hcl(canonical);
+    assert_eq!(&reload(&hcl, Format::Hcl), canonical, "HCL:\n{hcl}");
 }
 
 proptest! {

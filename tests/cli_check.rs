@@ -1,0 +1,113 @@
+//! `meshroute check`: exit codes, the text lines and the JSON shape.
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn meshroute(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshroute"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn valid_fixtures_exit_zero_and_list_documents() {
+    let (code, stdout, stderr) =
+        meshroute(&["check", "--format", "json", "tests/fixtures/load"], None);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let docs = v["documents"].as_array().unwrap();
+    assert!(docs.len() >= 14, "{}", docs.len());
+    let agent = docs.iter().find(|d| d["kind"] == "agent").unwrap();
+    assert!(
+        agent["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("agent-snake.json")
+    );
+    assert_eq!(agent["value"]["datacenter"], "secondary");
+    let pd = docs
+        .iter()
+        .find(|d| {
+            d["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("doc1-proxy-defaults.hcl")
+        })
+        .unwrap();
+    assert_eq!(pd["kind"], "proxy-defaults");
+    assert_eq!(
+        pd["value"],
+        serde_json::json!({"Kind": "proxy-defaults", "Name": "global", "MeshGateway": {"Mode": "local"}})
+    );
+    assert_eq!(v["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn errors_exit_one_with_file_line_column_and_path() {
+    let src = "Kind = \"proxy-defaults\"\nName = \"global\"\nMeshGateway {\n  Mode = \"Local\"\n}\nCornfig {}\n";
+    let (code, stdout, stderr) = meshroute(&["check", "--input-format", "hcl", "-"], Some(src));
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    let lines: Vec<_> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0]
+            .starts_with("<stdin>:4:10: MeshGateway.Mode: Invalid Mesh Gateway Mode: \"Local\""),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[1],
+        "<stdin>:6:1: Cornfig: invalid config key \"Cornfig\" (did you mean \"Config\"?)"
+    );
+
+    let (code, stdout, _) = meshroute(
+        &["check", "--format", "json", "--input-format", "hcl", "-"],
+        Some(src),
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let e = &v["errors"][1];
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(6), Some(1))
+    );
+    assert_eq!(e["path"], "Cornfig");
+    assert_eq!(e["message"], "invalid config key \"Cornfig\"");
+    assert_eq!(e["suggestion"], "Config");
+    assert_eq!(v["documents"], serde_json::json!([]));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(meshroute(&["check"], None).0, 2);
+    assert_eq!(meshroute(&["check", "--format", "xml", "tests"], None).0, 2);
+    assert_eq!(meshroute(&["check", "no/such/path"], None).0, 2);
+    assert_eq!(
+        meshroute(&["check", "-"], Some("")).0,
+        2,
+        "stdin needs --input-format"
+    );
+}
+
+#[test]
+fn the_bundled_example_is_valid() {
+    let (code, _, stderr) = meshroute(&["check", "examples/primary", "examples/secondary"], None);
+    assert_eq!(code, 0, "{stderr}");
+}
