@@ -61,7 +61,9 @@
 //! assert_eq!(route.next_hop.addresses, ["10.1.0.5:8443"]);
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -317,7 +319,10 @@ pub struct Route<'t> {
     pub decided_by: Layer,
     /// The TLS server name the sidecar sends (`None` for peers, whose name comes from the
     /// peering, and when the trust domain is unknown).
-    pub sni: Option<String>,
+    ///
+    /// Shared: the routes of one resolution that go to the same target share one string.
+    #[serde(serialize_with = "ser_sni")]
+    pub sni: Option<Arc<str>>,
     /// Where the connection goes next.
     pub next_hop: NextHop<'t>,
     /// What is wrong or worth knowing about this route.
@@ -365,18 +370,15 @@ impl Topology {
         &'t self,
         keep: impl Fn(&Datacenter) -> bool + 't,
     ) -> impl Iterator<Item = Route<'t>> + 't {
-        self.datacenters()
-            .iter()
-            .filter(move |d| keep(d))
-            .flat_map(move |dc| {
-                dc.proxies().iter().flat_map(move |proxy| {
-                    let sd_down = dc.service_defaults(&proxy.service);
-                    proxy
-                        .upstreams
-                        .iter()
-                        .map(move |up| self.resolve_with(dc, sd_down, proxy, up))
-                })
-            })
+        RoutesIter {
+            topo: self,
+            keep,
+            dc: 0,
+            proxy: 0,
+            up: 0,
+            sd_down: None,
+            cache: SniCache::default(),
+        }
     }
 
     fn resolve_where<'t>(
@@ -415,7 +417,13 @@ impl Topology {
         proxy: &'t Proxy,
         upstream: &'t Upstream,
     ) -> Route<'t> {
-        self.resolve_with(dc, dc.service_defaults(&proxy.service), proxy, upstream)
+        self.resolve_with(
+            dc,
+            dc.service_defaults(&proxy.service),
+            proxy,
+            upstream,
+            &mut SniCache::default(),
+        )
     }
 }
 
@@ -474,6 +482,7 @@ impl Topology {
         sd_down: Option<&ServiceDefaults>,
         proxy: &'t Proxy,
         upstream: &'t Upstream,
+        cache: &mut SniCache<'t>,
     ) -> Route<'t> {
         let (layers, dest_sd) = layers_with(dc, sd_down, proxy, upstream);
         let local_dc = dc.name();
@@ -540,21 +549,31 @@ impl Topology {
             }
         } else if upstream.destination_type == DestinationType::PreparedQuery {
             // Prepared queries never use gateways: the query's results, dialed directly.
-            sni = td.map(|td| sni::query_sni(&upstream.destination_name, target_dc, td));
+            sni = td.map(|td| {
+                cache.get((1, &upstream.destination_name, "", "", target_dc), || {
+                    sni::query_sni(&upstream.destination_name, target_dc, td)
+                })
+            });
         } else {
             let external = dest_sd
                 .and_then(|sd| sd.external_sni.as_deref())
                 .filter(|s| !s.is_empty());
             sni = match external {
-                Some(ext) => Some(ext.to_owned()),
+                Some(ext) => Some(cache.get((2, ext, "", "", ""), || ext.to_owned())),
                 None => td.map(|td| {
-                    sni::service_sni(
-                        &upstream.destination_name,
-                        "",
-                        upstream.namespace(),
-                        target_part,
-                        target_dc,
-                        td,
+                    let ns = upstream.namespace();
+                    cache.get(
+                        (0, &upstream.destination_name, ns, target_part, target_dc),
+                        || {
+                            sni::service_sni(
+                                &upstream.destination_name,
+                                "",
+                                ns,
+                                target_part,
+                                target_dc,
+                                td,
+                            )
+                        },
                     )
                 }),
             };
@@ -682,6 +701,73 @@ fn unaddressed(a: Option<&crate::topology::Addresses>, what: &str, warnings: &mu
             "{} {what}(s) left out: no address or port in the inputs (Consul uses the node's address, and assigns sidecar ports at registration)",
             a.unaddressed
         ));
+    }
+}
+
+/// The SNI names of one resolution, shared between the routes to one target:
+/// (form, name, namespace, partition, datacenter) → name.
+#[derive(Default)]
+struct SniCache<'t> {
+    names: HashMap<SniKey<'t>, Arc<str>, crate::topology::Fnv>,
+}
+
+type SniKey<'t> = (u8, &'t str, &'t str, &'t str, &'t str);
+
+impl<'t> SniCache<'t> {
+    fn get(&mut self, key: SniKey<'t>, build: impl FnOnce() -> String) -> Arc<str> {
+        Arc::clone(self.names.entry(key).or_insert_with(|| Arc::from(build())))
+    }
+}
+
+/// [`Topology::routes`]: datacenters, proxies, upstreams, one route at a time.
+struct RoutesIter<'t, F> {
+    topo: &'t Topology,
+    keep: F,
+    dc: usize,
+    proxy: usize,
+    up: usize,
+    sd_down: Option<&'t ServiceDefaults>,
+    cache: SniCache<'t>,
+}
+
+impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
+    type Item = Route<'t>;
+
+    fn next(&mut self) -> Option<Route<'t>> {
+        loop {
+            let dc = self.topo.datacenters().get(self.dc)?;
+            if !(self.keep)(dc) {
+                self.dc += 1;
+                continue;
+            }
+            let Some(proxy) = dc.proxies().get(self.proxy) else {
+                self.dc += 1;
+                self.proxy = 0;
+                self.up = 0;
+                continue;
+            };
+            if self.up == 0 {
+                self.sd_down = dc.service_defaults(&proxy.service);
+            }
+            let Some(up) = proxy.upstreams.get(self.up) else {
+                self.proxy += 1;
+                self.up = 0;
+                continue;
+            };
+            self.up += 1;
+            return Some(
+                self.topo
+                    .resolve_with(dc, self.sd_down, proxy, up, &mut self.cache),
+            );
+        }
+    }
+}
+
+#[allow(clippy::ref_option)] // serde's `serialize_with` passes a reference to the field
+fn ser_sni<S: serde::Serializer>(sni: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    match sni {
+        Some(name) => s.serialize_some(&**name),
+        None => s.serialize_none(),
     }
 }
 

@@ -395,3 +395,23 @@ fn streaming_routes_equal_the_collected_resolution() {
     assert!(t.resolve_datacenter("dc2").routes.is_empty());
     assert!(t.resolve_datacenter("nowhere").routes.is_empty());
 }
+
+#[test]
+fn routes_to_one_target_share_one_sni_string() {
+    let mut b = Topology::builder();
+    b.trust_domain(TD);
+    b.add_service(
+        "dc1",
+        proxy("a-proxy", "a", R, vec![up("api", "dc2"), up("db", "dc2")]),
+    );
+    b.add_service("dc1", proxy("b-proxy", "b", L, vec![up("api", "dc2")]));
+    let t = b.build();
+    let routes = t.resolve().routes;
+    let (first, third) = (
+        routes[0].sni.as_ref().unwrap(),
+        routes[2].sni.as_ref().unwrap(),
+    );
+    assert!(std::sync::Arc::ptr_eq(first, third));
+    assert_eq!(&**first, format!("api.default.dc2.internal.{TD}"));
+    assert_ne!(routes[1].sni, routes[0].sni);
+}

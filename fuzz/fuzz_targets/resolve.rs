@@ -40,7 +40,11 @@ fuzz_target!(|data: &[u8]| {
     let res = topo.resolve();
     let _ = format!("{res:?}");
     assert_eq!(res.routes.len(), topo.routes().count());
-    let mut names: Vec<String> = res.routes.iter().filter_map(|r| r.sni.clone()).collect();
+    let mut names: Vec<String> = res
+        .routes
+        .iter()
+        .filter_map(|r| r.sni.as_deref().map(str::to_owned))
+        .collect();
     names.extend(src.split('\u{c}').take(4).map(str::to_owned));
     for dc in topo.datacenters() {
         for p in dc.proxies() {
