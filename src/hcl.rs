@@ -336,7 +336,12 @@ impl<'a> Scanner<'a> {
     }
 
     fn next(&mut self) -> Result<char, SyntaxError> {
-        let Some(ch) = self.src[self.pos.offset..].chars().next() else {
+        let ch = match self.src.as_bytes().get(self.pos.offset) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => self.src[self.pos.offset..].chars().next(),
+            None => None,
+        };
+        let Some(ch) = ch else {
             // Go moves the column on at each read past the end; staying put keeps the
             // position of "end of input" errors on the character after the last one.
             if self.pos.column == 0 {
@@ -1413,12 +1418,24 @@ impl Decoder<'_> {
     }
 
     /// `Token.Value().(string)` of a key.
-    fn key_value(&self, t: &Token) -> Result<String, SyntaxError> {
+    fn key_value(&self, t: &Token) -> Result<Cow<'_, str>, SyntaxError> {
+        let text = self.text(t);
         match t.kind {
-            Kind::Str => unquote(self.text(t)).ok_or_else(|| bad_string(t.pos)),
-            Kind::JStr => go_unquote(self.text(t)).ok_or_else(|| bad_string(t.pos)),
-            Kind::Null => Ok(String::new()),
-            _ => Ok(self.text(t).to_owned()),
+            Kind::Str | Kind::JStr => {
+                let inner = &text[1..text.len() - 1];
+                if !inner.contains(['\\', '"', '$', '\n']) {
+                    // Nothing to unquote, in either dialect.
+                    return Ok(Cow::Borrowed(inner));
+                }
+                let unquoted = if t.kind == Kind::Str {
+                    unquote(text)
+                } else {
+                    go_unquote(text)
+                };
+                unquoted.map(Cow::Owned).ok_or_else(|| bad_string(t.pos))
+            }
+            Kind::Null => Ok(Cow::Borrowed("")),
+            _ => Ok(Cow::Borrowed(text)),
         }
     }
 
@@ -1460,7 +1477,7 @@ impl Decoder<'_> {
             }
         };
         let mut map = existing.unwrap_or_default();
-        let mut done: Vec<String> = Vec::new();
+        let mut done: Vec<Cow<'_, str>> = Vec::new();
         for item in items {
             let Some(first) = item.keys.first() else {
                 return Err(SyntaxError::new(
@@ -1487,7 +1504,7 @@ impl Decoder<'_> {
                 other => other,
             };
             let pos = val.pos();
-            if let Some(slot) = map.get_mut(&key) {
+            if let Some(slot) = map.get_mut(&*key) {
                 let old = std::mem::replace(&mut slot.2, GoVal::Bool(false));
                 let (first_pos, first_kind) = (slot.0, old.describe());
                 slot.2 = self.decode_iface(&val, Some(old), false).map_err(|e| {
@@ -1509,7 +1526,7 @@ impl Decoder<'_> {
                 }
             } else {
                 let v = self.decode_iface(&val, None, false)?;
-                map.insert(key, (first.pos, pos, v));
+                map.insert(key.into_owned(), (first.pos, pos, v));
             }
         }
         Ok(map)
@@ -1631,7 +1648,7 @@ impl Decoder<'_> {
         };
         let text: Cow<'_, str> = match t.kind {
             Kind::Number => Cow::Borrowed(self.text(t)),
-            Kind::Str | Kind::JStr | Kind::Null => Cow::Owned(self.key_value(t)?),
+            Kind::Str | Kind::JStr | Kind::Null => self.key_value(t)?,
             _ => return Err(Self::mismatch(node, "an integer")),
         };
         go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
@@ -1648,7 +1665,9 @@ impl Decoder<'_> {
         };
         match t.kind {
             Kind::Number => Ok(GoVal::Str(self.text(t).to_owned())),
-            Kind::Str | Kind::JStr | Kind::Null => self.key_value(t).map(GoVal::Str),
+            Kind::Str | Kind::JStr | Kind::Null => {
+                self.key_value(t).map(|v| GoVal::Str(v.into_owned()))
+            }
             Kind::Heredoc => Ok(GoVal::Str(unindent_heredoc(self.text(t)))),
             _ => Err(Self::mismatch(node, "a string")),
         }

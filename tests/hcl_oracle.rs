@@ -432,6 +432,18 @@ const CORNERS: &[&str] = &[
     "a = <<x\u{300}\nx\nx\u{300}\n",
     "a\u{2028} = 1",
     "a\u{a0}= 1",
+    "\u{feff}a = 1",
+    "\u{feff}{}",
+    "\u{85}a = 1",
+    "a = 1\u{85}",
+    "a = \"\u{85}\"",
+    "a = 0x7FFFFFFFFFFFFFFF",
+    "a = -0x8000000000000000",
+    "a = 0xFFFFFFFFFFFFFFFF",
+    "a = 1.7976931348623157e308",
+    "a = 2e308",
+    "a = 4.9e-324",
+    "a = 123456789012345678901234567890.0",
 ];
 
 /// Corners of HCL1's JSON dialect (text whose first non-space character is `{`).
@@ -512,6 +524,32 @@ const JSON_CORNERS: &[&str] = &[
 fn json_dialect_corners_agree_with_the_oracle() {
     let docs: Vec<String> = JSON_CORNERS.iter().map(|s| (*s).to_owned()).collect();
     check_all(&docs);
+}
+
+mod shapes;
+
+#[test]
+fn documented_shapes_agree_with_the_oracle() {
+    let Some(bin) = oracle() else { return };
+    let ok: Vec<String> = shapes::DOCUMENTED_SHAPES
+        .iter()
+        .map(|(src, _)| (*src).to_owned())
+        .collect();
+    let results = run_oracle(bin, &ok);
+    for ((src, want), got) in shapes::DOCUMENTED_SHAPES.iter().zip(&results) {
+        let want: J = serde_json::from_str(want).unwrap();
+        assert!(
+            got.as_ref().is_ok_and(|g| same(g, &want)),
+            "{src:?}: the oracle gives {got:?}"
+        );
+    }
+    let bad: Vec<String> = shapes::DOCUMENTED_ERRORS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    for (src, got) in bad.iter().zip(run_oracle(bin, &bad)) {
+        assert!(got.is_err(), "{src:?}: the oracle accepts it as {got:?}");
+    }
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The HCL1 reader's contract beyond tree shapes: limits, positions and error messages.
 
 use meshroute::hcl;
+
+mod shapes;
 use meshroute::tree::{Limits, Pos, Value};
 
 fn limits(max_bytes: usize, max_depth: usize) -> Limits {
@@ -29,6 +31,36 @@ fn deep_nesting_is_an_error_not_a_crash_even_with_a_huge_limit() {
             ] {
                 let e = hcl::parse(&src, &unlimited).unwrap_err();
                 assert!(e.message.contains("levels of nesting"), "{e}");
+            }
+        })
+        .unwrap();
+    handle.join().unwrap();
+}
+
+#[test]
+fn the_deepest_accepted_documents_fit_a_small_stack() {
+    // Just inside the reader's own cap, every phase (parse, decode, tree, drop) in a 2 MiB
+    // thread of an unoptimized build.
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let unlimited = limits(usize::MAX, usize::MAX);
+            let n = hcl::MAX_SUPPORTED_DEPTH - 1;
+            for src in [
+                format!("a = {}{}", "[".repeat(n), "]".repeat(n)),
+                format!("a {}{{}}{}", "{ b ".repeat(n - 1), "}".repeat(n - 1)),
+                format!("a = {}1{}", "{ b = ".repeat(n), "}".repeat(n)),
+                format!("a = {}1{}", "[{ b = ".repeat(n / 2), "}]".repeat(n / 2)),
+                format!("a {} {{}}", "\"l\" ".repeat(n)),
+                format!("{{{}{}}}", "\"a\": {".repeat(n - 1), "}".repeat(n - 1)),
+                format!(
+                    "{{\"a\": {}1{}}}",
+                    "[{\"b\": ".repeat(n / 2),
+                    "}]".repeat(n / 2)
+                ),
+            ] {
+                let node = hcl::parse(&src, &unlimited).unwrap_or_else(|e| panic!("{e}"));
+                assert!(matches!(node.value, Value::Map(_)));
             }
         })
         .unwrap();
@@ -191,4 +223,19 @@ fn crlf_line_endings_read_like_lf() {
     .unwrap();
     let b = hcl::parse("a = 1\nb {\n  c = <<EOF\nx\nEOF\n}\n", &Limits::default()).unwrap();
     assert_eq!(a, b);
+}
+
+#[test]
+fn documented_shapes() {
+    use shapes::{DOCUMENTED_ERRORS, DOCUMENTED_SHAPES};
+    for (src, want) in DOCUMENTED_SHAPES {
+        let got = hcl::parse(src, &Limits::default())
+            .unwrap_or_else(|e| panic!("{src:?}: {e}"))
+            .to_json();
+        let want: serde_json::Value = serde_json::from_str(want).unwrap();
+        assert_eq!(got, want, "{src:?}");
+    }
+    for src in DOCUMENTED_ERRORS {
+        assert!(hcl::parse(src, &Limits::default()).is_err(), "{src:?}");
+    }
 }

@@ -164,6 +164,10 @@ fn deep_nesting_is_an_error_not_a_crash_even_with_a_huge_limit() {
                 let e = meshroute::json::parse(&src, &l).unwrap_err();
                 assert!(e.message.contains("levels of nesting"), "{e}");
             }
+            // The deepest accepted document: parse, tree and drop in the same small stack.
+            let n = meshroute::json::MAX_SUPPORTED_DEPTH;
+            let src = format!("{}1{}", "[{\"a\":".repeat(n / 2), "}]".repeat(n / 2));
+            assert!(meshroute::json::parse(&src, &l).is_ok());
         })
         .unwrap()
         .join()
