@@ -415,3 +415,39 @@ fn routes_to_one_target_share_one_sni_string() {
     assert_eq!(&**first, format!("api.default.dc2.internal.{TD}"));
     assert_ne!(routes[1].sni, routes[0].sni);
 }
+
+#[test]
+fn an_override_without_peer_matches_a_peered_upstream_only_when_no_override_names_a_peer() {
+    // Consul 1.15's "legacy upstreams" compatibility in service-defaults Overrides.
+    let peered = || {
+        let mut u = up("api", "");
+        u.destination_peer = Some("acme".into());
+        u
+    };
+    let t = two_dcs(
+        web(D, peered()),
+        vec![sd_upstreams("web", D, D, &[("api", L)])],
+    );
+    assert_eq!(only(&t).decided_by, Layer::UpstreamOverride);
+
+    let ConfigEntry::ServiceDefaults(mut e) = sd_upstreams("web", D, D, &[("api", L), ("db", R)])
+    else {
+        unreachable!()
+    };
+    e.upstream_config.as_mut().unwrap().overrides[1].peer = Some("other".into());
+    let t = two_dcs(web(D, peered()), vec![ConfigEntry::ServiceDefaults(e)]);
+    assert_eq!(only(&t).decided_by, Layer::Default);
+}
+
+#[test]
+fn an_override_for_another_namespace_does_not_apply() {
+    let ConfigEntry::ServiceDefaults(mut e) = sd_upstreams("web", D, D, &[("api", L)]) else {
+        unreachable!()
+    };
+    e.upstream_config.as_mut().unwrap().overrides[0].namespace = Some("team-b".into());
+    let t = two_dcs(
+        web(D, up("api", "dc2")),
+        vec![ConfigEntry::ServiceDefaults(e)],
+    );
+    assert_eq!(only(&t).decided_by, Layer::Default);
+}
