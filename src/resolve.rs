@@ -61,10 +61,13 @@
 //! assert_eq!(route.next_hop.addresses, ["10.1.0.5:8443"]);
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::config_entry::ServiceDefaults;
 use crate::mode::MeshGatewayMode;
 use crate::service::{DestinationType, Upstream};
 use crate::sni;
@@ -316,7 +319,10 @@ pub struct Route<'t> {
     pub decided_by: Layer,
     /// The TLS server name the sidecar sends (`None` for peers, whose name comes from the
     /// peering, and when the trust domain is unknown).
-    pub sni: Option<String>,
+    ///
+    /// Shared: the routes of one resolution that go to the same target share one string.
+    #[serde(serialize_with = "ser_sni")]
+    pub sni: Option<Arc<str>>,
     /// Where the connection goes next.
     pub next_hop: NextHop<'t>,
     /// What is wrong or worth knowing about this route.
@@ -350,10 +356,35 @@ impl Topology {
     /// Resolves every upstream of every proxy of the datacenter `datacenter` (none when it is
     /// unknown).
     pub fn resolve_datacenter(&self, datacenter: &str) -> Resolution<'_> {
-        self.resolve_where(|d| d.name() == datacenter)
+        let name = self.datacenter(datacenter).map(Datacenter::name);
+        self.resolve_where(move |d| Some(d.name()) == name)
     }
 
-    fn resolve_where(&self, keep: impl Fn(&Datacenter) -> bool) -> Resolution<'_> {
+    /// Every route, computed one at a time (datacenter name order, then proxy load order,
+    /// then upstream order): [`Topology::resolve`] without collecting them.
+    pub fn routes(&self) -> impl Iterator<Item = Route<'_>> + '_ {
+        self.routes_where(|_| true)
+    }
+
+    fn routes_where<'t>(
+        &'t self,
+        keep: impl Fn(&Datacenter) -> bool + 't,
+    ) -> impl Iterator<Item = Route<'t>> + 't {
+        RoutesIter {
+            topo: self,
+            keep,
+            dc: 0,
+            proxy: 0,
+            up: 0,
+            sd_down: None,
+            cache: SniCache::default(),
+        }
+    }
+
+    fn resolve_where<'t>(
+        &'t self,
+        keep: impl Fn(&Datacenter) -> bool + Copy + 't,
+    ) -> Resolution<'t> {
         let mut warnings = self.warnings().to_vec();
         if self.trust_domain().is_none() {
             warnings.push(NO_TRUST_DOMAIN.to_owned());
@@ -366,13 +397,7 @@ impl Topology {
             .map(|p| p.upstreams.len())
             .sum();
         let mut routes = Vec::with_capacity(n);
-        for dc in self.datacenters().iter().filter(|d| keep(d)) {
-            for proxy in dc.proxies() {
-                for up in &proxy.upstreams {
-                    routes.push(self.resolve_upstream(dc, proxy, up));
-                }
-            }
-        }
+        routes.extend(self.routes_where(keep));
         Resolution {
             trust_domain: self.trust_domain(),
             routes,
@@ -382,43 +407,7 @@ impl Topology {
 
     /// The value of every layer for `upstream` of `proxy` in `dc`.
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
-        let mut l = Layers {
-            upstream: upstream.mesh_gateway.mode,
-            service_instance: proxy.mode,
-            ..Layers::default()
-        };
-        if let Some(sd) = dc.service_defaults(&proxy.service) {
-            l.service_defaults = sd.mesh_gateway.mode;
-            if let Some(uc) = &sd.upstream_config {
-                if let Some(d) = &uc.defaults {
-                    l.upstream_defaults = d.mesh_gateway.mode;
-                }
-                if upstream.destination_type == DestinationType::Service
-                    && let Some(o) = sd.override_for(
-                        &upstream.destination_name,
-                        upstream.namespace(),
-                        upstream.partition(),
-                        upstream
-                            .destination_peer
-                            .as_deref()
-                            .filter(|p| !p.is_empty()),
-                    )
-                {
-                    l.upstream_override = o.mesh_gateway.mode;
-                }
-            }
-        }
-        if let Some(pd) = dc.proxy_defaults() {
-            l.proxy_defaults = pd.mesh_gateway.mode;
-        }
-        if upstream.destination_type == DestinationType::Service
-            && peer_of(upstream).is_none()
-            && let Some(sd) = dc.service_defaults(&upstream.destination_name)
-        {
-            l.destination_defaults = sd.mesh_gateway.mode;
-            l.destination_external = sd.external_sni.as_deref().is_some_and(|s| !s.is_empty());
-        }
-        l
+        layers_with(dc, dc.service_defaults(&proxy.service), proxy, upstream).0
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -428,7 +417,74 @@ impl Topology {
         proxy: &'t Proxy,
         upstream: &'t Upstream,
     ) -> Route<'t> {
-        let layers = self.layers(dc, proxy, upstream);
+        self.resolve_with(
+            dc,
+            dc.service_defaults(&proxy.service),
+            proxy,
+            upstream,
+            &mut SniCache::default(),
+        )
+    }
+}
+
+/// The layers, and the destination's service-defaults when read.
+fn layers_with<'t>(
+    dc: &'t Datacenter,
+    sd_down: Option<&ServiceDefaults>,
+    proxy: &Proxy,
+    upstream: &Upstream,
+) -> (Layers, Option<&'t ServiceDefaults>) {
+    let mut l = Layers {
+        upstream: upstream.mesh_gateway.mode,
+        service_instance: proxy.mode,
+        ..Layers::default()
+    };
+    if let Some(sd) = sd_down {
+        l.service_defaults = sd.mesh_gateway.mode;
+        if let Some(uc) = &sd.upstream_config {
+            if let Some(d) = &uc.defaults {
+                l.upstream_defaults = d.mesh_gateway.mode;
+            }
+            if upstream.destination_type == DestinationType::Service
+                && let Some(o) = sd.override_for(
+                    &upstream.destination_name,
+                    upstream.namespace(),
+                    upstream.partition(),
+                    upstream
+                        .destination_peer
+                        .as_deref()
+                        .filter(|p| !p.is_empty()),
+                )
+            {
+                l.upstream_override = o.mesh_gateway.mode;
+            }
+        }
+    }
+    if let Some(pd) = dc.proxy_defaults() {
+        l.proxy_defaults = pd.mesh_gateway.mode;
+    }
+    let mut dest = None;
+    if upstream.destination_type == DestinationType::Service
+        && peer_of(upstream).is_none()
+        && let Some(sd) = dc.service_defaults(&upstream.destination_name)
+    {
+        l.destination_defaults = sd.mesh_gateway.mode;
+        l.destination_external = sd.external_sni.as_deref().is_some_and(|s| !s.is_empty());
+        dest = Some(sd);
+    }
+    (l, dest)
+}
+
+impl Topology {
+    fn resolve_with<'t>(
+        &'t self,
+        dc: &'t Datacenter,
+        sd_down: Option<&ServiceDefaults>,
+        proxy: &'t Proxy,
+        upstream: &'t Upstream,
+        cache: &mut SniCache<'t>,
+    ) -> Route<'t> {
+        let (layers, dest_sd) = layers_with(dc, sd_down, proxy, upstream);
         let local_dc = dc.name();
         let target_dc = upstream
             .datacenter
@@ -493,28 +549,37 @@ impl Topology {
             }
         } else if upstream.destination_type == DestinationType::PreparedQuery {
             // Prepared queries never use gateways: the query's results, dialed directly.
-            sni = td.map(|td| sni::query_sni(&upstream.destination_name, target_dc, td));
+            sni = td.map(|td| {
+                cache.get((1, &upstream.destination_name, "", "", target_dc), || {
+                    sni::query_sni(&upstream.destination_name, target_dc, td)
+                })
+            });
         } else {
-            let external = dc
-                .service_defaults(&upstream.destination_name)
+            let external = dest_sd
                 .and_then(|sd| sd.external_sni.as_deref())
                 .filter(|s| !s.is_empty());
             sni = match external {
-                Some(ext) => Some(ext.to_owned()),
+                Some(ext) => Some(cache.get((2, ext, "", "", ""), || ext.to_owned())),
                 None => td.map(|td| {
-                    sni::service_sni(
-                        &upstream.destination_name,
-                        "",
-                        upstream.namespace(),
-                        target_part,
-                        target_dc,
-                        td,
+                    let ns = upstream.namespace();
+                    cache.get(
+                        (0, &upstream.destination_name, ns, target_part, target_dc),
+                        || {
+                            sni::service_sni(
+                                &upstream.destination_name,
+                                "",
+                                ns,
+                                target_part,
+                                target_dc,
+                                td,
+                            )
+                        },
                     )
                 }),
             };
             let same = target_dc == local_dc && target_part == proxy.partition;
             if same {
-                hop.addresses = self.instances(target_dc, upstream, false, &mut warnings);
+                hop.addresses = instances(Some(dc), target_dc, upstream, false, &mut warnings);
             } else {
                 match mode {
                     MeshGatewayMode::Remote => {
@@ -545,7 +610,13 @@ impl Topology {
                         }
                     }
                     _ => {
-                        hop.addresses = self.instances(target_dc, upstream, true, &mut warnings);
+                        hop.addresses = instances(
+                            self.datacenter(target_dc),
+                            target_dc,
+                            upstream,
+                            true,
+                            &mut warnings,
+                        );
                     }
                 }
             }
@@ -574,7 +645,7 @@ impl Topology {
         }
     }
 
-    #[allow(clippy::unused_self)] // a method for symmetry with `instances`
+    #[allow(clippy::unused_self)] // a method, like the other hops' helpers
     fn local_gateways<'t>(
         &'t self,
         dc: &'t Datacenter,
@@ -592,33 +663,34 @@ impl Topology {
             addresses,
         }
     }
+}
 
-    fn instances(
-        &self,
-        target_dc: &str,
-        upstream: &Upstream,
-        wan: bool,
-        warnings: &mut Vec<String>,
-    ) -> &[String] {
-        let Some(t) = self.datacenter(target_dc) else {
+/// The destination's instances in `target` (`None`: the datacenter is not among the inputs).
+fn instances<'t>(
+    target: Option<&'t Datacenter>,
+    target_dc: &str,
+    upstream: &Upstream,
+    wan: bool,
+    warnings: &mut Vec<String>,
+) -> &'t [String] {
+    let Some(t) = target else {
+        warnings.push(format!(
+            "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
+            upstream.destination_name
+        ));
+        return EMPTY;
+    };
+    let ep = t.endpoints(&upstream.destination_name);
+    unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
+    match ep {
+        Some(ep) if wan => &ep.addresses.wan,
+        Some(ep) => &ep.addresses.lan,
+        None => {
             warnings.push(format!(
-                "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
+                "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
                 upstream.destination_name
             ));
-            return EMPTY;
-        };
-        let ep = t.endpoints(&upstream.destination_name);
-        unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
-        match ep {
-            Some(ep) if wan => &ep.addresses.wan,
-            Some(ep) => &ep.addresses.lan,
-            None => {
-                warnings.push(format!(
-                    "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
-                    upstream.destination_name
-                ));
-                EMPTY
-            }
+            EMPTY
         }
     }
 }
@@ -629,6 +701,73 @@ fn unaddressed(a: Option<&crate::topology::Addresses>, what: &str, warnings: &mu
             "{} {what}(s) left out: no address or port in the inputs (Consul uses the node's address, and assigns sidecar ports at registration)",
             a.unaddressed
         ));
+    }
+}
+
+/// The SNI names of one resolution, shared between the routes to one target:
+/// (form, name, namespace, partition, datacenter) → name.
+#[derive(Default)]
+struct SniCache<'t> {
+    names: HashMap<SniKey<'t>, Arc<str>, crate::topology::Fnv>,
+}
+
+type SniKey<'t> = (u8, &'t str, &'t str, &'t str, &'t str);
+
+impl<'t> SniCache<'t> {
+    fn get(&mut self, key: SniKey<'t>, build: impl FnOnce() -> String) -> Arc<str> {
+        Arc::clone(self.names.entry(key).or_insert_with(|| Arc::from(build())))
+    }
+}
+
+/// [`Topology::routes`]: datacenters, proxies, upstreams, one route at a time.
+struct RoutesIter<'t, F> {
+    topo: &'t Topology,
+    keep: F,
+    dc: usize,
+    proxy: usize,
+    up: usize,
+    sd_down: Option<&'t ServiceDefaults>,
+    cache: SniCache<'t>,
+}
+
+impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
+    type Item = Route<'t>;
+
+    fn next(&mut self) -> Option<Route<'t>> {
+        loop {
+            let dc = self.topo.datacenters().get(self.dc)?;
+            if !(self.keep)(dc) {
+                self.dc += 1;
+                continue;
+            }
+            let Some(proxy) = dc.proxies().get(self.proxy) else {
+                self.dc += 1;
+                self.proxy = 0;
+                self.up = 0;
+                continue;
+            };
+            if self.up == 0 {
+                self.sd_down = dc.service_defaults(&proxy.service);
+            }
+            let Some(up) = proxy.upstreams.get(self.up) else {
+                self.proxy += 1;
+                self.up = 0;
+                continue;
+            };
+            self.up += 1;
+            return Some(
+                self.topo
+                    .resolve_with(dc, self.sd_down, proxy, up, &mut self.cache),
+            );
+        }
+    }
+}
+
+#[allow(clippy::ref_option)] // serde's `serialize_with` passes a reference to the field
+fn ser_sni<S: serde::Serializer>(sni: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    match sni {
+        Some(name) => s.serialize_some(&**name),
+        None => s.serialize_none(),
     }
 }
 

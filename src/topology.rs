@@ -24,12 +24,16 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 
 use crate::config_entry::{ConfigEntry, ProxyDefaults, ServiceDefaults};
 use crate::document::{Content, Document};
 use crate::mode::MeshGatewayMode;
 use crate::service::{ServiceDefinition, ServiceKind, Upstream, non_empty_or};
+
+/// Consul's default sidecar port range (`ports.sidecar_min_port`, `ports.sidecar_max_port`).
+const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 21000..=21255;
 
 /// The datacenter Consul uses when an agent configuration names none.
 pub const DEFAULT_DATACENTER: &str = "dc1";
@@ -38,7 +42,7 @@ pub const DEFAULT_DATACENTER: &str = "dc1";
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Proxy {
-    /// The proxy's service ID (an inline sidecar's is `<parent id>-sidecar-proxy` unless set).
+    /// The proxy's service ID (an inline sidecar's is always `<parent id>-sidecar-proxy`).
     pub id: String,
     /// The downstream service the proxy fronts (`destination_service_name`, or the parent).
     pub service: String,
@@ -78,6 +82,36 @@ pub struct Endpoints {
     pub scopes: Vec<(String, String)>,
 }
 
+/// FNV-1a: the maps are keyed by short service and partition names from the operator's own
+/// files, and resolution looks them up several times per upstream, where SipHash dominated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Fnv;
+
+pub(crate) struct FnvHasher(u64);
+
+impl BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Map<V> = HashMap<String, V, Fnv>;
+
 /// One datacenter's view: its config entries, proxies, gateways and connect endpoints.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -86,11 +120,11 @@ pub struct Datacenter {
     name: String,
     primary_datacenter: Option<String>,
     proxy_defaults: Option<ProxyDefaults>,
-    service_defaults: HashMap<String, ServiceDefaults>,
-    resolver_subsets: HashMap<String, Vec<String>>,
+    service_defaults: Map<ServiceDefaults>,
+    resolver_subsets: Map<Vec<String>>,
     proxies: Vec<Proxy>,
-    gateways: HashMap<String, Addresses>,
-    endpoints: HashMap<String, Endpoints>,
+    gateways: Map<Addresses>,
+    endpoints: Map<Endpoints>,
 }
 
 impl Datacenter {
@@ -254,9 +288,15 @@ pub struct TopologyBuilder {
 struct DcBuilder {
     primary_datacenter: Option<String>,
     proxy_defaults: Option<ProxyDefaults>,
-    service_defaults: HashMap<String, ServiceDefaults>,
-    resolver_subsets: HashMap<String, Vec<String>>,
-    services: Vec<(ServiceDefinition, Option<PathBuf>, NodeAddr)>,
+    service_defaults: Map<ServiceDefaults>,
+    resolver_subsets: Map<Vec<String>>,
+    /// (service, file, node addresses, the agent's directory when known).
+    services: Vec<(
+        ServiceDefinition,
+        Option<PathBuf>,
+        NodeAddr,
+        Option<PathBuf>,
+    )>,
 }
 
 /// The node addresses of an agent, used when a service has no address of its own.
@@ -298,7 +338,7 @@ impl TopologyBuilder {
 
     /// Registers a service (typical, connect proxy, mesh gateway…) in `datacenter`.
     pub fn add_service(&mut self, datacenter: &str, service: ServiceDefinition) -> &mut Self {
-        self.add_service_from(datacenter, service, None, NodeAddr::default());
+        self.add_service_from(datacenter, service, None, NodeAddr::default(), None);
         self
     }
 
@@ -308,12 +348,13 @@ impl TopologyBuilder {
         service: ServiceDefinition,
         file: Option<PathBuf>,
         node: NodeAddr,
+        agent: Option<PathBuf>,
     ) {
         self.dcs
             .entry(datacenter.to_owned())
             .or_default()
             .services
-            .push((service, file, node));
+            .push((service, file, node, agent));
     }
 
     /// Adds a config entry to `datacenter`. A second entry of the same kind and name is
@@ -413,12 +454,14 @@ impl TopologyBuilder {
         }
         let mut guessed: Vec<PathBuf> = Vec::new();
         for doc in documents {
-            let (dc, node) = match doc.file.as_deref() {
-                None => (DEFAULT_DATACENTER.to_owned(), NodeAddr::default()),
+            let (dc, node, agent_dir) = match doc.file.as_deref() {
+                None => (DEFAULT_DATACENTER.to_owned(), NodeAddr::default(), None),
                 Some(file) => {
                     let dir = dir_of(Some(file));
-                    if let Some((dc, node)) = dir.ancestors().find_map(|d| agents.get(d)) {
-                        (dc.clone(), node.clone())
+                    if let Some((d, (dc, node))) =
+                        dir.ancestors().find_map(|d| agents.get(d).map(|a| (d, a)))
+                    {
+                        (dc.clone(), node.clone(), Some(d.to_path_buf()))
                     } else {
                         let name = dir
                             .file_name()
@@ -431,7 +474,7 @@ impl TopologyBuilder {
                             ));
                             guessed.push(dir);
                         }
-                        (name, NodeAddr::default())
+                        (name, NodeAddr::default(), None)
                     }
                 }
             };
@@ -448,7 +491,7 @@ impl TopologyBuilder {
                     }
                 }
                 Content::Service(s) => {
-                    self.add_service_from(&dc, s.clone(), doc.file.clone(), node);
+                    self.add_service_from(&dc, s.clone(), doc.file.clone(), node, agent_dir);
                 }
                 Content::ConfigEntry(e) => {
                     self.add_config_entry(&dc, e.clone());
@@ -489,7 +532,19 @@ fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<String>) -> Datacente
         resolver_subsets: b.resolver_subsets,
         ..Datacenter::default()
     };
-    for (svc, file, node) in b.services {
+    // Consul's agent gives a sidecar without a port the lowest free port of its sidecar range.
+    let mut used: HashMap<PathBuf, Vec<u16>> = HashMap::new();
+    for (svc, _, _, agent) in &b.services {
+        if let Some(agent) = agent {
+            let ports = used.entry(agent.clone()).or_default();
+            for p in std::iter::once(svc.port).chain(svc.sidecar().map(|sc| sc.port)) {
+                if let Some(p) = p.filter(|p| SIDECAR_PORTS.contains(p)) {
+                    ports.push(p);
+                }
+            }
+        }
+    }
+    for (svc, file, node, agent) in b.services {
         let ns = non_empty_or(svc.namespace.as_deref(), "default").to_owned();
         let part = non_empty_or(svc.partition.as_deref(), "default").to_owned();
         match &svc.kind {
@@ -525,15 +580,31 @@ fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<String>) -> Datacente
             }
             _ => {
                 if let Some(sc) = svc.sidecar() {
+                    // As Consul's agent completes an inline sidecar: its ID is always the
+                    // parent's plus `-sidecar-proxy`, an empty address is the parent's, and a
+                    // missing port is the lowest free one of the agent's sidecar range.
+                    let id = format!("{}-sidecar-proxy", svc.service_id());
+                    let mut inst = sc.clone();
+                    if inst.address.as_deref().is_none_or(str::is_empty) {
+                        inst.address.clone_from(&svc.address);
+                    }
+                    if inst.port.is_none_or(|p| p == 0)
+                        && let Some(ports) = agent.as_ref().and_then(|a| used.get_mut(a))
+                        && let Some(p) = SIDECAR_PORTS.clone().find(|p| !ports.contains(p))
+                    {
+                        ports.push(p);
+                        inst.port = Some(p);
+                        warnings.push(format!(
+                            "datacenter {}: {id:?} has no port; {p} assumed, the lowest free port of Consul's sidecar range {}-{} on its agent",
+                            dc.name,
+                            SIDECAR_PORTS.start(),
+                            SIDECAR_PORTS.end()
+                        ));
+                    }
                     let ep = dc.endpoints.entry(svc.name.clone()).or_default();
                     push_scope(ep, &ns, &part);
-                    push_addresses(&mut ep.addresses, sc, &node);
+                    push_addresses(&mut ep.addresses, &inst, &node);
                     let proxy = sc.proxy.as_ref();
-                    let id = sc
-                        .id
-                        .clone()
-                        .filter(|i| !i.is_empty())
-                        .unwrap_or_else(|| format!("{}-sidecar-proxy", svc.service_id()));
                     dc.proxies.push(Proxy {
                         id,
                         service: svc.name.clone(),

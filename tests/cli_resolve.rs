@@ -371,3 +371,35 @@ fn route_text_and_json_and_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out)["action"], "reject");
 }
+
+#[test]
+fn explain_json_has_the_route_the_layers_and_the_notes() {
+    let out = run(&[
+        "explain",
+        "--service",
+        "reports",
+        "--upstream",
+        "frontend",
+        "--format",
+        "json",
+        "tests/fixtures/resolve",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let e = &v[0];
+    assert_eq!(e["route"]["decided_by"], "service-instance");
+    assert_eq!(e["layers"].as_array().unwrap().len(), 8);
+    assert_eq!(e["layers"][2]["layer"], "service-instance");
+    assert_eq!(e["layers"][2]["mode"], "local");
+    assert!(
+        e["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("same datacenter")
+    );
+}

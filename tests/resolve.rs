@@ -385,3 +385,69 @@ fn routes_serialize_to_the_documented_json() {
     assert_eq!(route["next_hop"]["addresses"][0], "198.18.2.1:443");
     assert_eq!(route["warnings"], serde_json::json!([]));
 }
+
+#[test]
+fn streaming_routes_equal_the_collected_resolution() {
+    let t = two_dcs(web(R, up("api", "dc2")), vec![pd(L)]);
+    let streamed: Vec<_> = t.routes().collect();
+    assert_eq!(streamed, t.resolve().routes);
+    assert_eq!(t.resolve_datacenter("dc1").routes, streamed);
+    assert!(t.resolve_datacenter("dc2").routes.is_empty());
+    assert!(t.resolve_datacenter("nowhere").routes.is_empty());
+}
+
+#[test]
+fn routes_to_one_target_share_one_sni_string() {
+    let mut b = Topology::builder();
+    b.trust_domain(TD);
+    b.add_service(
+        "dc1",
+        proxy("a-proxy", "a", R, vec![up("api", "dc2"), up("db", "dc2")]),
+    );
+    b.add_service("dc1", proxy("b-proxy", "b", L, vec![up("api", "dc2")]));
+    let t = b.build();
+    let routes = t.resolve().routes;
+    let (first, third) = (
+        routes[0].sni.as_ref().unwrap(),
+        routes[2].sni.as_ref().unwrap(),
+    );
+    assert!(std::sync::Arc::ptr_eq(first, third));
+    assert_eq!(&**first, format!("api.default.dc2.internal.{TD}"));
+    assert_ne!(routes[1].sni, routes[0].sni);
+}
+
+#[test]
+fn an_override_without_peer_matches_a_peered_upstream_only_when_no_override_names_a_peer() {
+    // Consul 1.15's "legacy upstreams" compatibility in service-defaults Overrides.
+    let peered = || {
+        let mut u = up("api", "");
+        u.destination_peer = Some("acme".into());
+        u
+    };
+    let t = two_dcs(
+        web(D, peered()),
+        vec![sd_upstreams("web", D, D, &[("api", L)])],
+    );
+    assert_eq!(only(&t).decided_by, Layer::UpstreamOverride);
+
+    let ConfigEntry::ServiceDefaults(mut e) = sd_upstreams("web", D, D, &[("api", L), ("db", R)])
+    else {
+        unreachable!()
+    };
+    e.upstream_config.as_mut().unwrap().overrides[1].peer = Some("other".into());
+    let t = two_dcs(web(D, peered()), vec![ConfigEntry::ServiceDefaults(e)]);
+    assert_eq!(only(&t).decided_by, Layer::Default);
+}
+
+#[test]
+fn an_override_for_another_namespace_does_not_apply() {
+    let ConfigEntry::ServiceDefaults(mut e) = sd_upstreams("web", D, D, &[("api", L)]) else {
+        unreachable!()
+    };
+    e.upstream_config.as_mut().unwrap().overrides[0].namespace = Some("team-b".into());
+    let t = two_dcs(
+        web(D, up("api", "dc2")),
+        vec![ConfigEntry::ServiceDefaults(e)],
+    );
+    assert_eq!(only(&t).decided_by, Layer::Default);
+}

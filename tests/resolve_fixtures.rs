@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use meshroute::resolve::{HopKind, Layer, Route};
+use meshroute::route::GatewayAction;
 use meshroute::{Loader, MeshGatewayMode as M, Topology};
 
 const TD: &str = "a1b2c3d4-0000-4000-8000-000000000001.consul";
@@ -34,7 +35,12 @@ fn datacenters_come_from_the_agent_configs_lower_cased() {
     assert_eq!(names, ["east", "west"]);
     // The saved /v1/connect/ca/roots response gives the trust domain, lower-cased.
     assert_eq!(t.trust_domain(), Some(TD));
-    assert!(t.warnings().is_empty(), "{:?}", t.warnings());
+    assert_eq!(
+        t.warnings().len(),
+        1,
+        "only the assumed sidecar port: {:?}",
+        t.warnings()
+    );
 }
 
 #[test]
@@ -56,12 +62,12 @@ fn every_fixture_route_resolves_as_consul_would() {
     );
     assert_eq!(o.proxy, "frontend-sidecar-proxy");
 
-    // UpstreamConfig.Defaults (none) beat proxy-defaults (remote): direct, at the node address
-    // of west's agent since the sidecar has none of its own.
+    // UpstreamConfig.Defaults (none) beat proxy-defaults (remote): direct, at the address the
+    // inline sidecar inherits from its service (it has no `wan` tag of its own).
     let c = r("frontend", "catalog");
     assert_eq!((c.mode, c.decided_by), (M::None, Layer::UpstreamDefaults));
     assert_eq!(c.next_hop.kind, HopKind::Direct);
-    assert_eq!(c.next_hop.addresses, ["10.20.0.2:21001"]);
+    assert_eq!(c.next_hop.addresses, ["10.20.0.40:21001"]);
 
     // Remote: west's gateways at the wan tag, else the address, in registration order.
     let s = r("frontend", "shipping");
@@ -111,7 +117,7 @@ fn every_fixture_route_resolves_as_consul_would() {
     let rf = r("reports", "frontend");
     assert_eq!(rf.mode, M::Local);
     assert_eq!(rf.next_hop.kind, HopKind::Direct);
-    assert_eq!(rf.next_hop.addresses, ["10.10.0.2:21000"]);
+    assert_eq!(rf.next_hop.addresses, ["10.10.0.20:21000"]);
 }
 
 #[test]
@@ -122,4 +128,20 @@ fn the_gateways_agree_with_the_resolved_snis() {
     assert_eq!(d.action_str(), "forward");
     let d = t.route_sni("west", &sni);
     assert_eq!(d.action_str(), "local");
+}
+
+#[test]
+fn a_sidecar_without_port_gets_the_agents_lowest_free_sidecar_port() {
+    // west's agent already uses 21000 and 21001: Consul's agent gives audit's sidecar 21002.
+    let t = topology();
+    let d = t.route_sni("west", &format!("audit.default.west.internal.{TD}"));
+    match d.action {
+        GatewayAction::Local { addresses, .. } => assert_eq!(addresses, ["10.20.0.50:21002"]),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        t.warnings()
+            .iter()
+            .any(|w| w.contains("\"audit-sidecar-proxy\" has no port; 21002 assumed"))
+    );
 }

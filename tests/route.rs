@@ -217,3 +217,26 @@ fn every_resolved_upstream_sni_is_forwarded_elsewhere_and_served_at_home() {
     assert_eq!(t.route_sni("dc1", sni).action_str(), "forward");
     assert_eq!(t.route_sni("dc2", sni).action_str(), "local");
 }
+
+#[test]
+fn partition_names_are_forwarded_to_that_partitions_gateways() {
+    let mut b = Topology::builder();
+    b.trust_domain(TD);
+    b.add_datacenter("dc1");
+    let mut g = gateway("gw-p1", "10.2.9.1", 8443, Some(("198.18.9.1", 443)));
+    g.partition = Some("part1".into());
+    b.add_service("dc2", g);
+    let t = b.build();
+    let d = t.route_sni("dc1", &format!("api.default.part1.dc2.internal-v1.{TD}"));
+    assert_eq!(
+        d.action,
+        GatewayAction::Forward {
+            datacenter: "dc2",
+            partition: "part1".into(),
+            addresses: &["198.18.9.1:443".to_owned()],
+        }
+    );
+    // The default partition of dc2 has no gateway: nowhere to forward.
+    let d = t.route_sni("dc1", &format!("api.default.dc2.internal.{TD}"));
+    assert_eq!(d.action_str(), "reject");
+}

@@ -154,7 +154,7 @@ fn row(r: &Route<'_>) -> [String; 9] {
         r.decided_by.as_str().to_owned(),
         r.next_hop.kind.as_str().to_owned(),
         addresses,
-        r.sni.clone().unwrap_or_else(|| "-".to_owned()),
+        r.sni.as_deref().unwrap_or("-").to_owned(),
     ]
 }
 
