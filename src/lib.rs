@@ -4,51 +4,100 @@
 //! would: the effective mesh gateway mode, the layer that decided it, the SNI the sidecar
 //! sends and the next hop. This crate is pure: no network, no Consul agent.
 //!
-//! # Loading
+//! # Resolving an upstream
+//!
+//! Load the documents (HCL as Consul reads it, JSON or YAML), place them in their
+//! datacenters, and resolve: the effective mode, the layer that decided it, the SNI and the
+//! next hop. The command-line tool does the same from directories, one per datacenter.
+//!
+//! ```
+//! use meshroute::{Format, HopKind, Layer, MeshGatewayMode, Topology, load};
+//!
+//! // The product document's proxy-defaults: gateways in local mode, globally.
+//! let defaults = load::from_str(r#"
+//! Kind = "proxy-defaults"
+//! Name = "global"
+//! MeshGateway {
+//!    Mode = "local"
+//! }
+//! "#, Format::Hcl)?;
+//! // web, with an inline sidecar calling api in the other datacenter.
+//! let web = load::from_str(r#"
+//! service {
+//!   name = "web"
+//!   port = 8181
+//!   connect {
+//!     sidecar_service {
+//!       proxy {
+//!         upstreams = [
+//!           { destination_name = "api", datacenter = "secondary", local_bind_port = 10000 }
+//!         ]
+//!       }
+//!     }
+//!   }
+//! }
+//! "#, Format::Hcl)?;
+//! let gateway = load::from_str(r#"
+//! service {
+//!   kind = "mesh-gateway"
+//!   name = "mesh-gateway"
+//!   address = "10.0.1.5"
+//!   port = 8443
+//! }
+//! "#, Format::Hcl)?;
+//!
+//! let mut topology = Topology::builder();
+//! topology.trust_domain("7f2ee3b4-5a44-4d5e-9b1c-4a2b9c1c7e0d.consul");
+//! topology.add_datacenter("secondary");
+//! for doc in defaults.iter().chain(&web).chain(&gateway) {
+//!     if let Some(entry) = doc.as_config_entry() {
+//!         topology.add_config_entry("primary", entry.clone());
+//!     }
+//!     if let Some(service) = doc.as_service() {
+//!         topology.add_service("primary", service.clone());
+//!     }
+//! }
+//! let topology = topology.build();
+//!
+//! let resolution = topology.resolve();
+//! let route = &resolution.routes[0];
+//! assert_eq!(route.mode, MeshGatewayMode::Local);
+//! assert_eq!(route.decided_by, Layer::ProxyDefaults);
+//! assert_eq!(
+//!     route.sni.as_deref(),
+//!     Some("api.default.secondary.internal.7f2ee3b4-5a44-4d5e-9b1c-4a2b9c1c7e0d.consul")
+//! );
+//! assert_eq!(route.next_hop.kind, HopKind::LocalGateway);
+//! assert_eq!(route.next_hop.addresses, ["10.0.1.5:8443"]);
+//! # Ok::<(), meshroute::LoadError>(())
+//! ```
+//!
+//! # Loading, with errors that say where
 //!
 //! Documents are read in phases: a format reader builds the generic [`tree`] (with the line
 //! and column of every key and value), the decoder normalizes it the way Consul does (key
 //! aliases matched case-insensitively, HCL1's lists of one map unwrapped) and decodes typed
-//! models with key paths, and Consul's validation rules run on the result.
-//!
-//! ```
-//! use meshroute::{Format, MeshGatewayMode, ServiceKind};
-//!
-//! let docs = meshroute::load::from_str(r#"
-//! service:
-//!   kind: connect-proxy
-//!   name: web-sidecar-proxy
-//!   port: 8181
-//!   proxy:
-//!     destination_service_name: web
-//!     upstreams:
-//!     - destination_name: api
-//!       datacenter: secondary
-//!       local_bind_port: 10000
-//!       mesh_gateway:
-//!       - mode: remote
-//! "#, Format::Yaml)?;
-//! let proxy = docs[0].as_service().unwrap();
-//! assert_eq!(proxy.kind, ServiceKind::ConnectProxy);
-//! let upstream = &proxy.proxy.as_ref().unwrap().upstreams[0];
-//! assert_eq!(upstream.mesh_gateway.mode, MeshGatewayMode::Remote);
-//! # Ok::<(), meshroute::LoadError>(())
-//! ```
-//!
-//! Every problem is reported with its file, line, column and key path:
+//! models with key paths, and Consul's validation rules run on the result. Every problem is
+//! reported with its file, line, column and key path:
 //!
 //! ```
 //! use meshroute::{Format, Loader};
 //!
 //! let loaded = Loader::new().load_str(
-//!     "Kind: proxy-defaults\nMeshGateway:\n  Mode: Local\n",
-//!     Format::Yaml,
+//!     "Kind = \"proxy-defaults\"\nMeshGateway {\n  Mode = \"Local\"\n}\n",
+//!     Format::Hcl,
 //!     None,
 //! );
 //! let d = &loaded.diagnostics[0];
 //! assert_eq!((d.line(), d.path()), (3, "MeshGateway.Mode"));
 //! assert!(d.message().starts_with(r#"Invalid Mesh Gateway Mode: "Local""#));
 //! ```
+//!
+//! # The gateway's side
+//!
+//! A mesh gateway routes on the SNI alone: [`Topology::route_sni`] says whether a gateway of
+//! a datacenter forwards a name to another datacenter's gateways, serves it locally, or
+//! rejects it, and [`sni`] builds and parses Consul's names.
 //!
 //! # Modules
 //!

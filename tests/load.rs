@@ -1,5 +1,6 @@
 //! Loading: the product document's examples, both key styles, the HTTP API shapes and the
 //! list-of-one-map form, each asserting the typed values.
+#![cfg(feature = "yaml")]
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
 //! Bad input: every decoding and validation rule, asserting the message, key path and line.
+#![cfg(feature = "yaml")]
 
 use meshroute::tree::Limits;
 use meshroute::{DiagnosticKind, Format, Loader};

@@ -1,5 +1,6 @@
 //! proptest: any model value, serialized to canonical JSON and written as JSON, YAML and HCL,
 //! loads back equal.
+#![cfg(feature = "yaml")]
 
 use meshroute::{
     ConfigEntry, Content, DestinationType, Format, MeshGatewayConfig, MeshGatewayMode, ProxyConfig,
