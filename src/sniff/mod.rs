@@ -1,1 +1,325 @@
 //! Zero-copy TLS ClientHello server-name reader.
+//!
+//! [`parse`] reads the bytes received so far on a connection and answers one of three ways:
+//! the hello is complete ([`Status::Complete`] with its server name, or none), more bytes are
+//! needed ([`Status::Partial`] with a lower bound on how many), or the input is rejected
+//! ([`Error`], with a typed reason). Malformed input is never reported as "more needed": every
+//! field is checked against the bytes already present.
+//!
+//! It never allocates and never copies the input: the name is borrowed from the input, or,
+//! when it straddles a record boundary, reassembled into a fixed 255-byte inline buffer.
+//! Hellos split across any number of records are read in place. The module uses nothing else
+//! from the crate.
+//!
+//! ```
+//! use meshroute::sniff::{self, Config, Status};
+//!
+//! // A minimal TLS 1.3 ClientHello asking for "example.com".
+//! let mut hello = vec![22, 3, 1, 0, 67, 1, 0, 0, 63, 3, 3];
+//! hello.extend_from_slice(&[0; 32]); // random
+//! hello.extend_from_slice(&[0, 0, 2, 0x13, 0x01, 1, 0]); // session id, suites, compression
+//! hello.extend_from_slice(&[0, 20, 0, 0, 0, 16, 0, 14, 0, 0, 11]); // server_name extension
+//! hello.extend_from_slice(b"example.com");
+//!
+//! let config = Config::default();
+//! // Only the first 40 bytes have arrived: more are needed, and the framing says how many.
+//! assert_eq!(sniff::parse(&hello[..40], &config), Ok(Status::Partial(hello.len() - 40)));
+//!
+//! let Ok(Status::Complete(ch)) = sniff::parse(&hello, &config) else { panic!() };
+//! assert_eq!(ch.server_name(), Some(&b"example.com"[..]));
+//! assert!(ch.host_name().unwrap().matches("EXAMPLE.com"));
+//!
+//! // Not TLS at all.
+//! assert_eq!(sniff::parse(b"GET / HTTP/1.1\r\n", &config), Err(sniff::Error::NotTls));
+//! ```
+
+mod config;
+mod cursor;
+mod error;
+mod hello;
+mod name;
+
+pub use config::{Config, Policy, Rule};
+pub use error::{Error, Field, NameError};
+pub use hello::{Alpn, ClientHello, Status, Versions};
+pub use name::{Bytes, HostName};
+
+use cursor::{Cursor, HANDSHAKE, HEADER, MAX_RECORD, Stop};
+use hello::Span;
+
+const EXT_SERVER_NAME: u16 = 0;
+const EXT_ALPN: u16 = 16;
+const EXT_SUPPORTED_VERSIONS: u16 = 43;
+const EXT_PRE_SHARED_KEY: u16 = 41;
+const EXT_ECH: u16 = 0xfe0d;
+
+/// Parses the bytes received so far.
+///
+/// `Ok(Status::Complete(hello))` once the whole ClientHello is in `buf` (bytes after it are
+/// ignored); `Ok(Status::Partial(n))` when `buf` is a valid prefix and at least `n` more bytes
+/// are needed; `Err(_)` as soon as the bytes present cannot start a valid ClientHello.
+///
+/// # Errors
+///
+/// See [`Error`]: not TLS, an SSLv2-compatible hello, not a ClientHello, a record over 2^14
+/// bytes, a hello over [`Config::max_hello_len`], a malformed [`Field`], a duplicate
+/// extension, or a server name that breaks the [`Policy`].
+///
+/// ```
+/// use meshroute::sniff::{parse, Config, Error, Status};
+///
+/// assert_eq!(parse(&[], &Config::default()), Ok(Status::Partial(5)));
+/// assert_eq!(parse(&[22, 3, 1, 0x40, 1], &Config::default()), Err(Error::RecordOverflow));
+/// ```
+pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a>>, Error> {
+    let Some(&first) = buf.first() else {
+        return Ok(Status::Partial(HEADER));
+    };
+    if first != HANDSHAKE {
+        // SSLv2-compatible record: high bit of the 2-byte length set, then msg_type 1.
+        if first & 0x80 != 0 {
+            return match buf.get(2) {
+                None => Ok(Status::Partial(3 - buf.len())),
+                Some(1) => Err(Error::Sslv2Hello),
+                Some(_) => Err(Error::NotTls),
+            };
+        }
+        return Err(Error::NotTls);
+    }
+    if buf.get(1).is_some_and(|&v| v != 3) {
+        return Err(Error::NotTls);
+    }
+    let Some(hdr) = buf.get(..HEADER) else {
+        return Ok(Status::Partial(HEADER - buf.len()));
+    };
+    let rlen = usize::from(u16::from_be_bytes([hdr[3], hdr[4]]));
+    if rlen == 0 {
+        return Err(Error::Malformed(Field::RecordLength));
+    }
+    if rlen > MAX_RECORD {
+        return Err(Error::RecordOverflow);
+    }
+    let mut cur = Cursor::new(buf, rlen);
+    let mut total = None;
+    match body(&mut cur, config, &mut total) {
+        Ok(hello) => Ok(Status::Complete(hello)),
+        Err(Stop::More) => Ok(Status::Partial(cur.needed(total))),
+        Err(Stop::Err(e)) => Err(e),
+    }
+}
+
+#[inline]
+fn fits(cur: &Cursor<'_>, n: usize, end: usize, field: Field) -> Result<(), Stop> {
+    if cur.off + n <= end {
+        Ok(())
+    } else {
+        Err(Stop::Err(Error::Malformed(field)))
+    }
+}
+
+fn reject_or(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<(), Stop> {
+    match rule {
+        Rule::Reject => Err(Stop::Err(Error::InvalidName(e))),
+        Rule::Tolerate => {
+            if issue.is_none() {
+                *issue = Some(e);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The `server_name` extension body (`len` bytes). Returns the chosen `host_name`.
+fn server_name<'a>(
+    cur: &mut Cursor<'a>,
+    len: usize,
+    policy: Policy,
+    issue: &mut Option<NameError>,
+) -> Result<Option<Bytes<'a>>, Stop> {
+    if len == 0 {
+        reject_or(policy.empty_name, NameError::Empty, issue)?;
+        return Ok(None);
+    }
+    let end = cur.off + len;
+    fits(cur, 2, end, Field::ServerNameList)?;
+    let list = usize::from(cur.u16()?);
+    if list + 2 != len {
+        return Err(Error::Malformed(Field::ServerNameList).into());
+    }
+    if list == 0 {
+        reject_or(policy.empty_name, NameError::Empty, issue)?;
+        return Ok(None);
+    }
+    let mut found: Option<Bytes<'a>> = None;
+    let mut too_long = false;
+    while cur.off < end {
+        fits(cur, 3, end, Field::HostName)?;
+        let name_type = cur.u8()?;
+        let n = usize::from(cur.u16()?);
+        fits(cur, n, end, Field::HostName)?;
+        if name_type != 0 {
+            reject_or(policy.unknown_name_type, NameError::UnknownNameType, issue)?;
+            cur.skip(n)?;
+        } else if found.is_some() || too_long {
+            reject_or(policy.multiple_names, NameError::MultipleNames, issue)?;
+            cur.skip(n)?;
+        } else if n > name::INLINE_MAX {
+            // Longer than any DNS name: keep it only if it can be borrowed.
+            reject_or(policy.invalid_name, NameError::TooLong, issue)?;
+            match cur.take_borrowed(n)? {
+                Some(b) => found = Some(Bytes::Borrowed(b)),
+                None => too_long = true,
+            }
+        } else {
+            found = Some(cur.take(n)?);
+        }
+    }
+    Ok(found)
+}
+
+fn body<'a>(
+    cur: &mut Cursor<'a>,
+    config: &Config,
+    total: &mut Option<usize>,
+) -> Result<ClientHello<'a>, Stop> {
+    if cur.u8()? != 1 {
+        return Err(Error::NotClientHello.into());
+    }
+    let hi = usize::from(cur.u8()?);
+    let len = (hi << 16) | usize::from(cur.u16()?);
+    let end = 4 + len;
+    if end > config.max_hello_len() {
+        return Err(Error::HelloTooLarge.into());
+    }
+    *total = Some(end);
+    let policy = *config.policy();
+
+    fits(cur, 2, end, Field::LegacyVersion)?;
+    let legacy_version = cur.u16()?;
+    fits(cur, 32, end, Field::Random)?;
+    cur.skip(32)?;
+    fits(cur, 1, end, Field::SessionId)?;
+    let sid = usize::from(cur.u8()?);
+    if sid > 32 {
+        return Err(Error::Malformed(Field::SessionId).into());
+    }
+    fits(cur, sid, end, Field::SessionId)?;
+    cur.skip(sid)?;
+    fits(cur, 2, end, Field::CipherSuites)?;
+    let suites = usize::from(cur.u16()?);
+    if suites < 2 || suites % 2 != 0 {
+        return Err(Error::Malformed(Field::CipherSuites).into());
+    }
+    fits(cur, suites, end, Field::CipherSuites)?;
+    cur.skip(suites)?;
+    fits(cur, 1, end, Field::CompressionMethods)?;
+    let comp = usize::from(cur.u8()?);
+    if comp == 0 {
+        return Err(Error::Malformed(Field::CompressionMethods).into());
+    }
+    fits(cur, comp, end, Field::CompressionMethods)?;
+    cur.skip(comp)?;
+
+    let mut hello = ClientHello {
+        name: None,
+        host_len: None,
+        issue: None,
+        alpn: None,
+        versions: None,
+        legacy_version,
+        ech: false,
+        records: 0,
+        len: 0,
+        message_len: end,
+    };
+    let mut seen_sni = false;
+    let mut seen_psk = false;
+    if cur.off < end {
+        fits(cur, 2, end, Field::Extensions)?;
+        let exts = usize::from(cur.u16()?);
+        if cur.off + exts != end {
+            return Err(Error::Malformed(Field::Extensions).into());
+        }
+    }
+    while cur.off < end {
+        fits(cur, 4, end, Field::ExtensionLength)?;
+        let ty = cur.u16()?;
+        let n = usize::from(cur.u16()?);
+        fits(cur, n, end, Field::ExtensionLength)?;
+        if seen_psk {
+            return Err(Error::Malformed(Field::PreSharedKey).into());
+        }
+        let ext_end = cur.off + n;
+        match ty {
+            EXT_SERVER_NAME => {
+                if seen_sni {
+                    reject_or(
+                        policy.duplicate_extension,
+                        NameError::DuplicateExtension,
+                        &mut hello.issue,
+                    )?;
+                    cur.skip(n)?;
+                } else {
+                    seen_sni = true;
+                    hello.name = server_name(cur, n, policy, &mut hello.issue)?;
+                }
+            }
+            EXT_ALPN => {
+                if hello.alpn.is_some() {
+                    return Err(Error::DuplicateExtension(ty).into());
+                }
+                fits(cur, 2, ext_end, Field::Alpn)?;
+                let list = usize::from(cur.u16()?);
+                if list + 2 != n || list < 2 {
+                    return Err(Error::Malformed(Field::Alpn).into());
+                }
+                let span = Span {
+                    cur: *cur,
+                    len: list,
+                };
+                while cur.off < ext_end {
+                    let p = usize::from(cur.u8()?);
+                    if p == 0 {
+                        return Err(Error::Malformed(Field::Alpn).into());
+                    }
+                    fits(cur, p, ext_end, Field::Alpn)?;
+                    cur.skip(p)?;
+                }
+                hello.alpn = Some(span);
+            }
+            EXT_SUPPORTED_VERSIONS => {
+                if hello.versions.is_some() {
+                    return Err(Error::DuplicateExtension(ty).into());
+                }
+                fits(cur, 1, ext_end, Field::SupportedVersions)?;
+                let list = usize::from(cur.u8()?);
+                if list + 1 != n || list < 2 || list % 2 != 0 {
+                    return Err(Error::Malformed(Field::SupportedVersions).into());
+                }
+                hello.versions = Some(Span {
+                    cur: *cur,
+                    len: list,
+                });
+                cur.skip(list)?;
+            }
+            EXT_ECH => {
+                if hello.ech {
+                    return Err(Error::DuplicateExtension(ty).into());
+                }
+                hello.ech = true;
+                cur.skip(n)?;
+            }
+            EXT_PRE_SHARED_KEY => {
+                seen_psk = true;
+                cur.skip(n)?;
+            }
+            _ => cur.skip(n)?,
+        }
+    }
+    if let Some(name) = &hello.name {
+        hello.host_len = name::validate(name.as_bytes(), policy, &mut hello.issue)?;
+    }
+    hello.records = cur.records;
+    hello.len = cur.pos();
+    Ok(hello)
+}

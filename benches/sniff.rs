@@ -1,0 +1,2 @@
+//! SNI sniffer benchmarks.
+fn main() {}

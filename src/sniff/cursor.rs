@@ -1,0 +1,194 @@
+//! A forward reader over the bytes of one handshake message spread across TLS records.
+//!
+//! Record headers are read lazily, when a read crosses the end of the current record, so the
+//! common single-record hello costs one bounds check per read and no record bookkeeping.
+
+use super::error::{Error, Field};
+use super::name::{Bytes, INLINE_MAX};
+
+/// The largest legal TLS plaintext record.
+pub(crate) const MAX_RECORD: usize = 1 << 14;
+/// A record header: type, version, length.
+pub(crate) const HEADER: usize = 5;
+/// The handshake record content type.
+pub(crate) const HANDSHAKE: u8 = 22;
+
+/// Why a read stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The input ends first.
+    More,
+    /// The input is wrong.
+    Err(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Err(e)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cursor<'a> {
+    buf: &'a [u8],
+    /// Absolute position of the next handshake byte.
+    pos: usize,
+    /// Absolute end of the current record's payload (may lie beyond `buf`).
+    frag_end: usize,
+    /// Handshake bytes consumed so far (the logical offset in the message).
+    pub(crate) off: usize,
+    /// Records entered so far.
+    pub(crate) records: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of the payload of the record whose header is at 0 and whose
+    /// payload is `len` bytes long (already validated by the caller).
+    pub(crate) fn new(buf: &'a [u8], len: usize) -> Self {
+        Cursor {
+            buf,
+            pos: HEADER,
+            frag_end: HEADER + len,
+            off: 0,
+            records: 1,
+        }
+    }
+
+    /// Absolute position just past the last byte consumed.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Enters the next record, whose header starts at `frag_end`.
+    #[cold]
+    fn next_record(&mut self) -> Result<(), Stop> {
+        let h = self.frag_end;
+        let Some(hdr) = self.buf.get(h..h + HEADER) else {
+            self.pos = h;
+            return Err(Stop::More);
+        };
+        if hdr[0] != HANDSHAKE || hdr[1] != 3 {
+            return Err(Error::Malformed(Field::RecordType).into());
+        }
+        let len = usize::from(u16::from_be_bytes([hdr[3], hdr[4]]));
+        if len == 0 {
+            return Err(Error::Malformed(Field::RecordLength).into());
+        }
+        if len > MAX_RECORD {
+            return Err(Error::RecordOverflow.into());
+        }
+        self.pos = h + HEADER;
+        self.frag_end = self.pos + len;
+        self.records += 1;
+        Ok(())
+    }
+
+    #[inline]
+    pub(crate) fn u8(&mut self) -> Result<u8, Stop> {
+        if self.pos >= self.frag_end {
+            self.next_record()?;
+        }
+        let b = *self.buf.get(self.pos).ok_or(Stop::More)?;
+        self.pos += 1;
+        self.off += 1;
+        Ok(b)
+    }
+
+    #[inline]
+    pub(crate) fn u16(&mut self) -> Result<u16, Stop> {
+        let end = self.pos + 2;
+        if end <= self.frag_end
+            && let Some(b) = self.buf.get(self.pos..end)
+        {
+            self.pos = end;
+            self.off += 2;
+            return Ok(u16::from_be_bytes([b[0], b[1]]));
+        }
+        let hi = self.u8()?;
+        let lo = self.u8()?;
+        Ok(u16::from_be_bytes([hi, lo]))
+    }
+
+    #[inline]
+    pub(crate) fn skip(&mut self, mut n: usize) -> Result<(), Stop> {
+        loop {
+            let room = self.frag_end - self.pos;
+            if n <= room {
+                self.pos += n;
+                self.off += n;
+                return if self.pos <= self.buf.len() {
+                    Ok(())
+                } else {
+                    Err(Stop::More)
+                };
+            }
+            n -= room;
+            self.off += room;
+            self.pos = self.frag_end;
+            self.next_record()?;
+        }
+    }
+
+    /// Takes `n` bytes, borrowed if contiguous; `None` if they straddle a record boundary
+    /// (the cursor is then past them).
+    #[inline]
+    pub(crate) fn take_borrowed(&mut self, n: usize) -> Result<Option<&'a [u8]>, Stop> {
+        let end = self.pos + n;
+        if end <= self.frag_end {
+            let b = self.buf.get(self.pos..end).ok_or(Stop::More)?;
+            self.pos = end;
+            self.off += n;
+            return Ok(Some(b));
+        }
+        self.skip(n)?;
+        Ok(None)
+    }
+
+    /// Takes `n <= 255` bytes: borrowed if contiguous, else reassembled inline.
+    pub(crate) fn take(&mut self, n: usize) -> Result<Bytes<'a>, Stop> {
+        let start = *self;
+        if let Some(b) = self.take_borrowed(n)? {
+            return Ok(Bytes::Borrowed(b));
+        }
+        // Straddles: the bytes are all present (take_borrowed checked); copy them piecewise.
+        *self = start;
+        let mut buf = [0u8; INLINE_MAX];
+        let mut done = 0;
+        let len = n.min(INLINE_MAX);
+        while done < len {
+            if self.pos >= self.frag_end {
+                self.next_record()?;
+            }
+            let chunk = (self.frag_end - self.pos).min(len - done);
+            let src = self.buf.get(self.pos..self.pos + chunk).ok_or(Stop::More)?;
+            buf[done..done + chunk].copy_from_slice(src);
+            done += chunk;
+            self.pos += chunk;
+            self.off += chunk;
+        }
+        Ok(Bytes::Inline {
+            buf,
+            len: u8::try_from(len).unwrap_or(u8::MAX),
+        })
+    }
+
+    /// A lower bound on how many more input bytes are needed for the whole message, once its
+    /// total length `total` (header included) is known.
+    pub(crate) fn needed(&self, total: Option<usize>) -> usize {
+        let have = self.buf.len();
+        let end = match total {
+            Some(total) => {
+                let covered = self.off + self.frag_end.saturating_sub(self.pos);
+                if covered >= total {
+                    self.frag_end - (covered - total)
+                } else {
+                    let rem = total - covered;
+                    self.frag_end + rem + HEADER * rem.div_ceil(MAX_RECORD)
+                }
+            }
+            None if self.pos < self.frag_end => self.pos + 1,
+            None => self.frag_end + HEADER,
+        };
+        end.saturating_sub(have).max(1)
+    }
+}

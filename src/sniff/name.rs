@@ -1,0 +1,247 @@
+//! Server names: the bytes as sent, and the validated view.
+
+use core::fmt;
+
+use super::config::{Policy, Rule};
+use super::error::{Error, NameError};
+
+/// The largest name kept inline when it straddles a record boundary.
+pub(crate) const INLINE_MAX: usize = 255;
+
+/// Bytes from the hello: borrowed from the input when they are contiguous in it, or copied
+/// into a fixed inline buffer (never the heap) when they straddle a record boundary.
+#[derive(Clone, Copy)]
+#[allow(clippy::large_enum_variant)] // on purpose: the inline variant replaces the heap
+pub enum Bytes<'a> {
+    /// Contiguous in the input.
+    Borrowed(&'a [u8]),
+    /// Straddled a record boundary: reassembled inline.
+    Inline {
+        /// The storage; only the first `len` bytes are meaningful.
+        buf: [u8; INLINE_MAX],
+        /// How many bytes of `buf` are used.
+        len: u8,
+    },
+}
+
+impl<'a> Bytes<'a> {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Bytes::Borrowed(b) => b,
+            Bytes::Inline { buf, len } => buf.get(..usize::from(*len)).unwrap_or(&[]),
+        }
+    }
+
+    /// The bytes with the input's lifetime, when they were contiguous in it.
+    pub fn borrowed(&self) -> Option<&'a [u8]> {
+        match self {
+            Bytes::Borrowed(b) => Some(b),
+            Bytes::Inline { .. } => None,
+        }
+    }
+}
+
+impl fmt::Debug for Bytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\"", self.as_bytes().escape_ascii())
+    }
+}
+
+impl PartialEq for Bytes<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Bytes<'_> {}
+
+/// A validated host name: ASCII letters, digits, `-` and `_` in dot-separated labels of 1 to
+/// 63 bytes, at most 253 bytes, without a trailing dot. Compare it case-insensitively.
+#[derive(Clone, Copy)]
+pub struct HostName<'n> {
+    name: &'n str,
+}
+
+impl<'n> HostName<'n> {
+    /// The name, in the case the client sent it (ASCII only).
+    pub fn as_str(&self) -> &'n str {
+        self.name
+    }
+
+    /// The name's bytes.
+    pub fn as_bytes(&self) -> &'n [u8] {
+        self.name.as_bytes()
+    }
+
+    /// Case-insensitive comparison (the way DNS names compare).
+    pub fn matches(&self, other: &str) -> bool {
+        self.name.eq_ignore_ascii_case(other)
+    }
+}
+
+impl fmt::Debug for HostName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.name, f)
+    }
+}
+
+impl fmt::Display for HostName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// Case-insensitive, like DNS.
+impl PartialEq for HostName<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name.eq_ignore_ascii_case(other.name)
+    }
+}
+
+impl Eq for HostName<'_> {}
+
+/// Case-insensitive, like DNS.
+impl PartialEq<str> for HostName<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.name.eq_ignore_ascii_case(other)
+    }
+}
+
+/// Case-insensitive, like DNS.
+impl PartialEq<&str> for HostName<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.name.eq_ignore_ascii_case(other)
+    }
+}
+
+const LDH: u8 = 1;
+const UNDERSCORE: u8 = 2;
+const DOT: u8 = 3;
+const COLON: u8 = 4;
+
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        #[allow(clippy::cast_possible_truncation)] // i < 256
+        let c = i as u8;
+        t[i] = if c.is_ascii_alphanumeric() || c == b'-' {
+            LDH
+        } else if c == b'_' {
+            UNDERSCORE
+        } else if c == b'.' {
+            DOT
+        } else if c == b':' {
+            COLON
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+}
+
+static CLASS: [u8; 256] = classes();
+
+fn apply(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<(), Error> {
+    match rule {
+        Rule::Reject => Err(Error::InvalidName(e)),
+        Rule::Tolerate => {
+            if issue.is_none() {
+                *issue = Some(e);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn is_ip_literal(s: &[u8]) -> bool {
+    if s.contains(&b':') {
+        // IPv6 (possibly with an embedded IPv4 tail): hex digits, colons and dots only.
+        return s
+            .iter()
+            .all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
+    }
+    // IPv4: four dot-separated decimal numbers.
+    let mut labels = 0;
+    for label in s.split(|&c| c == b'.') {
+        labels += 1;
+        if label.is_empty() || label.len() > 3 || !label.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    labels == 4
+}
+
+/// Validates `raw` against `policy`. Returns the length of the validated view (no trailing
+/// dot) when there is one; records the first tolerated problem in `issue`.
+pub(crate) fn validate(
+    raw: &[u8],
+    policy: Policy,
+    issue: &mut Option<NameError>,
+) -> Result<Option<usize>, Error> {
+    if raw.is_empty() {
+        apply(policy.empty_name, NameError::Empty, issue)?;
+        return Ok(None);
+    }
+    let mut s = raw;
+    if let [head @ .., b'.'] = raw {
+        apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
+        s = head;
+    }
+    let mut label = 0usize;
+    let mut bad = false;
+    let mut bad_label = false;
+    let mut underscore = false;
+    let mut colon = false;
+    for &c in s {
+        // A branch-light pass: one table look-up per byte.
+        match CLASS[usize::from(c)] {
+            LDH => label += 1,
+            UNDERSCORE => {
+                underscore = true;
+                label += 1;
+            }
+            DOT => {
+                bad_label |= label == 0 || label > 63;
+                label = 0;
+            }
+            COLON => {
+                colon = true;
+                bad = true;
+            }
+            _ => bad = true,
+        }
+    }
+    bad_label |= label == 0 || label > 63;
+    if (colon || !bad) && is_ip_literal(s) {
+        apply(policy.ip_literal, NameError::IpLiteral, issue)?;
+        return Ok(None);
+    }
+    let invalid = if bad {
+        Some(NameError::InvalidByte)
+    } else if s.len() > 253 {
+        Some(NameError::TooLong)
+    } else if bad_label {
+        Some(NameError::LabelLength)
+    } else {
+        None
+    };
+    if let Some(e) = invalid {
+        apply(policy.invalid_name, e, issue)?;
+        return Ok(None);
+    }
+    if underscore {
+        apply(policy.underscore, NameError::Underscore, issue)?;
+    }
+    Ok(Some(s.len()))
+}
+
+/// Builds the validated view over a prefix of `raw` that [`validate`] accepted.
+pub(crate) fn host_name(raw: &[u8], len: usize) -> Option<HostName<'_>> {
+    let bytes = raw.get(..len)?;
+    core::str::from_utf8(bytes)
+        .ok()
+        .map(|name| HostName { name })
+}
