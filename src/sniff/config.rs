@@ -39,7 +39,8 @@ pub struct Policy {
     pub empty_name: Rule,
     /// An IPv4 or IPv6 literal.
     pub ip_literal: Rule,
-    /// Bytes other than letters, digits, `-`, `_`, `.`; bad label lengths; over 253 bytes.
+    /// Bytes other than letters, digits, `-`, `_`, `.`; bad label lengths; a label that starts
+    /// or ends with `-`; over 253 bytes.
     pub invalid_name: Rule,
     /// One trailing dot.
     pub trailing_dot: Rule,

@@ -84,6 +84,8 @@ pub enum NameError {
     LabelLength,
     /// A byte other than an ASCII letter, digit, `-`, `_` or `.`.
     InvalidByte,
+    /// A label that starts or ends with `-` (RFC 1123).
+    Hyphen,
     /// A trailing dot (tolerated and removed by default).
     TrailingDot,
     /// An underscore (tolerated by default).
@@ -102,6 +104,7 @@ impl NameError {
             NameError::TooLong => "server name longer than 253 bytes",
             NameError::LabelLength => "server name label empty or longer than 63 bytes",
             NameError::InvalidByte => "invalid byte in server name",
+            NameError::Hyphen => "server name label starts or ends with a hyphen",
             NameError::TrailingDot => "trailing dot in server name",
             NameError::Underscore => "underscore in server name",
         }

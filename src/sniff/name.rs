@@ -57,7 +57,7 @@ impl PartialEq for Bytes<'_> {
 impl Eq for Bytes<'_> {}
 
 /// A validated host name: ASCII letters, digits, `-` and `_` in dot-separated labels of 1 to
-/// 63 bytes, at most 253 bytes, without a trailing dot. Compare it case-insensitively.
+/// 63 bytes that neither start nor end with `-`, at most 253 bytes, without a trailing dot. Compare it case-insensitively.
 #[derive(Clone, Copy)]
 pub struct HostName<'n> {
     name: &'n str,
@@ -195,16 +195,22 @@ pub(crate) fn validate(
     let mut bad_label = false;
     let mut underscore = false;
     let mut colon = false;
+    let mut hyphen = false;
+    let mut prev = b'.';
     for &c in s {
         // A branch-light pass: one table look-up per byte.
         match CLASS[usize::from(c)] {
-            LDH => label += 1,
+            LDH => {
+                hyphen |= c == b'-' && prev == b'.';
+                label += 1;
+            }
             UNDERSCORE => {
                 underscore = true;
                 label += 1;
             }
             DOT => {
                 bad_label |= label == 0 || label > 63;
+                hyphen |= prev == b'-';
                 label = 0;
             }
             COLON => {
@@ -213,8 +219,10 @@ pub(crate) fn validate(
             }
             _ => bad = true,
         }
+        prev = c;
     }
     bad_label |= label == 0 || label > 63;
+    hyphen |= prev == b'-';
     if (colon || !bad) && is_ip_literal(s) {
         apply(policy.ip_literal, NameError::IpLiteral, issue)?;
         return Ok(None);
@@ -225,6 +233,8 @@ pub(crate) fn validate(
         Some(NameError::TooLong)
     } else if bad_label {
         Some(NameError::LabelLength)
+    } else if hyphen {
+        Some(NameError::Hyphen)
     } else {
         None
     };
