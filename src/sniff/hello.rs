@@ -224,3 +224,23 @@ impl Iterator for Versions<'_> {
         v
     }
 }
+
+/// Equal when every answer is equal: the name as sent and its validation, the ALPN list, the
+/// versions, ECH, and the framing (records, length). Where the bytes live does not matter.
+impl PartialEq for ClientHello<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.server_name() == other.server_name()
+            && self.host_len == other.host_len
+            && self.issue == other.issue
+            && self.legacy_version == other.legacy_version
+            && self.ech == other.ech
+            && self.records == other.records
+            && self.len == other.len
+            && self.message_len == other.message_len
+            && self.has_alpn() == other.has_alpn()
+            && self.alpn().eq(other.alpn())
+            && self.supported_versions().eq(other.supported_versions())
+    }
+}
+
+impl Eq for ClientHello<'_> {}
