@@ -4,7 +4,9 @@
 mod sniff_common;
 
 use meshroute::sniff::{self, Config, Error, Field, NameError, Policy, Rule, Status};
-use sniff_common::{Answer, answer, big, corpus, defragment, frame, reframe, root, synthetic};
+use sniff_common::{
+    Answer, answer, big, corpus, defragment, frame, reframe, rename, root, synthetic,
+};
 
 fn expected() -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(root().join("tests/clienthello/expected.tsv")).unwrap();
@@ -244,32 +246,6 @@ fn the_policy_switches_each_rule() {
         sniff::parse(&under, &Config::default().with_policy(no_underscore)).err(),
         Some(Error::InvalidName(NameError::Underscore))
     );
-}
-
-/// Replaces the name of a one-record capture whose name is `old` (same length or not).
-fn rename(data: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
-    let (header, msg) = defragment(data);
-    let at = msg.windows(old.len()).position(|w| w == old).unwrap();
-    let delta = isize::try_from(new.len()).unwrap() - isize::try_from(old.len()).unwrap();
-    let mut m = msg[..at].to_vec();
-    m.extend_from_slice(new);
-    m.extend_from_slice(&msg[at + old.len()..]);
-    // Fix the lengths that enclose the name: host_name, list, extension, extensions, message.
-    let fix16 = |m: &mut Vec<u8>, at: usize| {
-        let v = i64::from(u16::from_be_bytes([m[at], m[at + 1]])) + delta as i64;
-        m[at..at + 2].copy_from_slice(&u16::try_from(v).unwrap().to_be_bytes());
-    };
-    fix16(&mut m, at - 2);
-    fix16(&mut m, at - 5);
-    fix16(&mut m, at - 7);
-    let mut p = 4 + 2 + 32;
-    p += 1 + usize::from(m[p]);
-    p += 2 + usize::from(u16::from_be_bytes([m[p], m[p + 1]]));
-    p += 1 + usize::from(m[p]);
-    fix16(&mut m, p);
-    let body = u32::try_from(m.len() - 4).unwrap().to_be_bytes();
-    m[1..4].copy_from_slice(&body[1..]);
-    frame(header, &m, 16384)
 }
 
 #[test]

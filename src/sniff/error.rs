@@ -86,6 +86,8 @@ pub enum NameError {
     InvalidByte,
     /// A label that starts or ends with `-` (RFC 1123).
     Hyphen,
+    /// The last label is a number (decimal, or `0x` hex): it would read as an IPv4 address.
+    NumericLastLabel,
     /// A trailing dot (tolerated and removed by default).
     TrailingDot,
     /// An underscore (tolerated by default).
@@ -105,6 +107,7 @@ impl NameError {
             NameError::LabelLength => "server name label empty or longer than 63 bytes",
             NameError::InvalidByte => "invalid byte in server name",
             NameError::Hyphen => "server name label starts or ends with a hyphen",
+            NameError::NumericLastLabel => "server name ends with a numeric label",
             NameError::TrailingDot => "trailing dot in server name",
             NameError::Underscore => "underscore in server name",
         }

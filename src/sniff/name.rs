@@ -157,21 +157,24 @@ fn apply(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<(), 
 }
 
 fn is_ip_literal(s: &[u8]) -> bool {
-    if s.contains(&b':') {
-        // IPv6 (possibly with an embedded IPv4 tail): hex digits, colons and dots only.
-        return s
-            .iter()
-            .all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
+    // Only ASCII reaches here (the caller checked), and core's parsers do not allocate.
+    let Ok(text) = core::str::from_utf8(s) else {
+        return false;
+    };
+    text.parse::<core::net::Ipv4Addr>().is_ok() || text.parse::<core::net::Ipv6Addr>().is_ok()
+}
+
+/// A last label that is a decimal or `0x` hex number: it reads as (part of) an IPv4 address.
+fn numeric_label(label: &[u8]) -> bool {
+    match label {
+        [] => false,
+        [b'0', b'x' | b'X', hex @ ..] => hex.iter().all(u8::is_ascii_hexdigit),
+        digits => digits.iter().all(u8::is_ascii_digit),
     }
-    // IPv4: four dot-separated decimal numbers.
-    let mut labels = 0;
-    for label in s.split(|&c| c == b'.') {
-        labels += 1;
-        if label.is_empty() || label.len() > 3 || !label.iter().all(u8::is_ascii_digit) {
-            return false;
-        }
-    }
-    labels == 4
+}
+
+fn digit_led(s: &[u8]) -> bool {
+    s.first().is_some_and(u8::is_ascii_digit)
 }
 
 /// Validates `raw` against `policy`. Returns the length of the validated view (no trailing
@@ -223,7 +226,9 @@ pub(crate) fn validate(
     }
     bad_label |= label == 0 || label > 63;
     hyphen |= prev == b'-';
-    if (colon || !bad) && is_ip_literal(s) {
+    let ascii_only = !bad || colon && s.iter().all(|&c| CLASS[usize::from(c)] != 0);
+    // An address with a trailing dot is no address (and then fails as a name below).
+    if ascii_only && s.len() == raw.len() && (colon || digit_led(s)) && is_ip_literal(s) {
         apply(policy.ip_literal, NameError::IpLiteral, issue)?;
         return Ok(None);
     }
@@ -235,6 +240,8 @@ pub(crate) fn validate(
         Some(NameError::LabelLength)
     } else if hyphen {
         Some(NameError::Hyphen)
+    } else if numeric_label(s.rsplit(|&c| c == b'.').next().unwrap_or(s)) {
+        Some(NameError::NumericLastLabel)
     } else {
         None
     };
