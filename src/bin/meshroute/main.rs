@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+#[cfg(feature = "sniff")]
+mod sni;
 
 /// Consul mesh gateway routing, answered offline from config files.
 #[derive(Debug, Parser)]
@@ -21,6 +23,9 @@ struct Cli {
 enum Command {
     /// Load and validate service definitions, config entries and agent configs.
     Check(check::Args),
+    /// Print the server name (SNI) of a captured TLS ClientHello.
+    #[cfg(feature = "sniff")]
+    Sni(sni::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +39,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(&args),
+        #[cfg(feature = "sniff")]
+        Command::Sni(args) => sni::run(&args),
     }
 }
