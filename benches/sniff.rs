@@ -1,13 +1,14 @@
 //! SNI extraction over the ClientHello corpus, in one run: this crate's sniffer against
 //! tls-parser (its documented path and a lean path) and rustls's server `Acceptor`.
 //!
-//! `cargo bench --bench sniff`; `python3 benches/sniff_table.py` turns criterion's estimates
-//! into the table of docs/performance.md.
+//! `cargo bench --bench sniff` runs everything, then prints the Markdown table of
+//! docs/performance.md from criterion's estimates (medians, in ns).
 
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion};
 use meshroute::sniff::{self, Config, Status};
 use tls_parser::{
     SNIType, TlsExtension, TlsMessage, TlsMessageHandshake, parse_tls_client_hello_extensions,
@@ -190,5 +191,77 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+const EXTRACTORS: [&str; 4] = [
+    "meshroute",
+    "tls-parser-lean",
+    "tls-parser-documented",
+    "rustls-acceptor",
+];
+
+fn median_ns(group: &str, id: &str, file: &str) -> Option<f64> {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target").to_owned());
+    let path = format!("{target}/criterion/{group}/{id}/{file}/new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["median"]["point_estimate"].as_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => f64::midpoint(v[n / 2 - 1], v[n / 2]),
+    }
+}
+
+/// Prints the per-file medians and the summary the goals are judged on.
+fn table() {
+    let config = Config::default().with_max_hello_len(64 * 1024);
+    let files = corpus();
+    let mut single: Vec<Vec<f64>> = vec![Vec::new(); EXTRACTORS.len()];
+    println!("\n| file | bytes | records | {} |", EXTRACTORS.join(" | "));
+    println!("|---|---:|---:|{}", "---:|".repeat(EXTRACTORS.len()));
+    for (name, data) in &files {
+        let records = match sniff::parse(data, &config) {
+            Ok(Status::Complete(h)) => h.records(),
+            _ => 0,
+        };
+        let mut row = format!("| {name} | {} | {records} |", data.len());
+        for (i, id) in EXTRACTORS.iter().enumerate() {
+            let Some(ns) = median_ns("sni", id, name) else {
+                return;
+            };
+            if records == 1 {
+                single[i].push(ns);
+            }
+            let _ = write!(row, " {ns:.0} |");
+        }
+        println!("{row}");
+    }
+    let medians: Vec<f64> = single.into_iter().map(median).collect();
+    println!("\n| extractor | median ns, single-record hellos | vs meshroute |");
+    println!("|---|---:|---:|");
+    for (id, m) in EXTRACTORS.iter().zip(&medians) {
+        println!("| {id} | {m:.1} | {:.1}x |", m / medians[0]);
+    }
+    println!("\n| hello | re-parse at every 1460-byte read, ns | one parse, ns |");
+    println!("|---|---:|---:|");
+    for name in ["chromium", "node-alpn-500", "chromium-20k-two-records"] {
+        let (Some(re), Some(one)) = (
+            median_ns("reads", "reparse-per-1460-byte-read", name),
+            median_ns("reads", "one-parse", name),
+        ) else {
+            return;
+        };
+        println!("| {name} | {re:.0} | {one:.0} |");
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+    table();
+}
