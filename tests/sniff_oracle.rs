@@ -165,3 +165,33 @@ mod names {
         }
     }
 }
+
+mod mutated {
+    use proptest::prelude::*;
+
+    use super::sniff_common::{corpus, reframe};
+    use super::{our_answer, rustls_answer};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        /// Randomly mutated captures, re-framed: wherever both accept, they agree.
+        #[test]
+        fn mutated_captures_agree_where_both_accept(
+            pick in any::<proptest::sample::Index>(),
+            flips in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 1..4),
+            size in prop_oneof![Just(16384usize), 1usize..800],
+        ) {
+            let files = corpus();
+            let (_, data) = &files[pick.index(files.len())];
+            let mut data = reframe(data, size);
+            for (at, byte) in &flips {
+                let i = at.index(data.len());
+                data[i] = *byte;
+            }
+            if let (Ok(Some(ours)), Ok(Some(theirs))) = (our_answer(&data), rustls_answer(&data)) {
+                prop_assert_eq!(ours, theirs);
+            }
+        }
+    }
+}
