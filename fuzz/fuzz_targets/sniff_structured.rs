@@ -28,7 +28,7 @@ fn ext(ty: u16, body: &[u8]) -> Vec<u8> {
 }
 
 fuzz_target!(|d: Desc| {
-    // A valid name: 1 to 4 labels of 1 to 20 letters and digits, at least one letter last.
+    // A valid name: 1 to 4 labels of letters and digits, each ending in 'z' (never numeric).
     let mut name = String::new();
     for (i, l) in d.labels.iter().take(4).enumerate() {
         if i > 0 {
@@ -38,7 +38,7 @@ fuzz_target!(|d: Desc| {
         for &b in l.iter().take(20) {
             name.push(char::from(alnum[usize::from(b) % alnum.len()]));
         }
-        name.push('x');
+        name.push('z');
     }
     if d.upper {
         name = name.to_ascii_uppercase();

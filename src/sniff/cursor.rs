@@ -180,7 +180,7 @@ impl<'a> Cursor<'a> {
             Some(total) => {
                 let covered = self.off + self.frag_end.saturating_sub(self.pos);
                 if covered >= total {
-                    self.frag_end - (covered - total)
+                    self.frag_end.saturating_sub(covered - total)
                 } else {
                     let rem = total - covered;
                     self.frag_end + rem + HEADER * rem.div_ceil(MAX_RECORD)
