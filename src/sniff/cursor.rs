@@ -35,8 +35,10 @@ pub(crate) struct Cursor<'a> {
     pos: usize,
     /// Absolute end of the current record's payload (may lie beyond `buf`).
     frag_end: usize,
-    /// Handshake bytes consumed so far (the logical offset in the message).
-    pub(crate) off: usize,
+    /// `min(frag_end, buf.len())`: the fast paths need one comparison.
+    lim: usize,
+    /// `pos - off`: the logical offset is derived, so reads update one counter.
+    base: usize,
     /// Records entered so far.
     pub(crate) records: usize,
 }
@@ -45,13 +47,21 @@ impl<'a> Cursor<'a> {
     /// A cursor at the start of the payload of the record whose header is at 0 and whose
     /// payload is `len` bytes long (already validated by the caller).
     pub(crate) fn new(buf: &'a [u8], len: usize) -> Self {
+        let frag_end = HEADER + len;
         Cursor {
             buf,
             pos: HEADER,
-            frag_end: HEADER + len,
-            off: 0,
+            frag_end,
+            lim: frag_end.min(buf.len()),
+            base: HEADER,
             records: 1,
         }
+    }
+
+    /// Handshake bytes consumed so far (the logical offset in the message).
+    #[inline(always)]
+    pub(crate) fn off(&self) -> usize {
+        self.pos - self.base
     }
 
     /// Absolute position just past the last byte consumed.
@@ -61,6 +71,7 @@ impl<'a> Cursor<'a> {
 
     /// Enters the next record, whose header starts at `frag_end`.
     #[cold]
+    #[inline(never)]
     fn next_record(&mut self) -> Result<(), Stop> {
         let h = self.frag_end;
         let Some(hdr) = self.buf.get(h..h + HEADER) else {
@@ -78,44 +89,78 @@ impl<'a> Cursor<'a> {
             return Err(Error::RecordOverflow.into());
         }
         self.pos = h + HEADER;
+        self.base += HEADER;
         self.frag_end = self.pos + len;
+        self.lim = self.frag_end.min(self.buf.len());
         self.records += 1;
         Ok(())
     }
 
-    #[inline]
+    /// The next `n` bytes if they are contiguous and present, without consuming them.
+    #[inline(always)]
+    pub(crate) fn peek(&self, n: usize) -> Option<&'a [u8]> {
+        if self.pos + n <= self.lim {
+            self.buf.get(self.pos..self.pos + n)
+        } else {
+            None
+        }
+    }
+
+    #[inline(always)]
     pub(crate) fn u8(&mut self) -> Result<u8, Stop> {
+        if self.pos < self.lim
+            && let Some(&b) = self.buf.get(self.pos)
+        {
+            self.pos += 1;
+            return Ok(b);
+        }
+        self.u8_slow()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn u8_slow(&mut self) -> Result<u8, Stop> {
         if self.pos >= self.frag_end {
             self.next_record()?;
         }
         let b = *self.buf.get(self.pos).ok_or(Stop::More)?;
         self.pos += 1;
-        self.off += 1;
         Ok(b)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn u16(&mut self) -> Result<u16, Stop> {
-        let end = self.pos + 2;
-        if end <= self.frag_end
-            && let Some(b) = self.buf.get(self.pos..end)
-        {
-            self.pos = end;
-            self.off += 2;
+        if let Some(b) = self.peek(2) {
+            self.pos += 2;
             return Ok(u16::from_be_bytes([b[0], b[1]]));
         }
-        let hi = self.u8()?;
-        let lo = self.u8()?;
+        self.u16_slow()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn u16_slow(&mut self) -> Result<u16, Stop> {
+        let hi = self.u8_slow()?;
+        let lo = self.u8_slow()?;
         Ok(u16::from_be_bytes([hi, lo]))
     }
 
-    #[inline]
-    pub(crate) fn skip(&mut self, mut n: usize) -> Result<(), Stop> {
+    #[inline(always)]
+    pub(crate) fn skip(&mut self, n: usize) -> Result<(), Stop> {
+        if self.pos + n <= self.lim {
+            self.pos += n;
+            return Ok(());
+        }
+        self.skip_slow(n)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn skip_slow(&mut self, mut n: usize) -> Result<(), Stop> {
         loop {
             let room = self.frag_end - self.pos;
             if n <= room {
                 self.pos += n;
-                self.off += n;
                 return if self.pos <= self.buf.len() {
                     Ok(())
                 } else {
@@ -123,7 +168,6 @@ impl<'a> Cursor<'a> {
                 };
             }
             n -= room;
-            self.off += room;
             self.pos = self.frag_end;
             self.next_record()?;
         }
@@ -133,28 +177,37 @@ impl<'a> Cursor<'a> {
     /// (the cursor is then past them).
     #[inline]
     pub(crate) fn take_borrowed(&mut self, n: usize) -> Result<Option<&'a [u8]>, Stop> {
-        let end = self.pos + n;
-        if end <= self.frag_end {
-            let b = self.buf.get(self.pos..end).ok_or(Stop::More)?;
-            self.pos = end;
-            self.off += n;
+        if let Some(b) = self.peek(n) {
+            self.pos += n;
             return Ok(Some(b));
         }
-        self.skip(n)?;
+        if self.pos + n <= self.frag_end {
+            // Contiguous but not all here yet.
+            return Err(Stop::More);
+        }
+        self.skip_slow(n)?;
         Ok(None)
     }
 
-    /// Takes `n <= 255` bytes: borrowed if contiguous, else reassembled inline.
-    pub(crate) fn take(&mut self, n: usize) -> Result<Bytes<'a>, Stop> {
+    /// Takes `n <= 255` bytes into `out`: borrowed if contiguous, else reassembled inline.
+    /// Writes in place: the 255-byte inline variant is never moved around.
+    pub(crate) fn take_into(&mut self, n: usize, out: &mut Option<Bytes<'a>>) -> Result<(), Stop> {
         let start = *self;
         if let Some(b) = self.take_borrowed(n)? {
-            return Ok(Bytes::Borrowed(b));
+            *out = Some(Bytes::Borrowed(b));
+            return Ok(());
         }
         // Straddles: the bytes are all present (take_borrowed checked); copy them piecewise.
         *self = start;
-        let mut buf = [0u8; INLINE_MAX];
-        let mut done = 0;
         let len = n.min(INLINE_MAX);
+        let buf = match out.insert(Bytes::Inline {
+            buf: [0u8; INLINE_MAX],
+            len: u8::try_from(len).unwrap_or(u8::MAX),
+        }) {
+            Bytes::Inline { buf, .. } => buf,
+            Bytes::Borrowed(_) => return Ok(()),
+        };
+        let mut done = 0;
         while done < len {
             if self.pos >= self.frag_end {
                 self.next_record()?;
@@ -164,12 +217,15 @@ impl<'a> Cursor<'a> {
             buf[done..done + chunk].copy_from_slice(src);
             done += chunk;
             self.pos += chunk;
-            self.off += chunk;
         }
-        Ok(Bytes::Inline {
-            buf,
-            len: u8::try_from(len).unwrap_or(u8::MAX),
-        })
+        Ok(())
+    }
+
+    /// Takes `n <= 255` bytes by value (for iterators over validated spans).
+    pub(crate) fn take(&mut self, n: usize) -> Result<Bytes<'a>, Stop> {
+        let mut out = None;
+        self.take_into(n, &mut out)?;
+        out.ok_or(Stop::More)
     }
 
     /// A lower bound on how many more input bytes are needed for the whole message, once its
@@ -178,7 +234,7 @@ impl<'a> Cursor<'a> {
         let have = self.buf.len();
         let end = match total {
             Some(total) => {
-                let covered = self.off + self.frag_end.saturating_sub(self.pos);
+                let covered = self.off() + self.frag_end.saturating_sub(self.pos);
                 if covered >= total {
                     self.frag_end.saturating_sub(covered - total)
                 } else {

@@ -112,7 +112,7 @@ impl<'a> ClientHello<'a> {
     /// The ALPN protocol names, in the client's order (empty if none were offered).
     pub fn alpn(&self) -> Alpn<'a> {
         Alpn {
-            span: self.alpn.map(|s| (s.cur, s.cur.off + s.len)),
+            span: self.alpn.map(|s| (s.cur, s.cur.off() + s.len)),
         }
     }
 
@@ -137,7 +137,7 @@ impl<'a> ClientHello<'a> {
     /// values included); empty if absent.
     pub fn supported_versions(&self) -> Versions<'a> {
         Versions {
-            span: self.versions.map(|s| (s.cur, s.cur.off + s.len)),
+            span: self.versions.map(|s| (s.cur, s.cur.off() + s.len)),
         }
     }
 
@@ -184,7 +184,7 @@ impl<'a> Iterator for Alpn<'a> {
 
     fn next(&mut self) -> Option<Bytes<'a>> {
         let (cur, end) = self.span.as_mut()?;
-        if cur.off >= *end {
+        if cur.off() >= *end {
             self.span = None;
             return None;
         }
@@ -213,7 +213,7 @@ impl Iterator for Versions<'_> {
 
     fn next(&mut self) -> Option<u16> {
         let (cur, end) = self.span.as_mut()?;
-        if cur.off + 2 > *end {
+        if cur.off() + 2 > *end {
             self.span = None;
             return None;
         }

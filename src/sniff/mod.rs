@@ -101,8 +101,20 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
     }
     let mut cur = Cursor::new(buf, rlen);
     let mut total = None;
-    match body(&mut cur, config, &mut total) {
-        Ok(hello) => Ok(Status::Complete(hello)),
+    let mut hello = ClientHello {
+        name: None,
+        host_len: None,
+        issue: None,
+        alpn: None,
+        versions: None,
+        legacy_version: 0,
+        ech: false,
+        records: 0,
+        len: 0,
+        message_len: 0,
+    };
+    match body(&mut cur, config, &mut total, &mut hello) {
+        Ok(()) => Ok(Status::Complete(hello)),
         Err(Stop::More) => Ok(Status::Partial(cur.needed(total))),
         Err(Stop::Err(e)) => Err(e),
     }
@@ -110,7 +122,7 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
 
 #[inline]
 fn fits(cur: &Cursor<'_>, n: usize, end: usize, field: Field) -> Result<(), Stop> {
-    if cur.off + n <= end {
+    if cur.off() + n <= end {
         Ok(())
     } else {
         Err(Stop::Err(Error::Malformed(field)))
@@ -129,30 +141,28 @@ fn reject_or(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<
     }
 }
 
-/// The `server_name` extension body (`len` bytes). Returns the chosen `host_name`.
+/// The `server_name` extension body (`len` bytes). Puts the chosen `host_name` in `found`.
 fn server_name<'a>(
     cur: &mut Cursor<'a>,
     len: usize,
     policy: Policy,
     issue: &mut Option<NameError>,
-) -> Result<Option<Bytes<'a>>, Stop> {
+    found: &mut Option<Bytes<'a>>,
+) -> Result<(), Stop> {
     if len == 0 {
-        reject_or(policy.empty_name, NameError::Empty, issue)?;
-        return Ok(None);
+        return reject_or(policy.empty_name, NameError::Empty, issue);
     }
-    let end = cur.off + len;
+    let end = cur.off() + len;
     fits(cur, 2, end, Field::ServerNameList)?;
     let list = usize::from(cur.u16()?);
     if list + 2 != len {
         return Err(Error::Malformed(Field::ServerNameList).into());
     }
     if list == 0 {
-        reject_or(policy.empty_name, NameError::Empty, issue)?;
-        return Ok(None);
+        return reject_or(policy.empty_name, NameError::Empty, issue);
     }
-    let mut found: Option<Bytes<'a>> = None;
     let mut too_long = false;
-    while cur.off < end {
+    while cur.off() < end {
         fits(cur, 3, end, Field::HostName)?;
         let name_type = cur.u8()?;
         let n = usize::from(cur.u16()?);
@@ -167,21 +177,23 @@ fn server_name<'a>(
             // Longer than any DNS name: keep it only if it can be borrowed.
             reject_or(policy.invalid_name, NameError::TooLong, issue)?;
             match cur.take_borrowed(n)? {
-                Some(b) => found = Some(Bytes::Borrowed(b)),
+                Some(b) => *found = Some(Bytes::Borrowed(b)),
                 None => too_long = true,
             }
         } else {
-            found = Some(cur.take(n)?);
+            cur.take_into(n, found)?;
         }
     }
-    Ok(found)
+    Ok(())
 }
 
+/// Parses the handshake message into `hello` (filled in place: it is large).
 fn body<'a>(
     cur: &mut Cursor<'a>,
     config: &Config,
     total: &mut Option<usize>,
-) -> Result<ClientHello<'a>, Stop> {
+    hello: &mut ClientHello<'a>,
+) -> Result<(), Stop> {
     if cur.u8()? != 1 {
         return Err(Error::NotClientHello.into());
     }
@@ -220,28 +232,18 @@ fn body<'a>(
     fits(cur, comp, end, Field::CompressionMethods)?;
     cur.skip(comp)?;
 
-    let mut hello = ClientHello {
-        name: None,
-        host_len: None,
-        issue: None,
-        alpn: None,
-        versions: None,
-        legacy_version,
-        ech: false,
-        records: 0,
-        len: 0,
-        message_len: end,
-    };
+    hello.legacy_version = legacy_version;
+    hello.message_len = end;
     let mut seen_sni = false;
     let mut seen_psk = false;
-    if cur.off < end {
+    if cur.off() < end {
         fits(cur, 2, end, Field::Extensions)?;
         let exts = usize::from(cur.u16()?);
-        if cur.off + exts != end {
+        if cur.off() + exts != end {
             return Err(Error::Malformed(Field::Extensions).into());
         }
     }
-    while cur.off < end {
+    while cur.off() < end {
         fits(cur, 4, end, Field::ExtensionLength)?;
         let ty = cur.u16()?;
         let n = usize::from(cur.u16()?);
@@ -249,7 +251,7 @@ fn body<'a>(
         if seen_psk {
             return Err(Error::Malformed(Field::PreSharedKey).into());
         }
-        let ext_end = cur.off + n;
+        let ext_end = cur.off() + n;
         match ty {
             EXT_SERVER_NAME => {
                 if seen_sni {
@@ -261,7 +263,7 @@ fn body<'a>(
                     cur.skip(n)?;
                 } else {
                     seen_sni = true;
-                    hello.name = server_name(cur, n, policy, &mut hello.issue)?;
+                    server_name(cur, n, policy, &mut hello.issue, &mut hello.name)?;
                 }
             }
             EXT_ALPN => {
@@ -277,13 +279,28 @@ fn body<'a>(
                     cur: *cur,
                     len: list,
                 };
-                while cur.off < ext_end {
-                    let p = usize::from(cur.u8()?);
-                    if p == 0 {
+                if let Some(protocols) = cur.peek(list) {
+                    // Contiguous: walk the length bytes in the slice.
+                    let mut i = 0;
+                    while let Some(&p) = protocols.get(i) {
+                        if p == 0 {
+                            return Err(Error::Malformed(Field::Alpn).into());
+                        }
+                        i += 1 + usize::from(p);
+                    }
+                    if i != list {
                         return Err(Error::Malformed(Field::Alpn).into());
                     }
-                    fits(cur, p, ext_end, Field::Alpn)?;
-                    cur.skip(p)?;
+                    cur.skip(list)?;
+                } else {
+                    while cur.off() < ext_end {
+                        let p = usize::from(cur.u8()?);
+                        if p == 0 {
+                            return Err(Error::Malformed(Field::Alpn).into());
+                        }
+                        fits(cur, p, ext_end, Field::Alpn)?;
+                        cur.skip(p)?;
+                    }
                 }
                 hello.alpn = Some(span);
             }
@@ -321,5 +338,5 @@ fn body<'a>(
     }
     hello.records = cur.records;
     hello.len = cur.pos();
-    Ok(hello)
+    Ok(())
 }
