@@ -43,6 +43,8 @@ pub(crate) struct Cursor<'a> {
     pub(crate) records: usize,
 }
 
+// Profiling showed the fast paths left as calls: they must inline into the parser.
+#[allow(clippy::inline_always)]
 impl<'a> Cursor<'a> {
     /// A cursor at the start of the payload of the record whose header is at 0 and whose
     /// payload is `len` bytes long (already validated by the caller).
