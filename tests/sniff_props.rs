@@ -178,6 +178,25 @@ proptest! {
         }
     }
 
+    /// Broken hellos too: the same bytes give the same answer (the same error) in any framing.
+    /// This holds the contiguous fast path and the record-crossing path to the same checks.
+    #[test]
+    fn mutated_hellos_give_the_same_answer_in_any_framing(
+        pick in any::<proptest::sample::Index>(),
+        flips in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 1..4),
+        size in 1usize..2000,
+    ) {
+        let files = corpus();
+        let (_, data) = &files[pick.index(files.len())];
+        let (header, mut msg) = sniff_common::defragment(data);
+        for (at, byte) in &flips {
+            let i = at.index(msg.len());
+            msg[i] = *byte;
+        }
+        let whole = answer(&frame(header, &msg, 16384), &big());
+        prop_assert_eq!(answer(&frame(header, &msg, size), &big()), whole);
+    }
+
     #[test]
     fn arbitrary_records_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..2000)) {
         // A TLS-looking start so the bytes reach the body parser.

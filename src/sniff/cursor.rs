@@ -98,6 +98,14 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
+    /// A copy of this cursor `delta` bytes further on, within the current record (the caller
+    /// checked the bytes are contiguous and present).
+    pub(crate) fn advanced(&self, delta: usize) -> Self {
+        let mut c = *self;
+        c.pos += delta;
+        c
+    }
+
     /// The next `n` bytes if they are contiguous and present, without consuming them.
     #[inline(always)]
     pub(crate) fn peek(&self, n: usize) -> Option<&'a [u8]> {
