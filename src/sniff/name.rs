@@ -60,35 +60,36 @@ impl Eq for Bytes<'_> {}
 /// 63 bytes that neither start nor end with `-`, at most 253 bytes, without a trailing dot. Compare it case-insensitively.
 #[derive(Clone, Copy)]
 pub struct HostName<'n> {
-    name: &'n str,
+    name: &'n [u8],
 }
 
 impl<'n> HostName<'n> {
     /// The name, in the case the client sent it (ASCII only).
     pub fn as_str(&self) -> &'n str {
-        self.name
+        // Validated ASCII: the conversion cannot fail.
+        core::str::from_utf8(self.name).unwrap_or_default()
     }
 
     /// The name's bytes.
     pub fn as_bytes(&self) -> &'n [u8] {
-        self.name.as_bytes()
+        self.name
     }
 
     /// Case-insensitive comparison (the way DNS names compare).
     pub fn matches(&self, other: &str) -> bool {
-        self.name.eq_ignore_ascii_case(other)
+        self.name.eq_ignore_ascii_case(other.as_bytes())
     }
 }
 
 impl fmt::Debug for HostName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.name, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for HostName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name)
+        f.write_str(self.as_str())
     }
 }
 
@@ -104,39 +105,35 @@ impl Eq for HostName<'_> {}
 /// Case-insensitive, like DNS.
 impl PartialEq<str> for HostName<'_> {
     fn eq(&self, other: &str) -> bool {
-        self.name.eq_ignore_ascii_case(other)
+        self.matches(other)
     }
 }
 
 /// Case-insensitive, like DNS.
 impl PartialEq<&str> for HostName<'_> {
     fn eq(&self, other: &&str) -> bool {
-        self.name.eq_ignore_ascii_case(other)
+        self.matches(other)
     }
 }
 
-const LDH: u8 = 1;
+/// Byte classes, OR-ed together over the name in one branch-free pass.
+const INVALID: u8 = 1;
 const UNDERSCORE: u8 = 2;
-const DOT: u8 = 3;
 const COLON: u8 = 4;
 
 const fn classes() -> [u8; 256] {
-    let mut t = [0u8; 256];
+    let mut t = [INVALID; 256];
     let mut i = 0;
     while i < 256 {
         #[allow(clippy::cast_possible_truncation)] // i < 256
         let c = i as u8;
-        t[i] = if c.is_ascii_alphanumeric() || c == b'-' {
-            LDH
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' {
+            t[i] = 0;
         } else if c == b'_' {
-            UNDERSCORE
-        } else if c == b'.' {
-            DOT
+            t[i] = UNDERSCORE;
         } else if c == b':' {
-            COLON
-        } else {
-            0
-        };
+            t[i] = INVALID | COLON;
+        }
         i += 1;
     }
     t
@@ -193,63 +190,49 @@ pub(crate) fn validate(
         apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
         s = head;
     }
-    let mut label = 0usize;
-    let mut bad = false;
-    let mut bad_label = false;
-    let mut underscore = false;
-    let mut colon = false;
-    let mut hyphen = false;
-    let mut prev = b'.';
+    let mut flags = 0u8;
     for &c in s {
-        // A branch-light pass: one table look-up per byte.
-        match CLASS[usize::from(c)] {
-            LDH => {
-                hyphen |= c == b'-' && prev == b'.';
-                label += 1;
-            }
-            UNDERSCORE => {
-                underscore = true;
-                label += 1;
-            }
-            DOT => {
-                bad_label |= label == 0 || label > 63;
-                hyphen |= prev == b'-';
-                label = 0;
-            }
-            COLON => {
-                colon = true;
-                bad = true;
-            }
-            _ => bad = true,
-        }
-        prev = c;
+        flags |= CLASS[usize::from(c)];
     }
-    bad_label |= label == 0 || label > 63;
-    hyphen |= prev == b'-';
-    let ascii_only = !bad || colon && s.iter().all(|&c| CLASS[usize::from(c)] != 0);
-    // An address with a trailing dot is no address (and then fails as a name below).
+    let colon = flags & COLON != 0;
+    // Only printable ASCII can be an address; one with a trailing dot is none (it then fails
+    // as a name below, as in rustls).
+    let ascii_only = flags & INVALID == 0
+        || colon
+            && s.iter()
+                .all(|&c| c == b':' || CLASS[usize::from(c)] & INVALID == 0);
     if ascii_only && s.len() == raw.len() && (colon || digit_led(s)) && is_ip_literal(s) {
         apply(policy.ip_literal, NameError::IpLiteral, issue)?;
         return Ok(None);
     }
-    let invalid = if bad {
+    let invalid = if flags & INVALID != 0 {
         Some(NameError::InvalidByte)
     } else if s.len() > 253 {
         Some(NameError::TooLong)
-    } else if bad_label {
-        Some(NameError::LabelLength)
-    } else if hyphen {
-        Some(NameError::Hyphen)
-    } else if numeric_label(s.rsplit(|&c| c == b'.').next().unwrap_or(s)) {
-        Some(NameError::NumericLastLabel)
     } else {
-        None
+        let mut bad_label = false;
+        let mut hyphen = false;
+        let mut last: &[u8] = &[];
+        for label in s.split(|&c| c == b'.') {
+            bad_label |= label.is_empty() || label.len() > 63;
+            hyphen |= label.first() == Some(&b'-') || label.last() == Some(&b'-');
+            last = label;
+        }
+        if bad_label {
+            Some(NameError::LabelLength)
+        } else if hyphen {
+            Some(NameError::Hyphen)
+        } else if numeric_label(last) {
+            Some(NameError::NumericLastLabel)
+        } else {
+            None
+        }
     };
     if let Some(e) = invalid {
         apply(policy.invalid_name, e, issue)?;
         return Ok(None);
     }
-    if underscore {
+    if flags & UNDERSCORE != 0 {
         apply(policy.underscore, NameError::Underscore, issue)?;
     }
     Ok(Some(s.len()))
@@ -257,8 +240,5 @@ pub(crate) fn validate(
 
 /// Builds the validated view over a prefix of `raw` that [`validate`] accepted.
 pub(crate) fn host_name(raw: &[u8], len: usize) -> Option<HostName<'_>> {
-    let bytes = raw.get(..len)?;
-    core::str::from_utf8(bytes)
-        .ok()
-        .map(|name| HostName { name })
+    raw.get(..len).map(|name| HostName { name })
 }
