@@ -478,3 +478,34 @@ fn framing_errors() {
         "malformed ClientHello: legacy_session_id"
     );
 }
+
+/// The one-record fast path and the record-crossing path must give the same answers on broken
+/// input too: every byte of the fixed fields and extension headers of a small hello set to a
+/// few telling values, and the message cut to every length, in three framings.
+#[test]
+fn fast_and_record_paths_agree_on_every_field_error() {
+    let data = std::fs::read(root().join("tests/clienthello/openssl-tls13-alpn.bin")).unwrap();
+    let (header, msg) = defragment(&data);
+    let check = |m: &[u8], what: &str| {
+        let whole = answer(&frame(header, m, 16384), &big());
+        for size in [1, 7, 100] {
+            assert_eq!(
+                answer(&frame(header, m, size), &big()),
+                whole,
+                "{what}, {size}-byte records"
+            );
+        }
+    };
+    for at in 0..msg.len().min(140) {
+        for v in [0u8, 1, 2, 0x20, 0x21, 0x80, 0xff] {
+            let mut m = msg.clone();
+            m[at] = v;
+            check(&m, &format!("byte {at} = {v}"));
+        }
+    }
+    for len in 0..msg.len() - 4 {
+        let mut m = msg[..4 + len].to_vec();
+        m[1..4].copy_from_slice(&u32::try_from(len).unwrap().to_be_bytes()[1..]);
+        check(&m, &format!("message cut to {len}"));
+    }
+}

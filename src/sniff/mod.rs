@@ -353,8 +353,95 @@ fn body<'a>(
         return Err(Error::HelloTooLarge.into());
     }
     *total = Some(end);
+    hello.message_len = end;
     let policy = *config.policy();
 
+    if let Some(msg) = cur.peek(len) {
+        // The whole message is in one record and present: the slice path.
+        body_flat(msg, cur, policy, hello)?;
+        cur.skip(len)?;
+    } else {
+        body_records(cur, end, policy, hello)?;
+    }
+    if let Some(name) = &hello.name {
+        hello.host_len = name::validate(name.as_bytes(), policy, &mut hello.issue)?;
+    }
+    hello.records = cur.records;
+    hello.len = cur.pos();
+    Ok(())
+}
+
+/// The message body when it is contiguous and present (the common case): the same checks in
+/// the same order as [`body_records`], one bounds check per field. `at` is at its start.
+fn body_flat<'a>(
+    msg: &'a [u8],
+    at: &Cursor<'a>,
+    policy: Policy,
+    hello: &mut ClientHello<'a>,
+) -> Result<(), Error> {
+    let end = msg.len();
+    let Some(&[v0, v1]) = msg.get(..2) else {
+        return Err(Error::Malformed(Field::LegacyVersion));
+    };
+    hello.legacy_version = u16::from_be_bytes([v0, v1]);
+    let Some(&sid) = msg.get(34) else {
+        return Err(Error::Malformed(if end < 34 {
+            Field::Random
+        } else {
+            Field::SessionId
+        }));
+    };
+    let sid = usize::from(sid);
+    if sid > 32 {
+        return Err(Error::Malformed(Field::SessionId));
+    }
+    let mut p = 35 + sid;
+    let Some(&[c0, c1]) = msg.get(p..p + 2) else {
+        return Err(Error::Malformed(if p > end {
+            Field::SessionId
+        } else {
+            Field::CipherSuites
+        }));
+    };
+    let suites = usize::from(u16::from_be_bytes([c0, c1]));
+    if suites < 2 || suites % 2 != 0 {
+        return Err(Error::Malformed(Field::CipherSuites));
+    }
+    p += 2 + suites;
+    let Some(&comp) = msg.get(p) else {
+        return Err(Error::Malformed(if p > end {
+            Field::CipherSuites
+        } else {
+            Field::CompressionMethods
+        }));
+    };
+    if comp == 0 {
+        return Err(Error::Malformed(Field::CompressionMethods));
+    }
+    p += 1 + usize::from(comp);
+    if p > end {
+        return Err(Error::Malformed(Field::CompressionMethods));
+    }
+    if p == end {
+        return Ok(());
+    }
+    let Some(&[e0, e1]) = msg.get(p..p + 2) else {
+        return Err(Error::Malformed(Field::Extensions));
+    };
+    p += 2;
+    if p + usize::from(u16::from_be_bytes([e0, e1])) != end {
+        return Err(Error::Malformed(Field::Extensions));
+    }
+    extensions_flat(&msg[p..], &at.advanced(p), policy, hello)
+}
+
+/// The message body read record by record (a hello split across records, or cut short).
+fn body_records<'a>(
+    cur: &mut Cursor<'a>,
+    end: usize,
+    policy: Policy,
+    hello: &mut ClientHello<'a>,
+) -> Result<(), Stop> {
     fits(cur, 2, end, Field::LegacyVersion)?;
     let legacy_version = cur.u16()?;
     fits(cur, 32, end, Field::Random)?;
@@ -382,7 +469,6 @@ fn body<'a>(
     cur.skip(comp)?;
 
     hello.legacy_version = legacy_version;
-    hello.message_len = end;
     let mut seen_sni = false;
     let mut seen_psk = false;
     if cur.off() < end {
@@ -490,10 +576,5 @@ fn body<'a>(
             _ => cur.skip(n)?,
         }
     }
-    if let Some(name) = &hello.name {
-        hello.host_len = name::validate(name.as_bytes(), policy, &mut hello.issue)?;
-    }
-    hello.records = cur.records;
-    hello.len = cur.pos();
     Ok(())
 }
