@@ -52,6 +52,9 @@ const EXT_ALPN: u16 = 16;
 const EXT_SUPPORTED_VERSIONS: u16 = 43;
 const EXT_PRE_SHARED_KEY: u16 = 41;
 const EXT_ECH: u16 = 0xfe0d;
+/// The extension types below 64 that the parser reads.
+const OURS: u64 =
+    1 << EXT_SERVER_NAME | 1 << EXT_ALPN | 1 << EXT_PRE_SHARED_KEY | 1 << EXT_SUPPORTED_VERSIONS;
 
 /// Parses the bytes received so far.
 ///
@@ -269,7 +272,6 @@ fn extensions_flat<'a>(
     hello: &mut ClientHello<'a>,
 ) -> Result<(), Error> {
     let mut seen_sni = false;
-    let mut seen_psk = false;
     let mut i = 0;
     while i < block.len() {
         let Some(&[t0, t1, l0, l1]) = block.get(i..i + 4) else {
@@ -281,10 +283,11 @@ fn extensions_flat<'a>(
         let Some(body) = block.get(start..stop) else {
             return Err(Error::Malformed(Field::ExtensionLength));
         };
-        if seen_psk {
-            return Err(Error::Malformed(Field::PreSharedKey));
-        }
         i = stop;
+        // Most extensions are none of ours: one mask test lets them through.
+        if ty >= 64 && ty != EXT_ECH || ty < 64 && (OURS >> ty) & 1 == 0 {
+            continue;
+        }
         match ty {
             EXT_SERVER_NAME => {
                 if seen_sni {
@@ -329,7 +332,9 @@ fn extensions_flat<'a>(
                 }
                 hello.ech = true;
             }
-            EXT_PRE_SHARED_KEY => seen_psk = true,
+            EXT_PRE_SHARED_KEY if stop != block.len() => {
+                return Err(Error::Malformed(Field::PreSharedKey));
+            }
             _ => {}
         }
     }
@@ -470,7 +475,6 @@ fn body_records<'a>(
 
     hello.legacy_version = legacy_version;
     let mut seen_sni = false;
-    let mut seen_psk = false;
     if cur.off() < end {
         fits(cur, 2, end, Field::Extensions)?;
         let exts = usize::from(cur.u16()?);
@@ -487,9 +491,6 @@ fn body_records<'a>(
         let ty = cur.u16()?;
         let n = usize::from(cur.u16()?);
         fits(cur, n, end, Field::ExtensionLength)?;
-        if seen_psk {
-            return Err(Error::Malformed(Field::PreSharedKey).into());
-        }
         let ext_end = cur.off() + n;
         match ty {
             EXT_SERVER_NAME => {
@@ -570,7 +571,9 @@ fn body_records<'a>(
                 cur.skip(n)?;
             }
             EXT_PRE_SHARED_KEY => {
-                seen_psk = true;
+                if ext_end != end {
+                    return Err(Error::Malformed(Field::PreSharedKey).into());
+                }
                 cur.skip(n)?;
             }
             _ => cur.skip(n)?,

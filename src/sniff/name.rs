@@ -190,10 +190,25 @@ pub(crate) fn validate(
         apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
         s = head;
     }
+    // One pass: byte classes OR-ed together, label lengths and hyphens at each dot.
     let mut flags = 0u8;
-    for &c in s {
+    let mut bad_label = false;
+    let mut hyphen = false;
+    let mut start = 0;
+    let mut prev = b'.';
+    for (i, &c) in s.iter().enumerate() {
         flags |= CLASS[usize::from(c)];
+        if c == b'.' {
+            bad_label |= i == start || i - start > 63;
+            hyphen |= prev == b'-';
+            start = i + 1;
+        } else {
+            hyphen |= c == b'-' && prev == b'.';
+        }
+        prev = c;
     }
+    bad_label |= s.len() == start || s.len() - start > 63;
+    hyphen |= prev == b'-';
     let colon = flags & COLON != 0;
     // Only printable ASCII can be an address; one with a trailing dot is none (it then fails
     // as a name below, as in rustls).
@@ -209,24 +224,14 @@ pub(crate) fn validate(
         Some(NameError::InvalidByte)
     } else if s.len() > 253 {
         Some(NameError::TooLong)
+    } else if bad_label {
+        Some(NameError::LabelLength)
+    } else if hyphen {
+        Some(NameError::Hyphen)
+    } else if numeric_label(s.get(start..).unwrap_or_default()) {
+        Some(NameError::NumericLastLabel)
     } else {
-        let mut bad_label = false;
-        let mut hyphen = false;
-        let mut last: &[u8] = &[];
-        for label in s.split(|&c| c == b'.') {
-            bad_label |= label.is_empty() || label.len() > 63;
-            hyphen |= label.first() == Some(&b'-') || label.last() == Some(&b'-');
-            last = label;
-        }
-        if bad_label {
-            Some(NameError::LabelLength)
-        } else if hyphen {
-            Some(NameError::Hyphen)
-        } else if numeric_label(last) {
-            Some(NameError::NumericLastLabel)
-        } else {
-            None
-        }
+        None
     };
     if let Some(e) = invalid {
         apply(policy.invalid_name, e, issue)?;
