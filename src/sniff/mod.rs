@@ -52,9 +52,6 @@ const EXT_ALPN: u16 = 16;
 const EXT_SUPPORTED_VERSIONS: u16 = 43;
 const EXT_PRE_SHARED_KEY: u16 = 41;
 const EXT_ECH: u16 = 0xfe0d;
-/// The extension types below 64 that the parser reads.
-const OURS: u64 =
-    1 << EXT_SERVER_NAME | 1 << EXT_ALPN | 1 << EXT_PRE_SHARED_KEY | 1 << EXT_SUPPORTED_VERSIONS;
 
 /// Parses the bytes received so far.
 ///
@@ -284,10 +281,6 @@ fn extensions_flat<'a>(
             return Err(Error::Malformed(Field::ExtensionLength));
         };
         i = stop;
-        // Most extensions are none of ours: one mask test lets them through.
-        if ty >= 64 && ty != EXT_ECH || ty < 64 && (OURS >> ty) & 1 == 0 {
-            continue;
-        }
         match ty {
             EXT_SERVER_NAME => {
                 if seen_sni {
