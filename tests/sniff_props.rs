@@ -208,3 +208,65 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// `Sniffer` over any read pattern ends with the answer `parse` gives on the whole input,
+    /// mutated captures included: skipping parses only delays a decision, never changes it.
+    #[test]
+    fn sniffer_ends_with_the_answer_of_parse(
+        pick in any::<proptest::sample::Index>(),
+        flips in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 0..3),
+        size in prop_oneof![Just(16384usize), 1usize..600],
+        step in 1usize..1500,
+    ) {
+        let files = corpus();
+        let (_, data) = &files[pick.index(files.len())];
+        let mut data = sniff_common::reframe(data, size);
+        for (at, byte) in &flips {
+            let i = at.index(data.len());
+            data[i] = *byte;
+        }
+        let want = answer(&data, &big());
+        let mut sniffer = sniff::Sniffer::new(big());
+        let mut have = 0;
+        let mut got = Answer::Partial;
+        while have < data.len() {
+            have = (have + step).min(data.len());
+            got = match sniffer.feed(&data[..have]) {
+                Ok(Status::Complete(h)) => sniff_common::summarize(&h),
+                Ok(Status::Partial(n)) => {
+                    prop_assert!(n >= 1);
+                    Answer::Partial
+                }
+                Err(e) => Answer::Err(e),
+            };
+            if got != Answer::Partial {
+                break;
+            }
+        }
+        prop_assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn sniffer_skips_parsing_until_the_promised_bytes() {
+    for (file, data) in corpus() {
+        let mut sniffer = sniff::Sniffer::new(big());
+        let Ok(Status::Partial(n)) = sniffer.feed(&data[..9]) else {
+            panic!("{file}")
+        };
+        // A single record: the framing promises the whole record at once.
+        if data.len() == 9 + n {
+            for extra in [1, n / 2, n - 1] {
+                assert_eq!(
+                    sniffer.feed(&data[..9 + extra]),
+                    Ok(Status::Partial(n - extra)),
+                    "{file}"
+                );
+            }
+        }
+        assert!(sniffer.feed(&data).unwrap().is_complete(), "{file}");
+    }
+}

@@ -120,6 +120,53 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
     }
 }
 
+/// [`parse`] for a caller that reads a connection in pieces: it remembers the lower bound of
+/// the last [`Status::Partial`] and skips parsing until that many bytes have arrived, so a
+/// hello that arrives in many reads is parsed about twice (first read, then complete) instead
+/// of once per read. The cost: an error inside the skipped bytes is reported when the promised
+/// count has arrived (never later than the hello's last byte), not at the read that brought it.
+///
+/// Feed it the whole buffer received so far each time (it keeps no reference to it).
+///
+/// ```
+/// use meshroute::sniff::{Config, Sniffer, Status};
+///
+/// let mut sniffer = Sniffer::new(Config::default());
+/// let hello = [22, 3, 1, 0, 100, 1, 0, 0, 96]; // the first 9 bytes of a 105-byte hello
+/// assert_eq!(sniffer.feed(&hello), Ok(Status::Partial(96)));
+/// // Nothing is parsed until 96 more bytes are there.
+/// assert_eq!(sniffer.feed(&[&hello[..], &[0; 50]].concat()), Ok(Status::Partial(46)));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Sniffer {
+    config: Config,
+    want: usize,
+}
+
+impl Sniffer {
+    /// A sniffer for a new connection.
+    pub const fn new(config: Config) -> Self {
+        Sniffer { config, want: 0 }
+    }
+
+    /// Parses `buf` (everything received so far) unless the last answer already proved that
+    /// more bytes are needed.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`].
+    pub fn feed<'a>(&mut self, buf: &'a [u8]) -> Result<Status<ClientHello<'a>>, Error> {
+        if buf.len() < self.want {
+            return Ok(Status::Partial(self.want - buf.len()));
+        }
+        let status = parse(buf, &self.config)?;
+        if let Status::Partial(n) = status {
+            self.want = buf.len() + n;
+        }
+        Ok(status)
+    }
+}
+
 #[inline]
 fn fits(cur: &Cursor<'_>, n: usize, end: usize, field: Field) -> Result<(), Stop> {
     if cur.off() + n <= end {
