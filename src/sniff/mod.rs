@@ -123,8 +123,11 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
 /// [`parse`] for a caller that reads a connection in pieces: it remembers the lower bound of
 /// the last [`Status::Partial`] and skips parsing until that many bytes have arrived, so a
 /// hello that arrives in many reads is parsed about twice (first read, then complete) instead
-/// of once per read. The cost: an error inside the skipped bytes is reported when the promised
-/// count has arrived (never later than the hello's last byte), not at the read that brought it.
+/// of once per read. The cost: an error inside the skipped bytes is reported only once the
+/// promised count has arrived, not at the read that brought it; if the framing promised bytes
+/// that never come (a length field that lies), such an error is never reported and the caller's
+/// read timeout ends the connection, as for any truncated hello. [`parse`] at every read is the
+/// strict choice: it reports an error at the first read that contains it.
 ///
 /// Feed it the whole buffer received so far each time (it keeps no reference to it).
 ///
