@@ -73,9 +73,10 @@ pub struct ClientHello<'a> {
 }
 
 impl<'a> ClientHello<'a> {
-    /// The `host_name` exactly as the client sent it, or `None` when there is no
-    /// `server_name` extension (or no `host_name` in it, or a tolerated empty one... see
-    /// [`name_issue`](Self::name_issue)).
+    /// The `host_name` exactly as the client sent it; `None` when there is no `server_name`
+    /// extension or no `host_name` in it. A tolerated empty extension or list also gives
+    /// `None`, a tolerated empty `host_name` gives `Some(b"")`; [`name_issue`](Self::name_issue)
+    /// then says `Empty`.
     pub fn server_name(&self) -> Option<&[u8]> {
         self.name.as_ref().map(Bytes::as_bytes)
     }
