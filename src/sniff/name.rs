@@ -190,25 +190,23 @@ pub(crate) fn validate(
         apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
         s = head;
     }
-    // One pass: byte classes OR-ed together, label lengths and hyphens at each dot.
-    let mut flags = 0u8;
+    // Byte classes OR-ed together (a tight loop the compiler unrolls), then the labels.
+    let flags = s.iter().fold(0u8, |f, &c| f | CLASS[usize::from(c)]);
     let mut bad_label = false;
     let mut hyphen = false;
-    let mut start = 0;
-    let mut prev = b'.';
-    for (i, &c) in s.iter().enumerate() {
-        flags |= CLASS[usize::from(c)];
-        if c == b'.' {
-            bad_label |= i == start || i - start > 63;
-            hyphen |= prev == b'-';
-            start = i + 1;
-        } else {
-            hyphen |= c == b'-' && prev == b'.';
+    let mut rest = s;
+    let last = loop {
+        let (label, next) = match rest.iter().position(|&c| c == b'.') {
+            Some(dot) => (&rest[..dot], rest.get(dot + 1..)),
+            None => (rest, None),
+        };
+        bad_label |= label.is_empty() || label.len() > 63;
+        hyphen |= label.first() == Some(&b'-') || label.last() == Some(&b'-');
+        match next {
+            Some(n) => rest = n,
+            None => break label,
         }
-        prev = c;
-    }
-    bad_label |= s.len() == start || s.len() - start > 63;
-    hyphen |= prev == b'-';
+    };
     let colon = flags & COLON != 0;
     // Only printable ASCII can be an address; one with a trailing dot is none (it then fails
     // as a name below, as in rustls).
@@ -228,7 +226,7 @@ pub(crate) fn validate(
         Some(NameError::LabelLength)
     } else if hyphen {
         Some(NameError::Hyphen)
-    } else if numeric_label(s.get(start..).unwrap_or_default()) {
+    } else if numeric_label(last) {
         Some(NameError::NumericLastLabel)
     } else {
         None
