@@ -76,6 +76,7 @@ const EXT_ECH: u16 = 0xfe0d;
 /// assert_eq!(parse(&[], &Config::default()), Ok(Status::Partial(5)));
 /// assert_eq!(parse(&[22, 3, 1, 0x40, 1], &Config::default()), Err(Error::RecordOverflow));
 /// ```
+#[inline]
 pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a>>, Error> {
     let Some(&first) = buf.first() else {
         return Ok(Status::Partial(HEADER));
