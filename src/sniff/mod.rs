@@ -397,11 +397,20 @@ fn body<'a>(
     total: &mut Option<usize>,
     hello: &mut ClientHello<'a>,
 ) -> Result<(), Stop> {
-    if cur.u8()? != 1 {
-        return Err(Error::NotClientHello.into());
-    }
-    let hi = usize::from(cur.u8()?);
-    let len = (hi << 16) | usize::from(cur.u16()?);
+    let len = if let Some(&[ty, a, b, c]) = cur.peek(4) {
+        if ty != 1 {
+            return Err(Error::NotClientHello.into());
+        }
+        cur.skip(4)?;
+        usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c)
+    } else {
+        // The header itself straddles records or is cut short.
+        if cur.u8()? != 1 {
+            return Err(Error::NotClientHello.into());
+        }
+        let hi = usize::from(cur.u8()?);
+        (hi << 16) | usize::from(cur.u16()?)
+    };
     let end = 4 + len;
     if end > config.max_hello_len() {
         return Err(Error::HelloTooLarge.into());
