@@ -245,6 +245,8 @@ fn server_name<'a>(
 
 /// A `server_name` extension body that is contiguous and present: the same checks, in the
 /// same order, as [`server_name`], on a slice.
+#[allow(clippy::inline_always)] // measured: 5% fewer instructions per hello, called once
+#[inline(always)]
 fn server_name_flat<'a>(
     body: &'a [u8],
     policy: Policy,

@@ -176,6 +176,7 @@ fn digit_led(s: &[u8]) -> bool {
 
 /// Validates `raw` against `policy`. Returns the length of the validated view (no trailing
 /// dot) when there is one; records the first tolerated problem in `issue`.
+#[inline]
 pub(crate) fn validate(
     raw: &[u8],
     policy: Policy,
