@@ -11,6 +11,8 @@ mod check;
 mod explain;
 mod resolve;
 mod route;
+#[cfg(feature = "sniff")]
+mod sni;
 
 /// Consul mesh gateway routing, answered offline from config files.
 #[derive(Debug, Parser)]
@@ -30,6 +32,9 @@ enum Command {
     Explain(explain::Args),
     /// What a mesh gateway does with an inbound SNI: forward, serve locally, or reject.
     Route(route::Args),
+    /// Print the server name (SNI) of a captured TLS ClientHello.
+    #[cfg(feature = "sniff")]
+    Sni(sni::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +51,7 @@ fn main() -> ExitCode {
         Command::Resolve(args) => resolve::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Route(args) => route::run(&args),
+        #[cfg(feature = "sniff")]
+        Command::Sni(args) => sni::run(&args),
     }
 }

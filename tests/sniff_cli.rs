@@ -1,0 +1,113 @@
+//! `meshroute sni` end to end: the built binary on corpus files.
+#![cfg(all(feature = "cli", feature = "sniff"))]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn file(name: &str) -> String {
+    format!("{}/tests/clienthello/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sni(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshroute"))
+        .arg("sni")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).unwrap()
+}
+
+#[test]
+fn text_prints_the_name_as_sent() {
+    let out = sni(&[&file("curl.bin")]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "curl.example\n");
+    let out = sni(&[&file("synthetic/uppercase-hostname.bin")]);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), "UPPER.EXAMPLE.COM\n".to_owned())
+    );
+}
+
+#[test]
+fn no_server_name_exits_3_with_nothing_on_stdout() {
+    let out = sni(&[&file("openssl-nosni.bin")]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("no server name"));
+}
+
+#[test]
+fn incomplete_input_exits_4_with_the_count() {
+    let data = std::fs::read(file("curl.bin")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshroute"))
+        .args(["sni", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&data[..100]).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains(&format!("at least {} more bytes", data.len() - 100)),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn rejected_input_exits_1_with_the_reason() {
+    let out = sni(&[&file("synthetic/http-get.bin")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not a TLS handshake record"));
+    let out = sni(&["--format", "json", &file("synthetic/multi-hostname.bin")]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"], "rejected");
+    assert_eq!(v["message"], "invalid server name: more than one host_name");
+    // A lenient policy takes the first name instead.
+    let out = sni(&["--policy", "lenient", &file("synthetic/multi-hostname.bin")]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn json_reports_the_hello() {
+    let out = sni(&["--format", "json", &file("chromium.bin")]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["server_name"], "chromium.example");
+    assert_eq!(v["normalized"], "chromium.example");
+    assert_eq!(v["alpn"], serde_json::json!(["h2", "http/1.1"]));
+    assert_eq!(v["ech"], true);
+    assert_eq!(v["records"], 1);
+    assert_eq!(v["length"], 1988);
+
+    let out = sni(&["--format", "json", &file("openssl-nosni.bin")]);
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["server_name"].is_null() && v["normalized"].is_null());
+
+    // The 20 KiB hello needs a larger cap than the default.
+    let big = file("chromium-20k-two-records.bin");
+    assert_eq!(sni(&[&big]).status.code(), Some(1));
+    let out = sni(&["--format", "json", "--max-hello-len", "65536", &big]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["records"].as_u64(), v["length"].as_u64()),
+        (Some(2), Some(20490))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        sni(&["--format", "xml", &file("curl.bin")]).status.code(),
+        Some(2)
+    );
+    assert_eq!(sni(&[]).status.code(), Some(2));
+}
