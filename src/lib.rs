@@ -157,6 +157,8 @@ pub use service::{
     ServiceKind, TaggedAddress, Upstream,
 };
 
+#[cfg(feature = "sniff")]
+pub use route::HelloRoute;
 pub use route::{GatewayAction, GatewayDecision, RejectReason};
 pub use sni::{Sni, SniError, SniForm};
 pub use topology::{Topology, TopologyBuilder};

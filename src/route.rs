@@ -107,6 +107,10 @@ pub enum RejectReason {
     /// Not one of Consul's names.
     #[error("not a Consul mesh name: {0}")]
     NotConsul(SniError),
+    /// A complete ClientHello without a server name: the gateway's catch-all chain finds no
+    /// cluster for an empty name.
+    #[error("the ClientHello carries no server name, so no cluster matches it")]
+    NoServerName,
 }
 
 /// What the gateway does.
@@ -364,5 +368,102 @@ impl Topology {
                 partition: part,
             }),
         }
+    }
+}
+
+/// What a gateway does with the first bytes of a connection, from
+/// [`Topology::route_client_hello`].
+#[cfg(feature = "sniff")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HelloRoute<'t> {
+    /// The ClientHello is complete: the gateway's decision for its server name (a hello with
+    /// no server name is rejected with [`RejectReason::NoServerName`]).
+    Decided(GatewayDecision<'t>),
+    /// The bytes so far are a valid prefix of a ClientHello: at least this many more are
+    /// needed before the gateway can decide.
+    NeedMore(usize),
+}
+
+#[cfg(feature = "sniff")]
+impl Topology {
+    /// Raw bytes in, routing decision out: reads the server name from the bytes received so
+    /// far on a connection to a mesh gateway of `datacenter` (zero-copy, see
+    /// [`crate::sniff`]) and routes it as [`Topology::route_sni`] does.
+    ///
+    /// The name routed is the validated view of the one the client sent (a trailing dot
+    /// removed); names compare case-insensitively, as DNS.
+    ///
+    /// ```
+    /// use meshroute::route::HelloRoute;
+    /// use meshroute::{sniff, ServiceDefinition, ServiceKind, Topology};
+    ///
+    /// let td = "11111111-2222-3333-4444-555555555555.consul";
+    /// let mut gw = ServiceDefinition::default();
+    /// gw.kind = ServiceKind::MeshGateway;
+    /// gw.name = "mesh-gateway".into();
+    /// gw.address = Some("10.2.0.5".into());
+    /// gw.port = Some(8443);
+    /// let mut b = Topology::builder();
+    /// b.trust_domain(td);
+    /// b.add_datacenter("dc1");
+    /// b.add_service("dc2", gw);
+    /// let topology = b.build();
+    ///
+    /// // A minimal TLS 1.3 ClientHello for api.default.dc2.internal.<td>.
+    /// let name = format!("api.default.dc2.internal.{td}");
+    /// let n = u8::try_from(name.len()).unwrap();
+    /// let mut body = vec![3, 3];
+    /// body.extend_from_slice(&[0; 32]);
+    /// body.extend_from_slice(&[0, 0, 2, 0x13, 0x01, 1, 0]);
+    /// body.extend_from_slice(&[0, n + 9, 0, 0, 0, n + 5, 0, n + 3, 0, 0, n]);
+    /// body.extend_from_slice(name.as_bytes());
+    /// let mut hello = vec![22, 3, 1, 0, u8::try_from(body.len() + 4).unwrap(), 1, 0, 0];
+    /// hello.push(u8::try_from(body.len()).unwrap());
+    /// hello.extend_from_slice(&body);
+    ///
+    /// let config = sniff::Config::default();
+    /// let HelloRoute::Decided(d) = topology.route_client_hello("dc1", &hello, &config)? else {
+    ///     panic!("the hello is complete")
+    /// };
+    /// assert_eq!(d.action_str(), "forward");
+    /// assert_eq!(d.to_string(), "forward to the mesh gateways of datacenter dc2: 10.2.0.5:8443");
+    /// assert!(matches!(
+    ///     topology.route_client_hello("dc1", &hello[..20], &config)?,
+    ///     HelloRoute::NeedMore(_)
+    /// ));
+    /// # Ok::<(), sniff::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [`sniff::Error`](crate::sniff::Error) when the bytes are not a ClientHello the
+    /// sniffer's policy accepts (not TLS, malformed, over the size cap, an invalid name…).
+    pub fn route_client_hello(
+        &self,
+        datacenter: &str,
+        bytes: &[u8],
+        config: &crate::sniff::Config,
+    ) -> Result<HelloRoute<'_>, crate::sniff::Error> {
+        use crate::sniff::{self, Status};
+        let hello = match sniff::parse(bytes, config)? {
+            Status::Complete(hello) => hello,
+            Status::Partial(n) => return Ok(HelloRoute::NeedMore(n)),
+        };
+        let decision = if let Some(name) = hello.host_name() {
+            self.route_sni(datacenter, name.as_str())
+        } else if let Some(raw) = hello.server_name() {
+            // A name the policy tolerates but does not validate: route it as sent when it is
+            // text (it will not be a Consul name), else reject it as not one.
+            let text = String::from_utf8_lossy(raw);
+            self.route_sni(datacenter, &text)
+        } else {
+            GatewayDecision {
+                sni: String::new(),
+                datacenter: datacenter.to_owned(),
+                action: GatewayAction::Reject(RejectReason::NoServerName),
+            }
+        };
+        Ok(HelloRoute::Decided(decision))
     }
 }
