@@ -538,6 +538,12 @@ impl<'a> Scanner<'a> {
         }
         self.scan_mantissa(ch)?;
         ch = self.next()?;
+        self.scan_number_tail(ch)
+    }
+
+    /// After a number's digits: an exponent or a fraction makes it a float; otherwise the
+    /// character after the digits is put back and it is an integer. Shared by both dialects.
+    fn scan_number_tail(&mut self, mut ch: char) -> Result<Kind, SyntaxError> {
         if ch == 'e' || ch == 'E' {
             self.scan_exponent(ch)?;
             return Ok(Kind::Float);
@@ -794,21 +800,9 @@ impl Scanner<'_> {
         let zero = first == '0';
         let at = (self.pos.offset, self.eof_reads);
         self.scan_mantissa(first)?;
-        let mut ch = self.next()?;
-        if ch == 'e' || ch == 'E' {
-            self.scan_exponent(ch)?;
+        let ch = self.next()?;
+        if self.scan_number_tail(ch)? == Kind::Float {
             return Ok(Kind::Float);
-        }
-        if ch == '.' {
-            ch = self.scan_fraction(ch)?;
-            if ch == 'e' || ch == 'E' {
-                ch = self.next()?;
-                self.scan_exponent(ch)?;
-            }
-            return Ok(Kind::Float);
-        }
-        if ch != EOF {
-            self.unread();
         }
         if zero && at != (self.pos.offset, self.eof_reads) {
             return self.err("expected a number without leading zeros");
