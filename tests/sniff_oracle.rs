@@ -195,3 +195,33 @@ mod mutated {
         }
     }
 }
+
+/// Replays the seeds of the `sniff_vs_rustls` fuzz target on stable, with its assertion:
+/// wherever both accept, names (modulo rustls's normalization) and ALPN lists agree, except for
+/// the explained unknown-name-type case.
+#[test]
+fn fuzz_seeds_of_the_differential_target_agree() {
+    let dir = sniff_common::root().join("fuzz/corpus/sniff_vs_rustls");
+    let mut both = 0;
+    for entry in std::fs::read_dir(&dir)
+        .expect("the seed directory exists")
+        .flatten()
+    {
+        let data = std::fs::read(entry.path()).unwrap();
+        let (Ok(Some((ours, our_alpn))), Ok(Some((theirs, their_alpn)))) =
+            (our_answer(&data), rustls_answer(&data))
+        else {
+            continue;
+        };
+        both += 1;
+        assert_eq!(our_alpn, their_alpn, "{}", entry.path().display());
+        let unknown_type = matches!(
+            sniff::parse(&data, &big()),
+            Ok(Status::Complete(h)) if h.name_issue() == Some(sniff::NameError::UnknownNameType)
+        );
+        if !unknown_type {
+            assert_eq!(ours, theirs, "{}", entry.path().display());
+        }
+    }
+    assert!(both >= 5, "only {both} seeds accepted by both");
+}
