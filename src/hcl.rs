@@ -1774,16 +1774,11 @@ fn unquote(quoted: &str) -> Option<String> {
         }
         let c = s[1];
         s = &s[2..];
+        if let Some(b) = simple_escape(c) {
+            buf.push(b);
+            continue;
+        }
         match c {
-            b'a' => buf.push(7),
-            b'b' => buf.push(8),
-            b'f' => buf.push(12),
-            b'n' => buf.push(b'\n'),
-            b'r' => buf.push(b'\r'),
-            b't' => buf.push(b'\t'),
-            b'v' => buf.push(11),
-            b'\\' => buf.push(b'\\'),
-            b'"' => buf.push(b'"'),
             b'x' | b'u' | b'U' => {
                 let n = match c {
                     b'x' => 2,
@@ -1857,16 +1852,11 @@ fn go_unquote(quoted: &str) -> Option<String> {
         }
         let esc = *rest.get(1)?;
         rest = &rest[2..];
+        if let Some(b) = simple_escape(esc) {
+            buf.push(b);
+            continue;
+        }
         match esc {
-            b'a' => buf.push(7),
-            b'b' => buf.push(8),
-            b'f' => buf.push(12),
-            b'n' => buf.push(b'\n'),
-            b'r' => buf.push(b'\r'),
-            b't' => buf.push(b'\t'),
-            b'v' => buf.push(11),
-            b'\\' => buf.push(b'\\'),
-            b'"' => buf.push(b'"'),
             b'x' | b'u' | b'U' => {
                 let n = match esc {
                     b'x' => 2,
@@ -2089,6 +2079,23 @@ fn underscore_ok(s: &str) -> bool {
         saw = b'!';
     }
     saw != b'_'
+}
+
+/// The byte a one-character escape (`\n`, `\"`, …) stands for in Go's `strconv.Unquote`, which
+/// both HCL1 dialects use.
+fn simple_escape(c: u8) -> Option<u8> {
+    Some(match c {
+        b'a' => 7,
+        b'b' => 8,
+        b'f' => 12,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'v' => 11,
+        b'\\' => b'\\',
+        b'"' => b'"',
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
