@@ -1785,13 +1785,7 @@ fn unquote(quoted: &str) -> Option<String> {
                     b'u' => 4,
                     _ => 8,
                 };
-                if s.len() < n {
-                    return None;
-                }
-                let mut v: u32 = 0;
-                for &d in &s[..n] {
-                    v = (v << 4) | char::from(d).to_digit(16)?;
-                }
+                let v = hex_value(s.get(..n)?)?;
                 s = &s[n..];
                 if c == b'x' {
                     buf.push(u8::try_from(v).ok()?);
@@ -1812,18 +1806,8 @@ fn unquote(quoted: &str) -> Option<String> {
                 }
             }
             b'0'..=b'7' => {
-                let mut v = u32::from(c - b'0');
-                if s.len() < 2 {
-                    return None;
-                }
-                for &d in &s[..2] {
-                    if !(b'0'..=b'7').contains(&d) {
-                        return None;
-                    }
-                    v = (v << 3) | u32::from(d - b'0');
-                }
+                buf.push(octal_escape(c, s.get(..2)?)?);
                 s = &s[2..];
-                buf.push(u8::try_from(v).ok()?);
             }
             _ => return None,
         }
@@ -1863,11 +1847,7 @@ fn go_unquote(quoted: &str) -> Option<String> {
                     b'u' => 4,
                     _ => 8,
                 };
-                let digits = rest.get(..n)?;
-                let mut v: u32 = 0;
-                for &d in digits {
-                    v = (v << 4) | char::from(d).to_digit(16)?;
-                }
+                let v = hex_value(rest.get(..n)?)?;
                 rest = &rest[n..];
                 if esc == b'x' {
                     buf.push(u8::try_from(v).ok()?);
@@ -1879,16 +1859,8 @@ fn go_unquote(quoted: &str) -> Option<String> {
                 }
             }
             b'0'..=b'7' => {
-                let digits = rest.get(..2)?;
-                let mut v = u32::from(esc - b'0');
-                for &d in digits {
-                    if !(b'0'..=b'7').contains(&d) {
-                        return None;
-                    }
-                    v = (v << 3) | u32::from(d - b'0');
-                }
+                buf.push(octal_escape(esc, rest.get(..2)?)?);
                 rest = &rest[2..];
-                buf.push(u8::try_from(v).ok()?);
             }
             _ => return None,
         }
@@ -2079,6 +2051,26 @@ fn underscore_ok(s: &str) -> bool {
         saw = b'!';
     }
     saw != b'_'
+}
+
+/// The value of the hex digits of a `\\x`, `\\u` or `\\U` escape; `None` for a non-digit.
+fn hex_value(digits: &[u8]) -> Option<u32> {
+    digits
+        .iter()
+        .try_fold(0u32, |v, &d| Some((v << 4) | char::from(d).to_digit(16)?))
+}
+
+/// The byte of a three-digit octal escape (`first` and the two digits after it); `None` for a
+/// non-octal digit or a value over 255, as Go's `strconv.Unquote`.
+fn octal_escape(first: u8, digits: &[u8]) -> Option<u8> {
+    let mut v = u32::from(first - b'0');
+    for &d in digits {
+        if !(b'0'..=b'7').contains(&d) {
+            return None;
+        }
+        v = (v << 3) | u32::from(d - b'0');
+    }
+    u8::try_from(v).ok()
 }
 
 /// The byte a one-character escape (`\n`, `\"`, …) stands for in Go's `strconv.Unquote`, which
