@@ -14,6 +14,18 @@ fn run(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs the command and requires exit code 0.
+fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -22,17 +34,6 @@ fn json(out: &Output) -> serde_json::Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
-}
-
-/// The HCL1 reader lands separately: until it does, the example tests have nothing to read.
-fn hcl_ready() -> bool {
-    let out = run(&["check", "examples/secondary/agent.hcl"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    if err.contains("not written yet") {
-        eprintln!("skipped: the HCL reader is not on this branch yet");
-        return false;
-    }
-    true
 }
 
 fn route<'a>(v: &'a serde_json::Value, service: &str, upstream: &str) -> &'a serde_json::Value {
@@ -46,16 +47,7 @@ fn route<'a>(v: &'a serde_json::Value, service: &str, upstream: &str) -> &'a ser
 
 #[test]
 fn resolve_examples_json_gives_the_product_documents_routes() {
-    if !hcl_ready() {
-        return;
-    }
-    let out = run(&["resolve", "--format", "json", "examples/"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["resolve", "--format", "json", "examples/"]);
     let v = json(&out);
     assert_eq!(v["trust_domain"], EXAMPLES_TD);
     let api = route(&v, "web", "api");
@@ -119,16 +111,7 @@ fn resolve_examples_json_gives_the_product_documents_routes() {
 
 #[test]
 fn resolve_examples_table_has_one_aligned_row_per_upstream() {
-    if !hcl_ready() {
-        return;
-    }
-    let out = run(&["resolve", "examples"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["resolve", "examples"]);
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("DATACENTER"));
@@ -142,9 +125,6 @@ fn resolve_examples_table_has_one_aligned_row_per_upstream() {
 
 #[test]
 fn route_in_the_examples_forwards_and_serves_subsets() {
-    if !hcl_ready() {
-        return;
-    }
     let sni = format!("v2.api.default.secondary.internal.{EXAMPLES_TD}");
     let out = run(&[
         "route",
@@ -176,7 +156,7 @@ fn route_in_the_examples_forwards_and_serves_subsets() {
 
 #[test]
 fn resolve_fixtures_json_and_datacenter_filter() {
-    let out = run(&[
+    let out = run_ok(&[
         "resolve",
         "--format",
         "json",
@@ -184,12 +164,6 @@ fn resolve_fixtures_json_and_datacenter_filter() {
         "east",
         "tests/fixtures/resolve",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let v = json(&out);
     assert_eq!(v["trust_domain"], TD);
     assert_eq!(v["routes"].as_array().unwrap().len(), 9);
@@ -286,7 +260,7 @@ fn unknown_datacenter_exits_1() {
 
 #[test]
 fn explain_lists_every_layer() {
-    let out = run(&[
+    let out = run_ok(&[
         "explain",
         "--service",
         "frontend",
@@ -294,12 +268,6 @@ fn explain_lists_every_layer() {
         "orders",
         "tests/fixtures/resolve",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = String::from_utf8(out.stdout).unwrap();
     for layer in [
         "upstream ",
@@ -374,7 +342,7 @@ fn route_text_and_json_and_exit_codes() {
 
 #[test]
 fn explain_json_has_the_route_the_layers_and_the_notes() {
-    let out = run(&[
+    let out = run_ok(&[
         "explain",
         "--service",
         "reports",
@@ -384,12 +352,6 @@ fn explain_json_has_the_route_the_layers_and_the_notes() {
         "json",
         "tests/fixtures/resolve",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let v = json(&out);
     let e = &v[0];
     assert_eq!(e["route"]["decided_by"], "service-instance");
