@@ -83,7 +83,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 256;
 /// ```
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     if src.len() > limits.max_bytes {
-        return Err(SyntaxError::new(
+        return Err(SyntaxError::over_limit(
             Pos::new(1, 1),
             format!(
                 "expected at most {} bytes of hcl (the size limit), found {} bytes",
@@ -929,7 +929,7 @@ impl Parser<'_> {
     fn deeper(&self, depth: usize, pos: Pos) -> Result<usize, PErr> {
         let d = depth + 1;
         if d > self.max_depth {
-            return Err(PErr::Fatal(SyntaxError::new(
+            return Err(PErr::Fatal(SyntaxError::over_limit(
                 pos,
                 format!(
                     "expected at most {} levels of nesting (the depth limit), found more",

@@ -39,7 +39,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 512;
 /// ```
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     if src.len() > limits.max_bytes {
-        return Err(SyntaxError::new(
+        return Err(SyntaxError::over_limit(
             Pos::new(1, 1),
             format!(
                 "expected at most {} bytes of json (the size limit), found {} bytes",
@@ -154,7 +154,7 @@ impl Reader<'_> {
     fn deeper(&mut self, depth: usize) -> Result<usize, SyntaxError> {
         if depth >= self.max_depth {
             let pos = self.pos();
-            return Err(SyntaxError::new(
+            return Err(SyntaxError::over_limit(
                 pos,
                 format!(
                     "expected at most {} levels of nesting (the depth limit), found more",

@@ -152,7 +152,7 @@ impl Loader {
         let tree = match parse_tree(src, format, &self.limits) {
             Ok(t) => t,
             Err(e) => {
-                let kind = if e.message.contains("limit") || e.message.contains("nesting") {
+                let kind = if e.over_limit {
                     DiagnosticKind::Limit
                 } else {
                     DiagnosticKind::Syntax
@@ -183,7 +183,7 @@ impl Loader {
 /// A [`SyntaxError`] when the text is not valid in that format, or over the limits.
 pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, SyntaxError> {
     if src.len() > limits.max_bytes {
-        return Err(SyntaxError::new(
+        return Err(SyntaxError::over_limit(
             Pos::default(),
             format!(
                 "input is {} bytes, over the limit of {} bytes",

@@ -173,6 +173,9 @@ pub struct SyntaxError {
     pub pos: Pos,
     /// What is wrong, lowercase, no trailing punctuation.
     pub message: String,
+    /// Whether the input went over a [`Limits`] cap (size or nesting) rather than breaking
+    /// the format's grammar.
+    pub over_limit: bool,
 }
 
 impl SyntaxError {
@@ -181,6 +184,15 @@ impl SyntaxError {
         Self {
             pos,
             message: message.into(),
+            over_limit: false,
+        }
+    }
+
+    /// An error for input over a [`Limits`] cap (size or nesting) at `pos`.
+    pub fn over_limit(pos: Pos, message: impl Into<String>) -> Self {
+        Self {
+            over_limit: true,
+            ..Self::new(pos, message)
         }
     }
 }

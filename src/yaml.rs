@@ -34,7 +34,7 @@ use crate::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 /// the limits.
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     if src.len() > limits.max_bytes {
-        return Err(SyntaxError::new(
+        return Err(SyntaxError::over_limit(
             Pos::default(),
             format!(
                 "input is {} bytes, over the limit of {} bytes",
@@ -60,7 +60,15 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
             });
             let msg = e.to_string();
             let first = msg.lines().next().unwrap_or("invalid YAML").trim();
-            Err(SyntaxError::new(pos, first.to_owned()))
+            // serde-saphyr reports its node and depth caps as a breached budget; the
+            // scanner's own cap on flow nesting comes through as its fixed message.
+            if matches!(e, serde_saphyr::Error::Budget { .. })
+                || first.ends_with("recursion limit exceeded")
+            {
+                Err(SyntaxError::over_limit(pos, first.to_owned()))
+            } else {
+                Err(SyntaxError::new(pos, first.to_owned()))
+            }
         }
     }
 }

@@ -419,10 +419,20 @@ fn nested_sidecar_and_sidecar_id() {
 
 #[test]
 fn deep_nesting_and_size_are_capped() {
-    for format in [Format::Json, Format::Yaml] {
-        let src = "[".repeat(100_000);
+    for format in [Format::Json, Format::Yaml, Format::Hcl] {
+        let src = if format == Format::Hcl {
+            format!("a = {}", "[".repeat(100_000))
+        } else {
+            "[".repeat(100_000)
+        };
         let ps = problems(&src, format);
         assert_eq!(ps.len(), 1, "{format:?}");
+        assert_eq!(
+            ps[0].kind,
+            DiagnosticKind::Limit,
+            "{format:?}: {}",
+            ps[0].message
+        );
     }
     let small = Loader::new().with_limits({
         let mut l = Limits::default();
@@ -431,6 +441,9 @@ fn deep_nesting_and_size_are_capped() {
     });
     let loaded = small.load_str("Kind: proxy-defaults\n", Format::Yaml, None);
     assert_eq!(loaded.diagnostics[0].kind(), DiagnosticKind::Limit);
+    // A message that merely mentions a limit is still a syntax error.
+    let loaded = Loader::new().load_str("limit = nesting", Format::Hcl, None);
+    assert_eq!(loaded.diagnostics[0].kind(), DiagnosticKind::Syntax);
 }
 
 #[test]
