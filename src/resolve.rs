@@ -71,7 +71,7 @@ use crate::config_entry::ServiceDefaults;
 use crate::mode::MeshGatewayMode;
 use crate::service::{DestinationType, Upstream};
 use crate::sni;
-use crate::topology::{Datacenter, Proxy, Topology};
+use crate::topology::{Datacenter, Fnv, Proxy, Step, Target, Topology};
 
 /// The configuration layer that decided an upstream's mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -374,10 +374,12 @@ impl Topology {
             topo: self,
             keep,
             dc: 0,
+            entered: false,
             proxy: 0,
             up: 0,
+            step: 0,
             sd_down: None,
-            cache: SniCache::default(),
+            cache: SniCache::with_slots(self.sni_slots),
         }
     }
 
@@ -393,8 +395,7 @@ impl Topology {
             .datacenters()
             .iter()
             .filter(|d| keep(d))
-            .flat_map(Datacenter::proxies)
-            .map(|p| p.upstreams.len())
+            .map(|d| d.steps.len())
             .sum();
         let mut routes = Vec::with_capacity(n);
         routes.extend(self.routes_where(keep));
@@ -407,7 +408,8 @@ impl Topology {
 
     /// The value of every layer for `upstream` of `proxy` in `dc`.
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
-        layers_with(dc, dc.service_defaults(&proxy.service), proxy, upstream).0
+        let sd_down = dc.service_defaults(&proxy.service);
+        Facts::of(self, dc, sd_down, upstream).layers(dc, sd_down, proxy)
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -417,87 +419,241 @@ impl Topology {
         proxy: &'t Proxy,
         upstream: &'t Upstream,
     ) -> Route<'t> {
-        self.resolve_with(
-            dc,
-            dc.service_defaults(&proxy.service),
-            proxy,
-            upstream,
-            &mut SniCache::default(),
-        )
+        let sd_down = dc.service_defaults(&proxy.service);
+        let facts = Facts::of(self, dc, sd_down, upstream);
+        self.resolve_facts(dc, sd_down, proxy, &facts, &mut SniCache::default())
     }
 }
 
-/// The layers, and the destination's service-defaults when read.
-fn layers_with<'t>(
-    dc: &'t Datacenter,
-    sd_down: Option<&ServiceDefaults>,
-    proxy: &Proxy,
-    upstream: &Upstream,
-) -> (Layers, Option<&'t ServiceDefaults>) {
-    let mut l = Layers {
-        upstream: upstream.mesh_gateway.mode,
-        service_instance: proxy.mode,
-        ..Layers::default()
-    };
-    if let Some(sd) = sd_down {
-        l.service_defaults = sd.mesh_gateway.mode;
-        if let Some(uc) = &sd.upstream_config {
-            if let Some(d) = &uc.defaults {
-                l.upstream_defaults = d.mesh_gateway.mode;
-            }
-            if upstream.destination_type == DestinationType::Service
-                && let Some(o) = sd.override_for(
+/// What resolution reads of one upstream: who it dials and what the lookups that depend only
+/// on the upstream and its datacenter found. Read from the models ([`Facts::of`]) or from the
+/// topology's plan ([`Facts::of_step`]); the plan is built with [`Facts::of`], so both agree.
+#[derive(Clone, Copy, Debug)]
+struct Facts<'t> {
+    name: &'t str,
+    kind: DestinationType,
+    namespace: &'t str,
+    partition: &'t str,
+    peer: Option<&'t str>,
+    /// The destination datacenter (the proxy's when unset).
+    datacenter: &'t str,
+    datacenter_set: bool,
+    local_bind_port: Option<u16>,
+    upstream_mode: MeshGatewayMode,
+    override_mode: MeshGatewayMode,
+    dest_mode: MeshGatewayMode,
+    external_sni: Option<&'t str>,
+    target_dc: Option<&'t Datacenter>,
+    sni_slot: Option<u32>,
+}
+
+impl<'t> Facts<'t> {
+    /// From the models: `sd_down` is the downstream's service-defaults.
+    fn of(
+        topo: &'t Topology,
+        dc: &'t Datacenter,
+        sd_down: Option<&ServiceDefaults>,
+        upstream: &'t Upstream,
+    ) -> Self {
+        let peer = peer_of(upstream);
+        let kind = upstream.destination_type;
+        let dc_named = upstream.datacenter.as_deref().filter(|d| !d.is_empty());
+        let datacenter = dc_named.unwrap_or(dc.name());
+        let override_mode = sd_down
+            .filter(|_| kind == DestinationType::Service)
+            .and_then(|sd| {
+                sd.override_for(
                     &upstream.destination_name,
                     upstream.namespace(),
                     upstream.partition(),
-                    upstream
-                        .destination_peer
-                        .as_deref()
-                        .filter(|p| !p.is_empty()),
+                    peer,
                 )
-            {
-                l.upstream_override = o.mesh_gateway.mode;
-            }
+            })
+            .map_or(MeshGatewayMode::Default, |o| o.mesh_gateway.mode);
+        let dest_sd = dc
+            .service_defaults(&upstream.destination_name)
+            .filter(|_| kind == DestinationType::Service && peer.is_none());
+        Facts {
+            name: &upstream.destination_name,
+            kind,
+            namespace: upstream.namespace(),
+            partition: upstream.partition(),
+            peer,
+            datacenter,
+            datacenter_set: dc_named.is_some(),
+            local_bind_port: upstream.local_bind_port,
+            upstream_mode: upstream.mesh_gateway.mode,
+            override_mode,
+            dest_mode: dest_sd.map_or(MeshGatewayMode::Default, |sd| sd.mesh_gateway.mode),
+            external_sni: dest_sd
+                .and_then(|sd| sd.external_sni.as_deref())
+                .filter(|s| !s.is_empty()),
+            target_dc: topo.datacenter(datacenter),
+            sni_slot: None,
         }
     }
-    if let Some(pd) = dc.proxy_defaults() {
-        l.proxy_defaults = pd.mesh_gateway.mode;
+
+    /// From the plan.
+    fn of_step(topo: &'t Topology, step: &Step, t: &'t Target) -> Self {
+        Facts {
+            name: &t.name,
+            kind: t.kind,
+            namespace: &t.namespace,
+            partition: &t.partition,
+            peer: t.peer.as_deref(),
+            datacenter: &t.datacenter,
+            datacenter_set: t.datacenter_set,
+            local_bind_port: step.local_bind_port,
+            upstream_mode: step.upstream_mode,
+            override_mode: step.override_mode,
+            dest_mode: t.dest_mode,
+            external_sni: t.external_sni.as_deref(),
+            target_dc: t.dc_index.and_then(|i| topo.datacenters().get(i as usize)),
+            sni_slot: Some(t.sni_slot),
+        }
     }
-    let mut dest = None;
-    if upstream.destination_type == DestinationType::Service
-        && peer_of(upstream).is_none()
-        && let Some(sd) = dc.service_defaults(&upstream.destination_name)
-    {
-        l.destination_defaults = sd.mesh_gateway.mode;
-        l.destination_external = sd.external_sni.as_deref().is_some_and(|s| !s.is_empty());
-        dest = Some(sd);
+
+    /// The value of every layer.
+    fn layers(&self, dc: &Datacenter, sd_down: Option<&ServiceDefaults>, proxy: &Proxy) -> Layers {
+        let mut l = Layers {
+            upstream: self.upstream_mode,
+            upstream_override: self.override_mode,
+            service_instance: proxy.mode,
+            destination_defaults: self.dest_mode,
+            destination_external: self.external_sni.is_some(),
+            ..Layers::default()
+        };
+        if let Some(sd) = sd_down {
+            l.service_defaults = sd.mesh_gateway.mode;
+            if let Some(d) = sd
+                .upstream_config
+                .as_ref()
+                .and_then(|uc| uc.defaults.as_ref())
+            {
+                l.upstream_defaults = d.mesh_gateway.mode;
+            }
+        }
+        if let Some(pd) = dc.proxy_defaults() {
+            l.proxy_defaults = pd.mesh_gateway.mode;
+        }
+        l
     }
-    (l, dest)
+
+    /// The key that makes two upstreams of one datacenter the same [`Target`].
+    fn target_key(&self) -> TargetKey<'t> {
+        (
+            self.kind,
+            self.name,
+            self.namespace,
+            self.partition,
+            self.peer,
+            self.datacenter,
+            self.datacenter_set,
+        )
+    }
+
+    /// The key of its SNI name: (form, name, namespace, partition, datacenter).
+    fn sni_key(&self) -> SniKey<'t> {
+        match (self.external_sni, self.kind) {
+            (Some(ext), DestinationType::Service) => (2, ext, "", "", ""),
+            (_, DestinationType::PreparedQuery) => (1, self.name, "", "", self.datacenter),
+            _ => (
+                0,
+                self.name,
+                self.namespace,
+                self.partition,
+                self.datacenter,
+            ),
+        }
+    }
+}
+
+type TargetKey<'t> = (
+    DestinationType,
+    &'t str,
+    &'t str,
+    &'t str,
+    Option<&'t str>,
+    &'t str,
+    bool,
+);
+type SniKey<'t> = (u8, &'t str, &'t str, &'t str, &'t str);
+
+/// Builds every datacenter's plan ([`Datacenter`]'s steps and targets) with [`Facts::of`].
+pub(crate) fn plan(topo: &mut Topology) {
+    let mut sni_slots: HashMap<SniKey<'_>, u32, Fnv> = HashMap::default();
+    let mut plans = Vec::with_capacity(topo.datacenters().len());
+    for dc in topo.datacenters() {
+        let mut targets: Vec<Target> = Vec::new();
+        let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
+        let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
+        let mut steps = Vec::with_capacity(n);
+        for proxy in dc.proxies() {
+            let sd_down = dc.service_defaults(&proxy.service);
+            for up in &proxy.upstreams {
+                let f = Facts::of(topo, dc, sd_down, up);
+                let next = u32::try_from(targets.len()).unwrap_or(u32::MAX);
+                let target = *index.entry(f.target_key()).or_insert_with(|| {
+                    let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
+                    let sni_slot = *sni_slots.entry(f.sni_key()).or_insert(slots);
+                    targets.push(Target {
+                        name: f.name.to_owned(),
+                        kind: f.kind,
+                        namespace: f.namespace.to_owned(),
+                        partition: f.partition.to_owned(),
+                        peer: f.peer.map(str::to_owned),
+                        datacenter: f.datacenter.to_owned(),
+                        datacenter_set: f.datacenter_set,
+                        dest_mode: f.dest_mode,
+                        external_sni: f.external_sni.map(str::to_owned),
+                        dc_index: f.target_dc.and_then(|t| {
+                            topo.datacenters()
+                                .iter()
+                                .position(|d| std::ptr::eq(d, t))
+                                .and_then(|i| u32::try_from(i).ok())
+                        }),
+                        sni_slot,
+                    });
+                    next
+                });
+                steps.push(Step {
+                    target,
+                    local_bind_port: f.local_bind_port,
+                    upstream_mode: f.upstream_mode,
+                    override_mode: f.override_mode,
+                });
+            }
+        }
+        plans.push((steps, targets));
+    }
+    let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
+    drop(sni_slots);
+    for (dc, (steps, targets)) in topo.datacenters.iter_mut().zip(plans) {
+        dc.steps = steps;
+        dc.targets = targets;
+    }
+    topo.sni_slots = slots;
 }
 
 impl Topology {
-    fn resolve_with<'t>(
+    fn resolve_facts<'t>(
         &'t self,
         dc: &'t Datacenter,
         sd_down: Option<&ServiceDefaults>,
         proxy: &'t Proxy,
-        upstream: &'t Upstream,
-        cache: &mut SniCache<'t>,
+        f: &Facts<'t>,
+        cache: &mut SniCache,
     ) -> Route<'t> {
-        let (layers, dest_sd) = layers_with(dc, sd_down, proxy, upstream);
+        let layers = f.layers(dc, sd_down, proxy);
         let local_dc = dc.name();
-        let target_dc = upstream
-            .datacenter
-            .as_deref()
-            .filter(|d| !d.is_empty())
-            .unwrap_or(local_dc);
-        let target_part = upstream.partition();
-        let peer = peer_of(upstream);
+        let target_dc = f.datacenter;
+        let target_part = f.partition;
+        let peer = f.peer;
         let mut warnings = Vec::new();
         let td = self.trust_domain();
         let (mode, decided_by) = if peer.is_some() {
             layers.decide_peered()
-        } else if upstream.destination_type == DestinationType::PreparedQuery {
+        } else if f.kind == DestinationType::PreparedQuery {
             // No central merge into the upstream (Consul's agent skips prepared queries) and
             // no discovery chain: only the upstream's own mode over the instance's merged one.
             Layers {
@@ -519,23 +675,19 @@ impl Topology {
         let sni;
         if let Some(peer) = peer {
             sni = None;
-            if upstream
-                .datacenter
-                .as_deref()
-                .is_some_and(|d| !d.is_empty())
-            {
+            if f.datacenter_set {
                 warnings.push(
                     "upstream cannot specify both destination peer and datacenter (Consul rejects this registration)"
                         .to_owned(),
                 );
             }
             if mode == MeshGatewayMode::Local {
-                hop = self.local_gateways(dc, proxy, &mut warnings);
+                hop = local_gateways(dc, proxy, &mut warnings);
             } else {
                 if mode == MeshGatewayMode::None {
                     warnings.push(format!(
                         "invalid mesh gateway mode 'none', defaulting to 'remote' for \"{}?peer={peer}\"",
-                        upstream.destination_name
+                        f.name
                     ));
                 }
                 hop = NextHop {
@@ -547,61 +699,37 @@ impl Topology {
                     "peer {peer:?}: its mesh gateway addresses and the SNI come from the peering at run time, not from configuration"
                 ));
             }
-        } else if upstream.destination_type == DestinationType::PreparedQuery {
+        } else if f.kind == DestinationType::PreparedQuery {
             // Prepared queries never use gateways: the query's results, dialed directly.
-            sni = td.map(|td| {
-                cache.get((1, &upstream.destination_name, "", "", target_dc), || {
-                    sni::query_sni(&upstream.destination_name, target_dc, td)
-                })
-            });
+            sni = td.map(|td| cache.get(f.sni_slot, || sni::query_sni(f.name, target_dc, td)));
         } else {
-            let external = dest_sd
-                .and_then(|sd| sd.external_sni.as_deref())
-                .filter(|s| !s.is_empty());
-            sni = match external {
-                Some(ext) => Some(cache.get((2, ext, "", "", ""), || ext.to_owned())),
+            sni = match f.external_sni {
+                Some(ext) => Some(cache.get(f.sni_slot, || ext.to_owned())),
                 None => td.map(|td| {
-                    let ns = upstream.namespace();
-                    cache.get(
-                        (0, &upstream.destination_name, ns, target_part, target_dc),
-                        || {
-                            sni::service_sni(
-                                &upstream.destination_name,
-                                "",
-                                ns,
-                                target_part,
-                                target_dc,
-                                td,
-                            )
-                        },
-                    )
+                    cache.get(f.sni_slot, || {
+                        sni::service_sni(f.name, "", f.namespace, target_part, target_dc, td)
+                    })
                 }),
             };
             let same = target_dc == local_dc && target_part == proxy.partition;
             if same {
-                hop.addresses = instances(Some(dc), target_dc, upstream, false, &mut warnings);
+                hop.addresses = instances(Some(dc), f, false, &mut warnings);
             } else {
                 match mode {
                     MeshGatewayMode::Remote => {
                         hop.kind = HopKind::RemoteGateway;
-                        match self.datacenter(target_dc) {
-                            Some(t) if t.has_gateways(target_part) => {
-                                hop.addresses = t.gateway_addresses(target_part, true);
-                                unaddressed(
-                                    t.gateways_of(target_part),
-                                    "mesh gateway",
-                                    &mut warnings,
-                                );
+                        match f.target_dc.and_then(|t| t.gateways_of(target_part)) {
+                            Some(gw) => {
+                                hop.addresses = &gw.wan;
+                                unaddressed(Some(gw), "mesh gateway", &mut warnings);
                             }
-                            _ => warnings.push(no_gateway(target_dc, target_part)),
+                            None => warnings.push(no_gateway(target_dc, target_part)),
                         }
                     }
                     MeshGatewayMode::Local => {
-                        hop = self.local_gateways(dc, proxy, &mut warnings);
+                        hop = local_gateways(dc, proxy, &mut warnings);
                         if !hop.addresses.is_empty()
-                            && !self
-                                .datacenter(target_dc)
-                                .is_some_and(|t| t.has_gateways(target_part))
+                            && !f.target_dc.is_some_and(|t| t.has_gateways(target_part))
                         {
                             warnings.push(format!(
                                 "the local mesh gateways have nowhere to forward: {}",
@@ -610,13 +738,7 @@ impl Topology {
                         }
                     }
                     _ => {
-                        hop.addresses = instances(
-                            self.datacenter(target_dc),
-                            target_dc,
-                            upstream,
-                            true,
-                            &mut warnings,
-                        );
+                        hop.addresses = instances(f.target_dc, f, true, &mut warnings);
                     }
                 }
             }
@@ -629,13 +751,13 @@ impl Topology {
             service: &proxy.service,
             proxy: &proxy.id,
             upstream: UpstreamRef {
-                name: &upstream.destination_name,
-                kind: upstream.destination_type,
-                namespace: upstream.namespace(),
+                name: f.name,
+                kind: f.kind,
+                namespace: f.namespace,
                 partition: target_part,
                 peer,
                 datacenter: if peer.is_some() { local_dc } else { target_dc },
-                local_bind_port: upstream.local_bind_port,
+                local_bind_port: f.local_bind_port,
             },
             mode,
             decided_by,
@@ -644,43 +766,42 @@ impl Topology {
             warnings,
         }
     }
+}
 
-    #[allow(clippy::unused_self)] // a method, like the other hops' helpers
-    fn local_gateways<'t>(
-        &'t self,
-        dc: &'t Datacenter,
-        proxy: &Proxy,
-        warnings: &mut Vec<String>,
-    ) -> NextHop<'t> {
-        let addresses = dc.gateway_addresses(&proxy.partition, false);
-        unaddressed(dc.gateways_of(&proxy.partition), "mesh gateway", warnings);
-        if addresses.is_empty() && !dc.has_gateways(&proxy.partition) {
-            warnings.push(no_gateway(dc.name(), &proxy.partition));
-        }
-        NextHop {
-            kind: HopKind::LocalGateway,
-            datacenter: Some(dc.name()),
-            addresses,
-        }
+/// The mesh gateways of the proxy's own datacenter and partition.
+fn local_gateways<'t>(
+    dc: &'t Datacenter,
+    proxy: &Proxy,
+    warnings: &mut Vec<String>,
+) -> NextHop<'t> {
+    let gw = dc.gateways_of(&proxy.partition);
+    unaddressed(gw, "mesh gateway", warnings);
+    if gw.is_none() {
+        warnings.push(no_gateway(dc.name(), &proxy.partition));
+    }
+    NextHop {
+        kind: HopKind::LocalGateway,
+        datacenter: Some(dc.name()),
+        addresses: gw.map_or(EMPTY, |a| &a.lan),
     }
 }
 
 /// The destination's instances in `target` (`None`: the datacenter is not among the inputs).
 fn instances<'t>(
     target: Option<&'t Datacenter>,
-    target_dc: &str,
-    upstream: &Upstream,
+    f: &Facts<'_>,
     wan: bool,
     warnings: &mut Vec<String>,
 ) -> &'t [String] {
+    let target_dc = f.datacenter;
     let Some(t) = target else {
         warnings.push(format!(
             "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
-            upstream.destination_name
+            f.name
         ));
         return EMPTY;
     };
-    let ep = t.endpoints(&upstream.destination_name);
+    let ep = t.endpoints(f.name);
     unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
     match ep {
         Some(ep) if wan => &ep.addresses.wan,
@@ -688,7 +809,7 @@ fn instances<'t>(
         None => {
             warnings.push(format!(
                 "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
-                upstream.destination_name
+                f.name
             ));
             EMPTY
         }
@@ -704,30 +825,42 @@ fn unaddressed(a: Option<&crate::topology::Addresses>, what: &str, warnings: &mu
     }
 }
 
-/// The SNI names of one resolution, shared between the routes to one target:
-/// (form, name, namespace, partition, datacenter) → name.
+/// The SNI names of one resolution, shared between the routes to one target: one slot per
+/// distinct name of the plan (a route read from the models has no slot and builds its own).
 #[derive(Default)]
-struct SniCache<'t> {
-    names: HashMap<SniKey<'t>, Arc<str>, crate::topology::Fnv>,
+struct SniCache {
+    names: Vec<Option<Arc<str>>>,
 }
 
-type SniKey<'t> = (u8, &'t str, &'t str, &'t str, &'t str);
+impl SniCache {
+    fn with_slots(slots: u32) -> Self {
+        Self {
+            names: vec![None; slots as usize],
+        }
+    }
 
-impl<'t> SniCache<'t> {
-    fn get(&mut self, key: SniKey<'t>, build: impl FnOnce() -> String) -> Arc<str> {
-        Arc::clone(self.names.entry(key).or_insert_with(|| Arc::from(build())))
+    fn get(&mut self, slot: Option<u32>, build: impl FnOnce() -> String) -> Arc<str> {
+        match slot.and_then(|i| self.names.get_mut(i as usize)) {
+            Some(Some(name)) => Arc::clone(name),
+            Some(empty) => Arc::clone(empty.insert(Arc::from(build()))),
+            None => Arc::from(build()),
+        }
     }
 }
 
-/// [`Topology::routes`]: datacenters, proxies, upstreams, one route at a time.
+/// [`Topology::routes`]: datacenters, proxies, upstreams, one route at a time, read from the
+/// plan.
 struct RoutesIter<'t, F> {
     topo: &'t Topology,
     keep: F,
     dc: usize,
+    /// Whether `keep` accepted the current datacenter.
+    entered: bool,
     proxy: usize,
     up: usize,
+    step: usize,
     sd_down: Option<&'t ServiceDefaults>,
-    cache: SniCache<'t>,
+    cache: SniCache,
 }
 
 impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
@@ -736,14 +869,19 @@ impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
     fn next(&mut self) -> Option<Route<'t>> {
         loop {
             let dc = self.topo.datacenters().get(self.dc)?;
-            if !(self.keep)(dc) {
-                self.dc += 1;
-                continue;
+            if !self.entered {
+                if !(self.keep)(dc) {
+                    self.dc += 1;
+                    continue;
+                }
+                self.entered = true;
+                self.proxy = 0;
+                self.up = 0;
+                self.step = 0;
             }
             let Some(proxy) = dc.proxies().get(self.proxy) else {
                 self.dc += 1;
-                self.proxy = 0;
-                self.up = 0;
+                self.entered = false;
                 continue;
             };
             if self.up == 0 {
@@ -755,9 +893,16 @@ impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
                 continue;
             };
             self.up += 1;
+            let step = dc.steps.get(self.step);
+            self.step += 1;
+            let facts = match step.and_then(|s| Some((s, dc.targets.get(s.target as usize)?))) {
+                Some((s, t)) => Facts::of_step(self.topo, s, t),
+                // Not reached: the plan has a step per upstream. The models are the truth.
+                None => Facts::of(self.topo, dc, self.sd_down, up),
+            };
             return Some(
                 self.topo
-                    .resolve_with(dc, self.sd_down, proxy, up, &mut self.cache),
+                    .resolve_facts(dc, self.sd_down, proxy, &facts, &mut self.cache),
             );
         }
     }

@@ -43,7 +43,7 @@ fn two_dcs(web: ServiceDefinition, entries: Vec<ConfigEntry>) -> Topology {
 }
 
 fn only(t: &Topology) -> Route<'_> {
-    let r = t.resolve();
+    let r = resolved(t);
     assert_eq!(r.routes.len(), 1, "{:#?}", r.routes);
     r.routes.into_iter().next().unwrap()
 }
@@ -310,7 +310,7 @@ fn inline_sidecars_and_separate_proxies_are_both_resolved() {
         proxy("billing-proxy", "billing", L, vec![up("api", "dc2")]),
     );
     let t = b.build();
-    let r = t.resolve();
+    let r = resolved(&t);
     let ids: Vec<_> = r
         .routes
         .iter()
@@ -330,7 +330,7 @@ fn without_a_trust_domain_resolution_says_so_and_names_both_ways() {
     let mut b = Topology::builder();
     b.add_service("dc1", web(R, up("api", "dc2")));
     let t = b.build();
-    let r = t.resolve();
+    let r = resolved(&t);
     assert_eq!(r.routes[0].sni, None);
     assert!(
         r.warnings
@@ -364,7 +364,7 @@ fn explain_lists_every_layer_and_marks_the_winner() {
 #[test]
 fn routes_serialize_to_the_documented_json() {
     let t = two_dcs(web(R, up("api", "dc2")), vec![]);
-    let r = t.resolve();
+    let r = resolved(&t);
     let v = serde_json::to_value(&r).unwrap();
     let route = &v["routes"][0];
     assert_eq!(v["trust_domain"], TD);
@@ -406,7 +406,7 @@ fn routes_to_one_target_share_one_sni_string() {
     );
     b.add_service("dc1", proxy("b-proxy", "b", L, vec![up("api", "dc2")]));
     let t = b.build();
-    let routes = t.resolve().routes;
+    let routes = resolved(&t).routes;
     let (first, third) = (
         routes[0].sni.as_ref().unwrap(),
         routes[2].sni.as_ref().unwrap(),

@@ -5,6 +5,9 @@
 
 use std::path::Path;
 
+#[path = "resolve_helpers/mod.rs"]
+mod helpers;
+
 use meshroute::resolve::{HopKind, Layer, Route};
 use meshroute::route::GatewayAction;
 use meshroute::{Loader, MeshGatewayMode as M, Topology};
@@ -46,7 +49,7 @@ fn datacenters_come_from_the_agent_configs_lower_cased() {
 #[test]
 fn every_fixture_route_resolves_as_consul_would() {
     let t = topology();
-    let res = t.resolve();
+    let res = helpers::resolved(&t);
     assert_eq!(res.routes.len(), 9);
     let r = |s, u| find(&res.routes, s, u);
 

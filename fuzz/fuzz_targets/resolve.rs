@@ -1,6 +1,7 @@
 #![no_main]
 //! Arbitrary topologies: several documents (JSON, YAML or HCL) in datacenter directories,
-//! loaded, built into a topology and resolved, explained and routed: never panics.
+//! loaded, built into a topology and resolved, explained and routed: never panics, and every
+//! route read from the plan equals the one read from the models.
 use libfuzzer_sys::fuzz_target;
 use meshroute::{Format, Loader, Topology};
 use std::path::PathBuf;
@@ -46,10 +47,14 @@ fuzz_target!(|data: &[u8]| {
         .filter_map(|r| r.sni.as_deref().map(str::to_owned))
         .collect();
     names.extend(src.split('\u{c}').take(4).map(str::to_owned));
+    // The plan that `resolve` reads gives the same route as the models themselves.
+    let mut planned = res.routes.iter();
     for dc in topo.datacenters() {
         for p in dc.proxies() {
             for u in &p.upstreams {
-                let _ = topo.explain(dc, p, u).to_string();
+                let e = topo.explain(dc, p, u);
+                assert_eq!(Some(&e.route), planned.next());
+                let _ = e.to_string();
             }
         }
         for n in &names {

@@ -133,3 +133,19 @@ pub fn sd_upstreams(
     e.upstream_config = Some(uc);
     ConfigEntry::ServiceDefaults(e)
 }
+
+/// `t.resolve()`, after checking that every route it read from the topology's plan is the
+/// route `resolve_upstream` reads from the models themselves.
+pub fn resolved(t: &meshroute::Topology) -> meshroute::resolve::Resolution<'_> {
+    let r = t.resolve();
+    let mut planned = r.routes.iter();
+    for dc in t.datacenters() {
+        for p in dc.proxies() {
+            for u in &p.upstreams {
+                assert_eq!(Some(&t.resolve_upstream(dc, p, u)), planned.next());
+            }
+        }
+    }
+    assert_eq!(planned.next(), None);
+    r
+}
