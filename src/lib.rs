@@ -60,7 +60,7 @@
 //! let topology = topology.build();
 //!
 //! let resolution = topology.resolve();
-//! let route = &resolution.routes[0];
+//! let route = resolution.get(0).unwrap();
 //! assert_eq!(route.mode, MeshGatewayMode::Local);
 //! assert_eq!(route.decided_by, Layer::ProxyDefaults);
 //! assert_eq!(

@@ -50,7 +50,7 @@
 //! let topo = b.build();
 //!
 //! let res = topo.resolve();
-//! let route = &res.routes[0];
+//! let route = res.get(0).unwrap();
 //! assert_eq!(route.mode, MeshGatewayMode::Local);
 //! assert_eq!(route.decided_by, Layer::ProxyDefaults);
 //! assert_eq!(
@@ -329,17 +329,177 @@ pub struct Route<'t> {
     pub warnings: Vec<String>,
 }
 
-/// Every route of a topology.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Every route of a topology: [`Topology::resolve`]'s result.
+///
+/// Kept compactly: 24 bytes a route (which upstream of which proxy, and what was decided:
+/// mode, layer, hop kind, SNI, warnings), so that resolving a million upstreams writes 24 MB
+/// instead of 220 MB of [`Route`]s (see docs/performance.md). The routes are read back, each
+/// as a [`Route`], with [`Resolution::routes`] or [`Resolution::get`]; the parts of a route
+/// that are not decisions (names, the addresses of the hop) are the topology's own.
+///
+/// ```
+/// use meshroute::Topology;
+///
+/// let mut b = Topology::builder();
+/// b.add_datacenter("dc1");
+/// let topo = b.build();
+/// let res = topo.resolve();
+/// assert!(res.is_empty());
+/// assert_eq!(res.routes().count(), 0);
+/// assert_eq!(res.warnings, [meshroute::resolve::NO_TRUST_DOMAIN]);
+/// ```
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Resolution<'t> {
     /// The trust domain used for SNI names.
     pub trust_domain: Option<&'t str>,
-    /// One route per upstream, by datacenter name, then proxy load order, then upstream order.
-    pub routes: Vec<Route<'t>>,
     /// Problems not tied to one route (no trust domain, topology warnings).
-    #[serde(skip)]
     pub warnings: Vec<String>,
+    topo: &'t Topology,
+    entries: Vec<Entry>,
+    snis: Vec<Option<Arc<str>>>,
+    route_warnings: Vec<String>,
+}
+
+/// One route of a [`Resolution`]: where it is in the topology, and what was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    dc: u32,
+    proxy: u32,
+    step: u32,
+    /// The SNI name's slot in [`Resolution::snis`], [`NO_SNI`] for none.
+    sni: u32,
+    /// The end of the route's warnings in [`Resolution::route_warnings`] (they start where
+    /// the previous route's end).
+    warnings_end: u32,
+    mode: MeshGatewayMode,
+    decided_by: Layer,
+    hop: HopKind,
+}
+
+const NO_SNI: u32 = u32::MAX;
+
+impl<'t> Resolution<'t> {
+    /// The number of routes.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is no route.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The route at `index` (datacenter name order, then proxy load order, then upstream
+    /// order).
+    pub fn get(&self, index: usize) -> Option<Route<'t>> {
+        let e = self.entries.get(index)?;
+        let start = index
+            .checked_sub(1)
+            .and_then(|i| self.entries.get(i))
+            .map_or(0, |p| p.warnings_end as usize);
+        let dc = self.topo.datacenters().get(e.dc as usize)?;
+        let proxy = dc.proxies().get(e.proxy as usize)?;
+        let step = dc.steps.get(e.step as usize)?;
+        let f = Facts::of_step(self.topo, step, dc.targets.get(step.target as usize)?);
+        let sni = self.snis.get(e.sni as usize).and_then(Clone::clone);
+        let warnings = self
+            .route_warnings
+            .get(start..e.warnings_end as usize)
+            .unwrap_or_default()
+            .to_vec();
+        let hop = next_hop(dc, &proxy.partition, &f, e.hop);
+        Some(route_of(
+            dc,
+            proxy,
+            &f,
+            (e.mode, e.decided_by),
+            sni,
+            hop,
+            warnings,
+        ))
+    }
+
+    /// The routes, one at a time, in order.
+    pub fn routes(&self) -> Routes<'_, 't> {
+        Routes {
+            resolution: self,
+            range: 0..self.entries.len(),
+        }
+    }
+
+    /// The routes, collected.
+    pub fn to_vec(&self) -> Vec<Route<'t>> {
+        self.routes().collect()
+    }
+}
+
+/// The routes of a [`Resolution`], read one at a time ([`Resolution::routes`]).
+#[derive(Clone, Debug)]
+pub struct Routes<'r, 't> {
+    resolution: &'r Resolution<'t>,
+    range: std::ops::Range<usize>,
+}
+
+impl<'t> Iterator for Routes<'_, 't> {
+    type Item = Route<'t>;
+
+    fn next(&mut self) -> Option<Route<'t>> {
+        let res = self.resolution;
+        self.range.find_map(|i| res.get(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Routes<'_, '_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let res = self.resolution;
+        self.range.by_ref().rev().find_map(|i| res.get(i))
+    }
+}
+
+impl ExactSizeIterator for Routes<'_, '_> {}
+
+impl fmt::Debug for Resolution<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resolution")
+            .field("trust_domain", &self.trust_domain)
+            .field("routes", &self.to_vec())
+            .field("warnings", &self.warnings)
+            .finish()
+    }
+}
+
+impl PartialEq for Resolution<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.trust_domain == other.trust_domain
+            && self.warnings == other.warnings
+            && self.routes().eq(other.routes())
+    }
+}
+
+impl Eq for Resolution<'_> {}
+
+/// As the CLI prints it: `{"trust_domain": …, "routes": [ … ]}` (the warnings not tied to a
+/// route are left out).
+impl Serialize for Resolution<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        struct All<'a, 'r, 't>(&'a Resolution<'r>, std::marker::PhantomData<&'t ()>);
+        impl Serialize for All<'_, '_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.routes())
+            }
+        }
+        let mut st = s.serialize_struct("Resolution", 2)?;
+        st.serialize_field("trust_domain", &self.trust_domain)?;
+        st.serialize_field("routes", &All(self, std::marker::PhantomData))?;
+        st.end()
+    }
 }
 
 /// The message for resolution without a trust domain.
@@ -370,6 +530,10 @@ impl Topology {
         &'t self,
         keep: impl Fn(&Datacenter) -> bool + 't,
     ) -> impl Iterator<Item = Route<'t>> + 't {
+        self.routes_iter(keep)
+    }
+
+    fn routes_iter<F: Fn(&Datacenter) -> bool>(&self, keep: F) -> RoutesIter<'_, F> {
         RoutesIter {
             topo: self,
             keep,
@@ -397,12 +561,33 @@ impl Topology {
             .filter(|d| keep(d))
             .map(|d| d.steps.len())
             .sum();
-        let mut routes = Vec::with_capacity(n);
-        routes.extend(self.routes_where(keep));
+        let mut entries = Vec::with_capacity(n);
+        let mut route_warnings = Vec::new();
+        let mut it = self.routes_iter(keep);
+        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        while let Some((at, slot, route)) = it.next_at() {
+            route_warnings.extend(route.warnings);
+            entries.push(Entry {
+                dc: index(at.0),
+                proxy: index(at.1),
+                step: index(at.2),
+                sni: match (route.sni, slot) {
+                    (Some(_), Some(slot)) => slot,
+                    _ => NO_SNI,
+                },
+                warnings_end: index(route_warnings.len()),
+                mode: route.mode,
+                decided_by: route.decided_by,
+                hop: route.next_hop.kind,
+            });
+        }
         Resolution {
             trust_domain: self.trust_domain(),
-            routes,
             warnings,
+            topo: self,
+            entries,
+            snis: it.cache.names,
+            route_warnings,
         }
     }
 
@@ -645,7 +830,6 @@ impl Topology {
         cache: &mut SniCache,
     ) -> Route<'t> {
         let layers = f.layers(dc, sd_down, proxy);
-        let local_dc = dc.name();
         let target_dc = f.datacenter;
         let target_part = f.partition;
         let peer = f.peer;
@@ -667,12 +851,8 @@ impl Topology {
         } else {
             layers.decide()
         };
-        let mut hop = NextHop {
-            kind: HopKind::Direct,
-            datacenter: Some(target_dc),
-            addresses: EMPTY,
-        };
         let sni;
+        let kind;
         if let Some(peer) = peer {
             sni = None;
             if f.datacenter_set {
@@ -682,25 +862,23 @@ impl Topology {
                 );
             }
             if mode == MeshGatewayMode::Local {
-                hop = local_gateways(dc, proxy, &mut warnings);
+                kind = HopKind::LocalGateway;
+                local_gateway_warnings(dc, &proxy.partition, &mut warnings);
             } else {
+                kind = HopKind::RemoteGateway;
                 if mode == MeshGatewayMode::None {
                     warnings.push(format!(
                         "invalid mesh gateway mode 'none', defaulting to 'remote' for \"{}?peer={peer}\"",
                         f.name
                     ));
                 }
-                hop = NextHop {
-                    kind: HopKind::RemoteGateway,
-                    datacenter: None,
-                    addresses: EMPTY,
-                };
                 warnings.push(format!(
                     "peer {peer:?}: its mesh gateway addresses and the SNI come from the peering at run time, not from configuration"
                 ));
             }
         } else if f.kind == DestinationType::PreparedQuery {
             // Prepared queries never use gateways: the query's results, dialed directly.
+            kind = HopKind::Direct;
             sni = td.map(|td| cache.get(f.sni_slot, || sni::query_sni(f.name, target_dc, td)));
         } else {
             sni = match f.external_sni {
@@ -711,24 +889,24 @@ impl Topology {
                     })
                 }),
             };
-            let same = target_dc == local_dc && target_part == proxy.partition;
-            if same {
-                hop.addresses = instances(Some(dc), f, false, &mut warnings);
+            if is_local(dc, &proxy.partition, f) {
+                kind = HopKind::Direct;
+                instance_warnings(Some(dc), f, &mut warnings);
             } else {
                 match mode {
                     MeshGatewayMode::Remote => {
-                        hop.kind = HopKind::RemoteGateway;
+                        kind = HopKind::RemoteGateway;
                         match f.target_dc.and_then(|t| t.gateways_of(target_part)) {
-                            Some(gw) => {
-                                hop.addresses = &gw.wan;
-                                unaddressed(Some(gw), "mesh gateway", &mut warnings);
-                            }
+                            Some(gw) => unaddressed(Some(gw), "mesh gateway", &mut warnings),
                             None => warnings.push(no_gateway(target_dc, target_part)),
                         }
                     }
                     MeshGatewayMode::Local => {
-                        hop = local_gateways(dc, proxy, &mut warnings);
-                        if !hop.addresses.is_empty()
+                        kind = HopKind::LocalGateway;
+                        local_gateway_warnings(dc, &proxy.partition, &mut warnings);
+                        if dc
+                            .gateways_of(&proxy.partition)
+                            .is_some_and(|gw| !gw.lan.is_empty())
                             && !f.target_dc.is_some_and(|t| t.has_gateways(target_part))
                         {
                             warnings.push(format!(
@@ -738,81 +916,134 @@ impl Topology {
                         }
                     }
                     _ => {
-                        hop.addresses = instances(f.target_dc, f, true, &mut warnings);
+                        kind = HopKind::Direct;
+                        instance_warnings(f.target_dc, f, &mut warnings);
                     }
                 }
             }
         }
+        let hop = next_hop(dc, &proxy.partition, f, kind);
         if td.is_none() && peer.is_none() && sni.is_none() {
             warnings.push("no SNI: the trust domain is unknown".to_owned());
         }
-        Route {
-            datacenter: local_dc,
-            service: &proxy.service,
-            proxy: &proxy.id,
-            upstream: UpstreamRef {
-                name: f.name,
-                kind: f.kind,
-                namespace: f.namespace,
-                partition: target_part,
-                peer,
-                datacenter: if peer.is_some() { local_dc } else { target_dc },
-                local_bind_port: f.local_bind_port,
-            },
-            mode,
-            decided_by,
-            sni,
-            next_hop: hop,
-            warnings,
-        }
+        route_of(dc, proxy, f, (mode, decided_by), sni, hop, warnings)
     }
 }
 
-/// The mesh gateways of the proxy's own datacenter and partition.
-fn local_gateways<'t>(
+/// A route from its parts.
+fn route_of<'t>(
     dc: &'t Datacenter,
-    proxy: &Proxy,
-    warnings: &mut Vec<String>,
+    proxy: &'t Proxy,
+    f: &Facts<'t>,
+    (mode, decided_by): (MeshGatewayMode, Layer),
+    sni: Option<Arc<str>>,
+    next_hop: NextHop<'t>,
+    warnings: Vec<String>,
+) -> Route<'t> {
+    let local_dc = dc.name();
+    Route {
+        datacenter: local_dc,
+        service: &proxy.service,
+        proxy: &proxy.id,
+        upstream: UpstreamRef {
+            name: f.name,
+            kind: f.kind,
+            namespace: f.namespace,
+            partition: f.partition,
+            peer: f.peer,
+            datacenter: if f.peer.is_some() {
+                local_dc
+            } else {
+                f.datacenter
+            },
+            local_bind_port: f.local_bind_port,
+        },
+        mode,
+        decided_by,
+        sni,
+        next_hop,
+        warnings,
+    }
+}
+
+/// Whether the upstream's destination is the proxy's own datacenter and partition, where
+/// the mode does not apply (service upstreams only).
+fn is_local(dc: &Datacenter, proxy_partition: &str, f: &Facts<'_>) -> bool {
+    f.datacenter == dc.name() && f.partition == proxy_partition
+}
+
+/// Where a route of `kind` goes: the datacenter of the hop and the addresses dialed. A pure
+/// function of the topology, so a [`Resolution`] keeps only the kind.
+fn next_hop<'t>(
+    dc: &'t Datacenter,
+    proxy_partition: &str,
+    f: &Facts<'t>,
+    kind: HopKind,
 ) -> NextHop<'t> {
-    let gw = dc.gateways_of(&proxy.partition);
+    let (datacenter, addresses) = match kind {
+        HopKind::LocalGateway => (
+            Some(dc.name()),
+            dc.gateways_of(proxy_partition).map_or(EMPTY, |a| &a.lan),
+        ),
+        HopKind::RemoteGateway if f.peer.is_some() => (None, EMPTY),
+        HopKind::RemoteGateway => (
+            Some(f.datacenter),
+            f.target_dc
+                .and_then(|t| t.gateways_of(f.partition))
+                .map_or(EMPTY, |a| &a.wan),
+        ),
+        HopKind::Direct if f.peer.is_some() || f.kind == DestinationType::PreparedQuery => {
+            (Some(f.datacenter), EMPTY)
+        }
+        HopKind::Direct => {
+            let local = is_local(dc, proxy_partition, f);
+            let target = if local { Some(dc) } else { f.target_dc };
+            let addresses = target
+                .and_then(|t| t.endpoints(f.name))
+                .map_or(EMPTY, |ep| {
+                    if local {
+                        &ep.addresses.lan
+                    } else {
+                        &ep.addresses.wan
+                    }
+                });
+            (Some(f.datacenter), addresses)
+        }
+    };
+    NextHop {
+        kind,
+        datacenter,
+        addresses,
+    }
+}
+
+/// What is worth saying about the mesh gateways of the proxy's own datacenter and partition.
+fn local_gateway_warnings(dc: &Datacenter, proxy_partition: &str, warnings: &mut Vec<String>) {
+    let gw = dc.gateways_of(proxy_partition);
     unaddressed(gw, "mesh gateway", warnings);
     if gw.is_none() {
-        warnings.push(no_gateway(dc.name(), &proxy.partition));
-    }
-    NextHop {
-        kind: HopKind::LocalGateway,
-        datacenter: Some(dc.name()),
-        addresses: gw.map_or(EMPTY, |a| &a.lan),
+        warnings.push(no_gateway(dc.name(), proxy_partition));
     }
 }
 
-/// The destination's instances in `target` (`None`: the datacenter is not among the inputs).
-fn instances<'t>(
-    target: Option<&'t Datacenter>,
-    f: &Facts<'_>,
-    wan: bool,
-    warnings: &mut Vec<String>,
-) -> &'t [String] {
+/// What is worth saying about the destination's instances in `target` (`None`: the
+/// datacenter is not among the inputs).
+fn instance_warnings(target: Option<&Datacenter>, f: &Facts<'_>, warnings: &mut Vec<String>) {
     let target_dc = f.datacenter;
     let Some(t) = target else {
         warnings.push(format!(
             "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
             f.name
         ));
-        return EMPTY;
+        return;
     };
     let ep = t.endpoints(f.name);
     unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
-    match ep {
-        Some(ep) if wan => &ep.addresses.wan,
-        Some(ep) => &ep.addresses.lan,
-        None => {
-            warnings.push(format!(
-                "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
-                f.name
-            ));
-            EMPTY
-        }
+    if ep.is_none() {
+        warnings.push(format!(
+            "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
+            f.name
+        ));
     }
 }
 
@@ -848,6 +1079,9 @@ impl SniCache {
     }
 }
 
+/// Where a route is: datacenter, proxy and step indices.
+type At = (usize, usize, usize);
+
 /// [`Topology::routes`]: datacenters, proxies, upstreams, one route at a time, read from the
 /// plan.
 struct RoutesIter<'t, F> {
@@ -863,10 +1097,10 @@ struct RoutesIter<'t, F> {
     cache: SniCache,
 }
 
-impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
-    type Item = Route<'t>;
-
-    fn next(&mut self) -> Option<Route<'t>> {
+impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
+    /// The next route, with where it is (datacenter, proxy and step indices) and the slot of
+    /// its SNI name.
+    fn next_at(&mut self) -> Option<(At, Option<u32>, Route<'t>)> {
         loop {
             let dc = self.topo.datacenters().get(self.dc)?;
             if !self.entered {
@@ -892,19 +1126,31 @@ impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
                 self.up = 0;
                 continue;
             };
+            let at = (self.dc, self.proxy, self.step);
             self.up += 1;
-            let step = dc.steps.get(self.step);
             self.step += 1;
-            let facts = match step.and_then(|s| Some((s, dc.targets.get(s.target as usize)?))) {
+            let facts = match dc
+                .steps
+                .get(at.2)
+                .and_then(|s| Some((s, dc.targets.get(s.target as usize)?)))
+            {
                 Some((s, t)) => Facts::of_step(self.topo, s, t),
                 // Not reached: the plan has a step per upstream. The models are the truth.
                 None => Facts::of(self.topo, dc, self.sd_down, up),
             };
-            return Some(
-                self.topo
-                    .resolve_facts(dc, self.sd_down, proxy, &facts, &mut self.cache),
-            );
+            let route = self
+                .topo
+                .resolve_facts(dc, self.sd_down, proxy, &facts, &mut self.cache);
+            return Some((at, facts.sni_slot, route));
         }
+    }
+}
+
+impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
+    type Item = Route<'t>;
+
+    fn next(&mut self) -> Option<Route<'t>> {
+        self.next_at().map(|(_, _, route)| route)
     }
 }
 

@@ -44,8 +44,8 @@ fn two_dcs(web: ServiceDefinition, entries: Vec<ConfigEntry>) -> Topology {
 
 fn only(t: &Topology) -> Route<'_> {
     let r = resolved(t);
-    assert_eq!(r.routes.len(), 1, "{:#?}", r.routes);
-    r.routes.into_iter().next().unwrap()
+    assert_eq!(r.len(), 1, "{r:#?}");
+    r.get(0).unwrap()
 }
 
 fn web(mode: MeshGatewayMode, u: Upstream) -> ServiceDefinition {
@@ -311,11 +311,7 @@ fn inline_sidecars_and_separate_proxies_are_both_resolved() {
     );
     let t = b.build();
     let r = resolved(&t);
-    let ids: Vec<_> = r
-        .routes
-        .iter()
-        .map(|r| (r.proxy, r.service, r.mode))
-        .collect();
+    let ids: Vec<_> = r.routes().map(|r| (r.proxy, r.service, r.mode)).collect();
     assert_eq!(
         ids,
         [
@@ -331,7 +327,7 @@ fn without_a_trust_domain_resolution_says_so_and_names_both_ways() {
     b.add_service("dc1", web(R, up("api", "dc2")));
     let t = b.build();
     let r = resolved(&t);
-    assert_eq!(r.routes[0].sni, None);
+    assert_eq!(r.get(0).unwrap().sni, None);
     assert!(
         r.warnings
             .iter()
@@ -390,10 +386,10 @@ fn routes_serialize_to_the_documented_json() {
 fn streaming_routes_equal_the_collected_resolution() {
     let t = two_dcs(web(R, up("api", "dc2")), vec![pd(L)]);
     let streamed: Vec<_> = t.routes().collect();
-    assert_eq!(streamed, t.resolve().routes);
-    assert_eq!(t.resolve_datacenter("dc1").routes, streamed);
-    assert!(t.resolve_datacenter("dc2").routes.is_empty());
-    assert!(t.resolve_datacenter("nowhere").routes.is_empty());
+    assert_eq!(streamed, t.resolve().to_vec());
+    assert_eq!(t.resolve_datacenter("dc1").to_vec(), streamed);
+    assert!(t.resolve_datacenter("dc2").is_empty());
+    assert!(t.resolve_datacenter("nowhere").is_empty());
 }
 
 #[test]
@@ -406,7 +402,7 @@ fn routes_to_one_target_share_one_sni_string() {
     );
     b.add_service("dc1", proxy("b-proxy", "b", L, vec![up("api", "dc2")]));
     let t = b.build();
-    let routes = resolved(&t).routes;
+    let routes = resolved(&t).to_vec();
     let (first, third) = (
         routes[0].sni.as_ref().unwrap(),
         routes[2].sni.as_ref().unwrap(),

@@ -50,8 +50,9 @@ fn datacenters_come_from_the_agent_configs_lower_cased() {
 fn every_fixture_route_resolves_as_consul_would() {
     let t = topology();
     let res = helpers::resolved(&t);
-    assert_eq!(res.routes.len(), 9);
-    let r = |s, u| find(&res.routes, s, u);
+    let routes = res.to_vec();
+    assert_eq!(routes.len(), 9);
+    let r = |s, u| find(&routes, s, u);
 
     // The Override for orders (local) beats the Defaults (none) and proxy-defaults (remote).
     let o = r("frontend", "orders");

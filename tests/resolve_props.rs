@@ -256,8 +256,8 @@ proptest! {
             d.pd = pd_mode;
         }
         let t2 = build(items(&spec2));
-        let a = resolved(&t).routes;
-        let b = t2.resolve().routes;
+        let a = resolved(&t).to_vec();
+        let b = t2.resolve().to_vec();
         for (x, y) in a.iter().zip(&b) {
             if x.decided_by < Layer::ProxyDefaults {
                 prop_assert_eq!(x, y);
@@ -284,7 +284,7 @@ proptest! {
             }
         }
         let t = build(items(&spec));
-        for r in resolved(&t).routes {
+        for r in resolved(&t).routes() {
             prop_assert_eq!((r.mode, r.decided_by), (MeshGatewayMode::None, Layer::Default));
             prop_assert_eq!(r.next_hop.kind, HopKind::Direct);
         }
@@ -323,7 +323,7 @@ proptest! {
     #[test]
     fn same_datacenter_routes_are_always_direct(spec in spec()) {
         let t = build(items(&spec));
-        for r in resolved(&t).routes {
+        for r in resolved(&t).routes() {
             if r.upstream.datacenter == r.datacenter && r.upstream.peer.is_none() {
                 prop_assert_eq!(r.next_hop.kind, HopKind::Direct);
             }
@@ -359,7 +359,7 @@ proptest! {
     #[test]
     fn upstream_snis_are_forwarded_elsewhere_and_served_at_the_destination(spec in spec()) {
         let t = build(items(&spec));
-        for r in resolved(&t).routes {
+        for r in resolved(&t).routes() {
             let Some(sni) = r.sni.as_deref() else { continue };
             if r.upstream.peer.is_some() || r.upstream.kind != meshroute::DestinationType::Service {
                 continue;

@@ -213,7 +213,8 @@ fn every_resolved_upstream_sni_is_forwarded_elsewhere_and_served_at_home() {
     );
     let t = b.build();
     let res = t.resolve();
-    let sni = res.routes[0].sni.as_deref().unwrap();
+    let route = res.get(0).unwrap();
+    let sni = route.sni.as_deref().unwrap();
     assert_eq!(t.route_sni("dc1", sni).action_str(), "forward");
     assert_eq!(t.route_sni("dc2", sni).action_str(), "local");
 }

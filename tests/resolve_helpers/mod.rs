@@ -138,11 +138,11 @@ pub fn sd_upstreams(
 /// route `resolve_upstream` reads from the models themselves.
 pub fn resolved(t: &meshroute::Topology) -> meshroute::resolve::Resolution<'_> {
     let r = t.resolve();
-    let mut planned = r.routes.iter();
+    let mut planned = r.routes();
     for dc in t.datacenters() {
         for p in dc.proxies() {
             for u in &p.upstreams {
-                assert_eq!(Some(&t.resolve_upstream(dc, p, u)), planned.next());
+                assert_eq!(Some(t.resolve_upstream(dc, p, u)), planned.next());
             }
         }
     }

@@ -105,7 +105,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
     } else {
         print!("{}", table(&res));
-        for r in &res.routes {
+        for r in res.routes() {
             for w in &r.warnings {
                 eprintln!(
                     "warning: {} ({}) -> {}: {w}",
@@ -114,7 +114,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             }
         }
     }
-    if res.routes.is_empty() {
+    if res.is_empty() {
         eprintln!("meshroute resolve: no connect proxy with upstreams found");
     }
     if topo.trust_domain().is_none() {
@@ -171,7 +171,7 @@ fn table(res: &Resolution<'_>) -> String {
         "ADDRESSES",
         "SNI",
     ];
-    let rows: Vec<[String; 9]> = res.routes.iter().map(row).collect();
+    let rows: Vec<[String; 9]> = res.routes().map(|r| row(&r)).collect();
     let mut widths = HEAD.map(str::len);
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
