@@ -71,7 +71,7 @@ use crate::config_entry::ServiceDefaults;
 use crate::mode::MeshGatewayMode;
 use crate::service::{DestinationType, Upstream};
 use crate::sni;
-use crate::topology::{Datacenter, Fnv, Proxy, Step, Target, Topology};
+use crate::topology::{Addresses, Datacenter, Endpoints, Fnv, Proxy, Step, Target, Topology};
 
 /// The configuration layer that decided an upstream's mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -408,7 +408,7 @@ impl<'t> Resolution<'t> {
             .get(start..e.warnings_end as usize)
             .unwrap_or_default()
             .to_vec();
-        let hop = next_hop(dc, &proxy.partition, &f, e.hop);
+        let hop = next_hop(dc, &f, e.hop, &hop_lookup(dc, &proxy.partition, &f, e.hop));
         Some(route_of(
             dc,
             proxy,
@@ -851,21 +851,40 @@ impl Topology {
         } else {
             layers.decide()
         };
-        let sni;
-        let kind;
+        let service = peer.is_none() && f.kind != DestinationType::PreparedQuery;
+        let kind = match (peer, mode) {
+            (Some(_), MeshGatewayMode::Local) => HopKind::LocalGateway,
+            (Some(_), _) => HopKind::RemoteGateway,
+            _ if !service || is_local(dc, &proxy.partition, f) => HopKind::Direct,
+            (None, MeshGatewayMode::Remote) => HopKind::RemoteGateway,
+            (None, MeshGatewayMode::Local) => HopKind::LocalGateway,
+            (None, _) => HopKind::Direct,
+        };
+        let sni = if peer.is_some() {
+            None
+        } else if f.kind == DestinationType::PreparedQuery {
+            td.map(|td| cache.get(f.sni_slot, || sni::query_sni(f.name, target_dc, td)))
+        } else {
+            match f.external_sni {
+                Some(ext) => Some(cache.get(f.sni_slot, || ext.to_owned())),
+                None => td.map(|td| {
+                    cache.get(f.sni_slot, || {
+                        sni::service_sni(f.name, "", f.namespace, target_part, target_dc, td)
+                    })
+                }),
+            }
+        };
+        let look = hop_lookup(dc, &proxy.partition, f, kind);
         if let Some(peer) = peer {
-            sni = None;
             if f.datacenter_set {
                 warnings.push(
                     "upstream cannot specify both destination peer and datacenter (Consul rejects this registration)"
                         .to_owned(),
                 );
             }
-            if mode == MeshGatewayMode::Local {
-                kind = HopKind::LocalGateway;
-                local_gateway_warnings(dc, &proxy.partition, &mut warnings);
+            if kind == HopKind::LocalGateway {
+                local_gateway_warnings(dc, &proxy.partition, look.gateways, &mut warnings);
             } else {
-                kind = HopKind::RemoteGateway;
                 if mode == MeshGatewayMode::None {
                     warnings.push(format!(
                         "invalid mesh gateway mode 'none', defaulting to 'remote' for \"{}?peer={peer}\"",
@@ -876,53 +895,27 @@ impl Topology {
                     "peer {peer:?}: its mesh gateway addresses and the SNI come from the peering at run time, not from configuration"
                 ));
             }
-        } else if f.kind == DestinationType::PreparedQuery {
-            // Prepared queries never use gateways: the query's results, dialed directly.
-            kind = HopKind::Direct;
-            sni = td.map(|td| cache.get(f.sni_slot, || sni::query_sni(f.name, target_dc, td)));
-        } else {
-            sni = match f.external_sni {
-                Some(ext) => Some(cache.get(f.sni_slot, || ext.to_owned())),
-                None => td.map(|td| {
-                    cache.get(f.sni_slot, || {
-                        sni::service_sni(f.name, "", f.namespace, target_part, target_dc, td)
-                    })
-                }),
-            };
-            if is_local(dc, &proxy.partition, f) {
-                kind = HopKind::Direct;
-                instance_warnings(Some(dc), f, &mut warnings);
-            } else {
-                match mode {
-                    MeshGatewayMode::Remote => {
-                        kind = HopKind::RemoteGateway;
-                        match f.target_dc.and_then(|t| t.gateways_of(target_part)) {
-                            Some(gw) => unaddressed(Some(gw), "mesh gateway", &mut warnings),
-                            None => warnings.push(no_gateway(target_dc, target_part)),
-                        }
-                    }
-                    MeshGatewayMode::Local => {
-                        kind = HopKind::LocalGateway;
-                        local_gateway_warnings(dc, &proxy.partition, &mut warnings);
-                        if dc
-                            .gateways_of(&proxy.partition)
-                            .is_some_and(|gw| !gw.lan.is_empty())
-                            && !f.target_dc.is_some_and(|t| t.has_gateways(target_part))
-                        {
-                            warnings.push(format!(
-                                "the local mesh gateways have nowhere to forward: {}",
-                                no_gateway(target_dc, target_part)
-                            ));
-                        }
-                    }
-                    _ => {
-                        kind = HopKind::Direct;
-                        instance_warnings(f.target_dc, f, &mut warnings);
+        } else if service {
+            match kind {
+                HopKind::RemoteGateway => match look.gateways {
+                    Some(gw) => unaddressed(Some(gw), "mesh gateway", &mut warnings),
+                    None => warnings.push(no_gateway(target_dc, target_part)),
+                },
+                HopKind::LocalGateway => {
+                    local_gateway_warnings(dc, &proxy.partition, look.gateways, &mut warnings);
+                    if look.gateways.is_some_and(|gw| !gw.lan.is_empty())
+                        && !f.target_dc.is_some_and(|t| t.has_gateways(target_part))
+                    {
+                        warnings.push(format!(
+                            "the local mesh gateways have nowhere to forward: {}",
+                            no_gateway(target_dc, target_part)
+                        ));
                     }
                 }
+                HopKind::Direct => instance_warnings(&look, f, &mut warnings),
             }
         }
-        let hop = next_hop(dc, &proxy.partition, f, kind);
+        let hop = next_hop(dc, f, kind, &look);
         if td.is_none() && peer.is_none() && sni.is_none() {
             warnings.push("no SNI: the trust domain is unknown".to_owned());
         }
@@ -972,43 +965,72 @@ fn is_local(dc: &Datacenter, proxy_partition: &str, f: &Facts<'_>) -> bool {
     f.datacenter == dc.name() && f.partition == proxy_partition
 }
 
-/// Where a route of `kind` goes: the datacenter of the hop and the addresses dialed. A pure
-/// function of the topology, so a [`Resolution`] keeps only the kind.
-fn next_hop<'t>(
+/// What a hop of one kind reads from the topology: the mesh gateways it dials, or the
+/// destination's datacenter and connect endpoints.
+#[derive(Clone, Copy, Debug, Default)]
+struct HopLookup<'t> {
+    gateways: Option<&'t Addresses>,
+    target: Option<&'t Datacenter>,
+    endpoints: Option<&'t Endpoints>,
+    /// Whether the destination is in the proxy's own datacenter and partition.
+    local: bool,
+}
+
+/// The lookups of a hop of `kind`.
+fn hop_lookup<'t>(
     dc: &'t Datacenter,
     proxy_partition: &str,
     f: &Facts<'t>,
     kind: HopKind,
-) -> NextHop<'t> {
-    let (datacenter, addresses) = match kind {
-        HopKind::LocalGateway => (
-            Some(dc.name()),
-            dc.gateways_of(proxy_partition).map_or(EMPTY, |a| &a.lan),
-        ),
-        HopKind::RemoteGateway if f.peer.is_some() => (None, EMPTY),
-        HopKind::RemoteGateway => (
-            Some(f.datacenter),
-            f.target_dc
-                .and_then(|t| t.gateways_of(f.partition))
-                .map_or(EMPTY, |a| &a.wan),
-        ),
+) -> HopLookup<'t> {
+    match kind {
+        HopKind::LocalGateway => HopLookup {
+            gateways: dc.gateways_of(proxy_partition),
+            ..HopLookup::default()
+        },
+        HopKind::RemoteGateway if f.peer.is_some() => HopLookup::default(),
+        HopKind::RemoteGateway => HopLookup {
+            gateways: f.target_dc.and_then(|t| t.gateways_of(f.partition)),
+            ..HopLookup::default()
+        },
         HopKind::Direct if f.peer.is_some() || f.kind == DestinationType::PreparedQuery => {
-            (Some(f.datacenter), EMPTY)
+            HopLookup::default()
         }
         HopKind::Direct => {
             let local = is_local(dc, proxy_partition, f);
             let target = if local { Some(dc) } else { f.target_dc };
-            let addresses = target
-                .and_then(|t| t.endpoints(f.name))
-                .map_or(EMPTY, |ep| {
-                    if local {
-                        &ep.addresses.lan
-                    } else {
-                        &ep.addresses.wan
-                    }
-                });
-            (Some(f.datacenter), addresses)
+            HopLookup {
+                target,
+                endpoints: target.and_then(|t| t.endpoints(f.name)),
+                local,
+                ..HopLookup::default()
+            }
         }
+    }
+}
+
+/// Where a route of `kind` goes: the datacenter of the hop and the addresses dialed. A pure
+/// function of the topology, so a [`Resolution`] keeps only the kind.
+fn next_hop<'t>(
+    dc: &'t Datacenter,
+    f: &Facts<'t>,
+    kind: HopKind,
+    look: &HopLookup<'t>,
+) -> NextHop<'t> {
+    let (datacenter, addresses) = match kind {
+        HopKind::LocalGateway => (Some(dc.name()), look.gateways.map_or(EMPTY, |a| &a.lan)),
+        HopKind::RemoteGateway if f.peer.is_some() => (None, EMPTY),
+        HopKind::RemoteGateway => (Some(f.datacenter), look.gateways.map_or(EMPTY, |a| &a.wan)),
+        HopKind::Direct => (
+            Some(f.datacenter),
+            look.endpoints.map_or(EMPTY, |ep| {
+                if look.local {
+                    &ep.addresses.lan
+                } else {
+                    &ep.addresses.wan
+                }
+            }),
+        ),
     };
     NextHop {
         kind,
@@ -1017,29 +1039,33 @@ fn next_hop<'t>(
     }
 }
 
-/// What is worth saying about the mesh gateways of the proxy's own datacenter and partition.
-fn local_gateway_warnings(dc: &Datacenter, proxy_partition: &str, warnings: &mut Vec<String>) {
-    let gw = dc.gateways_of(proxy_partition);
-    unaddressed(gw, "mesh gateway", warnings);
-    if gw.is_none() {
+/// What is worth saying about `gateways`, the mesh gateways of the proxy's own datacenter
+/// and partition.
+fn local_gateway_warnings(
+    dc: &Datacenter,
+    proxy_partition: &str,
+    gateways: Option<&Addresses>,
+    warnings: &mut Vec<String>,
+) {
+    unaddressed(gateways, "mesh gateway", warnings);
+    if gateways.is_none() {
         warnings.push(no_gateway(dc.name(), proxy_partition));
     }
 }
 
-/// What is worth saying about the destination's instances in `target` (`None`: the
-/// datacenter is not among the inputs).
-fn instance_warnings(target: Option<&Datacenter>, f: &Facts<'_>, warnings: &mut Vec<String>) {
+/// What is worth saying about the destination's instances (no target: the datacenter is not
+/// among the inputs).
+fn instance_warnings(look: &HopLookup<'_>, f: &Facts<'_>, warnings: &mut Vec<String>) {
     let target_dc = f.datacenter;
-    let Some(t) = target else {
+    if look.target.is_none() {
         warnings.push(format!(
             "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
             f.name
         ));
         return;
-    };
-    let ep = t.endpoints(f.name);
-    unaddressed(ep.map(|e| &e.addresses), "instance", warnings);
-    if ep.is_none() {
+    }
+    unaddressed(look.endpoints.map(|e| &e.addresses), "instance", warnings);
+    if look.endpoints.is_none() {
         warnings.push(format!(
             "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
             f.name
@@ -1047,7 +1073,7 @@ fn instance_warnings(target: Option<&Datacenter>, f: &Facts<'_>, warnings: &mut 
     }
 }
 
-fn unaddressed(a: Option<&crate::topology::Addresses>, what: &str, warnings: &mut Vec<String>) {
+fn unaddressed(a: Option<&Addresses>, what: &str, warnings: &mut Vec<String>) {
     if let Some(a) = a.filter(|a| a.unaddressed > 0) {
         warnings.push(format!(
             "{} {what}(s) left out: no address or port in the inputs (Consul uses the node's address, and assigns sidecar ports at registration)",
