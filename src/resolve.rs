@@ -71,7 +71,7 @@ use crate::config_entry::ServiceDefaults;
 use crate::mode::MeshGatewayMode;
 use crate::service::{DestinationType, Upstream};
 use crate::sni;
-use crate::topology::{Addresses, Datacenter, Endpoints, Fnv, Proxy, Step, Target, Topology};
+use crate::topology::{Addresses, Datacenter, Endpoints, Fnv, Plan, Proxy, Step, Target, Topology};
 
 /// The configuration layer that decided an upstream's mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -400,15 +400,21 @@ impl<'t> Resolution<'t> {
             .map_or(0, |p| p.warnings_end as usize);
         let dc = self.topo.datacenters().get(e.dc as usize)?;
         let proxy = dc.proxies().get(e.proxy as usize)?;
-        let step = dc.steps.get(e.step as usize)?;
-        let f = Facts::of_step(self.topo, step, dc.targets.get(step.target as usize)?);
+        let step = dc.plan.steps.get(e.step as usize)?;
+        let f = Facts::of_step(self.topo, step, dc.plan.targets.get(step.target as usize)?);
         let sni = self.snis.get(e.sni as usize).and_then(Clone::clone);
         let warnings = self
             .route_warnings
             .get(start..e.warnings_end as usize)
             .unwrap_or_default()
             .to_vec();
-        let hop = next_hop(dc, &f, e.hop, &hop_lookup(dc, &proxy.partition, &f, e.hop));
+        let down = Downstream::of(dc, proxy);
+        let hop = next_hop(
+            dc,
+            &f,
+            e.hop,
+            &hop_lookup(dc, &proxy.partition, down.gateways, &f, e.hop),
+        );
         Some(route_of(
             dc,
             proxy,
@@ -542,7 +548,7 @@ impl Topology {
             proxy: 0,
             up: 0,
             step: 0,
-            sd_down: None,
+            down: Downstream::default(),
             cache: SniCache::with_slots(self.sni_slots),
         }
     }
@@ -559,7 +565,7 @@ impl Topology {
             .datacenters()
             .iter()
             .filter(|d| keep(d))
-            .map(|d| d.steps.len())
+            .map(|d| d.plan.steps.len())
             .sum();
         let mut entries = Vec::with_capacity(n);
         let mut route_warnings = Vec::new();
@@ -604,9 +610,9 @@ impl Topology {
         proxy: &'t Proxy,
         upstream: &'t Upstream,
     ) -> Route<'t> {
-        let sd_down = dc.service_defaults(&proxy.service);
-        let facts = Facts::of(self, dc, sd_down, upstream);
-        self.resolve_facts(dc, sd_down, proxy, &facts, &mut SniCache::default())
+        let down = Downstream::of(dc, proxy);
+        let facts = Facts::of(self, dc, down.service_defaults, upstream);
+        self.resolve_facts(dc, &down, proxy, &facts, &mut SniCache::default())
     }
 }
 
@@ -629,6 +635,10 @@ struct Facts<'t> {
     dest_mode: MeshGatewayMode,
     external_sni: Option<&'t str>,
     target_dc: Option<&'t Datacenter>,
+    /// The mesh gateways of the destination's partition in its datacenter.
+    gateways: Option<&'t Addresses>,
+    /// The destination's connect endpoints in its datacenter.
+    endpoints: Option<&'t Endpoints>,
     sni_slot: Option<u32>,
 }
 
@@ -655,6 +665,7 @@ impl<'t> Facts<'t> {
                 )
             })
             .map_or(MeshGatewayMode::Default, |o| o.mesh_gateway.mode);
+        let target_dc = topo.datacenter(datacenter);
         let dest_sd = dc
             .service_defaults(&upstream.destination_name)
             .filter(|_| kind == DestinationType::Service && peer.is_none());
@@ -673,13 +684,16 @@ impl<'t> Facts<'t> {
             external_sni: dest_sd
                 .and_then(|sd| sd.external_sni.as_deref())
                 .filter(|s| !s.is_empty()),
-            target_dc: topo.datacenter(datacenter),
+            target_dc,
+            gateways: target_dc.and_then(|t| t.gateways_of(upstream.partition())),
+            endpoints: target_dc.and_then(|t| t.endpoints(&upstream.destination_name)),
             sni_slot: None,
         }
     }
 
     /// From the plan.
     fn of_step(topo: &'t Topology, step: &Step, t: &'t Target) -> Self {
+        let target_dc = t.dc_index.and_then(|i| topo.datacenters().get(i as usize));
         Facts {
             name: &t.name,
             kind: t.kind,
@@ -693,7 +707,11 @@ impl<'t> Facts<'t> {
             override_mode: step.override_mode,
             dest_mode: t.dest_mode,
             external_sni: t.external_sni.as_deref(),
-            target_dc: t.dc_index.and_then(|i| topo.datacenters().get(i as usize)),
+            target_dc,
+            gateways: t.gateways.and_then(|i| target_dc?.gateways_at(i as usize)),
+            endpoints: t
+                .endpoints
+                .and_then(|i| target_dc?.endpoints_at(i as usize)),
             sni_slot: Some(t.sni_slot),
         }
     }
@@ -797,6 +815,14 @@ pub(crate) fn plan(topo: &mut Topology) {
                                 .position(|d| std::ptr::eq(d, t))
                                 .and_then(|i| u32::try_from(i).ok())
                         }),
+                        gateways: f
+                            .target_dc
+                            .and_then(|t| t.gateways_index(f.partition))
+                            .and_then(|i| u32::try_from(i).ok()),
+                        endpoints: f
+                            .target_dc
+                            .and_then(|t| t.endpoints_index(f.name))
+                            .and_then(|i| u32::try_from(i).ok()),
                         sni_slot,
                     });
                     next
@@ -814,8 +840,7 @@ pub(crate) fn plan(topo: &mut Topology) {
     let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
     drop(sni_slots);
     for (dc, (steps, targets)) in topo.datacenters.iter_mut().zip(plans) {
-        dc.steps = steps;
-        dc.targets = targets;
+        dc.plan = Plan { steps, targets };
     }
     topo.sni_slots = slots;
 }
@@ -824,12 +849,12 @@ impl Topology {
     fn resolve_facts<'t>(
         &'t self,
         dc: &'t Datacenter,
-        sd_down: Option<&ServiceDefaults>,
+        down: &Downstream<'t>,
         proxy: &'t Proxy,
         f: &Facts<'t>,
         cache: &mut SniCache,
     ) -> Route<'t> {
-        let layers = f.layers(dc, sd_down, proxy);
+        let layers = f.layers(dc, down.service_defaults, proxy);
         let target_dc = f.datacenter;
         let target_part = f.partition;
         let peer = f.peer;
@@ -874,7 +899,7 @@ impl Topology {
                 }),
             }
         };
-        let look = hop_lookup(dc, &proxy.partition, f, kind);
+        let look = hop_lookup(dc, &proxy.partition, down.gateways, f, kind);
         if let Some(peer) = peer {
             if f.datacenter_set {
                 warnings.push(
@@ -903,9 +928,7 @@ impl Topology {
                 },
                 HopKind::LocalGateway => {
                     local_gateway_warnings(dc, &proxy.partition, look.gateways, &mut warnings);
-                    if look.gateways.is_some_and(|gw| !gw.lan.is_empty())
-                        && !f.target_dc.is_some_and(|t| t.has_gateways(target_part))
-                    {
+                    if look.gateways.is_some_and(|gw| !gw.lan.is_empty()) && f.gateways.is_none() {
                         warnings.push(format!(
                             "the local mesh gateways have nowhere to forward: {}",
                             no_gateway(target_dc, target_part)
@@ -976,33 +999,51 @@ struct HopLookup<'t> {
     local: bool,
 }
 
-/// The lookups of a hop of `kind`.
+/// What resolution reads of the downstream, once per proxy: its service-defaults and the
+/// mesh gateways of its own datacenter and partition.
+#[derive(Clone, Copy, Debug, Default)]
+struct Downstream<'t> {
+    service_defaults: Option<&'t ServiceDefaults>,
+    gateways: Option<&'t Addresses>,
+}
+
+impl<'t> Downstream<'t> {
+    fn of(dc: &'t Datacenter, proxy: &Proxy) -> Self {
+        Self {
+            service_defaults: dc.service_defaults(&proxy.service),
+            gateways: dc.gateways_of(&proxy.partition),
+        }
+    }
+}
+
+/// The lookups of a hop of `kind`; `local_gateways` are the proxy's own.
 fn hop_lookup<'t>(
     dc: &'t Datacenter,
     proxy_partition: &str,
+    local_gateways: Option<&'t Addresses>,
     f: &Facts<'t>,
     kind: HopKind,
 ) -> HopLookup<'t> {
     match kind {
         HopKind::LocalGateway => HopLookup {
-            gateways: dc.gateways_of(proxy_partition),
+            gateways: local_gateways,
             ..HopLookup::default()
         },
         HopKind::RemoteGateway if f.peer.is_some() => HopLookup::default(),
         HopKind::RemoteGateway => HopLookup {
-            gateways: f.target_dc.and_then(|t| t.gateways_of(f.partition)),
+            gateways: f.gateways,
             ..HopLookup::default()
         },
         HopKind::Direct if f.peer.is_some() || f.kind == DestinationType::PreparedQuery => {
             HopLookup::default()
         }
         HopKind::Direct => {
-            let local = is_local(dc, proxy_partition, f);
-            let target = if local { Some(dc) } else { f.target_dc };
+            // Local or not, the destination's datacenter is the one its name says (the
+            // proxy's own when local).
             HopLookup {
-                target,
-                endpoints: target.and_then(|t| t.endpoints(f.name)),
-                local,
+                target: f.target_dc,
+                endpoints: f.endpoints,
+                local: is_local(dc, proxy_partition, f),
                 ..HopLookup::default()
             }
         }
@@ -1119,7 +1160,7 @@ struct RoutesIter<'t, F> {
     proxy: usize,
     up: usize,
     step: usize,
-    sd_down: Option<&'t ServiceDefaults>,
+    down: Downstream<'t>,
     cache: SniCache,
 }
 
@@ -1145,7 +1186,7 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
                 continue;
             };
             if self.up == 0 {
-                self.sd_down = dc.service_defaults(&proxy.service);
+                self.down = Downstream::of(dc, proxy);
             }
             let Some(up) = proxy.upstreams.get(self.up) else {
                 self.proxy += 1;
@@ -1156,17 +1197,18 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
             self.up += 1;
             self.step += 1;
             let facts = match dc
+                .plan
                 .steps
                 .get(at.2)
-                .and_then(|s| Some((s, dc.targets.get(s.target as usize)?)))
+                .and_then(|s| Some((s, dc.plan.targets.get(s.target as usize)?)))
             {
                 Some((s, t)) => Facts::of_step(self.topo, s, t),
                 // Not reached: the plan has a step per upstream. The models are the truth.
-                None => Facts::of(self.topo, dc, self.sd_down, up),
+                None => Facts::of(self.topo, dc, self.down.service_defaults, up),
             };
             let route = self
                 .topo
-                .resolve_facts(dc, self.sd_down, proxy, &facts, &mut self.cache);
+                .resolve_facts(dc, &self.down, proxy, &facts, &mut self.cache);
             return Some((at, facts.sni_slot, route));
         }
     }

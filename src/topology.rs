@@ -111,6 +111,8 @@ impl Hasher for FnvHasher {
 }
 
 type Map<V> = HashMap<String, V, Fnv>;
+/// Maps whose entries the plan refers to by index.
+type IndexedMap<V> = indexmap::IndexMap<String, V, Fnv>;
 
 /// One datacenter's view: its config entries, proxies, gateways and connect endpoints.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -123,12 +125,27 @@ pub struct Datacenter {
     service_defaults: Map<ServiceDefaults>,
     resolver_subsets: Map<Vec<String>>,
     proxies: Vec<Proxy>,
-    gateways: Map<Addresses>,
-    endpoints: Map<Endpoints>,
+    gateways: IndexedMap<Addresses>,
+    endpoints: IndexedMap<Endpoints>,
+    pub(crate) plan: Plan,
+}
+
+/// What resolution reads of a datacenter's proxies, built with the topology.
+///
+/// Derived from the rest of the [`Datacenter`], so it takes no part in comparing two: the
+/// indices in it follow map insertion order, which equal datacenters need not share.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
     /// The resolution plan of every upstream of every proxy, in proxy then upstream order.
     pub(crate) steps: Vec<Step>,
     /// The distinct destinations the steps point at.
     pub(crate) targets: Vec<Target>,
+}
+
+impl PartialEq for Plan {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// One upstream, as resolution reads it: a dozen bytes, so that resolving a million upstreams
@@ -166,6 +183,10 @@ pub(crate) struct Target {
     pub(crate) external_sni: Option<String>,
     /// Index of the destination datacenter in [`Topology::datacenters`].
     pub(crate) dc_index: Option<u32>,
+    /// Index of the destination's mesh gateways (of its partition) in that datacenter.
+    pub(crate) gateways: Option<u32>,
+    /// Index of the destination's connect endpoints in that datacenter.
+    pub(crate) endpoints: Option<u32>,
     /// The slot of its SNI name in a resolution's cache (shared across datacenters).
     pub(crate) sni_slot: u32,
 }
@@ -234,6 +255,25 @@ impl Datacenter {
     /// The connect endpoints of `service` (exact name).
     pub fn endpoints(&self, service: &str) -> Option<&Endpoints> {
         self.endpoints.get(service)
+    }
+
+    /// The position of `partition`'s mesh gateways, for [`Datacenter::gateways_at`].
+    pub(crate) fn gateways_index(&self, partition: &str) -> Option<usize> {
+        self.gateways
+            .get_index_of(non_empty_or(Some(partition), "default"))
+    }
+
+    pub(crate) fn gateways_at(&self, index: usize) -> Option<&Addresses> {
+        self.gateways.get_index(index).map(|(_, a)| a)
+    }
+
+    /// The position of `service`'s connect endpoints, for [`Datacenter::endpoints_at`].
+    pub(crate) fn endpoints_index(&self, service: &str) -> Option<usize> {
+        self.endpoints.get_index_of(service)
+    }
+
+    pub(crate) fn endpoints_at(&self, index: usize) -> Option<&Endpoints> {
+        self.endpoints.get_index(index).map(|(_, e)| e)
     }
 
     /// The connect endpoints of `service`, its name compared case-insensitively, as DNS.
