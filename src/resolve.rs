@@ -549,6 +549,7 @@ impl Topology {
             up: 0,
             step: 0,
             down: Downstream::default(),
+            last: ((0, 0, 0), None),
             cache: SniCache::with_slots(self.sni_slots),
         }
     }
@@ -571,7 +572,8 @@ impl Topology {
         let mut route_warnings = Vec::new();
         let mut it = self.routes_iter(keep);
         let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        while let Some((at, slot, route)) = it.next_at() {
+        while let Some(route) = it.next_route() {
+            let (at, slot) = it.last;
             route_warnings.extend(route.warnings);
             entries.push(Entry {
                 dc: index(at.0),
@@ -947,6 +949,7 @@ impl Topology {
 }
 
 /// A route from its parts.
+#[inline]
 fn route_of<'t>(
     dc: &'t Datacenter,
     proxy: &'t Proxy,
@@ -1162,12 +1165,13 @@ struct RoutesIter<'t, F> {
     step: usize,
     down: Downstream<'t>,
     cache: SniCache,
+    /// Where the last route is, and the slot of its SNI name.
+    last: (At, Option<u32>),
 }
 
 impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
-    /// The next route, with where it is (datacenter, proxy and step indices) and the slot of
-    /// its SNI name.
-    fn next_at(&mut self) -> Option<(At, Option<u32>, Route<'t>)> {
+    /// The next route; [`RoutesIter::last`] then says where it is.
+    fn next_route(&mut self) -> Option<Route<'t>> {
         loop {
             let dc = self.topo.datacenters().get(self.dc)?;
             if !self.entered {
@@ -1206,10 +1210,11 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
                 // Not reached: the plan has a step per upstream. The models are the truth.
                 None => Facts::of(self.topo, dc, self.down.service_defaults, up),
             };
-            let route = self
-                .topo
-                .resolve_facts(dc, &self.down, proxy, &facts, &mut self.cache);
-            return Some((at, facts.sni_slot, route));
+            self.last = (at, facts.sni_slot);
+            return Some(
+                self.topo
+                    .resolve_facts(dc, &self.down, proxy, &facts, &mut self.cache),
+            );
         }
     }
 }
@@ -1218,7 +1223,7 @@ impl<'t, F: Fn(&Datacenter) -> bool> Iterator for RoutesIter<'t, F> {
     type Item = Route<'t>;
 
     fn next(&mut self) -> Option<Route<'t>> {
-        self.next_at().map(|(_, _, route)| route)
+        self.next_route()
     }
 }
 
