@@ -71,7 +71,9 @@ use crate::config_entry::ServiceDefaults;
 use crate::mode::MeshGatewayMode;
 use crate::service::{DestinationType, Upstream};
 use crate::sni;
-use crate::topology::{Addresses, Datacenter, Endpoints, Fnv, Plan, Proxy, Step, Target, Topology};
+use crate::topology::{
+    Addresses, Datacenter, Endpoints, Fnv, Plan, Proxy, ProxyPlan, Step, Target, Topology,
+};
 
 /// The configuration layer that decided an upstream's mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -408,13 +410,8 @@ impl<'t> Resolution<'t> {
             .get(start..e.warnings_end as usize)
             .unwrap_or_default()
             .to_vec();
-        let down = Downstream::of(dc, proxy);
-        let hop = next_hop(
-            dc,
-            &f,
-            e.hop,
-            &hop_lookup(dc, &proxy.partition, down.gateways, &f, e.hop),
-        );
+        let down = Downstream::of_index(dc, e.proxy as usize, proxy);
+        let hop = next_hop(dc, &f, e.hop, &hop_lookup(down.gateways, &f, e.hop));
         Some(route_of(
             dc,
             proxy,
@@ -602,7 +599,7 @@ impl Topology {
     /// The value of every layer for `upstream` of `proxy` in `dc`.
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
         let sd_down = dc.service_defaults(&proxy.service);
-        Facts::of(self, dc, sd_down, upstream).layers(dc, sd_down, proxy)
+        Facts::of(self, dc, proxy, sd_down, upstream).layers(dc, sd_down, proxy)
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -613,7 +610,7 @@ impl Topology {
         upstream: &'t Upstream,
     ) -> Route<'t> {
         let down = Downstream::of(dc, proxy);
-        let facts = Facts::of(self, dc, down.service_defaults, upstream);
+        let facts = Facts::of(self, dc, proxy, down.service_defaults, upstream);
         self.resolve_facts(dc, &down, proxy, &facts, &mut SniCache::default())
     }
 }
@@ -631,6 +628,9 @@ struct Facts<'t> {
     /// The destination datacenter (the proxy's when unset).
     datacenter: &'t str,
     datacenter_set: bool,
+    /// Whether the destination is in the proxy's own datacenter and partition, where the mode
+    /// does not apply (service upstreams).
+    local: bool,
     local_bind_port: Option<u16>,
     upstream_mode: MeshGatewayMode,
     override_mode: MeshGatewayMode,
@@ -649,6 +649,7 @@ impl<'t> Facts<'t> {
     fn of(
         topo: &'t Topology,
         dc: &'t Datacenter,
+        proxy: &Proxy,
         sd_down: Option<&ServiceDefaults>,
         upstream: &'t Upstream,
     ) -> Self {
@@ -679,6 +680,7 @@ impl<'t> Facts<'t> {
             peer,
             datacenter,
             datacenter_set: dc_named.is_some(),
+            local: datacenter == dc.name() && upstream.partition() == proxy.partition,
             local_bind_port: upstream.local_bind_port,
             upstream_mode: upstream.mesh_gateway.mode,
             override_mode,
@@ -704,6 +706,7 @@ impl<'t> Facts<'t> {
             peer: t.peer.as_deref(),
             datacenter: &t.datacenter,
             datacenter_set: t.datacenter_set,
+            local: step.local,
             local_bind_port: step.local_bind_port,
             upstream_mode: step.upstream_mode,
             override_mode: step.override_mode,
@@ -793,10 +796,16 @@ pub(crate) fn plan(topo: &mut Topology) {
         let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
         let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
         let mut steps = Vec::with_capacity(n);
+        let mut proxies = Vec::with_capacity(dc.proxies().len());
         for proxy in dc.proxies() {
+            let small = |i: Option<usize>| i.and_then(|i| u32::try_from(i).ok());
+            proxies.push(ProxyPlan {
+                service_defaults: small(dc.service_defaults_index(&proxy.service)),
+                gateways: small(dc.gateways_index(&proxy.partition)),
+            });
             let sd_down = dc.service_defaults(&proxy.service);
             for up in &proxy.upstreams {
-                let f = Facts::of(topo, dc, sd_down, up);
+                let f = Facts::of(topo, dc, proxy, sd_down, up);
                 let next = u32::try_from(targets.len()).unwrap_or(u32::MAX);
                 let target = *index.entry(f.target_key()).or_insert_with(|| {
                     let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
@@ -831,18 +840,23 @@ pub(crate) fn plan(topo: &mut Topology) {
                 });
                 steps.push(Step {
                     target,
+                    local: f.local,
                     local_bind_port: f.local_bind_port,
                     upstream_mode: f.upstream_mode,
                     override_mode: f.override_mode,
                 });
             }
         }
-        plans.push((steps, targets));
+        plans.push(Plan {
+            steps,
+            targets,
+            proxies,
+        });
     }
     let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
     drop(sni_slots);
-    for (dc, (steps, targets)) in topo.datacenters.iter_mut().zip(plans) {
-        dc.plan = Plan { steps, targets };
+    for (dc, plan) in topo.datacenters.iter_mut().zip(plans) {
+        dc.plan = plan;
     }
     topo.sni_slots = slots;
 }
@@ -882,7 +896,7 @@ impl Topology {
         let kind = match (peer, mode) {
             (Some(_), MeshGatewayMode::Local) => HopKind::LocalGateway,
             (Some(_), _) => HopKind::RemoteGateway,
-            _ if !service || is_local(dc, &proxy.partition, f) => HopKind::Direct,
+            _ if !service || f.local => HopKind::Direct,
             (None, MeshGatewayMode::Remote) => HopKind::RemoteGateway,
             (None, MeshGatewayMode::Local) => HopKind::LocalGateway,
             (None, _) => HopKind::Direct,
@@ -901,7 +915,7 @@ impl Topology {
                 }),
             }
         };
-        let look = hop_lookup(dc, &proxy.partition, down.gateways, f, kind);
+        let look = hop_lookup(down.gateways, f, kind);
         if let Some(peer) = peer {
             if f.datacenter_set {
                 warnings.push(
@@ -985,12 +999,6 @@ fn route_of<'t>(
     }
 }
 
-/// Whether the upstream's destination is the proxy's own datacenter and partition, where
-/// the mode does not apply (service upstreams only).
-fn is_local(dc: &Datacenter, proxy_partition: &str, f: &Facts<'_>) -> bool {
-    f.datacenter == dc.name() && f.partition == proxy_partition
-}
-
 /// What a hop of one kind reads from the topology: the mesh gateways it dials, or the
 /// destination's datacenter and connect endpoints.
 #[derive(Clone, Copy, Debug, Default)]
@@ -1017,12 +1025,23 @@ impl<'t> Downstream<'t> {
             gateways: dc.gateways_of(&proxy.partition),
         }
     }
+
+    /// From the plan of the proxy at `index` in `dc` (from the models when there is none).
+    fn of_index(dc: &'t Datacenter, index: usize, proxy: &Proxy) -> Self {
+        match dc.plan.proxies.get(index) {
+            Some(p) => Self {
+                service_defaults: p
+                    .service_defaults
+                    .and_then(|i| dc.service_defaults_at(i as usize)),
+                gateways: p.gateways.and_then(|i| dc.gateways_at(i as usize)),
+            },
+            None => Self::of(dc, proxy),
+        }
+    }
 }
 
 /// The lookups of a hop of `kind`; `local_gateways` are the proxy's own.
 fn hop_lookup<'t>(
-    dc: &'t Datacenter,
-    proxy_partition: &str,
     local_gateways: Option<&'t Addresses>,
     f: &Facts<'t>,
     kind: HopKind,
@@ -1046,7 +1065,7 @@ fn hop_lookup<'t>(
             HopLookup {
                 target: f.target_dc,
                 endpoints: f.endpoints,
-                local: is_local(dc, proxy_partition, f),
+                local: f.local,
                 ..HopLookup::default()
             }
         }
@@ -1190,7 +1209,7 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
                 continue;
             };
             if self.up == 0 {
-                self.down = Downstream::of(dc, proxy);
+                self.down = Downstream::of_index(dc, self.proxy, proxy);
             }
             let Some(up) = proxy.upstreams.get(self.up) else {
                 self.proxy += 1;
@@ -1208,7 +1227,7 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
             {
                 Some((s, t)) => Facts::of_step(self.topo, s, t),
                 // Not reached: the plan has a step per upstream. The models are the truth.
-                None => Facts::of(self.topo, dc, self.down.service_defaults, up),
+                None => Facts::of(self.topo, dc, proxy, self.down.service_defaults, up),
             };
             self.last = (at, facts.sni_slot);
             return Some(

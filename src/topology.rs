@@ -122,7 +122,7 @@ pub struct Datacenter {
     name: String,
     primary_datacenter: Option<String>,
     proxy_defaults: Option<ProxyDefaults>,
-    service_defaults: Map<ServiceDefaults>,
+    service_defaults: IndexedMap<ServiceDefaults>,
     resolver_subsets: Map<Vec<String>>,
     proxies: Vec<Proxy>,
     gateways: IndexedMap<Addresses>,
@@ -140,6 +140,16 @@ pub(crate) struct Plan {
     pub(crate) steps: Vec<Step>,
     /// The distinct destinations the steps point at.
     pub(crate) targets: Vec<Target>,
+    /// One per proxy, in proxy order.
+    pub(crate) proxies: Vec<ProxyPlan>,
+}
+
+/// What resolution reads of a proxy's downstream, by index: its service-defaults and the
+/// mesh gateways of its own partition (so that resolving reads none of the proxy's strings).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ProxyPlan {
+    pub(crate) service_defaults: Option<u32>,
+    pub(crate) gateways: Option<u32>,
 }
 
 impl PartialEq for Plan {
@@ -157,6 +167,8 @@ pub(crate) struct Step {
     /// Index into [`Datacenter::targets`].
     pub(crate) target: u32,
     pub(crate) local_bind_port: Option<u16>,
+    /// Whether the destination is the proxy's own datacenter and partition.
+    pub(crate) local: bool,
     /// The upstream's own `mesh_gateway.mode`.
     pub(crate) upstream_mode: MeshGatewayMode,
     /// The downstream's service-defaults override for this upstream.
@@ -255,6 +267,16 @@ impl Datacenter {
     /// The connect endpoints of `service` (exact name).
     pub fn endpoints(&self, service: &str) -> Option<&Endpoints> {
         self.endpoints.get(service)
+    }
+
+    /// The position of `service`'s service-defaults, for
+    /// [`Datacenter::service_defaults_at`].
+    pub(crate) fn service_defaults_index(&self, service: &str) -> Option<usize> {
+        self.service_defaults.get_index_of(service)
+    }
+
+    pub(crate) fn service_defaults_at(&self, index: usize) -> Option<&ServiceDefaults> {
+        self.service_defaults.get_index(index).map(|(_, sd)| sd)
     }
 
     /// The position of `partition`'s mesh gateways, for [`Datacenter::gateways_at`].
@@ -616,7 +638,7 @@ fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<String>) -> Datacente
         name,
         primary_datacenter: b.primary_datacenter,
         proxy_defaults: b.proxy_defaults,
-        service_defaults: b.service_defaults,
+        service_defaults: b.service_defaults.into_iter().collect(),
         resolver_subsets: b.resolver_subsets,
         ..Datacenter::default()
     };
