@@ -509,3 +509,43 @@ fn fast_and_record_paths_agree_on_every_field_error() {
         check(&m, &format!("message cut to {len}"));
     }
 }
+
+/// The extensions block cut at every byte, its length and the message's fixed to match: a
+/// cut inside an extension's header or body is a bad extension length on every path.
+#[test]
+fn extensions_block_cut_anywhere() {
+    let data = std::fs::read(root().join("tests/clienthello/openssl-tls13-alpn.bin")).unwrap();
+    let (header, msg) = defragment(&data);
+    let sid = usize::from(msg[4 + 34]);
+    let suites = 4 + 35 + sid;
+    let comp = suites + 2 + usize::from(u16::from_be_bytes([msg[suites], msg[suites + 1]]));
+    let exts = comp + 1 + usize::from(msg[comp]);
+    let block = &msg[exts + 2..];
+    let mut boundaries = vec![0];
+    while let Some(&last) = boundaries.last().filter(|&&b| b < block.len()) {
+        boundaries
+            .push(last + 4 + usize::from(u16::from_be_bytes([block[last + 2], block[last + 3]])));
+    }
+    for cut in 0..=block.len() {
+        let mut m = msg[..exts].to_vec();
+        m.extend_from_slice(&u16::try_from(cut).unwrap().to_be_bytes());
+        m.extend_from_slice(&block[..cut]);
+        let len = u32::try_from(m.len() - 4).unwrap().to_be_bytes();
+        m[1..4].copy_from_slice(&len[1..]);
+        let whole = answer(&frame(header, &m, 16384), &big());
+        if !boundaries.contains(&cut) {
+            assert_eq!(
+                whole,
+                Answer::Err(Error::Malformed(Field::ExtensionLength)),
+                "cut at {cut}"
+            );
+        }
+        for size in [1, 3, 100] {
+            assert_eq!(
+                answer(&frame(header, &m, size), &big()),
+                whole,
+                "cut at {cut}, {size}-byte records"
+            );
+        }
+    }
+}

@@ -328,10 +328,8 @@ fn extensions_flat<'a>(
 ) -> Result<(), Error> {
     let mut seen_sni = false;
     let mut i = 0;
-    while i < block.len() {
-        let Some(&[t0, t1, l0, l1]) = block.get(i..i + 4) else {
-            return Err(Error::Malformed(Field::ExtensionLength));
-        };
+    // The header read is the loop test: a block that ends inside one fails after the loop.
+    while let Some(&[t0, t1, l0, l1]) = block.get(i..i + 4) {
         let ty = u16::from_be_bytes([t0, t1]);
         let start = i + 4;
         let stop = start + usize::from(u16::from_be_bytes([l0, l1]));
@@ -389,7 +387,11 @@ fn extensions_flat<'a>(
             _ => {}
         }
     }
-    Ok(())
+    if i == block.len() {
+        Ok(())
+    } else {
+        Err(Error::Malformed(Field::ExtensionLength))
+    }
 }
 
 /// Parses the handshake message into `hello` (filled in place: it is large).
