@@ -330,9 +330,12 @@ fn extensions_flat<'a>(
     let mut i = 0;
     // The header read is the loop test: a block that ends inside one fails after the loop.
     while let Some(&[t0, t1, l0, l1]) = block.get(i..i + 4) {
-        let ty = u16::from_be_bytes([t0, t1]);
+        // One load for type and length.
+        let head = u32::from_be_bytes([t0, t1, l0, l1]);
+        #[allow(clippy::cast_possible_truncation)] // the high half
+        let ty = (head >> 16) as u16;
         let start = i + 4;
-        let stop = start + usize::from(u16::from_be_bytes([l0, l1]));
+        let stop = start + (head & 0xffff) as usize;
         let Some(body) = block.get(start..stop) else {
             return Err(Error::Malformed(Field::ExtensionLength));
         };
