@@ -397,6 +397,35 @@ fn reframing_into_records_of_every_size_gives_the_same_answer() {
     }
 }
 
+/// The raw ALPN list is the protocols with their length bytes, borrowed whenever it lies in
+/// one record (always, for a one-record hello).
+#[test]
+fn alpn_raw_is_the_protocol_list() {
+    for (file, data) in valid_inputs() {
+        for size in [1, 7, 100, 16384] {
+            let framed = reframe(&data, size);
+            let h = sniff::parse(&framed, &big()).unwrap().complete().unwrap();
+            let list: Vec<u8> = h
+                .alpn()
+                .flat_map(|p| {
+                    let p = p.as_bytes().to_vec();
+                    [vec![u8::try_from(p.len()).unwrap()], p].concat()
+                })
+                .collect();
+            match h.alpn_raw() {
+                Some(raw) => assert_eq!(raw, &list[..], "{file} in {size}-byte records"),
+                None => assert!(
+                    !h.has_alpn() || h.records() > 1,
+                    "{file} in {size}-byte records"
+                ),
+            }
+            if h.records() == 1 {
+                assert_eq!(h.alpn_raw().is_some(), h.has_alpn(), "{file}");
+            }
+        }
+    }
+}
+
 #[test]
 fn split_records_of_rejected_inputs_keep_their_error() {
     for (file, data) in synthetic() {

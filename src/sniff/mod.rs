@@ -319,10 +319,9 @@ fn alpn_flat(body: &[u8]) -> Result<(), Error> {
 
 /// The extensions block when it is contiguous and present (the common case): one bounds check
 /// per extension instead of one per field. Same checks, same order, same answers as the
-/// record-crossing loop in [`body`]. `at` is a cursor at the start of `block`.
+/// record-crossing loop in [`body`]. The ALPN and versions spans it keeps are slices.
 fn extensions_flat<'a>(
     block: &'a [u8],
-    at: &Cursor<'a>,
     policy: Policy,
     hello: &mut ClientHello<'a>,
 ) -> Result<(), Error> {
@@ -360,10 +359,7 @@ fn extensions_flat<'a>(
                     return Err(Error::DuplicateExtension(ty));
                 }
                 alpn_flat(body)?;
-                hello.alpn = Some(Span {
-                    cur: at.advanced(start + 2),
-                    len: body.len() - 2,
-                });
+                hello.alpn = Some(Span::Flat(body.get(2..).unwrap_or_default()));
             }
             EXT_SUPPORTED_VERSIONS => {
                 if hello.versions.is_some() {
@@ -373,10 +369,7 @@ fn extensions_flat<'a>(
                 if body.is_empty() || list + 1 != body.len() || list < 2 || list % 2 != 0 {
                     return Err(Error::Malformed(Field::SupportedVersions));
                 }
-                hello.versions = Some(Span {
-                    cur: at.advanced(start + 1),
-                    len: list,
-                });
+                hello.versions = Some(Span::Flat(body.get(1..).unwrap_or_default()));
             }
             EXT_ECH => {
                 if hello.ech {
@@ -428,7 +421,7 @@ fn body<'a>(
 
     if let Some(msg) = cur.peek(len) {
         // The whole message is in one record and present: the slice path.
-        body_flat(msg, cur, policy, hello)?;
+        body_flat(msg, policy, hello)?;
         cur.skip(len)?;
     } else {
         body_records(cur, end, policy, hello)?;
@@ -442,13 +435,8 @@ fn body<'a>(
 }
 
 /// The message body when it is contiguous and present (the common case): the same checks in
-/// the same order as [`body_records`], one bounds check per field. `at` is at its start.
-fn body_flat<'a>(
-    msg: &'a [u8],
-    at: &Cursor<'a>,
-    policy: Policy,
-    hello: &mut ClientHello<'a>,
-) -> Result<(), Error> {
+/// the same order as [`body_records`], one bounds check per field.
+fn body_flat<'a>(msg: &'a [u8], policy: Policy, hello: &mut ClientHello<'a>) -> Result<(), Error> {
     let end = msg.len();
     let Some(&[v0, v1]) = msg.get(..2) else {
         return Err(Error::Malformed(Field::LegacyVersion));
@@ -502,7 +490,7 @@ fn body_flat<'a>(
     if p + usize::from(u16::from_be_bytes([e0, e1])) != end {
         return Err(Error::Malformed(Field::Extensions));
     }
-    extensions_flat(&msg[p..], &at.advanced(p), policy, hello)
+    extensions_flat(&msg[p..], policy, hello)
 }
 
 /// The message body read record by record (a hello split across records, or cut short).
@@ -547,7 +535,7 @@ fn body_records<'a>(
             return Err(Error::Malformed(Field::Extensions).into());
         }
         if let Some(block) = cur.peek(exts) {
-            extensions_flat(block, cur, policy, hello)?;
+            extensions_flat(block, policy, hello)?;
             cur.skip(exts)?;
         }
     }
@@ -584,7 +572,7 @@ fn body_records<'a>(
                 if list + 2 != n || list < 2 {
                     return Err(Error::Malformed(Field::Alpn).into());
                 }
-                let span = Span {
+                let span = Span::Records {
                     cur: *cur,
                     len: list,
                 };
@@ -622,7 +610,7 @@ fn body_records<'a>(
                 if list + 1 != n || list < 2 || list % 2 != 0 {
                     return Err(Error::Malformed(Field::SupportedVersions).into());
                 }
-                hello.versions = Some(Span {
+                hello.versions = Some(Span::Records {
                     cur: *cur,
                     len: list,
                 });
