@@ -129,6 +129,8 @@ const EMPTY: u16 = 8;
 const HYPHEN_START: u16 = 16;
 /// `.` after `-` (or at the end): a label ending with a hyphen.
 const HYPHEN_END: u16 = 32;
+/// An ASCII hex digit (no mask lets it through: it never reaches the flags).
+const HEX: u16 = 64;
 /// The classes every byte lets through to the next one's.
 const PLAIN: u16 = INVALID | UNDERSCORE | COLON;
 /// The high byte holds the mask for the next byte.
@@ -142,7 +144,9 @@ const fn classes() -> [u16; 256] {
     while i < 256 {
         #[allow(clippy::cast_possible_truncation)] // i < 256
         let c = i as u8;
-        if c.is_ascii_alphanumeric() {
+        if c.is_ascii_hexdigit() {
+            t[i] = HEX | PLAIN << NEXT;
+        } else if c.is_ascii_alphanumeric() {
             t[i] = PLAIN << NEXT;
         } else if c == b'-' {
             t[i] = HYPHEN_START | (PLAIN | HYPHEN_END) << NEXT;
@@ -183,17 +187,20 @@ fn is_ip_literal(s: &[u8]) -> bool {
 /// Whether the last label of `s` is a decimal or `0x` hex number: it reads as (part of) an
 /// IPv4 address. Walks back over the trailing hex digits only, so a name whose last label
 /// ends in a non-hex letter is settled in a byte or two.
+#[inline]
 fn numeric_last_label(s: &[u8]) -> bool {
     let mut i = s.len();
-    while i > 0 && s[i - 1].is_ascii_hexdigit() {
+    while let Some(&c) = s.get(i.wrapping_sub(1))
+        && CLASS[usize::from(c)] & HEX != 0
+    {
         i -= 1;
     }
     let (head, tail) = s.split_at(i);
-    match head {
+    match head.split_last() {
         // The whole label is hex digits: a number only if they are all decimal.
-        [] | [.., b'.'] => !tail.is_empty() && tail.iter().all(u8::is_ascii_digit),
+        None | Some((b'.', _)) => !tail.is_empty() && tail.iter().all(u8::is_ascii_digit),
         // `0x` and hex digits (possibly none).
-        [b'0', b'x' | b'X'] | [.., b'.', b'0', b'x' | b'X'] => true,
+        Some((b'x' | b'X', rest)) => matches!(rest, [b'0'] | [.., b'.', b'0']),
         _ => false,
     }
 }
