@@ -105,8 +105,6 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
     if rlen > MAX_RECORD {
         return Err(Error::RecordOverflow);
     }
-    let mut cur = Cursor::new(buf, rlen);
-    let mut total = None;
     let mut hello = ClientHello {
         name: None,
         host_len: None,
@@ -119,6 +117,26 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
         len: 0,
         message_len: 0,
     };
+    // The common case: the whole message is in the first record and present. Read it as a
+    // slice, with no cursor; anything else (including every error before the body) takes the
+    // general path below, which gives the same answers.
+    if let Some(&[1, a, b, c]) = buf.get(HEADER..HEADER + 4) {
+        let end = 4 + (usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c));
+        if end <= rlen
+            && end <= config.max_hello_len()
+            && let Some(msg) = buf.get(HEADER + 4..HEADER + end)
+        {
+            hello.message_len = end;
+            let policy = *config.policy();
+            body_flat(msg, policy, &mut hello)?;
+            validate_name(policy, &mut hello)?;
+            hello.records = 1;
+            hello.len = HEADER + end;
+            return Ok(Status::Complete(hello));
+        }
+    }
+    let mut cur = Cursor::new(buf, rlen);
+    let mut total = None;
     match body(&mut cur, config, &mut total, &mut hello) {
         Ok(()) => Ok(Status::Complete(hello)),
         Err(Stop::More) => Ok(Status::Partial(cur.needed(total))),
@@ -419,18 +437,19 @@ fn body<'a>(
     hello.message_len = end;
     let policy = *config.policy();
 
-    if let Some(msg) = cur.peek(len) {
-        // The whole message is in one record and present: the slice path.
-        body_flat(msg, policy, hello)?;
-        cur.skip(len)?;
-    } else {
-        body_records(cur, end, policy, hello)?;
-    }
+    // (A message wholly in the first record and present took the slice path in `parse`.)
+    body_records(cur, end, policy, hello)?;
+    validate_name(policy, hello)?;
+    hello.records = cur.records;
+    hello.len = cur.pos();
+    Ok(())
+}
+
+/// Validates the name found, if any, against the policy.
+fn validate_name(policy: Policy, hello: &mut ClientHello<'_>) -> Result<(), Error> {
     if let Some(name) = &hello.name {
         hello.host_len = name::validate(name.as_bytes(), policy, &mut hello.issue)?;
     }
-    hello.records = cur.records;
-    hello.len = cur.pos();
     Ok(())
 }
 
