@@ -397,6 +397,35 @@ fn reframing_into_records_of_every_size_gives_the_same_answer() {
     }
 }
 
+/// The raw ALPN list is the protocols with their length bytes, borrowed whenever it lies in
+/// one record (always, for a one-record hello).
+#[test]
+fn alpn_raw_is_the_protocol_list() {
+    for (file, data) in valid_inputs() {
+        for size in [1, 7, 100, 16384] {
+            let framed = reframe(&data, size);
+            let h = sniff::parse(&framed, &big()).unwrap().complete().unwrap();
+            let list: Vec<u8> = h
+                .alpn()
+                .flat_map(|p| {
+                    let p = p.as_bytes().to_vec();
+                    [vec![u8::try_from(p.len()).unwrap()], p].concat()
+                })
+                .collect();
+            match h.alpn_raw() {
+                Some(raw) => assert_eq!(raw, &list[..], "{file} in {size}-byte records"),
+                None => assert!(
+                    !h.has_alpn() || h.records() > 1,
+                    "{file} in {size}-byte records"
+                ),
+            }
+            if h.records() == 1 {
+                assert_eq!(h.alpn_raw().is_some(), h.has_alpn(), "{file}");
+            }
+        }
+    }
+}
+
 #[test]
 fn split_records_of_rejected_inputs_keep_their_error() {
     for (file, data) in synthetic() {
@@ -507,5 +536,45 @@ fn fast_and_record_paths_agree_on_every_field_error() {
         let mut m = msg[..4 + len].to_vec();
         m[1..4].copy_from_slice(&u32::try_from(len).unwrap().to_be_bytes()[1..]);
         check(&m, &format!("message cut to {len}"));
+    }
+}
+
+/// The extensions block cut at every byte, its length and the message's fixed to match: a
+/// cut inside an extension's header or body is a bad extension length on every path.
+#[test]
+fn extensions_block_cut_anywhere() {
+    let data = std::fs::read(root().join("tests/clienthello/openssl-tls13-alpn.bin")).unwrap();
+    let (header, msg) = defragment(&data);
+    let sid = usize::from(msg[4 + 34]);
+    let suites = 4 + 35 + sid;
+    let comp = suites + 2 + usize::from(u16::from_be_bytes([msg[suites], msg[suites + 1]]));
+    let exts = comp + 1 + usize::from(msg[comp]);
+    let block = &msg[exts + 2..];
+    let mut boundaries = vec![0];
+    while let Some(&last) = boundaries.last().filter(|&&b| b < block.len()) {
+        boundaries
+            .push(last + 4 + usize::from(u16::from_be_bytes([block[last + 2], block[last + 3]])));
+    }
+    for cut in 0..=block.len() {
+        let mut m = msg[..exts].to_vec();
+        m.extend_from_slice(&u16::try_from(cut).unwrap().to_be_bytes());
+        m.extend_from_slice(&block[..cut]);
+        let len = u32::try_from(m.len() - 4).unwrap().to_be_bytes();
+        m[1..4].copy_from_slice(&len[1..]);
+        let whole = answer(&frame(header, &m, 16384), &big());
+        if !boundaries.contains(&cut) {
+            assert_eq!(
+                whole,
+                Answer::Err(Error::Malformed(Field::ExtensionLength)),
+                "cut at {cut}"
+            );
+        }
+        for size in [1, 3, 100] {
+            assert_eq!(
+                answer(&frame(header, &m, size), &big()),
+                whole,
+                "cut at {cut}, {size}-byte records"
+            );
+        }
     }
 }

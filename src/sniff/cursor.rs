@@ -60,6 +60,19 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A cursor over bytes already known to be contiguous (no record headers): offsets are
+    /// positions in `bytes`.
+    pub(crate) fn flat(bytes: &'a [u8]) -> Self {
+        Cursor {
+            buf: bytes,
+            pos: 0,
+            frag_end: bytes.len(),
+            lim: bytes.len(),
+            base: 0,
+            records: 1,
+        }
+    }
+
     /// Handshake bytes consumed so far (the logical offset in the message).
     #[inline(always)]
     pub(crate) fn off(&self) -> usize {
@@ -96,14 +109,6 @@ impl<'a> Cursor<'a> {
         self.lim = self.frag_end.min(self.buf.len());
         self.records += 1;
         Ok(())
-    }
-
-    /// A copy of this cursor `delta` bytes further on, within the current record (the caller
-    /// checked the bytes are contiguous and present).
-    pub(crate) fn advanced(&self, delta: usize) -> Self {
-        let mut c = *self;
-        c.pos += delta;
-        c
     }
 
     /// The next `n` bytes if they are contiguous and present, without consuming them.

@@ -37,23 +37,42 @@ impl<T> Status<T> {
     }
 }
 
-/// A validated stretch of the hello (possibly across records), read again on demand.
+/// A validated stretch of the hello, read again on demand.
 #[derive(Clone, Copy)]
-pub(crate) struct Span<'a> {
-    pub(crate) cur: Cursor<'a>,
-    pub(crate) len: usize,
+pub(crate) enum Span<'a> {
+    /// Contiguous in the input (the common case: two words to store).
+    Flat(&'a [u8]),
+    /// Possibly across records: a cursor at its start and its length.
+    Records { cur: Cursor<'a>, len: usize },
 }
 
 impl<'a> Span<'a> {
     fn raw(&self) -> Option<&'a [u8]> {
-        let mut cur = self.cur;
-        cur.take_borrowed(self.len).ok().flatten()
+        match *self {
+            Span::Flat(b) => Some(b),
+            Span::Records { mut cur, len } => cur.take_borrowed(len).ok().flatten(),
+        }
+    }
+
+    /// A cursor at the start and the logical offset of the end.
+    fn bounds(&self) -> (Cursor<'a>, usize) {
+        match *self {
+            Span::Flat(b) => (Cursor::flat(b), b.len()),
+            Span::Records { cur, len } => (cur, cur.off() + len),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Span::Flat(b) => b.len(),
+            Span::Records { len, .. } => *len,
+        }
     }
 }
 
 impl fmt::Debug for Span<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Span({} bytes)", self.len)
+        write!(f, "Span({} bytes)", self.len())
     }
 }
 
@@ -113,7 +132,7 @@ impl<'a> ClientHello<'a> {
     /// The ALPN protocol names, in the client's order (empty if none were offered).
     pub fn alpn(&self) -> Alpn<'a> {
         Alpn {
-            span: self.alpn.map(|s| (s.cur, s.cur.off() + s.len)),
+            span: self.alpn.as_ref().map(Span::bounds),
         }
     }
 
@@ -138,7 +157,7 @@ impl<'a> ClientHello<'a> {
     /// values included); empty if absent.
     pub fn supported_versions(&self) -> Versions<'a> {
         Versions {
-            span: self.versions.map(|s| (s.cur, s.cur.off() + s.len)),
+            span: self.versions.as_ref().map(Span::bounds),
         }
     }
 

@@ -105,8 +105,6 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
     if rlen > MAX_RECORD {
         return Err(Error::RecordOverflow);
     }
-    let mut cur = Cursor::new(buf, rlen);
-    let mut total = None;
     let mut hello = ClientHello {
         name: None,
         host_len: None,
@@ -119,6 +117,26 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
         len: 0,
         message_len: 0,
     };
+    // The common case: the whole message is in the first record and present. Read it as a
+    // slice, with no cursor; anything else (including every error before the body) takes the
+    // general path below, which gives the same answers.
+    if let Some(&[1, a, b, c]) = buf.get(HEADER..HEADER + 4) {
+        let end = 4 + (usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c));
+        if end <= rlen
+            && end <= config.max_hello_len()
+            && let Some(msg) = buf.get(HEADER + 4..HEADER + end)
+        {
+            hello.message_len = end;
+            let policy = *config.policy();
+            body_flat(msg, policy, &mut hello)?;
+            validate_name(policy, &mut hello)?;
+            hello.records = 1;
+            hello.len = HEADER + end;
+            return Ok(Status::Complete(hello));
+        }
+    }
+    let mut cur = Cursor::new(buf, rlen);
+    let mut total = None;
     match body(&mut cur, config, &mut total, &mut hello) {
         Ok(()) => Ok(Status::Complete(hello)),
         Err(Stop::More) => Ok(Status::Partial(cur.needed(total))),
@@ -319,22 +337,22 @@ fn alpn_flat(body: &[u8]) -> Result<(), Error> {
 
 /// The extensions block when it is contiguous and present (the common case): one bounds check
 /// per extension instead of one per field. Same checks, same order, same answers as the
-/// record-crossing loop in [`body`]. `at` is a cursor at the start of `block`.
+/// record-crossing loop in [`body`]. The ALPN and versions spans it keeps are slices.
 fn extensions_flat<'a>(
     block: &'a [u8],
-    at: &Cursor<'a>,
     policy: Policy,
     hello: &mut ClientHello<'a>,
 ) -> Result<(), Error> {
     let mut seen_sni = false;
     let mut i = 0;
-    while i < block.len() {
-        let Some(&[t0, t1, l0, l1]) = block.get(i..i + 4) else {
-            return Err(Error::Malformed(Field::ExtensionLength));
-        };
-        let ty = u16::from_be_bytes([t0, t1]);
+    // The header read is the loop test: a block that ends inside one fails after the loop.
+    while let Some(&[t0, t1, l0, l1]) = block.get(i..i + 4) {
+        // One load for type and length.
+        let head = u32::from_be_bytes([t0, t1, l0, l1]);
+        #[allow(clippy::cast_possible_truncation)] // the high half
+        let ty = (head >> 16) as u16;
         let start = i + 4;
-        let stop = start + usize::from(u16::from_be_bytes([l0, l1]));
+        let stop = start + (head & 0xffff) as usize;
         let Some(body) = block.get(start..stop) else {
             return Err(Error::Malformed(Field::ExtensionLength));
         };
@@ -359,10 +377,7 @@ fn extensions_flat<'a>(
                     return Err(Error::DuplicateExtension(ty));
                 }
                 alpn_flat(body)?;
-                hello.alpn = Some(Span {
-                    cur: at.advanced(start + 2),
-                    len: body.len() - 2,
-                });
+                hello.alpn = Some(Span::Flat(body.get(2..).unwrap_or_default()));
             }
             EXT_SUPPORTED_VERSIONS => {
                 if hello.versions.is_some() {
@@ -372,10 +387,7 @@ fn extensions_flat<'a>(
                 if body.is_empty() || list + 1 != body.len() || list < 2 || list % 2 != 0 {
                     return Err(Error::Malformed(Field::SupportedVersions));
                 }
-                hello.versions = Some(Span {
-                    cur: at.advanced(start + 1),
-                    len: list,
-                });
+                hello.versions = Some(Span::Flat(body.get(1..).unwrap_or_default()));
             }
             EXT_ECH => {
                 if hello.ech {
@@ -389,7 +401,11 @@ fn extensions_flat<'a>(
             _ => {}
         }
     }
-    Ok(())
+    if i == block.len() {
+        Ok(())
+    } else {
+        Err(Error::Malformed(Field::ExtensionLength))
+    }
 }
 
 /// Parses the handshake message into `hello` (filled in place: it is large).
@@ -421,29 +437,25 @@ fn body<'a>(
     hello.message_len = end;
     let policy = *config.policy();
 
-    if let Some(msg) = cur.peek(len) {
-        // The whole message is in one record and present: the slice path.
-        body_flat(msg, cur, policy, hello)?;
-        cur.skip(len)?;
-    } else {
-        body_records(cur, end, policy, hello)?;
-    }
-    if let Some(name) = &hello.name {
-        hello.host_len = name::validate(name.as_bytes(), policy, &mut hello.issue)?;
-    }
+    // (A message wholly in the first record and present took the slice path in `parse`.)
+    body_records(cur, end, policy, hello)?;
+    validate_name(policy, hello)?;
     hello.records = cur.records;
     hello.len = cur.pos();
     Ok(())
 }
 
+/// Validates the name found, if any, against the policy.
+fn validate_name(policy: Policy, hello: &mut ClientHello<'_>) -> Result<(), Error> {
+    if let Some(name) = &hello.name {
+        hello.host_len = name::validate(name.as_bytes(), policy, &mut hello.issue)?;
+    }
+    Ok(())
+}
+
 /// The message body when it is contiguous and present (the common case): the same checks in
-/// the same order as [`body_records`], one bounds check per field. `at` is at its start.
-fn body_flat<'a>(
-    msg: &'a [u8],
-    at: &Cursor<'a>,
-    policy: Policy,
-    hello: &mut ClientHello<'a>,
-) -> Result<(), Error> {
+/// the same order as [`body_records`], one bounds check per field.
+fn body_flat<'a>(msg: &'a [u8], policy: Policy, hello: &mut ClientHello<'a>) -> Result<(), Error> {
     let end = msg.len();
     let Some(&[v0, v1]) = msg.get(..2) else {
         return Err(Error::Malformed(Field::LegacyVersion));
@@ -497,7 +509,7 @@ fn body_flat<'a>(
     if p + usize::from(u16::from_be_bytes([e0, e1])) != end {
         return Err(Error::Malformed(Field::Extensions));
     }
-    extensions_flat(&msg[p..], &at.advanced(p), policy, hello)
+    extensions_flat(&msg[p..], policy, hello)
 }
 
 /// The message body read record by record (a hello split across records, or cut short).
@@ -542,7 +554,7 @@ fn body_records<'a>(
             return Err(Error::Malformed(Field::Extensions).into());
         }
         if let Some(block) = cur.peek(exts) {
-            extensions_flat(block, cur, policy, hello)?;
+            extensions_flat(block, policy, hello)?;
             cur.skip(exts)?;
         }
     }
@@ -579,7 +591,7 @@ fn body_records<'a>(
                 if list + 2 != n || list < 2 {
                     return Err(Error::Malformed(Field::Alpn).into());
                 }
-                let span = Span {
+                let span = Span::Records {
                     cur: *cur,
                     len: list,
                 };
@@ -617,7 +629,7 @@ fn body_records<'a>(
                 if list + 1 != n || list < 2 || list % 2 != 0 {
                     return Err(Error::Malformed(Field::SupportedVersions).into());
                 }
-                hello.versions = Some(Span {
+                hello.versions = Some(Span::Records {
                     cur: *cur,
                     len: list,
                 });

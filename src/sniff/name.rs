@@ -116,30 +116,53 @@ impl PartialEq<&str> for HostName<'_> {
     }
 }
 
-/// Byte classes, OR-ed together over the name in one branch-free pass.
-const INVALID: u8 = 1;
-const UNDERSCORE: u8 = 2;
-const COLON: u8 = 4;
+/// Byte classes, OR-ed together over the name in one branch-free pass. The low bits say what
+/// the byte is; `EMPTY`, `HYPHEN_START` and `HYPHEN_END` mark the byte pairs that make a bad
+/// label: each byte's classes are masked by the previous byte's high byte, which lets through
+/// the plain classes and the pair bits that are bad right after it.
+const INVALID: u16 = 1;
+const UNDERSCORE: u16 = 2;
+const COLON: u16 = 4;
+/// `.` after `.` (or at either end): an empty label.
+const EMPTY: u16 = 8;
+/// `-` after `.` (or first): a label starting with a hyphen.
+const HYPHEN_START: u16 = 16;
+/// `.` after `-` (or at the end): a label ending with a hyphen.
+const HYPHEN_END: u16 = 32;
+/// An ASCII hex digit (no mask lets it through: it never reaches the flags).
+const HEX: u16 = 64;
+/// The classes every byte lets through to the next one's.
+const PLAIN: u16 = INVALID | UNDERSCORE | COLON;
+/// The high byte holds the mask for the next byte.
+const NEXT: u32 = 8;
+/// A dot: the name behaves as if it were between two dots.
+const DOT: u16 = EMPTY | HYPHEN_END | (PLAIN | EMPTY | HYPHEN_START) << NEXT;
 
-const fn classes() -> [u8; 256] {
-    let mut t = [INVALID; 256];
+const fn classes() -> [u16; 256] {
+    let mut t = [INVALID | PLAIN << NEXT; 256];
     let mut i = 0;
     while i < 256 {
         #[allow(clippy::cast_possible_truncation)] // i < 256
         let c = i as u8;
-        if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' {
-            t[i] = 0;
+        if c.is_ascii_hexdigit() {
+            t[i] = HEX | PLAIN << NEXT;
+        } else if c.is_ascii_alphanumeric() {
+            t[i] = PLAIN << NEXT;
+        } else if c == b'-' {
+            t[i] = HYPHEN_START | (PLAIN | HYPHEN_END) << NEXT;
+        } else if c == b'.' {
+            t[i] = DOT;
         } else if c == b'_' {
-            t[i] = UNDERSCORE;
+            t[i] = UNDERSCORE | PLAIN << NEXT;
         } else if c == b':' {
-            t[i] = INVALID | COLON;
+            t[i] = INVALID | COLON | PLAIN << NEXT;
         }
         i += 1;
     }
     t
 }
 
-static CLASS: [u8; 256] = classes();
+static CLASS: [u16; 256] = classes();
 
 fn apply(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<(), Error> {
     match rule {
@@ -161,12 +184,24 @@ fn is_ip_literal(s: &[u8]) -> bool {
     text.parse::<core::net::Ipv4Addr>().is_ok() || text.parse::<core::net::Ipv6Addr>().is_ok()
 }
 
-/// A last label that is a decimal or `0x` hex number: it reads as (part of) an IPv4 address.
-fn numeric_label(label: &[u8]) -> bool {
-    match label {
-        [] => false,
-        [b'0', b'x' | b'X', hex @ ..] => hex.iter().all(u8::is_ascii_hexdigit),
-        digits => digits.iter().all(u8::is_ascii_digit),
+/// Whether the last label of `s` is a decimal or `0x` hex number: it reads as (part of) an
+/// IPv4 address. Walks back over the trailing hex digits only, so a name whose last label
+/// ends in a non-hex letter is settled in a byte or two.
+#[inline]
+fn numeric_last_label(s: &[u8]) -> bool {
+    let mut i = s.len();
+    while let Some(&c) = s.get(i.wrapping_sub(1))
+        && CLASS[usize::from(c)] & HEX != 0
+    {
+        i -= 1;
+    }
+    let (head, tail) = s.split_at(i);
+    match head.split_last() {
+        // The whole label is hex digits: a number only if they are all decimal.
+        None | Some((b'.', _)) => !tail.is_empty() && tail.iter().all(u8::is_ascii_digit),
+        // `0x` and hex digits (possibly none).
+        Some((b'x' | b'X', rest)) => matches!(rest, [b'0'] | [.., b'.', b'0']),
+        _ => false,
     }
 }
 
@@ -191,23 +226,16 @@ pub(crate) fn validate(
         apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
         s = head;
     }
-    // Byte classes OR-ed together (a tight loop the compiler unrolls), then the labels.
-    let flags = s.iter().fold(0u8, |f, &c| f | CLASS[usize::from(c)]);
-    let mut bad_label = false;
-    let mut hyphen = false;
-    let mut rest = s;
-    let last = loop {
-        let (label, next) = match rest.iter().position(|&c| c == b'.') {
-            Some(dot) => (&rest[..dot], rest.get(dot + 1..)),
-            None => (rest, None),
-        };
-        bad_label |= label.is_empty() || label.len() > 63;
-        hyphen |= label.first() == Some(&b'-') || label.last() == Some(&b'-');
-        match next {
-            Some(n) => rest = n,
-            None => break label,
-        }
-    };
+    // One pass: byte classes OR-ed together, and the bad pairs (empty label, hyphen at a
+    // label's edge) by AND-ing each byte with what the previous one forbids.
+    let mut flags = 0u16;
+    let mut mask = DOT >> NEXT;
+    for &c in s {
+        let t = CLASS[usize::from(c)];
+        flags |= t & mask;
+        mask = t >> NEXT;
+    }
+    flags |= DOT & mask;
     let colon = flags & COLON != 0;
     // Only printable ASCII can be an address; one with a trailing dot is none (it then fails
     // as a name below, as in rustls).
@@ -223,11 +251,11 @@ pub(crate) fn validate(
         Some(NameError::InvalidByte)
     } else if s.len() > 253 {
         Some(NameError::TooLong)
-    } else if bad_label {
+    } else if flags & EMPTY != 0 || s.len() > 63 && s.split(|&c| c == b'.').any(|l| l.len() > 63) {
         Some(NameError::LabelLength)
-    } else if hyphen {
+    } else if flags & (HYPHEN_START | HYPHEN_END) != 0 {
         Some(NameError::Hyphen)
-    } else if numeric_label(last) {
+    } else if numeric_last_label(s) {
         Some(NameError::NumericLastLabel)
     } else {
         None
@@ -245,4 +273,165 @@ pub(crate) fn validate(
 /// Builds the validated view over a prefix of `raw` that [`validate`] accepted.
 pub(crate) fn host_name(raw: &[u8], len: usize) -> Option<HostName<'_>> {
     raw.get(..len).map(|name| HostName { name })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The straightforward validator (a class fold, then label by label) that [`validate`]
+    /// replaced: the fused pass must give the same answers.
+    fn reference(
+        raw: &[u8],
+        policy: Policy,
+        issue: &mut Option<NameError>,
+    ) -> Result<Option<usize>, Error> {
+        const OLD_INVALID: u8 = 1;
+        const OLD_UNDERSCORE: u8 = 2;
+        const OLD_COLON: u8 = 4;
+        let class = |c: u8| -> u8 {
+            if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' {
+                0
+            } else if c == b'_' {
+                OLD_UNDERSCORE
+            } else if c == b':' {
+                OLD_INVALID | OLD_COLON
+            } else {
+                OLD_INVALID
+            }
+        };
+        let numeric_label = |label: &[u8]| match label {
+            [] => false,
+            [b'0', b'x' | b'X', hex @ ..] => hex.iter().all(u8::is_ascii_hexdigit),
+            digits => digits.iter().all(u8::is_ascii_digit),
+        };
+        if raw.is_empty() {
+            apply(policy.empty_name, NameError::Empty, issue)?;
+            return Ok(None);
+        }
+        let mut s = raw;
+        if let [head @ .., b'.'] = raw {
+            apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
+            s = head;
+        }
+        let flags = s.iter().fold(0u8, |f, &c| f | class(c));
+        let labels: Vec<&[u8]> = s.split(|&c| c == b'.').collect();
+        let bad_label = labels.iter().any(|l| l.is_empty() || l.len() > 63);
+        let hyphen = labels
+            .iter()
+            .any(|l| l.first() == Some(&b'-') || l.last() == Some(&b'-'));
+        let last = labels.last().copied().unwrap_or_default();
+        let colon = flags & OLD_COLON != 0;
+        let ascii_only = flags & OLD_INVALID == 0
+            || colon && s.iter().all(|&c| c == b':' || class(c) & OLD_INVALID == 0);
+        if ascii_only && s.len() == raw.len() && (colon || digit_led(s)) && is_ip_literal(s) {
+            apply(policy.ip_literal, NameError::IpLiteral, issue)?;
+            return Ok(None);
+        }
+        let invalid = if flags & OLD_INVALID != 0 {
+            Some(NameError::InvalidByte)
+        } else if s.len() > 253 {
+            Some(NameError::TooLong)
+        } else if bad_label {
+            Some(NameError::LabelLength)
+        } else if hyphen {
+            Some(NameError::Hyphen)
+        } else if numeric_label(last) {
+            Some(NameError::NumericLastLabel)
+        } else {
+            None
+        };
+        if let Some(e) = invalid {
+            apply(policy.invalid_name, e, issue)?;
+            return Ok(None);
+        }
+        if flags & OLD_UNDERSCORE != 0 {
+            apply(policy.underscore, NameError::Underscore, issue)?;
+        }
+        Ok(Some(s.len()))
+    }
+
+    fn same(raw: &[u8]) {
+        for policy in [Policy::DEFAULT, Policy::STRICT, Policy::LENIENT] {
+            let (mut a, mut b) = (None, None);
+            let got = validate(raw, policy, &mut a);
+            let want = reference(raw, policy, &mut b);
+            assert_eq!((got, a), (want, b), "{:?} {policy:?}", raw.escape_ascii());
+        }
+    }
+
+    #[test]
+    fn edge_cases_match_the_reference() {
+        for raw in [
+            &b""[..],
+            b".",
+            b"..",
+            b"a.",
+            b"a..",
+            b".a",
+            b"-",
+            b"-.",
+            b"a-.b",
+            b"a.-b",
+            b"a--b.c",
+            b"a.b-",
+            b"0x",
+            b"a.0x",
+            b"a.0X1f",
+            b"a.0x1g",
+            b"a.x0x1",
+            b"a.10x1",
+            b"a.00x1",
+            b"a.123",
+            b"a.12f",
+            b"a.abc",
+            b"a.1.",
+            b"0x.",
+            b"1.2.3.4",
+            b"1.2.3.4.",
+            b"::1",
+            b"[::1]",
+            b"a_b.c",
+            b"a:b",
+            b"curl.example",
+            b"www.chromium-two.example",
+        ] {
+            same(raw);
+        }
+        let long = [b'a'; 64];
+        same(&long);
+        same(&[&long[..], b".b"].concat());
+        same(&[b"b.", &long[..]].concat());
+        same(&[b"b.", &long[..63], b".c"].concat());
+        same(&[b'a'; 254]);
+        same(&[b'a'; 253]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn matches_the_reference(raw in proptest::collection::vec(
+            prop_oneof![
+                Just(b'.'), Just(b'-'), Just(b'0'), Just(b'1'), Just(b'x'), Just(b'X'),
+                Just(b'a'), Just(b'f'), Just(b'g'), Just(b'_'), Just(b':'), Just(0xc3u8),
+                any::<u8>(),
+            ],
+            0..80,
+        )) {
+            same(&raw);
+        }
+
+        #[test]
+        fn matches_the_reference_on_long_labels(
+            parts in proptest::collection::vec((1usize..70, prop_oneof![Just(b'a'), Just(b'1'), Just(b'-')]), 1..6),
+        ) {
+            let raw: Vec<u8> = parts
+                .iter()
+                .map(|&(n, c)| vec![c; n])
+                .collect::<Vec<_>>()
+                .join(&b'.');
+            same(&raw);
+        }
+    }
 }
