@@ -72,7 +72,7 @@ use crate::mode::MeshGatewayMode;
 use crate::service::{DestinationType, Upstream};
 use crate::sni;
 use crate::topology::{
-    Addresses, Datacenter, Endpoints, Fnv, Plan, Proxy, ProxyPlan, Step, Target, Topology,
+    Addresses, Datacenter, Endpoints, Fnv, NONE, Plan, Proxy, ProxyPlan, Step, Target, Topology,
 };
 
 /// The configuration layer that decided an upstream's mode.
@@ -401,7 +401,8 @@ impl<'t> Resolution<'t> {
             .and_then(|i| self.entries.get(i))
             .map_or(0, |p| p.warnings_end as usize);
         let dc = self.topo.datacenters().get(e.dc as usize)?;
-        let proxy = dc.proxies().get(e.proxy as usize)?;
+        let pp = dc.plan.proxies.get(e.proxy as usize)?;
+        let proxy = ProxyView::of_plan(dc, pp);
         let step = dc.plan.steps.get(e.step as usize)?;
         let f = Facts::of_step(self.topo, step, dc.plan.targets.get(step.target as usize)?);
         let sni = self.snis.get(e.sni as usize).and_then(Clone::clone);
@@ -410,11 +411,11 @@ impl<'t> Resolution<'t> {
             .get(start..e.warnings_end as usize)
             .unwrap_or_default()
             .to_vec();
-        let down = Downstream::of_index(dc, e.proxy as usize, proxy);
+        let down = Downstream::of_plan(dc, pp);
         let hop = next_hop(dc, &f, e.hop, &hop_lookup(down.gateways, &f, e.hop));
         Some(route_of(
             dc,
-            proxy,
+            &proxy,
             &f,
             (e.mode, e.decided_by),
             sni,
@@ -546,6 +547,7 @@ impl Topology {
             up: 0,
             step: 0,
             down: Downstream::default(),
+            view: ProxyView::default(),
             last: ((0, 0, 0), None),
             cache: SniCache::with_slots(self.sni_slots),
         }
@@ -599,7 +601,7 @@ impl Topology {
     /// The value of every layer for `upstream` of `proxy` in `dc`.
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
         let sd_down = dc.service_defaults(&proxy.service);
-        Facts::of(self, dc, proxy, sd_down, upstream).layers(dc, sd_down, proxy)
+        Facts::of(self, dc, proxy, sd_down, upstream).layers(dc, sd_down, proxy.mode)
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -611,7 +613,8 @@ impl Topology {
     ) -> Route<'t> {
         let down = Downstream::of(dc, proxy);
         let facts = Facts::of(self, dc, proxy, down.service_defaults, upstream);
-        self.resolve_facts(dc, &down, proxy, &facts, &mut SniCache::default())
+        let view = ProxyView::of(proxy);
+        self.resolve_facts(dc, &down, &view, &facts, &mut SniCache::default())
     }
 }
 
@@ -722,11 +725,16 @@ impl<'t> Facts<'t> {
     }
 
     /// The value of every layer.
-    fn layers(&self, dc: &Datacenter, sd_down: Option<&ServiceDefaults>, proxy: &Proxy) -> Layers {
+    fn layers(
+        &self,
+        dc: &Datacenter,
+        sd_down: Option<&ServiceDefaults>,
+        instance: MeshGatewayMode,
+    ) -> Layers {
         let mut l = Layers {
             upstream: self.upstream_mode,
             upstream_override: self.override_mode,
-            service_instance: proxy.mode,
+            service_instance: instance,
             destination_defaults: self.dest_mode,
             destination_external: self.external_sni.is_some(),
             ..Layers::default()
@@ -797,11 +805,24 @@ pub(crate) fn plan(topo: &mut Topology) {
         let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
         let mut steps = Vec::with_capacity(n);
         let mut proxies = Vec::with_capacity(dc.proxies().len());
+        let mut names = String::new();
+        let small = |i: usize| u32::try_from(i).unwrap_or(NONE);
         for proxy in dc.proxies() {
-            let small = |i: Option<usize>| i.and_then(|i| u32::try_from(i).ok());
+            let mut name = |s: &str| {
+                let start = small(names.len());
+                names.push_str(s);
+                [start, small(names.len())]
+            };
             proxies.push(ProxyPlan {
-                service_defaults: small(dc.service_defaults_index(&proxy.service)),
-                gateways: small(dc.gateways_index(&proxy.partition)),
+                id: name(&proxy.id),
+                service: name(&proxy.service),
+                partition: name(&proxy.partition),
+                upstreams: small(proxy.upstreams.len()),
+                service_defaults: dc
+                    .service_defaults_index(&proxy.service)
+                    .map_or(NONE, small),
+                gateways: dc.gateways_index(&proxy.partition).map_or(NONE, small),
+                mode: proxy.mode,
             });
             let sd_down = dc.service_defaults(&proxy.service);
             for up in &proxy.upstreams {
@@ -851,6 +872,7 @@ pub(crate) fn plan(topo: &mut Topology) {
             steps,
             targets,
             proxies,
+            names,
         });
     }
     let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
@@ -866,11 +888,11 @@ impl Topology {
         &'t self,
         dc: &'t Datacenter,
         down: &Downstream<'t>,
-        proxy: &'t Proxy,
+        proxy: &ProxyView<'t>,
         f: &Facts<'t>,
         cache: &mut SniCache,
     ) -> Route<'t> {
-        let layers = f.layers(dc, down.service_defaults, proxy);
+        let layers = f.layers(dc, down.service_defaults, proxy.mode);
         let target_dc = f.datacenter;
         let target_part = f.partition;
         let peer = f.peer;
@@ -924,7 +946,7 @@ impl Topology {
                 );
             }
             if kind == HopKind::LocalGateway {
-                local_gateway_warnings(dc, &proxy.partition, look.gateways, &mut warnings);
+                local_gateway_warnings(dc, proxy.partition, look.gateways, &mut warnings);
             } else {
                 if mode == MeshGatewayMode::None {
                     warnings.push(format!(
@@ -943,7 +965,7 @@ impl Topology {
                     None => warnings.push(no_gateway(target_dc, target_part)),
                 },
                 HopKind::LocalGateway => {
-                    local_gateway_warnings(dc, &proxy.partition, look.gateways, &mut warnings);
+                    local_gateway_warnings(dc, proxy.partition, look.gateways, &mut warnings);
                     if look.gateways.is_some_and(|gw| !gw.lan.is_empty()) && f.gateways.is_none() {
                         warnings.push(format!(
                             "the local mesh gateways have nowhere to forward: {}",
@@ -966,7 +988,7 @@ impl Topology {
 #[inline]
 fn route_of<'t>(
     dc: &'t Datacenter,
-    proxy: &'t Proxy,
+    proxy: &ProxyView<'t>,
     f: &Facts<'t>,
     (mode, decided_by): (MeshGatewayMode, Layer),
     sni: Option<Arc<str>>,
@@ -976,8 +998,8 @@ fn route_of<'t>(
     let local_dc = dc.name();
     Route {
         datacenter: local_dc,
-        service: &proxy.service,
-        proxy: &proxy.id,
+        service: proxy.service,
+        proxy: proxy.id,
         upstream: UpstreamRef {
             name: f.name,
             kind: f.kind,
@@ -1026,16 +1048,41 @@ impl<'t> Downstream<'t> {
         }
     }
 
-    /// From the plan of the proxy at `index` in `dc` (from the models when there is none).
-    fn of_index(dc: &'t Datacenter, index: usize, proxy: &Proxy) -> Self {
-        match dc.plan.proxies.get(index) {
-            Some(p) => Self {
-                service_defaults: p
-                    .service_defaults
-                    .and_then(|i| dc.service_defaults_at(i as usize)),
-                gateways: p.gateways.and_then(|i| dc.gateways_at(i as usize)),
-            },
-            None => Self::of(dc, proxy),
+    /// From the plan of a proxy of `dc`.
+    fn of_plan(dc: &'t Datacenter, p: &ProxyPlan) -> Self {
+        Self {
+            service_defaults: dc.service_defaults_at(p.service_defaults as usize),
+            gateways: dc.gateways_at(p.gateways as usize),
+        }
+    }
+}
+
+/// What a route reads of its proxy.
+#[derive(Clone, Copy, Debug, Default)]
+struct ProxyView<'t> {
+    id: &'t str,
+    service: &'t str,
+    partition: &'t str,
+    /// The service instance layer.
+    mode: MeshGatewayMode,
+}
+
+impl<'t> ProxyView<'t> {
+    fn of(proxy: &'t Proxy) -> Self {
+        Self {
+            id: &proxy.id,
+            service: &proxy.service,
+            partition: &proxy.partition,
+            mode: proxy.mode,
+        }
+    }
+
+    fn of_plan(dc: &'t Datacenter, p: &ProxyPlan) -> Self {
+        Self {
+            id: dc.plan.name(p.id),
+            service: dc.plan.name(p.service),
+            partition: dc.plan.name(p.partition),
+            mode: p.mode,
         }
     }
 }
@@ -1183,6 +1230,7 @@ struct RoutesIter<'t, F> {
     up: usize,
     step: usize,
     down: Downstream<'t>,
+    view: ProxyView<'t>,
     cache: SniCache,
     /// Where the last route is, and the slot of its SNI name.
     last: (At, Option<u32>),
@@ -1203,37 +1251,41 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
                 self.up = 0;
                 self.step = 0;
             }
-            let Some(proxy) = dc.proxies().get(self.proxy) else {
+            let Some(pp) = dc.plan.proxies.get(self.proxy) else {
                 self.dc += 1;
                 self.entered = false;
                 continue;
             };
             if self.up == 0 {
-                self.down = Downstream::of_index(dc, self.proxy, proxy);
+                self.down = Downstream::of_plan(dc, pp);
+                self.view = ProxyView::of_plan(dc, pp);
             }
-            let Some(up) = proxy.upstreams.get(self.up) else {
+            if self.up >= pp.upstreams as usize {
                 self.proxy += 1;
                 self.up = 0;
                 continue;
-            };
+            }
             let at = (self.dc, self.proxy, self.step);
             self.up += 1;
             self.step += 1;
-            let facts = match dc
-                .plan
-                .steps
-                .get(at.2)
-                .and_then(|s| Some((s, dc.plan.targets.get(s.target as usize)?)))
-            {
-                Some((s, t)) => Facts::of_step(self.topo, s, t),
-                // Not reached: the plan has a step per upstream. The models are the truth.
-                None => Facts::of(self.topo, dc, proxy, self.down.service_defaults, up),
+            let plan = dc.plan.steps.get(at.2).and_then(|s| {
+                let t = dc.plan.targets.get(s.target as usize)?;
+                Some(Facts::of_step(self.topo, s, t))
+            });
+            let Some(facts) = plan else {
+                // Not reached: the plan has a step and a target per upstream.
+                self.dc += 1;
+                self.entered = false;
+                continue;
             };
             self.last = (at, facts.sni_slot);
-            return Some(
-                self.topo
-                    .resolve_facts(dc, &self.down, proxy, &facts, &mut self.cache),
-            );
+            return Some(self.topo.resolve_facts(
+                dc,
+                &self.down,
+                &self.view,
+                &facts,
+                &mut self.cache,
+            ));
         }
     }
 }

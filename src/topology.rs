@@ -142,14 +142,35 @@ pub(crate) struct Plan {
     pub(crate) targets: Vec<Target>,
     /// One per proxy, in proxy order.
     pub(crate) proxies: Vec<ProxyPlan>,
+    /// The proxies' IDs, services and partitions, one after the other.
+    pub(crate) names: String,
 }
 
-/// What resolution reads of a proxy's downstream, by index: its service-defaults and the
-/// mesh gateways of its own partition (so that resolving reads none of the proxy's strings).
-#[derive(Clone, Copy, Debug, Default)]
+/// Everything resolution reads of a proxy, in 40 bytes instead of the [`Proxy`]'s 150 and
+/// its heap strings: names as ranges of [`Plan::names`], lookups as indices ([`NONE`] for
+/// none).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct ProxyPlan {
-    pub(crate) service_defaults: Option<u32>,
-    pub(crate) gateways: Option<u32>,
+    pub(crate) id: [u32; 2],
+    pub(crate) service: [u32; 2],
+    pub(crate) partition: [u32; 2],
+    /// How many upstreams (steps) it has.
+    pub(crate) upstreams: u32,
+    pub(crate) service_defaults: u32,
+    pub(crate) gateways: u32,
+    pub(crate) mode: MeshGatewayMode,
+}
+
+/// No index.
+pub(crate) const NONE: u32 = u32::MAX;
+
+impl Plan {
+    /// A name of a proxy, by its range in [`Plan::names`].
+    pub(crate) fn name(&self, [start, end]: [u32; 2]) -> &str {
+        self.names
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
 }
 
 impl PartialEq for Plan {
