@@ -1774,45 +1774,73 @@ fn unquote(quoted: &str) -> Option<String> {
         }
         let c = s[1];
         s = &s[2..];
-        if let Some(b) = simple_escape(c) {
-            buf.push(b);
-            continue;
-        }
-        match c {
-            b'x' | b'u' | b'U' => {
-                let n = match c {
-                    b'x' => 2,
-                    b'u' => 4,
-                    _ => 8,
-                };
-                let v = hex_value(s.get(..n)?)?;
-                s = &s[n..];
-                if c == b'x' {
-                    buf.push(u8::try_from(v).ok()?);
-                } else {
-                    // Go computes in an int32: eight hex digits from 8 up wrap to a negative
-                    // rune, which passes the range check and is then written as one byte
-                    // (`byte(c)` for any rune below 0x80).
-                    if v >= 0x8000_0000 {
-                        buf.push(v.to_le_bytes()[0]);
-                        continue;
-                    }
-                    if v > 0x10_FFFF {
-                        return None;
-                    }
-                    let ch = char::from_u32(v).unwrap_or('\u{FFFD}');
-                    let mut tmp = [0u8; 4];
-                    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
-                }
-            }
-            b'0'..=b'7' => {
-                buf.push(octal_escape(c, s.get(..2)?)?);
-                s = &s[2..];
-            }
-            _ => return None,
-        }
+        escape(c, &mut s, &mut buf, hcl_rune)?;
     }
     Some(go_lossy(&buf))
+}
+
+/// A `\u`/`\U` value as HCL1's copy of Go's `UnquoteChar` writes it. Go computes in an
+/// int32: eight hex digits from 8 up wrap to a negative rune, which passes the range check and
+/// is then written as one byte (`byte(c)` for any rune below 0x80); surrogates become U+FFFD.
+fn hcl_rune(v: u32, buf: &mut Vec<u8>) -> Option<()> {
+    if v >= 0x8000_0000 {
+        buf.push(v.to_le_bytes()[0]);
+        return Some(());
+    }
+    if v > 0x10_FFFF {
+        return None;
+    }
+    push_char(char::from_u32(v).unwrap_or('\u{FFFD}'), buf);
+    Some(())
+}
+
+/// A `\u`/`\U` value as Go's `strconv.Unquote` writes it: surrogates and values beyond
+/// U+10FFFF are refused.
+fn json_rune(v: u32, buf: &mut Vec<u8>) -> Option<()> {
+    push_char(char::from_u32(v)?, buf);
+    Some(())
+}
+
+fn push_char(ch: char, buf: &mut Vec<u8>) {
+    buf.extend_from_slice(ch.encode_utf8(&mut [0u8; 4]).as_bytes());
+}
+
+/// One escape: `esc` is the byte after the backslash and `rest` what follows it (advanced past
+/// the escape's digits); `rune` writes a `\u`/`\U` value, where the two unquoting paths
+/// differ. `None` where Go fails.
+fn escape(
+    esc: u8,
+    rest: &mut &[u8],
+    buf: &mut Vec<u8>,
+    rune: fn(u32, &mut Vec<u8>) -> Option<()>,
+) -> Option<()> {
+    if let Some(b) = simple_escape(esc) {
+        buf.push(b);
+        return Some(());
+    }
+    match esc {
+        b'x' | b'u' | b'U' => {
+            let n = match esc {
+                b'x' => 2,
+                b'u' => 4,
+                _ => 8,
+            };
+            let v = hex_value(rest.get(..n)?)?;
+            *rest = rest.get(n..)?;
+            if esc == b'x' {
+                buf.push(u8::try_from(v).ok()?);
+                Some(())
+            } else {
+                rune(v, buf)
+            }
+        }
+        b'0'..=b'7' => {
+            buf.push(octal_escape(esc, rest.get(..2)?)?);
+            *rest = rest.get(2..)?;
+            Some(())
+        }
+        _ => None,
+    }
 }
 
 /// Go's `strconv.Unquote` for a double-quoted string (the JSON dialect's strings): `None`
@@ -1836,34 +1864,7 @@ fn go_unquote(quoted: &str) -> Option<String> {
         }
         let esc = *rest.get(1)?;
         rest = &rest[2..];
-        if let Some(b) = simple_escape(esc) {
-            buf.push(b);
-            continue;
-        }
-        match esc {
-            b'x' | b'u' | b'U' => {
-                let n = match esc {
-                    b'x' => 2,
-                    b'u' => 4,
-                    _ => 8,
-                };
-                let v = hex_value(rest.get(..n)?)?;
-                rest = &rest[n..];
-                if esc == b'x' {
-                    buf.push(u8::try_from(v).ok()?);
-                } else {
-                    // Go refuses surrogates and values beyond U+10FFFF here.
-                    let ch = char::from_u32(v)?;
-                    let mut tmp = [0u8; 4];
-                    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
-                }
-            }
-            b'0'..=b'7' => {
-                buf.push(octal_escape(esc, rest.get(..2)?)?);
-                rest = &rest[2..];
-            }
-            _ => return None,
-        }
+        escape(esc, &mut rest, &mut buf, json_rune)?;
     }
     Some(go_lossy(&buf))
 }
