@@ -61,12 +61,8 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         return ExitCode::from(1);
     }
     if args.format == "json" {
-        match serde_json::to_string_pretty(&found) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("meshroute explain: {e}");
-                return ExitCode::from(1);
-            }
+        if let Err(code) = crate::resolve::print_json("explain", &found) {
+            return code;
         }
     } else {
         for (i, e) in found.iter().enumerate() {

@@ -56,6 +56,21 @@ pub(crate) fn load_topology(
     Ok(topo)
 }
 
+/// Prints `value` as pretty JSON on stdout; exit 1 (with the reason, for `command`) when it
+/// cannot be serialized.
+pub(crate) fn print_json(command: &str, value: &impl serde::Serialize) -> Result<(), ExitCode> {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => {
+            println!("{s}");
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("meshroute {command}: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 /// Checks that `--datacenter` names a datacenter of the topology.
 pub(crate) fn check_datacenter(
     cmd: &str,
@@ -96,12 +111,8 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         None => topo.resolve(),
     };
     if args.format == "json" {
-        match serde_json::to_string_pretty(&res) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("meshroute resolve: {e}");
-                return ExitCode::from(1);
-            }
+        if let Err(code) = print_json("resolve", &res) {
+            return code;
         }
     } else {
         print!("{}", table(&res));

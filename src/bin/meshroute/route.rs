@@ -50,12 +50,8 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         (None, None) => return ExitCode::from(2),
     };
     if args.format == "json" {
-        match serde_json::to_string_pretty(&d) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("meshroute route: {e}");
-                return ExitCode::from(1);
-            }
+        if let Err(code) = crate::resolve::print_json("route", &d) {
+            return code;
         }
     } else {
         println!("{d}");
