@@ -173,20 +173,17 @@ impl Serialize for GatewayDecision<'_> {
         let mut m = s.serialize_map(Some(9))?;
         m.serialize_entry("sni", &self.sni)?;
         m.serialize_entry("action", self.action_str())?;
-        let none: Option<&str> = None;
-        match &self.action {
+        let why;
+        // datacenter, service, namespace, partition, subset, reason: null when absent.
+        let fields: [Option<&str>; 6];
+        let addresses: &[String] = match &self.action {
             GatewayAction::Forward {
                 datacenter,
                 partition,
                 addresses,
             } => {
-                m.serialize_entry("datacenter", datacenter)?;
-                m.serialize_entry("addresses", addresses)?;
-                m.serialize_entry("service", &none)?;
-                m.serialize_entry("namespace", &none)?;
-                m.serialize_entry("partition", partition)?;
-                m.serialize_entry("subset", &none)?;
-                m.serialize_entry("reason", &none)?;
+                fields = [Some(datacenter), None, None, Some(partition), None, None];
+                addresses
             }
             GatewayAction::Local {
                 service,
@@ -195,24 +192,30 @@ impl Serialize for GatewayDecision<'_> {
                 partition,
                 addresses,
             } => {
-                m.serialize_entry("datacenter", &self.datacenter)?;
-                m.serialize_entry("addresses", addresses)?;
-                m.serialize_entry("service", service)?;
-                m.serialize_entry("namespace", namespace)?;
-                m.serialize_entry("partition", partition)?;
-                m.serialize_entry("subset", subset)?;
-                m.serialize_entry("reason", &none)?;
+                fields = [
+                    Some(&self.datacenter),
+                    Some(service),
+                    Some(namespace),
+                    Some(partition),
+                    subset.as_deref(),
+                    None,
+                ];
+                addresses
             }
             GatewayAction::Reject(r) => {
-                m.serialize_entry("datacenter", &none)?;
-                m.serialize_entry("addresses", &[] as &[String])?;
-                m.serialize_entry("service", &none)?;
-                m.serialize_entry("namespace", &none)?;
-                m.serialize_entry("partition", &none)?;
-                m.serialize_entry("subset", &none)?;
-                m.serialize_entry("reason", &r.to_string())?;
+                why = r.to_string();
+                fields = [None, None, None, None, None, Some(&why)];
+                &[]
             }
-        }
+        };
+        let [datacenter, service, namespace, partition, subset, reason] = fields;
+        m.serialize_entry("datacenter", &datacenter)?;
+        m.serialize_entry("addresses", addresses)?;
+        m.serialize_entry("service", &service)?;
+        m.serialize_entry("namespace", &namespace)?;
+        m.serialize_entry("partition", &partition)?;
+        m.serialize_entry("subset", &subset)?;
+        m.serialize_entry("reason", &reason)?;
         m.end()
     }
 }
