@@ -412,7 +412,7 @@ impl<'t> Resolution<'t> {
             .unwrap_or_default()
             .to_vec();
         let down = Downstream::of_plan(dc, pp);
-        let hop = next_hop(dc, &f, e.hop, &hop_lookup(down.gateways, &f, e.hop));
+        let hop = next_hop(dc, &f, e.hop, down.gateways);
         Some(route_of(
             dc,
             &proxy,
@@ -841,12 +841,11 @@ pub(crate) fn plan(topo: &mut Topology) {
                         datacenter_set: f.datacenter_set,
                         dest_mode: f.dest_mode,
                         external_sni: f.external_sni.map(str::to_owned),
-                        dc_index: f.target_dc.and_then(|t| {
-                            topo.datacenters()
-                                .iter()
-                                .position(|d| std::ptr::eq(d, t))
-                                .and_then(|i| u32::try_from(i).ok())
-                        }),
+                        dc_index: topo
+                            .datacenters()
+                            .binary_search_by(|d| d.name().cmp(f.datacenter))
+                            .ok()
+                            .and_then(|i| u32::try_from(i).ok()),
                         gateways: f
                             .target_dc
                             .and_then(|t| t.gateways_index(f.partition))
@@ -937,7 +936,6 @@ impl Topology {
                 }),
             }
         };
-        let look = hop_lookup(down.gateways, f, kind);
         if let Some(peer) = peer {
             if f.datacenter_set {
                 warnings.push(
@@ -946,7 +944,7 @@ impl Topology {
                 );
             }
             if kind == HopKind::LocalGateway {
-                local_gateway_warnings(dc, proxy.partition, look.gateways, &mut warnings);
+                local_gateway_warnings(dc, proxy.partition, down.gateways, &mut warnings);
             } else {
                 if mode == MeshGatewayMode::None {
                     warnings.push(format!(
@@ -960,23 +958,23 @@ impl Topology {
             }
         } else if service {
             match kind {
-                HopKind::RemoteGateway => match look.gateways {
+                HopKind::RemoteGateway => match f.gateways {
                     Some(gw) => unaddressed(Some(gw), "mesh gateway", &mut warnings),
                     None => warnings.push(no_gateway(target_dc, target_part)),
                 },
                 HopKind::LocalGateway => {
-                    local_gateway_warnings(dc, proxy.partition, look.gateways, &mut warnings);
-                    if look.gateways.is_some_and(|gw| !gw.lan.is_empty()) && f.gateways.is_none() {
+                    local_gateway_warnings(dc, proxy.partition, down.gateways, &mut warnings);
+                    if down.gateways.is_some_and(|gw| !gw.lan.is_empty()) && f.gateways.is_none() {
                         warnings.push(format!(
                             "the local mesh gateways have nowhere to forward: {}",
                             no_gateway(target_dc, target_part)
                         ));
                     }
                 }
-                HopKind::Direct => instance_warnings(&look, f, &mut warnings),
+                HopKind::Direct => instance_warnings(f, &mut warnings),
             }
         }
-        let hop = next_hop(dc, f, kind, &look);
+        let hop = next_hop(dc, f, kind, down.gateways);
         if td.is_none() && peer.is_none() && sni.is_none() {
             warnings.push("no SNI: the trust domain is unknown".to_owned());
         }
@@ -1019,17 +1017,6 @@ fn route_of<'t>(
         next_hop,
         warnings,
     }
-}
-
-/// What a hop of one kind reads from the topology: the mesh gateways it dials, or the
-/// destination's datacenter and connect endpoints.
-#[derive(Clone, Copy, Debug, Default)]
-struct HopLookup<'t> {
-    gateways: Option<&'t Addresses>,
-    target: Option<&'t Datacenter>,
-    endpoints: Option<&'t Endpoints>,
-    /// Whether the destination is in the proxy's own datacenter and partition.
-    local: bool,
 }
 
 /// What resolution reads of the downstream, once per proxy: its service-defaults and the
@@ -1087,54 +1074,27 @@ impl<'t> ProxyView<'t> {
     }
 }
 
-/// The lookups of a hop of `kind`; `local_gateways` are the proxy's own.
-fn hop_lookup<'t>(
-    local_gateways: Option<&'t Addresses>,
-    f: &Facts<'t>,
-    kind: HopKind,
-) -> HopLookup<'t> {
-    match kind {
-        HopKind::LocalGateway => HopLookup {
-            gateways: local_gateways,
-            ..HopLookup::default()
-        },
-        HopKind::RemoteGateway if f.peer.is_some() => HopLookup::default(),
-        HopKind::RemoteGateway => HopLookup {
-            gateways: f.gateways,
-            ..HopLookup::default()
-        },
-        HopKind::Direct if f.peer.is_some() || f.kind == DestinationType::PreparedQuery => {
-            HopLookup::default()
-        }
-        HopKind::Direct => {
-            // Local or not, the destination's datacenter is the one its name says (the
-            // proxy's own when local).
-            HopLookup {
-                target: f.target_dc,
-                endpoints: f.endpoints,
-                local: f.local,
-                ..HopLookup::default()
-            }
-        }
-    }
-}
-
 /// Where a route of `kind` goes: the datacenter of the hop and the addresses dialed. A pure
 /// function of the topology, so a [`Resolution`] keeps only the kind.
 fn next_hop<'t>(
     dc: &'t Datacenter,
     f: &Facts<'t>,
     kind: HopKind,
-    look: &HopLookup<'t>,
+    local_gateways: Option<&'t Addresses>,
 ) -> NextHop<'t> {
     let (datacenter, addresses) = match kind {
-        HopKind::LocalGateway => (Some(dc.name()), look.gateways.map_or(EMPTY, |a| &a.lan)),
+        HopKind::LocalGateway => (Some(dc.name()), local_gateways.map_or(EMPTY, |a| &a.lan)),
         HopKind::RemoteGateway if f.peer.is_some() => (None, EMPTY),
-        HopKind::RemoteGateway => (Some(f.datacenter), look.gateways.map_or(EMPTY, |a| &a.wan)),
+        HopKind::RemoteGateway => (Some(f.datacenter), f.gateways.map_or(EMPTY, |a| &a.wan)),
+        HopKind::Direct if f.peer.is_some() || f.kind == DestinationType::PreparedQuery => {
+            (Some(f.datacenter), EMPTY)
+        }
+        // Local or not, the destination's datacenter is the one its name says (the proxy's
+        // own when local): its instances at their service address from within, else WAN.
         HopKind::Direct => (
             Some(f.datacenter),
-            look.endpoints.map_or(EMPTY, |ep| {
-                if look.local {
+            f.endpoints.map_or(EMPTY, |ep| {
+                if f.local {
                     &ep.addresses.lan
                 } else {
                     &ep.addresses.wan
@@ -1165,17 +1125,17 @@ fn local_gateway_warnings(
 
 /// What is worth saying about the destination's instances (no target: the datacenter is not
 /// among the inputs).
-fn instance_warnings(look: &HopLookup<'_>, f: &Facts<'_>, warnings: &mut Vec<String>) {
+fn instance_warnings(f: &Facts<'_>, warnings: &mut Vec<String>) {
     let target_dc = f.datacenter;
-    if look.target.is_none() {
+    if f.target_dc.is_none() {
         warnings.push(format!(
             "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
             f.name
         ));
         return;
     }
-    unaddressed(look.endpoints.map(|e| &e.addresses), "instance", warnings);
-    if look.endpoints.is_none() {
+    unaddressed(f.endpoints.map(|e| &e.addresses), "instance", warnings);
+    if f.endpoints.is_none() {
         warnings.push(format!(
             "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
             f.name
