@@ -516,25 +516,11 @@ impl<'a> Scanner<'a> {
                     illegal_octal = true;
                 }
             }
-            if ch == 'e' || ch == 'E' {
-                self.scan_exponent(ch)?;
-                return Ok(Kind::Float);
-            }
-            if ch == '.' {
-                ch = self.scan_fraction(ch)?;
-                if ch == 'e' || ch == 'E' {
-                    ch = self.next()?;
-                    self.scan_exponent(ch)?;
-                }
-                return Ok(Kind::Float);
-            }
-            if illegal_octal {
+            // 8 and 9 are fine in a float's integer part, as in Go.
+            if illegal_octal && !matches!(ch, 'e' | 'E' | '.') {
                 return self.err("expected octal digits after a leading '0', found '8' or '9'");
             }
-            if ch != EOF {
-                self.unread();
-            }
-            return Ok(Kind::Number);
+            return self.scan_number_tail(ch);
         }
         self.scan_mantissa(ch)?;
         ch = self.next()?;
