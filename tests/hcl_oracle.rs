@@ -5,6 +5,10 @@
 //! those are missing the tests print `SKIPPED: …` and pass, unless
 //! `MESHROUTE_REQUIRE_ORACLE=1` is set (CI), in which case they fail.
 
+#[path = "json_value/mod.rs"]
+mod json_value;
+use json_value::same;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -111,25 +115,6 @@ fn run_oracle(bin: &Path, docs: &[String]) -> Vec<Result<J, String>> {
             other => panic!("bad oracle result {other:?}"),
         })
         .collect()
-}
-
-/// JSON equality where numbers compare by value (Go prints the float 2.0 as `2`).
-fn same(left: &J, right: &J) -> bool {
-    match (left, right) {
-        (J::Number(l), J::Number(r)) => match (l.as_i64(), r.as_i64()) {
-            (Some(li), Some(ri)) => li == ri,
-            _ => l.as_f64() == r.as_f64(),
-        },
-        (J::Array(l), J::Array(r)) => {
-            l.len() == r.len() && l.iter().zip(r).all(|(lv, rv)| same(lv, rv))
-        }
-        (J::Object(l), J::Object(r)) => {
-            l.len() == r.len()
-                && l.iter()
-                    .all(|(k, lv)| r.get(k).is_some_and(|rv| same(lv, rv)))
-        }
-        _ => left == right,
-    }
 }
 
 /// Compares every document; returns a report of the disagreements (empty when none).

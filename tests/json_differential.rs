@@ -1,27 +1,12 @@
 //! Differential test: `meshroute::json::parse` against `serde_json::from_str::<Value>`.
 
+#[path = "json_value/mod.rs"]
+mod json_value;
+use json_value::same;
+
 use meshroute::tree::Limits;
 use proptest::prelude::*;
 use serde_json::Value as J;
-
-/// JSON equality where numbers compare by value (`-0` and `0`, `1e2` and `100`).
-fn same(left: &J, right: &J) -> bool {
-    match (left, right) {
-        (J::Number(l), J::Number(r)) => match (l.as_i64(), r.as_i64()) {
-            (Some(li), Some(ri)) => li == ri,
-            _ => l.as_f64() == r.as_f64(),
-        },
-        (J::Array(l), J::Array(r)) => {
-            l.len() == r.len() && l.iter().zip(r).all(|(lv, rv)| same(lv, rv))
-        }
-        (J::Object(l), J::Object(r)) => {
-            l.len() == r.len()
-                && l.iter()
-                    .all(|(k, lv)| r.get(k).is_some_and(|rv| same(lv, rv)))
-        }
-        _ => left == right,
-    }
-}
 
 fn agree(src: &str) -> Result<(), TestCaseError> {
     let ours = meshroute::json::parse(src, &Limits::default());
