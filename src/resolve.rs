@@ -600,8 +600,8 @@ impl Topology {
 
     /// The value of every layer for `upstream` of `proxy` in `dc`.
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
-        let sd_down = dc.service_defaults(&proxy.service);
-        Facts::of(self, dc, proxy, sd_down, upstream).layers(dc, sd_down, proxy.mode)
+        let down = Downstream::of(dc, proxy);
+        Facts::of(self, dc, proxy, down.service_defaults, upstream).layers(down.layers)
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -724,35 +724,15 @@ impl<'t> Facts<'t> {
         }
     }
 
-    /// The value of every layer.
-    fn layers(
-        &self,
-        dc: &Datacenter,
-        sd_down: Option<&ServiceDefaults>,
-        instance: MeshGatewayMode,
-    ) -> Layers {
-        let mut l = Layers {
+    /// The value of every layer: the upstream's own over `downstream`, the proxy's.
+    fn layers(&self, downstream: Layers) -> Layers {
+        Layers {
             upstream: self.upstream_mode,
             upstream_override: self.override_mode,
-            service_instance: instance,
             destination_defaults: self.dest_mode,
             destination_external: self.external_sni.is_some(),
-            ..Layers::default()
-        };
-        if let Some(sd) = sd_down {
-            l.service_defaults = sd.mesh_gateway.mode;
-            if let Some(d) = sd
-                .upstream_config
-                .as_ref()
-                .and_then(|uc| uc.defaults.as_ref())
-            {
-                l.upstream_defaults = d.mesh_gateway.mode;
-            }
+            ..downstream
         }
-        if let Some(pd) = dc.proxy_defaults() {
-            l.proxy_defaults = pd.mesh_gateway.mode;
-        }
-        l
     }
 
     /// The key that makes two upstreams of one datacenter the same [`Target`].
@@ -891,7 +871,7 @@ impl Topology {
         f: &Facts<'t>,
         cache: &mut SniCache,
     ) -> Route<'t> {
-        let layers = f.layers(dc, down.service_defaults, proxy.mode);
+        let layers = f.layers(down.layers);
         let target_dc = f.datacenter;
         let target_part = f.partition;
         let peer = f.peer;
@@ -1019,27 +999,63 @@ fn route_of<'t>(
     }
 }
 
-/// What resolution reads of the downstream, once per proxy: its service-defaults and the
-/// mesh gateways of its own datacenter and partition.
+/// What resolution reads of the downstream, once per proxy: its service-defaults, the layers
+/// that depend only on the proxy, and the mesh gateways of its own datacenter and partition.
 #[derive(Clone, Copy, Debug, Default)]
 struct Downstream<'t> {
     service_defaults: Option<&'t ServiceDefaults>,
+    /// The service instance, upstream defaults, service-defaults and proxy-defaults layers.
+    layers: Layers,
     gateways: Option<&'t Addresses>,
 }
 
 impl<'t> Downstream<'t> {
     fn of(dc: &'t Datacenter, proxy: &Proxy) -> Self {
-        Self {
-            service_defaults: dc.service_defaults(&proxy.service),
-            gateways: dc.gateways_of(&proxy.partition),
-        }
+        Self::new(
+            dc,
+            dc.service_defaults(&proxy.service),
+            proxy.mode,
+            dc.gateways_of(&proxy.partition),
+        )
     }
 
     /// From the plan of a proxy of `dc`.
     fn of_plan(dc: &'t Datacenter, p: &ProxyPlan) -> Self {
+        Self::new(
+            dc,
+            dc.service_defaults_at(p.service_defaults as usize),
+            p.mode,
+            dc.gateways_at(p.gateways as usize),
+        )
+    }
+
+    fn new(
+        dc: &Datacenter,
+        service_defaults: Option<&'t ServiceDefaults>,
+        instance: MeshGatewayMode,
+        gateways: Option<&'t Addresses>,
+    ) -> Self {
+        let mut layers = Layers {
+            service_instance: instance,
+            ..Layers::default()
+        };
+        if let Some(sd) = service_defaults {
+            layers.service_defaults = sd.mesh_gateway.mode;
+            if let Some(d) = sd
+                .upstream_config
+                .as_ref()
+                .and_then(|uc| uc.defaults.as_ref())
+            {
+                layers.upstream_defaults = d.mesh_gateway.mode;
+            }
+        }
+        if let Some(pd) = dc.proxy_defaults() {
+            layers.proxy_defaults = pd.mesh_gateway.mode;
+        }
         Self {
-            service_defaults: dc.service_defaults_at(p.service_defaults as usize),
-            gateways: dc.gateways_at(p.gateways as usize),
+            service_defaults,
+            layers,
+            gateways,
         }
     }
 }
@@ -1050,8 +1066,6 @@ struct ProxyView<'t> {
     id: &'t str,
     service: &'t str,
     partition: &'t str,
-    /// The service instance layer.
-    mode: MeshGatewayMode,
 }
 
 impl<'t> ProxyView<'t> {
@@ -1060,7 +1074,6 @@ impl<'t> ProxyView<'t> {
             id: &proxy.id,
             service: &proxy.service,
             partition: &proxy.partition,
-            mode: proxy.mode,
         }
     }
 
@@ -1069,7 +1082,6 @@ impl<'t> ProxyView<'t> {
             id: dc.plan.name(p.id),
             service: dc.plan.name(p.service),
             partition: dc.plan.name(p.partition),
-            mode: p.mode,
         }
     }
 }
