@@ -393,6 +393,39 @@ fn streaming_routes_equal_the_collected_resolution() {
 }
 
 #[test]
+fn a_resolution_reads_its_routes_by_index_and_from_both_ends() {
+    let mut b = Topology::builder();
+    b.trust_domain(TD);
+    b.add_service(
+        "dc1",
+        proxy("a-proxy", "a", R, vec![up("api", "dc2"), up("db", "")]),
+    );
+    b.add_service("dc1", proxy("b-proxy", "b", L, vec![up("api", "dc2")]));
+    b.add_service("dc2", proxy("c-proxy", "c", N, vec![up("web", "dc1")]));
+    let t = b.build();
+    let res = resolved(&t);
+    let all = res.to_vec();
+    assert_eq!(res.len(), 4);
+    assert_eq!(res.routes().len(), 4);
+    let by_index: Vec<_> = (0..res.len()).map(|i| res.get(i).unwrap()).collect();
+    assert_eq!(by_index, all);
+    assert_eq!(res.get(4), None);
+    let mut backwards: Vec<_> = res.routes().rev().collect();
+    backwards.reverse();
+    assert_eq!(backwards, all);
+    // Both ends of one iterator meet without overlap.
+    let mut it = res.routes();
+    assert_eq!(it.next().as_ref(), all.first());
+    assert_eq!(it.next_back().as_ref(), all.last());
+    assert_eq!(it.len(), 2);
+    assert_eq!(it.collect::<Vec<_>>(), all[1..3]);
+    // Warnings stay with their route (no gateway anywhere: every cross-datacenter route warns).
+    let warned: Vec<_> = all.iter().map(|r| r.warnings.len()).collect();
+    assert!(warned.iter().any(|&n| n > 0), "{all:#?}");
+    assert_eq!(res, t.resolve());
+}
+
+#[test]
 fn routes_to_one_target_share_one_sni_string() {
     let mut b = Topology::builder();
     b.trust_domain(TD);
