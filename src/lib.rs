@@ -120,27 +120,23 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod agent;
-pub mod config_entry;
-mod decode;
-pub mod document;
-pub mod error;
-pub mod hcl;
-pub mod json;
 pub mod load;
-pub mod mode;
+pub mod model;
 pub mod preflight;
 pub mod resolve;
 pub mod route;
-pub mod service;
 pub mod sni;
 #[cfg(feature = "sniff")]
 pub mod sniff;
+pub mod syntax;
 pub mod topology;
-pub mod tree;
-mod validate;
+
+// The paths of the first releases, kept working: each names the module's new home.
+pub use load::error;
+pub use model::{agent, config_entry, document, mode, service};
 #[cfg(feature = "yaml")]
-pub mod yaml;
+pub use syntax::yaml;
+pub use syntax::{hcl, json, tree};
 
 pub use agent::AgentConfig;
 pub use config_entry::{

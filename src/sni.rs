@@ -29,7 +29,7 @@
 
 use std::fmt;
 
-use crate::service::{DestinationType, Upstream};
+use crate::model::service::{DestinationType, Upstream};
 
 /// The label that ends the default-partition service and gateway forms.
 pub const INTERNAL: &str = "internal";

@@ -3,6 +3,7 @@
 //! cut short. The only test in this file, so no other test allocates concurrently.
 #![cfg(feature = "sniff")]
 
+#[path = "common/sniff_common.rs"]
 mod sniff_common;
 
 use std::alloc::System;

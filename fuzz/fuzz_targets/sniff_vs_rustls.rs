@@ -1,7 +1,7 @@
 //! The differential under fuzzing: on every input both the sniffer and rustls's server
 //! `Acceptor` accept, the server name agrees (modulo rustls's lowercasing and trailing-dot
 //! stripping) and so does the ALPN list. The one explained disagreement on accepted input
-//! (tests/sniff_oracle.rs): rustls stops reading the server_name list at an unknown name
+//! (tests/sniff/oracle.rs): rustls stops reading the server_name list at an unknown name
 //! type and reports no name, where the sniffer skips the entry by its length.
 #![no_main]
 use libfuzzer_sys::fuzz_target;

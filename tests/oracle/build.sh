@@ -3,7 +3,7 @@
 # as a command that prints the generic tree it decodes as JSON. Usage:
 #   tests/oracle/build.sh OUT_PATH        (default: ./hcl1json)
 # Needs Debian's golang-go and golang-github-hashicorp-hcl-dev (installed by .ci/ when
-# missing); the test tests/hcl_oracle.rs builds the same way itself.
+# missing); the test tests/syntax/hcl_oracle.rs builds the same way itself.
 set -euo pipefail
 out=${1:-./hcl1json}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,0 +1,209 @@
+//! Problems found while loading: where (file, line, column, key path), what, and a hint.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::syntax::tree::Pos;
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Severity {
+    /// The document (or part of it) could not be loaded as Consul would load it.
+    Error,
+    /// Loaded, but worth a look.
+    Warning,
+}
+
+/// What kind of problem a [`Diagnostic`] reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// The file could not be read.
+    Io,
+    /// The format reader rejected the text.
+    Syntax,
+    /// Input over a size or nesting limit.
+    Limit,
+    /// A key the schema does not know (`invalid config key "…"`).
+    UnknownKey,
+    /// A value of the wrong type (a number where a string belongs, …).
+    WrongType,
+    /// A number out of range for its field.
+    OutOfRange,
+    /// An HCL interpolation or template (`${…}`) where a literal belongs.
+    Interpolation,
+    /// A list of several where one value is expected.
+    TooMany,
+    /// A mesh gateway mode string Consul does not know.
+    InvalidMode,
+    /// One of Consul's validation rules (the message is Consul's text).
+    Invalid,
+    /// A document that is none of the shapes this crate reads.
+    UnknownDocument,
+}
+
+/// One problem, located.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub(crate) severity: Severity,
+    pub(crate) kind: DiagnosticKind,
+    pub(crate) file: Option<PathBuf>,
+    pub(crate) pos: Pos,
+    pub(crate) path: String,
+    pub(crate) message: String,
+    pub(crate) suggestion: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error of `kind` at `pos` and key `path`.
+    pub fn error(
+        kind: DiagnosticKind,
+        pos: Pos,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Error,
+            kind,
+            file: None,
+            pos,
+            path: path.into(),
+            message: message.into(),
+            suggestion: None,
+        }
+    }
+
+    /// A warning of `kind` at `pos` and key `path`.
+    pub fn warning(
+        kind: DiagnosticKind,
+        pos: Pos,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(kind, pos, path, message)
+        }
+    }
+
+    /// The same diagnostic, located in `file`.
+    #[must_use]
+    pub fn in_file(mut self, file: Option<&Path>) -> Self {
+        self.file = file.map(Path::to_path_buf);
+        self
+    }
+
+    /// The same diagnostic with a did-you-mean suggestion.
+    #[must_use]
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+
+    /// Error or warning.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// What kind of problem.
+    pub fn kind(&self) -> DiagnosticKind {
+        self.kind
+    }
+
+    /// The file, when loaded from one.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// Line (1-based; 0 when the source gives none).
+    pub fn line(&self) -> u32 {
+        self.pos.line
+    }
+
+    /// Column (1-based; 0 when the source gives none).
+    pub fn column(&self) -> u32 {
+        self.pos.column
+    }
+
+    /// The position.
+    pub fn pos(&self) -> Pos {
+        self.pos
+    }
+
+    /// The key path, e.g. `service.connect.sidecar_service.proxy.upstreams[1].mesh_gateway.mode`
+    /// (empty for the whole document).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The message, without location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// A did-you-mean suggestion (a key name), when one is close.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{}", file.display())?,
+            None => f.write_str("<input>")?,
+        }
+        write!(f, ":{}:{}: ", self.pos.line, self.pos.column)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " (did you mean \"{s}\"?)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// A load that found errors: every diagnostic of the input, errors first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    /// Every diagnostic (errors and warnings).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Only the errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for d in self.errors() {
+            if !first {
+                f.write_str("\n")?;
+            }
+            first = false;
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}

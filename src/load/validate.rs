@@ -1,0 +1,347 @@
+//! Consul's validation rules on decoded values, each with Consul's own error text.
+//!
+//! Runs after typed decoding, with the decoder's key path still in place, so each error
+//! names the key path and the line of the value it concerns.
+
+use std::collections::HashSet;
+
+use crate::load::decode::{Cx, Style};
+use crate::load::error::DiagnosticKind;
+use crate::model::config_entry::{ConfigEntry, UpstreamOverride};
+use crate::model::mode::go_quote;
+use crate::model::service::{DestinationType, ServiceDefinition, ServiceKind, Upstream};
+use crate::syntax::tree::Pos;
+
+/// The key name for `camel`/`snake` in the document's style.
+fn key(cx: &Cx<'_, '_>, camel: &'static str, snake: &'static str) -> &'static str {
+    match cx.style {
+        Style::Camel => camel,
+        Style::Snake => snake,
+    }
+}
+
+fn invalid(cx: &mut Cx<'_, '_>, pos: Pos, message: impl Into<String>) {
+    cx.error(DiagnosticKind::Invalid, pos, message);
+}
+
+/// Validates a service definition (and its inline sidecar).
+pub(crate) fn service(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
+    service_at(cx, s, false);
+}
+
+fn service_at(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
+    if s.name.is_empty() && !is_sidecar {
+        invalid(cx, s.pos, "Missing service name");
+    }
+    if is_sidecar && s.id.as_deref().is_some_and(|id| !id.is_empty()) {
+        invalid(cx, s.pos, "sidecar_service can't specify an ID");
+    }
+    if let Some(addr) = s.address.as_deref()
+        && (addr == "0.0.0.0" || addr == "::" || addr == "[::]")
+    {
+        let k = key(cx, "Address", "address");
+        cx.at(k, |cx| invalid(cx, s.pos, "Invalid service address"));
+    }
+    match s.kind {
+        ServiceKind::ConnectProxy => {
+            let dsn = s
+                .proxy
+                .as_ref()
+                .and_then(|p| p.destination_service_name.as_deref())
+                .unwrap_or("");
+            let pos = s.proxy.as_ref().map_or(s.pos, |p| p.pos);
+            if dsn.is_empty() {
+                invalid(
+                    cx,
+                    pos,
+                    "Proxy.DestinationServiceName must be non-empty for Connect proxy services",
+                );
+            } else if dsn == "*" {
+                invalid(
+                    cx,
+                    pos,
+                    "Proxy.DestinationServiceName must not be a wildcard for Connect proxy services",
+                );
+            }
+            if s.connect.as_ref().is_some_and(|c| c.native) {
+                invalid(
+                    cx,
+                    s.pos,
+                    "A Proxy cannot also be Connect Native, only typical services",
+                );
+            }
+        }
+        ServiceKind::MeshGateway => mesh_gateway(cx, s),
+        _ => {}
+    }
+    if let Some(p) = &s.proxy {
+        let pk = key(cx, "Proxy", "proxy");
+        let uk = key(cx, "Upstreams", "upstreams");
+        cx.at(pk, |cx| {
+            cx.at(uk, |cx| upstreams(cx, &p.upstreams, s.partition.as_deref()));
+        });
+    }
+    if let Some(sidecar) = s
+        .connect
+        .as_ref()
+        .and_then(|c| c.sidecar_service.as_deref())
+    {
+        let ck = key(cx, "Connect", "connect");
+        let sk = key(cx, "SidecarService", "sidecar_service");
+        cx.at(ck, |cx| cx.at(sk, |cx| service_at(cx, sidecar, true)));
+    }
+}
+
+fn mesh_gateway(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
+    if s.port.unwrap_or(0) == 0 {
+        invalid(cx, s.pos, "Port must be non-zero for a mesh-gateway");
+    }
+    if s.connect
+        .as_ref()
+        .is_some_and(|c| c.sidecar_service.is_some())
+    {
+        invalid(
+            cx,
+            s.pos,
+            "A mesh-gateway cannot have a sidecar service defined",
+        );
+    }
+    if let Some(p) = &s.proxy {
+        let checks = [
+            (
+                "DestinationServiceName",
+                p.destination_service_name.is_some(),
+            ),
+            ("DestinationServiceID", p.destination_service_id.is_some()),
+            ("LocalServiceAddress", p.local_service_address.is_some()),
+            ("LocalServicePort", p.local_service_port.is_some()),
+            ("Upstreams", !p.upstreams.is_empty()),
+        ];
+        for (name, set) in checks {
+            if set {
+                invalid(
+                    cx,
+                    p.pos,
+                    format!("The Proxy.{name} configuration is invalid for a mesh-gateway"),
+                );
+            }
+        }
+    }
+    for k in s.meta.keys() {
+        if k.starts_with("consul-") && k != "consul-wan-federation" {
+            let mk = key(cx, "Meta", "meta");
+            cx.at(mk, |cx| {
+                invalid(
+                    cx,
+                    s.pos,
+                    format!(
+                        "Couldn't load metadata pair ('{k}', '{}'): Key prefix 'consul-' is reserved for internal use",
+                        s.meta[k]
+                    ),
+                );
+            });
+        }
+    }
+}
+
+/// Consul's `Upstream.Validate` on each upstream, then the list-wide duplicate rules.
+fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&str>) {
+    let service_partition = crate::model::service::non_empty_or(service_partition, "default");
+    let mut identities = HashSet::new();
+    let mut listeners = HashSet::new();
+    for (i, u) in ups.iter().enumerate() {
+        cx.at_index(i, |cx| {
+            if u.destination_name.is_empty() {
+                invalid(cx, u.pos, "upstream destination name cannot be empty");
+            } else if u.destination_name == "*" {
+                invalid(cx, u.pos, "upstream destination name cannot be a wildcard");
+            }
+            let has_peer = u.destination_peer.as_deref().is_some_and(|p| !p.is_empty());
+            let has_dc = u.datacenter.as_deref().is_some_and(|d| !d.is_empty());
+            if has_peer && has_dc {
+                invalid(cx, u.pos, "upstream cannot specify both destination peer and datacenter");
+            }
+            let port = u.local_bind_port.unwrap_or(0);
+            let socket = u.local_bind_socket_path.as_deref().unwrap_or("");
+            if port == 0 && socket.is_empty() {
+                invalid(
+                    cx,
+                    u.pos,
+                    "upstream local bind port or local socket path must be defined and nonzero",
+                );
+            } else if port != 0 && !socket.is_empty() {
+                invalid(
+                    cx,
+                    u.pos,
+                    "only one of upstream local bind port or local socket path can be defined and nonzero",
+                );
+            }
+            if !has_peer && has_dc && (u.partition() != "default" || service_partition != "default") {
+                invalid(cx, u.pos, "upstreams cannot target another datacenter in non default partition");
+            }
+            if has_peer {
+                let dest = crate::model::service::non_empty_or(u.destination_partition.as_deref(), service_partition);
+                if dest != service_partition {
+                    invalid(cx, u.pos, "upstreams must target peers in the same partition as the service");
+                }
+            }
+            let identity = (
+                u.destination_type,
+                u.destination_name.clone(),
+                u.destination_partition.clone().unwrap_or_default(),
+                u.destination_namespace.clone().unwrap_or_default(),
+                u.destination_peer.clone().unwrap_or_default(),
+                u.datacenter.clone().unwrap_or_default(),
+            );
+            if !identities.insert(identity) {
+                let ty = match u.destination_type {
+                    DestinationType::Service => "service",
+                    DestinationType::PreparedQuery => "prepared_query",
+                };
+                invalid(
+                    cx,
+                    u.pos,
+                    format!(
+                        "upstreams cannot contain duplicates of [type={}, name={}, partition={}, namespace={}, peer={}, datacenter={}]",
+                        go_quote(ty),
+                        go_quote(&u.destination_name),
+                        go_quote(u.destination_partition.as_deref().unwrap_or("")),
+                        go_quote(u.destination_namespace.as_deref().unwrap_or("")),
+                        go_quote(u.destination_peer.as_deref().unwrap_or("")),
+                        go_quote(u.datacenter.as_deref().unwrap_or("")),
+                    ),
+                );
+            }
+            let listener = if socket.is_empty() {
+                if port == 0 {
+                    None
+                } else {
+                    Some(format!("{}:{port}", u.bind_address()))
+                }
+            } else {
+                Some(socket.to_owned())
+            };
+            if let Some(l) = listener
+                && !listeners.insert(l.clone()) {
+                    invalid(
+                        cx,
+                        u.pos,
+                        format!(
+                            "upstreams cannot contain duplicates by local bind address and port or unix path; {} is specified twice",
+                            go_quote(&l)
+                        ),
+                    );
+                }
+        });
+    }
+}
+
+/// Validates a config entry.
+pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: &ConfigEntry) {
+    match entry {
+        ConfigEntry::ProxyDefaults(p) => {
+            if p.name != "global" {
+                cx.at("Name", |cx| {
+                    invalid(
+                        cx,
+                        p.pos,
+                        format!(
+                            "invalid name ({}), only \"global\" is supported",
+                            go_quote(&p.name)
+                        ),
+                    );
+                });
+            }
+        }
+        ConfigEntry::ServiceDefaults(s) => {
+            if s.name.is_empty() {
+                invalid(cx, s.pos, "Name is required");
+            } else if s.name.contains('*') {
+                cx.at("Name", |cx| {
+                    invalid(
+                        cx,
+                        s.pos,
+                        "service-defaults name must be the name of a service, and not a wildcard",
+                    );
+                });
+            }
+            if let Some(uc) = &s.upstream_config {
+                cx.at("UpstreamConfig", |cx| {
+                    cx.at("Overrides", |cx| {
+                        for (i, o) in uc.overrides.iter().enumerate() {
+                            cx.at_index(i, |cx| upstream_override(cx, o));
+                        }
+                    });
+                    if let Some(d) = &uc.defaults {
+                        cx.at("Defaults", |cx| upstream_defaults(cx, d));
+                    }
+                });
+            }
+        }
+        ConfigEntry::Other { .. } => {}
+    }
+}
+
+fn upstream_override(cx: &mut Cx<'_, '_>, o: &UpstreamOverride) {
+    let prefix = format!("error in upstream override for {}", o.name);
+    if o.name.is_empty() {
+        invalid(cx, o.pos, format!("{prefix}: Name is required"));
+    } else if o.name == "*" {
+        invalid(
+            cx,
+            o.pos,
+            format!("{prefix}: Wildcard name is not supported"),
+        );
+    }
+    if o.namespace.as_deref() == Some("*") {
+        invalid(
+            cx,
+            o.pos,
+            format!("{prefix}: Wildcard namespace is not supported"),
+        );
+    }
+}
+
+fn upstream_defaults(cx: &mut Cx<'_, '_>, d: &UpstreamOverride) {
+    let checks = [
+        ("Name", !d.name.is_empty()),
+        (
+            "Namespace",
+            d.namespace.as_deref().is_some_and(|s| !s.is_empty()),
+        ),
+        (
+            "Partition",
+            d.partition.as_deref().is_some_and(|s| !s.is_empty()),
+        ),
+    ];
+    for (field, set) in checks {
+        if set {
+            invalid(
+                cx,
+                d.pos,
+                format!("error in upstream defaults: {field} must be empty"),
+            );
+        }
+    }
+}
+
+/// Consul's agent rule for `datacenter`: lower-cased, then `^[a-z0-9_-]+$`.
+pub(crate) fn datacenter(cx: &mut Cx<'_, '_>, dc: &str, pos: Pos) {
+    cx.at("datacenter", |cx| {
+        if dc.is_empty() {
+            invalid(cx, pos, "datacenter cannot be empty");
+        } else if !dc
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        {
+            invalid(
+                cx,
+                pos,
+                format!(
+                    "datacenter cannot be {}. Please use only [a-z0-9-_].",
+                    go_quote(dc)
+                ),
+            );
+        }
+    });
+}

@@ -1,0 +1,162 @@
+//! A loaded document: one service, one config entry, or one agent configuration.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::agent::AgentConfig;
+use crate::model::config_entry::ConfigEntry;
+use crate::model::service::ServiceDefinition;
+use crate::syntax::tree::Pos;
+
+/// A source format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// HCL, version 1, as Consul reads it.
+    Hcl,
+    /// JSON: Consul's HTTP API shapes and agent-config shapes.
+    Json,
+    /// YAML (feature `yaml`).
+    Yaml,
+}
+
+impl Format {
+    /// The format a file name's extension names: `.hcl`, `.json`, `.yaml` or `.yml`.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "hcl" => Some(Self::Hcl),
+            "json" => Some(Self::Json),
+            "yaml" | "yml" => Some(Self::Yaml),
+            _ => None,
+        }
+    }
+
+    /// The format's lowercase name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Hcl => "hcl",
+            Self::Json => "json",
+            Self::Yaml => "yaml",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "hcl" => Ok(Self::Hcl),
+            "json" => Ok(Self::Json),
+            "yaml" | "yml" => Ok(Self::Yaml),
+            other => Err(format!(
+                "unknown format \"{other}\" (expected hcl, json or yaml)"
+            )),
+        }
+    }
+}
+
+/// What a document holds.
+#[allow(clippy::large_enum_variant)] // documents are few and long-lived; boxing buys nothing
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Content {
+    /// A service definition (one element of `service`/`services`, or an API body).
+    Service(ServiceDefinition),
+    /// A config entry (a file of its own, or an element of `config_entries.bootstrap`).
+    ConfigEntry(ConfigEntry),
+    /// An agent configuration (its services and bootstrap entries are documents of their own).
+    Agent(AgentConfig),
+    /// A saved `GET /v1/connect/ca/roots` response: it names the trust domain.
+    CaRoots(CaRoots),
+}
+
+/// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CaRoots {
+    /// `TrustDomain` (lower-cased, as Consul builds it).
+    #[serde(rename = "TrustDomain")]
+    pub trust_domain: String,
+    /// Where the document starts.
+    #[serde(skip)]
+    pub pos: Pos,
+}
+
+/// One loaded document and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Document {
+    /// The file it was read from (`None` for strings and standard input).
+    pub file: Option<PathBuf>,
+    /// The format it was read in.
+    pub format: Format,
+    /// What it holds.
+    pub content: Content,
+}
+
+impl Document {
+    /// The document kind as the CLI reports it: `service`, `agent`, or the config entry kind
+    /// (`proxy-defaults`, `service-defaults`, …).
+    pub fn kind(&self) -> &str {
+        match &self.content {
+            Content::Service(_) => "service",
+            Content::ConfigEntry(e) => e.kind(),
+            Content::Agent(_) => "agent",
+            Content::CaRoots(_) => "ca-roots",
+        }
+    }
+
+    /// Where the document starts in its file.
+    pub fn pos(&self) -> Pos {
+        match &self.content {
+            Content::Service(s) => s.pos,
+            Content::ConfigEntry(e) => e.pos(),
+            Content::Agent(a) => a.pos,
+            Content::CaRoots(r) => r.pos,
+        }
+    }
+
+    /// The canonical Consul JSON of what was loaded: the HTTP API's CamelCase shapes for
+    /// services and config entries, Consul's snake_case for agent configuration.
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match &self.content {
+            Content::Service(s) => serde_json::to_value(s),
+            Content::ConfigEntry(e) => serde_json::to_value(e),
+            Content::Agent(a) => serde_json::to_value(a),
+            Content::CaRoots(r) => serde_json::to_value(r),
+        };
+        v.unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The service definition, if this document is one.
+    pub fn as_service(&self) -> Option<&ServiceDefinition> {
+        match &self.content {
+            Content::Service(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The config entry, if this document is one.
+    pub fn as_config_entry(&self) -> Option<&ConfigEntry> {
+        match &self.content {
+            Content::ConfigEntry(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The trust domain, if this document is a saved CA roots response.
+    pub fn as_ca_roots(&self) -> Option<&CaRoots> {
+        match &self.content {
+            Content::CaRoots(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The agent configuration, if this document is one.
+    pub fn as_agent(&self) -> Option<&AgentConfig> {
+        match &self.content {
+            Content::Agent(a) => Some(a),
+            _ => None,
+        }
+    }
+}

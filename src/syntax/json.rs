@@ -1,0 +1,544 @@
+//! The JSON reader: JSON into the generic [`Node`] tree, with positions.
+//!
+//! Strict RFC 8259: no comments, no trailing commas, no leading `+` or zeros, control
+//! characters must be escaped, `\u` escapes must pair surrogates. Any value may be at the top.
+//! Repeated object keys are all kept, in order (the decoder decides what they mean). Numbers
+//! without a fraction or exponent that fit in 64 bits become [`Value::Int`], every other number
+//! [`Value::Float`]; a number beyond the range of `f64` is an error, as in `serde_json`.
+
+use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
+
+/// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
+/// recurses once per level, and this bound keeps it well inside a 2 MiB thread stack even in
+/// an unoptimized build.
+pub const MAX_SUPPORTED_DEPTH: usize = 512;
+
+/// Reads a JSON document into the generic tree, recording the line and column of every value
+/// and key.
+///
+/// # Errors
+///
+/// A [`SyntaxError`] at the line and column of the first character that is not valid JSON,
+/// naming what was expected there and what was found; also when the text is larger than
+/// `limits.max_bytes` or nests arrays and objects deeper than `limits.max_depth` (or
+/// [`MAX_SUPPORTED_DEPTH`]).
+///
+/// # Examples
+///
+/// ```
+/// use meshroute::tree::{Limits, Pos, Value};
+///
+/// let node = meshroute::json::parse(r#"{"Mode": "local", "Port": 8443}"#, &Limits::default())?;
+/// assert_eq!(node.to_json(), serde_json::json!({"Mode": "local", "Port": 8443}));
+/// let Value::Map(entries) = &node.value else { unreachable!() };
+/// assert_eq!(entries[1].value.pos, Pos::new(1, 27));
+///
+/// let err = meshroute::json::parse("{\"Mode\": \"local\",}", &Limits::default()).unwrap_err();
+/// assert_eq!(err.to_string(), "1:18: expected a string key, found '}'");
+/// # Ok::<(), meshroute::tree::SyntaxError>(())
+/// ```
+pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+    if src.len() > limits.max_bytes {
+        return Err(SyntaxError::over_limit(
+            Pos::new(1, 1),
+            format!(
+                "expected at most {} bytes of json (the size limit), found {} bytes",
+                limits.max_bytes,
+                src.len()
+            ),
+        ));
+    }
+    let mut p = Reader {
+        src,
+        b: src.as_bytes(),
+        i: 0,
+        line: 1,
+        line_start: 0,
+        cache_off: 0,
+        cache_col: 1,
+        max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
+    };
+    p.skip_ws();
+    let node = p.value(0)?;
+    p.skip_ws();
+    if p.i < p.b.len() {
+        return Err(p.error_here("expected the end of the document"));
+    }
+    Ok(node)
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    i: usize,
+    line: u32,
+    line_start: usize,
+    cache_off: usize,
+    cache_col: u32,
+    max_depth: usize,
+}
+
+fn count_chars(bytes: &[u8]) -> u32 {
+    let n = bytes.iter().filter(|&&c| (c & 0xC0) != 0x80).count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Reader<'_> {
+    /// The position of byte offset `at` on the current line (offsets only move forward).
+    fn pos_at(&mut self, at: usize) -> Pos {
+        if self.cache_off < self.line_start || self.cache_off > at {
+            self.cache_off = self.line_start;
+            self.cache_col = 1;
+        }
+        self.cache_col = self
+            .cache_col
+            .saturating_add(count_chars(&self.b[self.cache_off..at]));
+        self.cache_off = at;
+        Pos::new(self.line, self.cache_col)
+    }
+
+    fn pos(&mut self) -> Pos {
+        self.pos_at(self.i)
+    }
+
+    fn found(&self, at: usize) -> String {
+        match self.src.get(at..).and_then(|s| s.chars().next()) {
+            None => "end of input".to_owned(),
+            Some(c) if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+            Some(c) => format!("{c:?}"),
+        }
+    }
+
+    fn error_at(&mut self, at: usize, expected: &str) -> SyntaxError {
+        let found = self.found(at);
+        SyntaxError::new(self.pos_at(at), format!("{expected}, found {found}"))
+    }
+
+    fn error_here(&mut self, expected: &str) -> SyntaxError {
+        self.error_at(self.i, expected)
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            match c {
+                b' ' | b'\t' | b'\r' => self.i += 1,
+                b'\n' => {
+                    self.i += 1;
+                    self.line = self.line.saturating_add(1);
+                    self.line_start = self.i;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+        let pos = self.pos();
+        let value = match self.b.get(self.i) {
+            Some(b'{') => self.object(depth, pos)?,
+            Some(b'[') => self.array(depth, pos)?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            _ => {
+                return Err(self.error_here(
+                    "expected a value (object, array, string, number, true, false or null)",
+                ));
+            }
+        };
+        Ok(Node::new(pos, value))
+    }
+
+    fn deeper(&mut self, depth: usize) -> Result<usize, SyntaxError> {
+        if depth >= self.max_depth {
+            let pos = self.pos();
+            return Err(SyntaxError::over_limit(
+                pos,
+                format!(
+                    "expected at most {} levels of nesting (the depth limit), found more",
+                    self.max_depth
+                ),
+            ));
+        }
+        Ok(depth + 1)
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
+        let w = word.as_bytes();
+        for (k, &c) in w.iter().enumerate() {
+            if self.b.get(self.i + k) != Some(&c) {
+                return Err(self.error_at(self.i + k, &format!("expected {word}")));
+            }
+        }
+        self.i += w.len();
+        Ok(value)
+    }
+
+    fn object(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+        let depth = self.deeper(depth)?;
+        self.i += 1;
+        self.skip_ws();
+        let mut entries = Vec::new();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Value::Map(entries));
+        }
+        loop {
+            if self.b.get(self.i) != Some(&b'"') {
+                let what = if entries.is_empty() {
+                    "expected a string key or '}'"
+                } else {
+                    "expected a string key"
+                };
+                return Err(self.error_here(what));
+            }
+            let key_pos = self.pos();
+            let key = self.string()?;
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b':') {
+                return Err(self.error_here("expected ':' after the key"));
+            }
+            self.i += 1;
+            self.skip_ws();
+            let value = self.value(depth)?;
+            entries.push(Entry {
+                key,
+                key_pos,
+                value,
+            });
+            self.skip_ws();
+            match self.b.get(self.i) {
+                Some(b',') => {
+                    self.i += 1;
+                    self.skip_ws();
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Map(entries));
+                }
+                _ => {
+                    return Err(self.error_here(&format!(
+                        "expected ',' or '}}' in the object opened at {open}"
+                    )));
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+        let depth = self.deeper(depth)?;
+        self.i += 1;
+        self.skip_ws();
+        let mut items = Vec::new();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Ok(Value::List(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_ws();
+            match self.b.get(self.i) {
+                Some(b',') => {
+                    self.i += 1;
+                    self.skip_ws();
+                }
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::List(items));
+                }
+                _ => {
+                    return Err(self.error_here(&format!(
+                        "expected ',' or ']' in the array opened at {open}"
+                    )));
+                }
+            }
+        }
+    }
+
+    /// A string starting at the opening quote; the text is copied in runs between escapes.
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        let start = self.i + 1;
+        let mut j = start;
+        // Fast path: no escape.
+        loop {
+            match self.b.get(j) {
+                Some(b'"') => {
+                    self.i = j + 1;
+                    return Ok(self.src[start..j].to_owned());
+                }
+                Some(b'\\') => break,
+                Some(&c) if c >= 0x20 => j += 1,
+                _ => return Err(self.error_at(j, "expected '\"' to end the string")),
+            }
+        }
+        let mut out = String::with_capacity(j - start + 8);
+        let mut run = start;
+        loop {
+            match self.b.get(j) {
+                Some(b'"') => {
+                    out.push_str(&self.src[run..j]);
+                    self.i = j + 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    out.push_str(&self.src[run..j]);
+                    j = self.escape(j, &mut out)?;
+                    run = j;
+                }
+                Some(&c) if c >= 0x20 => j += 1,
+                _ => return Err(self.error_at(j, "expected '\"' to end the string")),
+            }
+        }
+    }
+
+    /// One escape at `at` (the backslash); returns the offset after it.
+    fn escape(&mut self, at: usize, out: &mut String) -> Result<usize, SyntaxError> {
+        let c = match self.b.get(at + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let hi = self.hex4(at + 2)?;
+                if (0xDC00..0xE000).contains(&hi) {
+                    return Err(SyntaxError::new(
+                        self.pos_at(at),
+                        "expected a high surrogate before a low one, found a lone low \
+                         surrogate escape",
+                    ));
+                }
+                if (0xD800..0xDC00).contains(&hi) {
+                    let lo = if self.b.get(at + 6) == Some(&b'\\')
+                        && self.b.get(at + 7) == Some(&b'u')
+                    {
+                        self.hex4(at + 8)?
+                    } else {
+                        0
+                    };
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(SyntaxError::new(
+                            self.pos_at(at),
+                            "expected a low surrogate escape after a high one, found a lone \
+                             high surrogate",
+                        ));
+                    }
+                    let code = 0x1_0000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                    return Ok(at + 12);
+                }
+                out.push(char::from_u32(hi).unwrap_or('\u{FFFD}'));
+                return Ok(at + 6);
+            }
+            _ => {
+                return Err(self.error_at(
+                    at + 1,
+                    "expected an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\u) after '\\'",
+                ));
+            }
+        };
+        out.push(c);
+        Ok(at + 2)
+    }
+
+    fn hex4(&mut self, at: usize) -> Result<u32, SyntaxError> {
+        let mut v = 0u32;
+        for k in at..at + 4 {
+            let d = self
+                .b
+                .get(k)
+                .and_then(|&c| char::from(c).to_digit(16))
+                .ok_or_else(|| self.error_at(k, "expected 4 hexadecimal digits after '\\u'"))?;
+            v = (v << 4) | d;
+        }
+        Ok(v)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Value, SyntaxError> {
+        let start = self.i;
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        match self.b.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error_here("expected a digit")),
+        }
+        let mut integer = true;
+        if self.b.get(self.i) == Some(&b'.') {
+            integer = false;
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(self.error_here("expected a digit after '.'"));
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            integer = false;
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error_here("expected a digit in the exponent"));
+            }
+        }
+        let text = &self.src[start..self.i];
+        if integer && let Ok(i) = text.parse::<i64>() {
+            return Ok(Value::Int(i));
+        }
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => Err(SyntaxError::new(
+                self.pos_at(start),
+                format!("expected a number within the range of a 64-bit float, found {text}"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ok(src: &str) -> Node {
+        match parse(src, &Limits::default()) {
+            Ok(n) => n,
+            Err(e) => panic!("{src:?}: {e}"),
+        }
+    }
+
+    fn err(src: &str) -> SyntaxError {
+        let r = parse(src, &Limits::default());
+        assert!(r.is_err(), "{src:?} parsed as {:?}", r.map(|n| n.to_json()));
+        r.unwrap_err()
+    }
+
+    #[test]
+    fn values_and_numbers() {
+        assert_eq!(
+            ok(r#"{"a": [1, -2, 1.5, 1e3, true, false, null, "x"], "b": {}}"#).to_json(),
+            json!({"a": [1, -2, 1.5, 1000.0, true, false, null, "x"], "b": {}})
+        );
+        assert_eq!(ok("9223372036854775807").value, Value::Int(i64::MAX));
+        assert_eq!(ok("-9223372036854775808").value, Value::Int(i64::MIN));
+        assert_eq!(
+            ok("9223372036854775808").value,
+            Value::Float(9.223_372_036_854_776e18)
+        );
+        assert_eq!(ok("1.0").value, Value::Float(1.0));
+        assert!(err("1e400").message.contains("range"));
+    }
+
+    #[test]
+    fn strings_and_escapes() {
+        assert_eq!(
+            ok(r#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00""#).value,
+            Value::String("a\"b\\c/d\u{8}\u{c}\n\r\té😀".into())
+        );
+        assert!(err(r#""\ud83d""#).message.contains("lone high surrogate"));
+        assert!(err(r#""\ude00""#).message.contains("lone low surrogate"));
+        assert!(
+            err(r#""\ud83d\u0041""#)
+                .message
+                .contains("lone high surrogate")
+        );
+        assert!(err("\"a\tb\"").message.contains("control character"));
+        assert!(err(r#""\x41""#).message.starts_with("expected an escape"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_in_order() {
+        let Value::Map(e) = ok(r#"{"a": 1, "b": 2, "a": 3}"#).value else {
+            panic!()
+        };
+        let keys: Vec<&str> = e.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "a"]);
+    }
+
+    #[test]
+    fn positions() {
+        let n = ok("{\n  \"é\": [1,\n   \"x\"]\n}");
+        assert_eq!(n.pos, Pos::new(1, 1));
+        let Value::Map(e) = &n.value else { panic!() };
+        assert_eq!(e[0].key_pos, Pos::new(2, 3));
+        assert_eq!(e[0].value.pos, Pos::new(2, 8));
+        let Value::List(items) = &e[0].value.value else {
+            panic!()
+        };
+        assert_eq!(items[0].pos, Pos::new(2, 9));
+        assert_eq!(items[1].pos, Pos::new(3, 4));
+    }
+
+    #[test]
+    fn errors() {
+        let cases = [
+            (
+                "",
+                "1:1: expected a value (object, array, string, number, true, false or null), found end of input",
+            ),
+            (
+                "[1,]",
+                "1:4: expected a value (object, array, string, number, true, false or null), found ']'",
+            ),
+            ("{\"a\" 1}", "1:6: expected ':' after the key, found '1'"),
+            (
+                "[1 2]",
+                "1:4: expected ',' or ']' in the array opened at 1:1, found '2'",
+            ),
+            (
+                "{\"a\":1\n\"b\":2}",
+                "2:1: expected ',' or '}' in the object opened at 1:1, found '\"'",
+            ),
+            (
+                "// c\n1",
+                "1:1: expected a value (object, array, string, number, true, false or null), found '/'",
+            ),
+            ("01", "1:2: expected the end of the document, found '1'"),
+            ("-", "1:2: expected a digit, found end of input"),
+            ("1.", "1:3: expected a digit after '.', found end of input"),
+            ("tru", "1:4: expected true, found end of input"),
+            ("nul1", "1:4: expected null, found '1'"),
+            (
+                "\"abc",
+                "1:5: expected '\"' to end the string, found end of input",
+            ),
+            ("{} x", "1:4: expected the end of the document, found 'x'"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(err(src).to_string(), want, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        let deep = "[".repeat(100_000);
+        assert!(err(&deep).message.contains("levels of nesting"));
+        let mut l = Limits {
+            max_depth: 2,
+            ..Limits::default()
+        };
+        assert!(parse("[[1]]", &l).is_ok());
+        assert_eq!(
+            parse("[[[1]]]", &l).unwrap_err().to_string(),
+            "1:3: expected at most 2 levels of nesting (the depth limit), found more"
+        );
+        l.max_bytes = 3;
+        assert!(parse("[10]", &l).unwrap_err().message.contains("bytes"));
+    }
+}

@@ -1,0 +1,16 @@
+//! Text → positioned generic tree: the format readers, with no Consul knowledge.
+//!
+//! Each reader turns one document's text into a [`tree::Node`] that records the line and
+//! column of every key and value, under [`tree::Limits`]. What the tree means is decided
+//! later, by [`crate::load`].
+//!
+//! - [`tree`]: the generic tree, positions, limits and [`tree::SyntaxError`];
+//! - [`hcl`]: HCL version 1 exactly as Consul reads it (and its JSON dialect);
+//! - [`json`]: strict RFC 8259 JSON;
+//! - `yaml` (feature `yaml`): YAML 1.2 through serde-saphyr.
+
+pub mod hcl;
+pub mod json;
+pub mod tree;
+#[cfg(feature = "yaml")]
+pub mod yaml;

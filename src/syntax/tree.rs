@@ -1,0 +1,210 @@
+//! The generic document tree every format is read into before typed decoding.
+//!
+//! Loading runs in phases: a format reader ([`crate::syntax::hcl`], [`crate::syntax::json`], the YAML reader)
+//! builds a [`Node`] tree that records the line and column of every value and key, then the
+//! decoder normalizes it (key aliases, one-vs-many) and decodes typed models with key paths.
+//! Nothing in this tree is coerced: a number stays a number, an HCL1 block stays the list of
+//! one map that Consul's own HCL1 decoder makes of it.
+
+use std::fmt;
+
+/// A 1-based line and column in a source document; `0` means unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pos {
+    /// The line, from 1 (0 when the source gives none).
+    pub line: u32,
+    /// The column in characters, from 1 (0 when the source gives none).
+    pub column: u32,
+}
+
+impl Pos {
+    /// A known position.
+    pub const fn new(line: u32, column: u32) -> Self {
+        Self { line, column }
+    }
+
+    /// Whether the source gave a position.
+    pub const fn is_known(self) -> bool {
+        self.line != 0
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// One value of the generic tree with the position where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Where the value starts.
+    pub pos: Pos,
+    /// The value.
+    pub value: Value,
+}
+
+/// A value of the generic tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null` (JSON, YAML).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A list.
+    List(Vec<Node>),
+    /// A map, in source order; keys may repeat where the format allows it.
+    Map(Vec<Entry>),
+}
+
+/// One key and its value in a [`Value::Map`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The key as written.
+    pub key: String,
+    /// Where the key starts.
+    pub key_pos: Pos,
+    /// The value.
+    pub value: Node,
+}
+
+impl Node {
+    /// A node at `pos`.
+    pub const fn new(pos: Pos, value: Value) -> Self {
+        Self { pos, value }
+    }
+
+    /// A short name of the value's type for messages (`string`, `number`, `map`, …).
+    pub fn type_name(&self) -> &'static str {
+        self.value.type_name()
+    }
+
+    /// The tree as a `serde_json::Value`, positions dropped, map order kept.
+    ///
+    /// Repeated map keys keep the last value, as a JSON object can hold a key only once.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::List(items) => J::Array(items.iter().map(Self::to_json).collect()),
+            Value::Map(entries) => {
+                let mut m = serde_json::Map::with_capacity(entries.len());
+                for e in entries {
+                    m.insert(e.key.clone(), e.value.to_json());
+                }
+                J::Object(m)
+            }
+        }
+    }
+
+    /// Builds a tree from a `serde_json::Value`; every position is unknown.
+    pub fn from_json(v: &serde_json::Value) -> Self {
+        use serde_json::Value as J;
+        let value = match v {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+            J::String(s) => Value::String(s.clone()),
+            J::Array(a) => Value::List(a.iter().map(Self::from_json).collect()),
+            J::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| Entry {
+                        key: k.clone(),
+                        key_pos: Pos::default(),
+                        value: Self::from_json(v),
+                    })
+                    .collect(),
+            ),
+        };
+        Self::new(Pos::default(), value)
+    }
+}
+
+impl Value {
+    /// A short name of the type for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool(_) => "bool",
+            Self::Int(_) | Self::Float(_) => "number",
+            Self::String(_) => "string",
+            Self::List(_) => "list",
+            Self::Map(_) => "map",
+        }
+    }
+}
+
+/// Limits every reader enforces, so that no input can exhaust the stack or memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The largest document accepted, in bytes (default 16 MiB).
+    pub max_bytes: usize,
+    /// The deepest nesting of lists, maps and blocks accepted (default 128).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 16 * 1024 * 1024,
+            max_depth: 128,
+        }
+    }
+}
+
+/// A document that a format reader could not read: what is wrong and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyntaxError {
+    /// Where the reader stopped.
+    pub pos: Pos,
+    /// What is wrong, lowercase, no trailing punctuation.
+    pub message: String,
+    /// Whether the input went over a [`Limits`] cap (size or nesting) rather than breaking
+    /// the format's grammar.
+    pub over_limit: bool,
+}
+
+impl SyntaxError {
+    /// A syntax error at `pos`.
+    pub fn new(pos: Pos, message: impl Into<String>) -> Self {
+        Self {
+            pos,
+            message: message.into(),
+            over_limit: false,
+        }
+    }
+
+    /// An error for input over a [`Limits`] cap (size or nesting) at `pos`.
+    pub fn over_limit(pos: Pos, message: impl Into<String>) -> Self {
+        Self {
+            over_limit: true,
+            ..Self::new(pos, message)
+        }
+    }
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pos.is_known() {
+            write!(f, "{}: {}", self.pos, self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+impl std::error::Error for SyntaxError {}

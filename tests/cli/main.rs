@@ -1,0 +1,7 @@
+//! The cli tests, one binary (see tests/README.md).
+
+mod check;
+mod golden;
+mod preflight;
+mod resolve;
+mod sni;

@@ -1,0 +1,11 @@
+//! The resolve tests, one binary (see tests/README.md).
+
+mod client_hello;
+mod fixtures;
+#[allow(dead_code, unused_imports)]
+#[path = "../common/helpers.rs"]
+mod helpers;
+mod props;
+mod resolve;
+mod route;
+mod sni;
