@@ -1,4 +1,4 @@
-//! Helpers shared by the sniff_* test files (each includes this with `mod sniff_common;`).
+//! Helpers shared by the tests in tests/sniff/ and tests/sniff_alloc.rs.
 #![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,6 @@
 
 mod client_hello;
 mod fixtures;
-#[allow(dead_code, unused_imports)]
 #[path = "../common/helpers.rs"]
 mod helpers;
 mod props;

@@ -4,6 +4,5 @@ mod corpus;
 mod fuzz_corpus;
 mod oracle;
 mod props;
-#[allow(dead_code, unused_imports)]
 #[path = "../common/sniff_common.rs"]
 mod sniff_common;
