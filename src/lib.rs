@@ -157,7 +157,7 @@ pub use service::{
 pub use route::HelloRoute;
 pub use route::{GatewayAction, GatewayDecision, RejectReason};
 pub use sni::{Sni, SniError, SniForm};
-pub use topology::{Topology, TopologyBuilder};
+pub use topology::{Topology, TopologyBuilder, Warning, WarningKind};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
