@@ -255,91 +255,116 @@ type TargetKey<'t> = (
 );
 type SniKey<'t> = (u8, &'t str, &'t str, &'t str, &'t str);
 
+/// The slots of the distinct SNI names the plans can produce, shared across datacenters.
+type SniSlots<'t> = HashMap<SniKey<'t>, u32, Fnv>;
+
 /// Builds every datacenter's plan ([`Datacenter`]'s steps and targets) with [`Facts::of`].
 pub(crate) fn plan(topo: &mut Topology) {
-    let mut sni_slots: HashMap<SniKey<'_>, u32, Fnv> = HashMap::default();
-    let mut plans = Vec::with_capacity(topo.datacenters().len());
-    for dc in topo.datacenters() {
-        let mut targets: Vec<Target> = Vec::new();
-        let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
-        let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
-        let mut steps = Vec::with_capacity(n);
-        let mut proxies = Vec::with_capacity(dc.proxies().len());
-        let mut names = String::new();
-        let small = |i: usize| u32::try_from(i).unwrap_or(NONE);
-        for proxy in dc.proxies() {
-            let mut name = |s: &str| {
-                let start = small(names.len());
-                names.push_str(s);
-                [start, small(names.len())]
-            };
-            proxies.push(ProxyPlan {
-                id: name(&proxy.id),
-                service: name(&proxy.service),
-                partition: name(&proxy.partition),
-                upstreams: small(proxy.upstreams.len()),
-                service_defaults: dc
-                    .service_defaults_index(&proxy.service)
-                    .map_or(NONE, small),
-                gateways: dc.gateways_index(&proxy.partition).map_or(NONE, small),
-                mode: proxy.mode,
-            });
-            let sd_down = dc.service_defaults(&proxy.service);
-            for up in &proxy.upstreams {
-                let f = Facts::of(topo, dc, proxy, sd_down, up);
-                let next = u32::try_from(targets.len()).unwrap_or(u32::MAX);
-                let target = *index.entry(f.target_key()).or_insert_with(|| {
-                    let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
-                    let sni_slot = *sni_slots.entry(f.sni_key()).or_insert(slots);
-                    targets.push(Target {
-                        name: f.name.to_owned(),
-                        kind: f.kind,
-                        namespace: f.namespace.to_owned(),
-                        partition: f.partition.to_owned(),
-                        peer: f.peer.map(str::to_owned),
-                        datacenter: f.datacenter.to_owned(),
-                        datacenter_set: f.datacenter_set,
-                        dest_mode: f.dest_mode,
-                        external_sni: f.external_sni.map(str::to_owned),
-                        dc_index: topo
-                            .datacenters()
-                            .binary_search_by(|d| d.name().cmp(f.datacenter))
-                            .ok()
-                            .and_then(|i| u32::try_from(i).ok()),
-                        gateways: f
-                            .target_dc
-                            .and_then(|t| t.gateways_index(f.partition))
-                            .and_then(|i| u32::try_from(i).ok()),
-                        endpoints: f
-                            .target_dc
-                            .and_then(|t| t.endpoints_index(f.name))
-                            .and_then(|i| u32::try_from(i).ok()),
-                        sni_slot,
-                    });
-                    next
-                });
-                steps.push(Step {
-                    target,
-                    local: f.local,
-                    local_bind_port: f.local_bind_port,
-                    upstream_mode: f.upstream_mode,
-                    override_mode: f.override_mode,
-                });
-            }
-        }
-        plans.push(Plan {
-            steps,
-            targets,
-            proxies,
-            names,
-        });
-    }
-    let slots = u32::try_from(sni_slots.len()).unwrap_or(u32::MAX);
+    let mut sni_slots = SniSlots::default();
+    let plans: Vec<Plan> = topo
+        .datacenters()
+        .iter()
+        .map(|dc| plan_dc(topo, dc, &mut sni_slots))
+        .collect();
+    let slots = small(sni_slots.len());
     drop(sni_slots);
     for (dc, plan) in topo.datacenters.iter_mut().zip(plans) {
         dc.plan = plan;
     }
     topo.sni_slots = slots;
+}
+
+/// An index or length as the plan stores it ([`NONE`] past `u32`).
+fn small(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE)
+}
+
+/// One datacenter's plan: a step per upstream, a target per distinct destination.
+fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots<'t>) -> Plan {
+    let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
+    let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
+    let mut plan = Plan {
+        steps: Vec::with_capacity(n),
+        proxies: Vec::with_capacity(dc.proxies().len()),
+        ..Plan::default()
+    };
+    for proxy in dc.proxies() {
+        let proxy_plan = ProxyPlan::of(dc, proxy, &mut plan.names);
+        plan.proxies.push(proxy_plan);
+        let sd_down = dc.service_defaults(&proxy.service);
+        for up in &proxy.upstreams {
+            let f = Facts::of(topo, dc, proxy, sd_down, up);
+            let next = small(plan.targets.len());
+            let target = *index.entry(f.target_key()).or_insert_with(|| {
+                let slots = small(sni_slots.len());
+                let sni_slot = *sni_slots.entry(f.sni_key()).or_insert(slots);
+                plan.targets.push(Target::of(topo, &f, sni_slot));
+                next
+            });
+            plan.steps.push(Step {
+                target,
+                local: f.local,
+                local_bind_port: f.local_bind_port,
+                upstream_mode: f.upstream_mode,
+                override_mode: f.override_mode,
+            });
+        }
+    }
+    plan
+}
+
+impl ProxyPlan {
+    /// The plan of `proxy`, its names appended to `names`.
+    fn of(dc: &Datacenter, proxy: &Proxy, names: &mut String) -> Self {
+        let mut name = |s: &str| {
+            let start = small(names.len());
+            names.push_str(s);
+            [start, small(names.len())]
+        };
+        Self {
+            id: name(&proxy.id),
+            service: name(&proxy.service),
+            partition: name(&proxy.partition),
+            upstreams: small(proxy.upstreams.len()),
+            service_defaults: dc
+                .service_defaults_index(&proxy.service)
+                .map_or(NONE, small),
+            gateways: dc.gateways_index(&proxy.partition).map_or(NONE, small),
+            mode: proxy.mode,
+        }
+    }
+}
+
+impl Target {
+    /// The target of an upstream with facts `f`, its SNI name in `sni_slot`.
+    fn of(topo: &Topology, f: &Facts<'_>, sni_slot: u32) -> Self {
+        let index = |i: usize| u32::try_from(i).ok();
+        Self {
+            name: f.name.to_owned(),
+            kind: f.kind,
+            namespace: f.namespace.to_owned(),
+            partition: f.partition.to_owned(),
+            peer: f.peer.map(str::to_owned),
+            datacenter: f.datacenter.to_owned(),
+            datacenter_set: f.datacenter_set,
+            dest_mode: f.dest_mode,
+            external_sni: f.external_sni.map(str::to_owned),
+            dc_index: topo
+                .datacenters()
+                .binary_search_by(|d| d.name().cmp(f.datacenter))
+                .ok()
+                .and_then(index),
+            gateways: f
+                .target_dc
+                .and_then(|t| t.gateways_index(f.partition))
+                .and_then(index),
+            endpoints: f
+                .target_dc
+                .and_then(|t| t.endpoints_index(f.name))
+                .and_then(index),
+            sni_slot,
+        }
+    }
 }
 
 pub(crate) fn peer_of(upstream: &Upstream) -> Option<&str> {
