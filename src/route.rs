@@ -311,9 +311,11 @@ impl Topology {
         let td = self
             .trust_domain()
             .ok_or(Reject(RejectReason::NoTrustDomain))?;
-        let here = self
-            .datacenter_ignore_case(datacenter)
-            .ok_or_else(|| Reject(RejectReason::UnknownGatewayDatacenter(datacenter.to_owned())))?;
+        let here = self.datacenter_ignore_case(datacenter).ok_or_else(|| {
+            Reject(RejectReason::UnknownGatewayDatacenter(
+                datacenter.to_owned(),
+            ))
+        })?;
         let name = service_name(sni, td).map_err(Reject)?;
         let partition = if partition.is_empty() {
             "default"
@@ -332,7 +334,12 @@ impl Topology {
     fn forward(&self, name: ServiceName) -> GatewayAction<'_> {
         let found = self
             .datacenter_ignore_case(&name.datacenter)
-            .and_then(|there| Some((there, there.gateway_addresses_ignore_case(&name.partition, true)?)));
+            .and_then(|there| {
+                Some((
+                    there,
+                    there.gateway_addresses_ignore_case(&name.partition, true)?,
+                ))
+            });
         match found {
             Some((there, addresses)) => GatewayAction::Forward {
                 datacenter: there.name(),

@@ -280,3 +280,32 @@ fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
         None => out.unaddressed += 1,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_proxy_is_recognised_by_meta_or_its_own_config_keys() {
+        let mut sc = ServiceDefinition::default();
+        assert!(!is_builtin(&sc, None));
+        sc.meta.insert(PROXY_META_KEY.into(), "builtin".into());
+        assert!(is_builtin(&sc, None));
+        sc.meta.insert(PROXY_META_KEY.into(), "envoy".into());
+        let mut cfg = crate::model::service::Opaque::new();
+        cfg.insert("handshake_timeout_ms".into(), 1000.into());
+        sc.proxy = Some(crate::model::service::ProxyConfig {
+            config: Some(cfg.clone()),
+            ..Default::default()
+        });
+        assert!(!is_builtin(&sc, None), "declared envoy wins");
+        sc.meta.clear();
+        assert!(is_builtin(&sc, None));
+        cfg.insert("envoy_prometheus_bind_addr".into(), "0.0.0.0:9102".into());
+        sc.proxy.as_mut().unwrap().config = Some(cfg);
+        assert!(!is_builtin(&sc, None), "an envoy_ key means Envoy");
+        let mut parent = ServiceDefinition::default();
+        parent.meta.insert(PROXY_META_KEY.into(), "built-in".into());
+        assert!(is_builtin(&sc, Some(&parent)));
+    }
+}

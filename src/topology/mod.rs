@@ -115,7 +115,7 @@ impl Topology {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use super::*;
     use crate::model::agent::AgentConfig;
@@ -174,6 +174,38 @@ mod tests {
                 .iter()
                 .any(|w| w.message().contains("\"loose\""))
         );
+    }
+
+    #[test]
+    fn a_directory_is_merged_before_its_datacenter_is_read() {
+        // As Consul merges a config directory: a1 names none, a2 (later) names dc2.
+        let docs = [
+            doc("a/a1.hcl", agent(None)),
+            doc("a/a2.hcl", agent(Some("dc2"))),
+            doc("a/a3.hcl", svc("gw")),
+        ];
+        let t = Topology::from_documents(&docs, None);
+        let names: Vec<_> = t.datacenters().iter().map(Datacenter::name).collect();
+        assert_eq!(names, ["dc2"]);
+        assert_eq!(t.agents().len(), 1);
+        assert_eq!(t.agents()[0].datacenter(), "dc2");
+        assert!(t.warnings().is_empty(), "{:?}", t.warnings());
+    }
+
+    #[test]
+    fn the_later_file_of_a_directory_wins_with_a_warning() {
+        let docs = [
+            doc("a/a1.hcl", agent(Some("east"))),
+            doc("a/a2.hcl", agent(Some("West"))),
+            doc("a/gw.hcl", svc("gw")),
+        ];
+        let t = Topology::from_documents(&docs, None);
+        let names: Vec<_> = t.datacenters().iter().map(Datacenter::name).collect();
+        assert_eq!(names, ["west"]);
+        let w = &t.warnings()[0];
+        assert_eq!(w.kind(), WarningKind::DatacenterOverridden);
+        assert_eq!(w.file(), Some(Path::new("a/a2.hcl")));
+        assert!(w.message().contains("\"west\" is used"), "{w}");
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! do we ([`Agent::get`]). A document belongs to the agent of its own directory or of the
 //! nearest parent directory that has one, and to that agent's datacenter (Consul's `dc1`
 //! when the merged configuration names none). A document with no agent anywhere up its tree
-//! belongs to the datacenter named like its directory (with a warning); a document read from
-//! no file belongs to `dc1`.
+//! belongs to the datacenter named like its directory (with a warning). Documents read from no
+//! file (a string, standard input) belong to the agent configuration read from no file when
+//! there is one, else to `dc1`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -160,16 +161,16 @@ impl Placement {
     /// Where a document read from `file` belongs (warning once per directory whose
     /// datacenter is assumed from its name).
     pub(crate) fn place(&mut self, file: Option<&Path>, warnings: &mut Vec<Warning>) -> Placed {
-        if file.is_none() {
-            return Placed {
-                datacenter: DEFAULT_DATACENTER.to_owned(),
-                agent: None,
-            };
-        }
         if let Some(i) = self.agent_of(file) {
             return Placed {
                 datacenter: self.agents[i].datacenter.clone(),
                 agent: Some(i),
+            };
+        }
+        if file.is_none() {
+            return Placed {
+                datacenter: DEFAULT_DATACENTER.to_owned(),
+                agent: None,
             };
         }
         let dir = dir_of(file);
