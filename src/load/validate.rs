@@ -278,7 +278,11 @@ pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: &ConfigEntry) {
                 });
             }
         }
-        ConfigEntry::Other { .. } => {}
+        ConfigEntry::ServiceResolver(_)
+        | ConfigEntry::ServiceRouter(_)
+        | ConfigEntry::ServiceSplitter(_)
+        | ConfigEntry::ExportedServices(_)
+        | ConfigEntry::Other { .. } => {}
     }
 }
 

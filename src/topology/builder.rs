@@ -99,6 +99,11 @@ impl TopologyBuilder {
                 dc.service_defaults.entry(sd.name.clone()).or_insert(sd);
                 dup.then_some(what)
             }
+            ConfigEntry::ServiceResolver(r) => {
+                dc.resolver_subsets
+                    .insert(r.name, r.subsets.keys().cloned().collect());
+                None
+            }
             ConfigEntry::Other {
                 kind, name, body, ..
             } => {
@@ -107,6 +112,7 @@ impl TopologyBuilder {
                 }
                 None
             }
+            _ => None,
         };
         if let Some(what) = duplicate {
             self.warnings.push(Warning::new(
