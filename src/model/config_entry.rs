@@ -259,3 +259,22 @@ impl Serialize for ConfigEntry {
         }
     }
 }
+
+macro_rules! entry_from {
+    ($($t:ident),*) => {$(
+        impl From<$t> for ConfigEntry {
+            fn from(e: $t) -> Self {
+                Self::$t(e)
+            }
+        }
+    )*};
+}
+
+entry_from!(
+    ProxyDefaults,
+    ServiceDefaults,
+    ServiceResolver,
+    ServiceRouter,
+    ServiceSplitter,
+    ExportedServices
+);

@@ -312,9 +312,9 @@ impl Default for ServiceSplitter {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Split {
-    /// `Weight`, a percentage (0.01 steps).
+    /// `Weight`, a percentage (0.01 steps; a 32-bit float, as in Consul).
     #[serde(serialize_with = "ser_weight")]
-    pub weight: f64,
+    pub weight: f32,
     /// `Service` (the splitter's own when empty).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub service: String,
@@ -337,12 +337,12 @@ pub struct Split {
 
 /// A weight as Consul's JSON writes it: an integer when it is one.
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
-fn ser_weight<S: serde::Serializer>(w: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if w.fract() == 0.0 && w.abs() < 1e15 {
+fn ser_weight<S: serde::Serializer>(w: &f32, s: S) -> Result<S::Ok, S::Error> {
+    if w.fract() == 0.0 && w.abs() < 1e9 {
         #[allow(clippy::cast_possible_truncation)] // integral and small, checked above
         return s.serialize_i64(*w as i64);
     }
-    s.serialize_f64(*w)
+    s.serialize_f32(*w)
 }
 
 /// `Kind = "exported-services"`: which services of a partition are exported, and to whom.

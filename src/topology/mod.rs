@@ -32,7 +32,9 @@
 //! ```
 
 mod builder;
+pub mod chain;
 pub mod datacenter;
+pub mod entries;
 mod instances;
 pub mod placement;
 pub(crate) mod plan;
