@@ -26,32 +26,86 @@ pub(crate) fn layers_of(f: &Facts<'_>, downstream: Layers) -> Layers {
     }
 }
 
-/// Resolves one upstream from its facts.
+/// Resolves one upstream from its facts; its chain's targets when it has one (the chain view
+/// itself only when `with_chain`).
 pub(crate) fn resolve_facts<'t>(
-    topo: &'t Topology,
-    dc: &'t Datacenter,
-    down: &Downstream<'t>,
-    proxy: &ProxyView<'t>,
+    cx: &Cx<'t, '_>,
     f: &Facts<'t>,
     cache: &mut SniCache,
+    with_chain: bool,
 ) -> Route<'t> {
-    let decided = decide(f, layers_of(f, down.layers));
+    let Some(cp) = f.chain.and_then(|i| cx.topo.chains.get(i as usize)) else {
+        return resolve_plain(cx, f, cache);
+    };
+    let Some(chain) = &cp.chain else {
+        let mut route = resolve_plain(cx, f, cache);
+        if let Some(e) = &cp.error {
+            route.warnings.insert(0, refused(e));
+        }
+        return route;
+    };
+    let mut sni = |t: &Facts<'t>| sni_of(cx.topo.trust_domain(), t, cache);
+    let run = crate::resolve::chain::run(cx, f, (cp, chain), &mut sni, (true, with_chain));
+    run.into_route(cx, f)
+}
+
+/// An upstream without a chain: one target, the named service.
+fn resolve_plain<'t>(cx: &Cx<'t, '_>, f: &Facts<'t>, cache: &mut SniCache) -> Route<'t> {
+    let decided = decide(f, layers_of(f, cx.down.layers));
     let kind = hop_kind(f, decided.0);
-    let sni = sni_of(topo.trust_domain(), f, cache);
+    let sni = sni_of(cx.topo.trust_domain(), f, cache);
+    let mut warnings = target_warnings(cx, f, (decided.0, kind));
+    if cx.topo.trust_domain().is_none() && f.peer.is_none() && sni.is_none() {
+        warnings.push(no_trust_domain());
+    }
+    let hop = next_hop(cx.dc, f, kind, cx.down.gateways);
+    route_of(cx, f, decided, sni, hop, warnings)
+}
+
+/// What resolution reads around one upstream: the topology, the proxy's datacenter, the
+/// downstream's layers and gateways, the proxy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cx<'t, 'a> {
+    pub(crate) topo: &'t Topology,
+    pub(crate) dc: &'t Datacenter,
+    pub(crate) down: &'a Downstream<'t>,
+    pub(crate) proxy: &'a ProxyView<'t>,
+}
+
+/// The warning for a chain Consul refuses, in part or whole.
+pub(crate) fn refused(e: &crate::topology::chain::ChainError) -> Warning {
+    Warning::new(
+        WarningKind::ChainRefused,
+        format!("Consul refuses this upstream's discovery chain: {e}"),
+    )
+}
+
+pub(crate) fn no_trust_domain() -> Warning {
+    Warning::new(
+        WarningKind::NoTrustDomain,
+        "no SNI: the trust domain is unknown",
+    )
+}
+
+/// The mode, layer and hop kind of a target (an upstream without a chain is its own).
+pub(crate) fn decide_target(f: &Facts<'_>, down: Layers) -> ((MeshGatewayMode, Layer), HopKind) {
+    let decided = decide(f, layers_of(f, down));
+    (decided, hop_kind(f, decided.0))
+}
+
+/// What is worth saying about one target's route.
+pub(crate) fn target_warnings(
+    cx: &Cx<'_, '_>,
+    f: &Facts<'_>,
+    (mode, kind): (MeshGatewayMode, HopKind),
+) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if f.peer.is_some() {
-        peer_warnings(dc, down, proxy, f, (decided.0, kind), &mut warnings);
+        peer_warnings(cx.dc, cx.down, cx.proxy, f, (mode, kind), &mut warnings);
     } else if is_service(f) {
-        service_warnings(dc, down, proxy, f, kind, &mut warnings);
+        service_warnings(cx.dc, cx.down, cx.proxy, f, kind, &mut warnings);
     }
-    if topo.trust_domain().is_none() && f.peer.is_none() && sni.is_none() {
-        warnings.push(Warning::new(
-            WarningKind::NoTrustDomain,
-            "no SNI: the trust domain is unknown",
-        ));
-    }
-    let hop = next_hop(dc, f, kind, down.gateways);
-    route_of(dc, proxy, f, decided, sni, hop, warnings)
+    warnings
 }
 
 /// A service upstream without a peer: the kind that has a discovery chain.
@@ -92,7 +146,7 @@ fn hop_kind(f: &Facts<'_>, mode: MeshGatewayMode) -> HopKind {
 }
 
 /// The SNI the sidecar sends (none for peers: it comes from the peering).
-fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> Option<Arc<str>> {
+pub(crate) fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> Option<Arc<str>> {
     if f.peer.is_some() {
         return None;
     }
@@ -104,7 +158,7 @@ fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> Option<Arc<s
     }
     td.map(|td| {
         cache.get(f.sni_slot, || {
-            sni::service_sni(f.name, "", f.namespace, f.partition, f.datacenter, td)
+            sni::service_sni(f.name, f.subset, f.namespace, f.partition, f.datacenter, td)
         })
     })
 }
@@ -154,19 +208,25 @@ fn service_warnings(
     warnings: &mut Vec<Warning>,
 ) {
     match kind {
-        HopKind::RemoteGateway => match f.gateways {
-            Some(gw) => unaddressed(Some(gw), "mesh gateway", warnings),
-            None => warnings.push(no_gateway(f.datacenter, f.partition)),
+        HopKind::RemoteGateway => match (f.gateways, f.target_dc) {
+            (Some(gw), _) => unaddressed(Some(gw), "mesh gateway", warnings),
+            (None, None) => warnings.push(unknown_datacenter(
+                f.datacenter,
+                "its mesh gateways are unknown, so the route is unreachable as far as the inputs tell",
+            )),
+            (None, Some(_)) => warnings.push(no_gateway(f.datacenter, f.partition)),
         },
         HopKind::LocalGateway => {
             local_gateway_warnings(dc, proxy.partition, down.gateways, warnings);
             if down.gateways.is_some_and(|gw| !gw.lan.is_empty()) && f.gateways.is_none() {
+                let why = if f.target_dc.is_none() {
+                    format!("datacenter {:?} is not among the inputs", f.datacenter)
+                } else {
+                    no_gateway_message(f.datacenter, f.partition)
+                };
                 warnings.push(Warning::new(
                     WarningKind::NowhereToForward,
-                    format!(
-                        "the local mesh gateways have nowhere to forward: {}",
-                        no_gateway_message(f.datacenter, f.partition)
-                    ),
+                    format!("the local mesh gateways have nowhere to forward: {why}"),
                 ));
             }
         }
@@ -174,22 +234,22 @@ fn service_warnings(
     }
 }
 
-/// A route from its parts.
+/// A route from its parts: the upstream as written (`f`), what was decided for its primary
+/// target.
 #[inline]
 pub(crate) fn route_of<'t>(
-    dc: &'t Datacenter,
-    proxy: &ProxyView<'t>,
+    cx: &Cx<'t, '_>,
     f: &Facts<'t>,
     (mode, decided_by): (MeshGatewayMode, Layer),
     sni: Option<Arc<str>>,
     next_hop: NextHop<'t>,
     warnings: Vec<Warning>,
 ) -> Route<'t> {
-    let local_dc = dc.name();
+    let local_dc = cx.dc.name();
     Route {
         datacenter: local_dc,
-        service: proxy.service,
-        proxy: proxy.id,
+        service: cx.proxy.service,
+        proxy: cx.proxy.id,
         upstream: UpstreamRef {
             name: f.name,
             kind: f.kind,
@@ -208,6 +268,7 @@ pub(crate) fn route_of<'t>(
         sni,
         next_hop,
         warnings,
+        chain: None,
     }
 }
 
@@ -319,13 +380,8 @@ pub(crate) fn next_hop<'t>(
         // own when local): its instances at their service address from within, else WAN.
         HopKind::Direct => (
             Some(f.datacenter),
-            f.endpoints.map_or(EMPTY, |ep| {
-                if f.local {
-                    &ep.addresses.lan
-                } else {
-                    &ep.addresses.wan
-                }
-            }),
+            f.endpoints
+                .map_or(EMPTY, |ep| if f.local { &ep.lan } else { &ep.wan }),
         ),
     };
     NextHop {
@@ -354,16 +410,11 @@ fn local_gateway_warnings(
 fn instance_warnings(f: &Facts<'_>, warnings: &mut Vec<Warning>) {
     let target_dc = f.datacenter;
     if f.target_dc.is_none() {
-        warnings.push(Warning::new(
-            WarningKind::UnknownDatacenter,
-            format!(
-                "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
-                f.name
-            ),
-        ));
+        let what = format!("its instances of {:?} are unknown", f.name);
+        warnings.push(unknown_datacenter(target_dc, &what));
         return;
     }
-    unaddressed(f.endpoints.map(|e| &e.addresses), "instance", warnings);
+    unaddressed(f.endpoints, "instance", warnings);
     if f.endpoints.is_none() {
         warnings.push(Warning::new(
             WarningKind::NoInstance,
@@ -385,6 +436,14 @@ fn unaddressed(a: Option<&Addresses>, what: &str, warnings: &mut Vec<Warning>) {
             ),
         ));
     }
+}
+
+/// A datacenter that is not among the inputs, and what that means.
+fn unknown_datacenter(dc: &str, what: &str) -> Warning {
+    Warning::new(
+        WarningKind::UnknownDatacenter,
+        format!("datacenter {dc:?} is not among the inputs: {what}"),
+    )
 }
 
 fn no_gateway(dc: &str, partition: &str) -> Warning {

@@ -67,6 +67,7 @@
 //! `resolution` (the compact [`Resolution`] and its iterators), `explain` (the
 //! layer-by-layer account).
 
+mod chain;
 mod decide;
 mod explain;
 mod layers;
@@ -76,12 +77,12 @@ pub mod route;
 pub use explain::{Explanation, LayerValue};
 pub use layers::{Layer, Layers};
 pub use resolution::{NO_TRUST_DOMAIN, Resolution, Routes};
-pub use route::{HopKind, NextHop, Route, UpstreamRef};
+pub use route::{HopKind, NextHop, Route, RouteChain, TargetRoute, UpstreamRef};
 
 use crate::model::service::Upstream;
 use crate::topology::plan::Facts;
 use crate::topology::{Datacenter, Proxy, Topology};
-use decide::{Downstream, ProxyView, layers_of, resolve_facts};
+use decide::{Cx, Downstream, ProxyView, layers_of, resolve_facts};
 use resolution::SniCache;
 
 /// Resolution's entry points on the topology.
@@ -123,6 +124,12 @@ impl Topology {
         let down = Downstream::of(dc, proxy);
         let facts = Facts::of(self, dc, proxy, down.service_defaults, upstream);
         let view = ProxyView::of(proxy);
-        resolve_facts(self, dc, &down, &view, &facts, &mut SniCache::default())
+        let cx = Cx {
+            topo: self,
+            dc,
+            down: &down,
+            proxy: &view,
+        };
+        resolve_facts(&cx, &facts, &mut SniCache::default(), true)
     }
 }

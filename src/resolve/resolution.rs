@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::resolve::decide::{Downstream, ProxyView, next_hop, resolve_facts, route_of};
+use crate::resolve::decide::{Cx, Downstream, ProxyView, next_hop, resolve_facts, route_of};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::{HopKind, Route};
 use crate::topology::plan::Facts;
@@ -99,6 +99,7 @@ impl<'t> Resolution<'t> {
         let mut entries = Vec::with_capacity(n);
         let mut route_warnings = Vec::new();
         let mut it = RoutesIter::new(topo, keep);
+        it.view = false;
         while let Some(route) = it.next_route() {
             route_warnings.extend(route.warnings);
             entries.push(Entry::of(
@@ -148,16 +149,33 @@ impl<'t> Resolution<'t> {
             .unwrap_or_default()
             .to_vec();
         let down = Downstream::of_plan(dc, pp);
-        let hop = next_hop(dc, &f, e.hop, down.gateways);
-        Some(route_of(
+        let cx = Cx {
+            topo: self.topo,
             dc,
-            &proxy,
-            &f,
-            (e.mode, e.decided_by),
-            sni,
-            hop,
-            warnings,
-        ))
+            down: &down,
+            proxy: &proxy,
+        };
+        let chain = f
+            .chain
+            .and_then(|i| self.topo.chains.get(i as usize))
+            .and_then(|cp| Some((cp, cp.chain.as_ref()?)));
+        let Some(chain) = chain else {
+            let hop = next_hop(dc, &f, e.hop, down.gateways);
+            return Some(route_of(
+                &cx,
+                &f,
+                (e.mode, e.decided_by),
+                sni,
+                hop,
+                warnings,
+            ));
+        };
+        let snis = &self.snis;
+        let mut stored = |t: &Facts<'t>| t.sni_slot.and_then(|i| snis.get(i as usize)?.clone());
+        let run = crate::resolve::chain::run(&cx, &f, chain, &mut stored, (false, true));
+        let mut route = run.into_route(&cx, &f);
+        route.warnings = warnings;
+        Some(route)
     }
 
     /// The routes, one at a time, in order.
@@ -283,10 +301,12 @@ pub(crate) struct RoutesIter<'t, F> {
     up: usize,
     step: usize,
     down: Downstream<'t>,
-    view: ProxyView<'t>,
+    proxy_view: ProxyView<'t>,
     cache: SniCache,
     /// Where the last route is, and the slot of its SNI name.
     last: (At, Option<u32>),
+    /// Whether routes come with their chain's view (not when they are only stored).
+    view: bool,
 }
 
 impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
@@ -301,9 +321,10 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
             up: 0,
             step: 0,
             down: Downstream::default(),
-            view: ProxyView::default(),
+            proxy_view: ProxyView::default(),
             last: ((0, 0, 0), None),
             cache: SniCache::with_slots(topo.sni_slots),
+            view: true,
         }
     }
 
@@ -328,7 +349,7 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
             };
             if self.up == 0 {
                 self.down = Downstream::of_plan(dc, pp);
-                self.view = ProxyView::of_plan(dc, pp);
+                self.proxy_view = ProxyView::of_plan(dc, pp);
             }
             if self.up >= pp.upstreams as usize {
                 self.proxy += 1;
@@ -349,14 +370,13 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
                 continue;
             };
             self.last = (at, facts.sni_slot);
-            return Some(resolve_facts(
-                self.topo,
+            let cx = Cx {
+                topo: self.topo,
                 dc,
-                &self.down,
-                &self.view,
-                &facts,
-                &mut self.cache,
-            ));
+                down: &self.down,
+                proxy: &self.proxy_view,
+            };
+            return Some(resolve_facts(&cx, &facts, &mut self.cache, self.view));
         }
     }
 }

@@ -28,8 +28,8 @@ pub struct ConfigEntries {
     pub(crate) routers: Map<Vec<ServiceRouter>>,
     pub(crate) splitters: Map<Vec<ServiceSplitter>>,
     pub(crate) exported: Map<ExportedServices>,
-    /// Subset names of `service-resolver` entries kept opaque.
-    pub(crate) opaque_subsets: Map<Vec<String>>,
+    /// The subset names of every `service-resolver` (also of those kept opaque), by service.
+    pub(crate) subsets: Map<Vec<String>>,
     /// The datacenters that see this set, by name.
     pub(crate) datacenters: Vec<String>,
 }
@@ -135,22 +135,15 @@ impl ConfigEntries {
 
     /// The subsets a `service-resolver` for `service` defines (names as written; the
     /// service's name compared case-insensitively).
-    pub fn resolver_subsets(&self, service: &str) -> Vec<&str> {
-        let typed = self
-            .resolvers
+    pub fn resolver_subsets(&self, service: &str) -> &[String] {
+        if let Some(v) = self.subsets.get(service) {
+            return v;
+        }
+        self.subsets
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(service))
             .min_by(|a, b| a.0.cmp(b.0))
-            .into_iter()
-            .flat_map(|(_, v)| v.iter().flat_map(|r| r.subsets.keys()));
-        let opaque = self
-            .opaque_subsets
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(service))
-            .min_by(|a, b| a.0.cmp(b.0))
-            .into_iter()
-            .flat_map(|(_, v)| v.iter());
-        typed.chain(opaque).map(String::as_str).collect()
+            .map_or(&[], |(_, v)| v.as_slice())
     }
 
     /// The datacenters that see this set.
@@ -224,7 +217,11 @@ impl ConfigEntries {
             ConfigEntry::ServiceDefaults(sd) => {
                 self.service_defaults.insert(sd.name.clone(), sd);
             }
-            ConfigEntry::ServiceResolver(r) => push(&mut self.resolvers, r.name.clone(), r),
+            ConfigEntry::ServiceResolver(r) => {
+                let names = self.subsets.entry(r.name.clone()).or_default();
+                names.extend(r.subsets.keys().cloned());
+                push(&mut self.resolvers, r.name.clone(), r);
+            }
             ConfigEntry::ServiceRouter(r) => push(&mut self.routers, r.name.clone(), r),
             ConfigEntry::ServiceSplitter(s) => push(&mut self.splitters, s.name.clone(), s),
             ConfigEntry::ExportedServices(e) => {
@@ -234,7 +231,7 @@ impl ConfigEntries {
                 kind, name, body, ..
             } => {
                 if kind.eq_ignore_ascii_case("service-resolver") {
-                    self.opaque_subsets.insert(name, opaque_subsets(&body));
+                    self.subsets.insert(name, opaque_subsets(&body));
                 }
             }
         }
@@ -271,4 +268,15 @@ fn opaque_subsets(body: &Opaque) -> Vec<String> {
         })
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+impl EntryConflict {
+    /// `file:line` of a side, as messages name it.
+    pub(crate) fn show(side: &(Option<PathBuf>, Pos)) -> String {
+        let file = side
+            .0
+            .as_deref()
+            .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string());
+        format!("{file}:{}", side.1.line)
+    }
 }

@@ -13,7 +13,9 @@ use crate::model::config_entry::ServiceDefaults;
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::topology::Topology;
-use crate::topology::datacenter::{Addresses, Datacenter, Endpoints, Fnv, Proxy};
+use crate::topology::chain::ChainTarget;
+use crate::topology::chains::{TargetPlan, compile_chains};
+use crate::topology::datacenter::{Addresses, Datacenter, Fnv, Proxy};
 
 /// What resolution reads of a datacenter's proxies, built with the topology.
 ///
@@ -103,10 +105,13 @@ pub(crate) struct Target {
     pub(crate) dc_index: Option<u32>,
     /// Index of the destination's mesh gateways (of its partition) in that datacenter.
     pub(crate) gateways: Option<u32>,
-    /// Index of the destination's connect endpoints in that datacenter.
-    pub(crate) endpoints: Option<u32>,
+    /// Index of the destination's connect endpoints in that datacenter, and of their scope
+    /// (the destination's namespace and partition).
+    pub(crate) endpoints: Option<(u32, u32)>,
     /// The slot of its SNI name in a resolution's cache (shared across datacenters).
     pub(crate) sni_slot: u32,
+    /// Its discovery chain, an index into the topology's chains ([`NONE`] for none).
+    pub(crate) chain: u32,
 }
 
 /// What resolution reads of one upstream: who it dials and what the lookups that depend only
@@ -115,6 +120,8 @@ pub(crate) struct Target {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Facts<'t> {
     pub(crate) name: &'t str,
+    /// The subset (empty for the unnamed one; only chain targets have one).
+    pub(crate) subset: &'t str,
     pub(crate) kind: DestinationType,
     pub(crate) namespace: &'t str,
     pub(crate) partition: &'t str,
@@ -133,9 +140,11 @@ pub(crate) struct Facts<'t> {
     pub(crate) target_dc: Option<&'t Datacenter>,
     /// The mesh gateways of the destination's partition in its datacenter.
     pub(crate) gateways: Option<&'t Addresses>,
-    /// The destination's connect endpoints in its datacenter.
-    pub(crate) endpoints: Option<&'t Endpoints>,
+    /// The destination's connect endpoints in its datacenter, namespace and partition.
+    pub(crate) endpoints: Option<&'t Addresses>,
     pub(crate) sni_slot: Option<u32>,
+    /// The upstream's discovery chain, an index into the topology's chains.
+    pub(crate) chain: Option<u32>,
 }
 
 impl<'t> Facts<'t> {
@@ -168,6 +177,7 @@ impl<'t> Facts<'t> {
             .filter(|_| kind == DestinationType::Service && peer.is_none());
         Facts {
             name: &upstream.destination_name,
+            subset: "",
             kind,
             namespace: upstream.namespace(),
             partition: upstream.partition(),
@@ -184,8 +194,11 @@ impl<'t> Facts<'t> {
                 .filter(|s| !s.is_empty()),
             target_dc,
             gateways: target_dc.and_then(|t| t.gateways_of(upstream.partition())),
-            endpoints: target_dc.and_then(|t| t.endpoints(&upstream.destination_name)),
+            endpoints: target_dc
+                .and_then(|t| t.endpoints(&upstream.destination_name))
+                .and_then(|e| e.in_scope(upstream.namespace(), upstream.partition())),
             sni_slot: None,
+            chain: topo.chain_of(dc, upstream),
         }
     }
 
@@ -194,6 +207,7 @@ impl<'t> Facts<'t> {
         let target_dc = t.dc_index.and_then(|i| topo.datacenters().get(i as usize));
         Facts {
             name: &t.name,
+            subset: "",
             kind: t.kind,
             namespace: &t.namespace,
             partition: &t.partition,
@@ -208,10 +222,54 @@ impl<'t> Facts<'t> {
             external_sni: t.external_sni.as_deref(),
             target_dc,
             gateways: t.gateways.and_then(|i| target_dc?.gateways_at(i as usize)),
-            endpoints: t
-                .endpoints
-                .and_then(|i| target_dc?.endpoints_at(i as usize)),
+            endpoints: t.endpoints.and_then(|(i, scope)| {
+                target_dc?
+                    .endpoints_at(i as usize)?
+                    .scoped
+                    .get(scope as usize)
+            }),
             sni_slot: Some(t.sni_slot),
+            chain: Some(t.chain).filter(|c| *c != NONE),
+        }
+    }
+
+    /// The facts of target `t` of the upstream's chain (`plan` is what the topology says of
+    /// it), for a proxy of datacenter `dc` in `partition`.
+    pub(crate) fn for_target(
+        &self,
+        topo: &'t Topology,
+        (dc, partition): (&str, &str),
+        t: &'t ChainTarget,
+        plan: &'t TargetPlan,
+    ) -> Self {
+        let target_dc = plan
+            .dc_index
+            .and_then(|i| topo.datacenters().get(i as usize));
+        let peer = t.peer.as_deref();
+        Facts {
+            name: &t.service,
+            subset: &t.subset,
+            namespace: &t.namespace,
+            partition: &t.partition,
+            peer,
+            datacenter: &t.datacenter,
+            datacenter_set: false,
+            local: peer.is_none() && t.datacenter == dc && t.partition == partition,
+            dest_mode: plan.dest_mode,
+            external_sni: plan.external_sni.as_deref(),
+            target_dc,
+            gateways: plan
+                .gateways
+                .and_then(|i| target_dc?.gateways_at(i as usize)),
+            endpoints: plan.endpoints.and_then(|(i, scope)| {
+                target_dc?
+                    .endpoints_at(i as usize)?
+                    .scoped
+                    .get(scope as usize)
+            }),
+            sni_slot: Some(plan.sni_slot),
+            chain: None,
+            ..*self
         }
     }
 
@@ -228,17 +286,20 @@ impl<'t> Facts<'t> {
         )
     }
 
-    /// The key of its SNI name: (form, name, namespace, partition, datacenter).
-    fn sni_key(&self) -> SniKey<'t> {
+    /// The key of its SNI name: (form, name, subset and namespace, partition, datacenter).
+    fn sni_key(&self) -> SniKey {
+        let own = |s: &str| s.to_owned();
         match (self.external_sni, self.kind) {
-            (Some(ext), DestinationType::Service) => (2, ext, "", "", ""),
-            (_, DestinationType::PreparedQuery) => (1, self.name, "", "", self.datacenter),
+            (Some(ext), DestinationType::Service) => (2, own(ext), own(""), own(""), own("")),
+            (_, DestinationType::PreparedQuery) => {
+                (1, own(self.name), own(""), own(""), own(self.datacenter))
+            }
             _ => (
                 0,
-                self.name,
-                self.namespace,
-                self.partition,
-                self.datacenter,
+                own(self.name),
+                format!("{}/{}", self.subset, self.namespace),
+                own(self.partition),
+                own(self.datacenter),
             ),
         }
     }
@@ -253,14 +314,18 @@ type TargetKey<'t> = (
     &'t str,
     bool,
 );
-type SniKey<'t> = (u8, &'t str, &'t str, &'t str, &'t str);
+/// (form, name, `subset/namespace`, partition, datacenter): service names with their subset,
+/// prepared query names, external names.
+pub(crate) type SniKey = (u8, String, String, String, String);
 
 /// The slots of the distinct SNI names the plans can produce, shared across datacenters.
-type SniSlots<'t> = HashMap<SniKey<'t>, u32, Fnv>;
+pub(crate) type SniSlots = HashMap<SniKey, u32, Fnv>;
 
-/// Builds every datacenter's plan ([`Datacenter`]'s steps and targets) with [`Facts::of`].
+/// Compiles the chains, then builds every datacenter's plan ([`Datacenter`]'s steps and
+/// targets) with [`Facts::of`].
 pub(crate) fn plan(topo: &mut Topology) {
     let mut sni_slots = SniSlots::default();
+    compile_chains(topo, &mut sni_slots);
     let plans: Vec<Plan> = topo
         .datacenters()
         .iter()
@@ -275,12 +340,12 @@ pub(crate) fn plan(topo: &mut Topology) {
 }
 
 /// An index or length as the plan stores it ([`NONE`] past `u32`).
-fn small(i: usize) -> u32 {
+pub(crate) fn small(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
 }
 
 /// One datacenter's plan: a step per upstream, a target per distinct destination.
-fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots<'t>) -> Plan {
+fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
     let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
     let mut plan = Plan {
@@ -358,11 +423,13 @@ impl Target {
                 .target_dc
                 .and_then(|t| t.gateways_index(f.partition))
                 .and_then(index),
-            endpoints: f
-                .target_dc
-                .and_then(|t| t.endpoints_index(f.name))
-                .and_then(index),
+            endpoints: f.target_dc.and_then(|t| {
+                let i = t.endpoints_index(f.name)?;
+                let scope = t.endpoints_at(i)?.scope_index(f.namespace, f.partition)?;
+                Some((index(i)?, index(scope)?))
+            }),
             sni_slot,
+            chain: f.chain.unwrap_or(NONE),
         }
     }
 }

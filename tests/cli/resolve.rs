@@ -102,10 +102,17 @@ fn resolve_examples_json_gives_the_product_documents_routes() {
         format!("api-nearest.default.primary.query.{EXAMPLES_TD}")
     );
 
+    // The primary's proxy-defaults (a bootstrap entry of its server) is replicated to the
+    // secondary, which names it as its primary: local, through the secondary's gateway. (Before
+    // config entries were shared per federation this was none, by Consul's default.)
     let dash = route(&v, "dashboard", "web");
     assert_eq!(
         (dash["mode"].as_str(), dash["decided_by"].as_str()),
-        (Some("none"), Some("default"))
+        (Some("local"), Some("proxy-defaults"))
+    );
+    assert_eq!(
+        dash["next_hop"]["addresses"],
+        serde_json::json!(["10.2.0.10:8443"])
     );
 }
 

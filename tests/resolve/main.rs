@@ -1,5 +1,6 @@
 //! The resolve tests, one binary (see tests/README.md).
 
+mod chain;
 mod client_hello;
 mod fixtures;
 #[path = "../common/helpers.rs"]
