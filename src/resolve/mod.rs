@@ -105,13 +105,30 @@ impl Topology {
         resolution::RoutesIter::new(self, |_| true)
     }
 
-    /// The value of every layer for `upstream` of `proxy` in `dc`.
+    /// The value of every layer for `upstream` of `proxy` in `dc` (for an upstream with a
+    /// discovery chain, the destination's layer is its primary target's service's).
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
         let down = Downstream::of(dc, proxy);
-        layers_of(
-            &Facts::of(self, dc, proxy, down.service_defaults, upstream),
-            down.layers,
-        )
+        let f = Facts::of(self, dc, proxy, down.service_defaults, upstream);
+        layers_of(&self.primary_facts(dc, proxy, &f), down.layers)
+    }
+
+    /// The facts of the primary target of `f`'s chain (`f` itself without one).
+    fn primary_facts<'t>(&'t self, dc: &Datacenter, proxy: &Proxy, f: &Facts<'t>) -> Facts<'t> {
+        let primary = f
+            .chain
+            .and_then(|i| self.chains.get(i as usize))
+            .and_then(|cp| {
+                let chain = cp.chain.as_ref()?;
+                Some((
+                    chain.targets.get(chain.primary)?,
+                    cp.targets.get(chain.primary)?,
+                ))
+            });
+        match primary {
+            Some((t, tp)) => f.for_target(self, (dc.name(), &proxy.partition), t, tp),
+            None => *f,
+        }
     }
 
     /// Resolves one upstream of `proxy` in `dc`.

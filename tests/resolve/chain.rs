@@ -326,3 +326,30 @@ fn a_datacenter_not_among_the_inputs_is_said_to_be_unknown() {
             .any(|w| w.kind() == WarningKind::NoGateway)
     );
 }
+
+#[test]
+fn explain_shows_the_chain_and_the_proxy_mode() {
+    let mut r = resolver("api");
+    r.failover.insert("*".into(), failover_dcs(&["dc2"]));
+    let t = federation(web(D, up("api", "dc3")), vec![r.into(), pd(R)]);
+    let dc = t.datacenter("dc1").unwrap();
+    let p = &dc.proxies()[0];
+    let e = t.explain(dc, p, &p.upstreams[0]);
+    assert_eq!(e.proxy_mode, R);
+    let text = e.to_string();
+    for line in [
+        "proxy mode: remote (Proxy.MeshGateway of \"web-sidecar-proxy\" after central config)",
+        "chain: api.default.default in dc3 (protocol tcp)",
+        "  target api.default.default.dc3 (primary)",
+        "  target api.default.default.dc2 (failover 1 of api.default.default.dc3)",
+        "    via failover[1] of api.default.default.dc3",
+        "    next hop: remote-gateway dc2 [198.18.2.1:443]",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} not in\n{text}");
+    }
+    // dc3 has no gateway: the primary is unreachable, said for that target.
+    assert!(
+        text.contains("warning: target api.default.default.dc3: no mesh gateway"),
+        "{text}"
+    );
+}

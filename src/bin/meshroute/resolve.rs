@@ -138,18 +138,21 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn row(r: &Route<'_>) -> [String; 9] {
-    let addresses = if r.next_hop.addresses.is_empty() {
-        if r.upstream.peer.is_some() && r.next_hop.kind == meshroute::HopKind::RemoteGateway {
-            "(from the peering)".to_owned()
-        } else if r.next_hop.kind == meshroute::HopKind::Direct {
-            "-".to_owned()
-        } else {
-            "(unreachable)".to_owned()
-        }
+/// The addresses cell of a hop: the addresses, or why there are none.
+fn addresses(hop: &meshroute::NextHop<'_>, peer: bool) -> String {
+    if !hop.addresses.is_empty() {
+        return hop.addresses.join(",");
+    }
+    if peer && hop.kind == meshroute::HopKind::RemoteGateway {
+        "(from the peering)".to_owned()
+    } else if hop.kind == meshroute::HopKind::Direct {
+        "-".to_owned()
     } else {
-        r.next_hop.addresses.join(",")
-    };
+        "(unreachable)".to_owned()
+    }
+}
+
+fn row(r: &Route<'_>) -> [String; 9] {
     let dest = match r.upstream.peer {
         Some(p) => format!("peer:{p}"),
         None => r.upstream.datacenter.to_owned(),
@@ -167,9 +170,43 @@ fn row(r: &Route<'_>) -> [String; 9] {
         r.mode.as_str().to_owned(),
         r.decided_by.as_str().to_owned(),
         r.next_hop.kind.as_str().to_owned(),
-        addresses,
+        addresses(&r.next_hop, r.upstream.peer.is_some()),
         r.sni.as_deref().unwrap_or("-").to_owned(),
     ]
+}
+
+/// One row per target of a route's chain other than its primary one (which is the route's
+/// own row): `api (failover 1)`, `api (route[0])`, `api (split[1] 10%)`.
+fn target_rows(r: &Route<'_>) -> Vec<[String; 9]> {
+    let Some(c) = &r.chain else {
+        return Vec::new();
+    };
+    let others = c.targets.iter().enumerate();
+    let others = others.filter(|(i, _)| *i != c.chain.primary);
+    others
+        .map(|(_, t)| {
+            let tt = t.target;
+            let how = match tt.failover {
+                Some(f) => format!("failover {}", f.position),
+                None => tt.via[0].split(" > ").next().unwrap_or("").to_owned(),
+            };
+            let dest = tt
+                .peer
+                .as_ref()
+                .map_or_else(|| tt.datacenter.clone(), |p| format!("peer:{p}"));
+            [
+                r.datacenter.to_owned(),
+                r.service.to_owned(),
+                format!("{} ({how})", r.upstream.name),
+                dest,
+                t.mode.as_str().to_owned(),
+                t.decided_by.as_str().to_owned(),
+                t.next_hop.kind.as_str().to_owned(),
+                addresses(&t.next_hop, tt.peer.is_some()),
+                t.sni.as_deref().unwrap_or("-").to_owned(),
+            ]
+        })
+        .collect()
 }
 
 /// One row per upstream, aligned.
@@ -185,7 +222,10 @@ fn table(res: &Resolution<'_>) -> String {
         "ADDRESSES",
         "SNI",
     ];
-    let rows: Vec<[String; 9]> = res.routes().map(|r| row(&r)).collect();
+    let rows: Vec<[String; 9]> = res
+        .routes()
+        .flat_map(|r| std::iter::once(row(&r)).chain(target_rows(&r)))
+        .collect();
     let mut widths = HEAD.map(str::len);
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
