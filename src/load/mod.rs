@@ -7,9 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-pub(crate) mod decode;
+mod context;
+mod decode;
 pub mod error;
-pub(crate) mod validate;
+mod validate;
 
 use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
 use crate::model::document::{Document, Format};

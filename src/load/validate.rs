@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use crate::load::decode::{Cx, Style};
+use crate::load::context::{Cx, Field};
 use crate::load::error::DiagnosticKind;
 use crate::model::config_entry::{ConfigEntry, UpstreamOverride};
 use crate::model::mode::go_quote;
@@ -14,10 +14,7 @@ use crate::syntax::tree::Pos;
 
 /// The key name for `camel`/`snake` in the document's style.
 fn key(cx: &Cx<'_, '_>, camel: &'static str, snake: &'static str) -> &'static str {
-    match cx.style {
-        Style::Camel => camel,
-        Style::Snake => snake,
-    }
+    cx.key(Field::new(camel, snake))
 }
 
 fn invalid(cx: &mut Cx<'_, '_>, pos: Pos, message: impl Into<String>) {
