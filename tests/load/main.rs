@@ -3,4 +3,5 @@
 mod errors;
 mod fuzz_corpus;
 mod load;
+mod model;
 mod roundtrip;

@@ -160,7 +160,7 @@ pub(crate) fn load(paths: &[PathBuf], input_format: Option<&str>) -> Result<Load
             let Some(fmt) = input_format else {
                 return Err("reading standard input needs --input-format hcl|json|yaml".into());
             };
-            let format: Format = fmt.parse()?;
+            let format = fmt.parse::<Format>().map_err(|e| e.to_string())?;
             let mut src = String::new();
             std::io::stdin()
                 .read_to_string(&mut src)

@@ -270,8 +270,11 @@ fn upstream<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Upstream {
 
 /// An upstream's `destination_type`, with Consul's error text for an unknown one.
 fn destination_type<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<DestinationType> {
-    let s = string(cx, node)?;
-    s.parse()
-        .map_err(|e| cx.error(DiagnosticKind::Invalid, node.pos, e))
-        .ok()
+    match string(cx, node)?.parse::<DestinationType>() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            cx.error(DiagnosticKind::Invalid, node.pos, e.to_string());
+            None
+        }
+    }
 }
