@@ -41,6 +41,13 @@ impl Format {
     }
 }
 
+impl fmt::Display for Format {
+    /// The lowercase name, honouring width and alignment (`{:>6}`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 impl std::str::FromStr for Format {
     type Err = UnknownFormat;
 
