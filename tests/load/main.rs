@@ -2,6 +2,7 @@
 
 mod diagnostic_json;
 mod errors;
+mod files;
 mod fuzz_corpus;
 mod load;
 mod model;
