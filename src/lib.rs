@@ -4,11 +4,52 @@
 //! would: the effective mesh gateway mode, the layer that decided it, the SNI the sidecar
 //! sends and the next hop. This crate is pure: no network, no Consul agent.
 //!
-//! # Resolving an upstream
+//! # The main flow
 //!
-//! Load the documents (HCL as Consul reads it, JSON or YAML), place them in their
-//! datacenters, and resolve: the effective mode, the layer that decided it, the SNI and the
-//! next hop. The command-line tool does the same from directories, one per datacenter.
+//! Load a directory tree (one directory per agent or datacenter, as operators keep them),
+//! build the topology, resolve every upstream, explain one, and ask what a mesh gateway does
+//! with the name a sidecar sends. This is the bundled example, the product document's two
+//! datacenters; the command-line tool (`meshroute resolve|explain|route|check`) does the
+//! same.
+//!
+//! ```
+//! use meshroute::{HopKind, Layer, Loader, MeshGatewayMode, Topology};
+//!
+//! // Load: every .hcl, .json and .yaml file below examples/, with located diagnostics.
+//! let loaded = Loader::new().load_paths(&["examples"]);
+//! assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+//!
+//! // Place each document in its datacenter (the agent configuration of its directory) and
+//! // compile the topology; the trust domain comes from a saved CA roots response.
+//! let topology = Topology::from_documents(&loaded.documents, None);
+//!
+//! // Resolve every upstream of every proxy.
+//! let resolution = topology.resolve();
+//! let route = resolution
+//!     .routes()
+//!     .find(|r| r.service == "web" && r.upstream.name == "api")
+//!     .unwrap();
+//! assert_eq!(route.mode, MeshGatewayMode::Remote);
+//! assert_eq!(route.decided_by, Layer::ServiceInstance);
+//! assert_eq!(route.next_hop.kind, HopKind::RemoteGateway);
+//! assert_eq!(route.next_hop.addresses, ["198.18.2.10:443"]);
+//!
+//! // Explain it, layer by layer.
+//! let dc = topology.datacenter("primary").unwrap();
+//! let proxy = dc.proxies().iter().find(|p| p.service == "web").unwrap();
+//! let api = proxy.upstreams.iter().find(|u| u.destination_name == "api").unwrap();
+//! let explanation = topology.explain(dc, proxy, api);
+//! assert!(explanation.to_string().contains("=> service-instance      remote"));
+//!
+//! // The gateway's side: secondary's gateways serve the name the sidecar sends.
+//! let sni = route.sni.as_deref().unwrap();
+//! let decision = topology.route_sni("secondary", sni);
+//! assert_eq!(decision.action_str(), "local");
+//! ```
+//!
+//! # Building a topology from strings
+//!
+//! The same from documents held in memory, placed in datacenters by hand:
 //!
 //! ```
 //! use meshroute::{Format, HopKind, Layer, MeshGatewayMode, Topology, load};
@@ -47,8 +88,9 @@
 //! "#, Format::Hcl)?;
 //!
 //! let mut topology = Topology::builder();
-//! topology.trust_domain("7f2ee3b4-5a44-4d5e-9b1c-4a2b9c1c7e0d.consul");
-//! topology.add_datacenter("secondary");
+//! topology
+//!     .trust_domain("7f2ee3b4-5a44-4d5e-9b1c-4a2b9c1c7e0d.consul")
+//!     .add_datacenter("secondary");
 //! for doc in defaults.iter().chain(&web).chain(&gateway) {
 //!     if let Some(entry) = doc.as_config_entry() {
 //!         topology.add_config_entry("primary", entry.clone());
@@ -99,18 +141,24 @@
 //! a datacenter forwards a name to another datacenter's gateways, serves it locally, or
 //! rejects it, and [`sni`] builds and parses Consul's names.
 //!
-//! # Modules
+//! # Modules: the pipeline
 //!
-//! - [`mode`] holds [`MeshGatewayMode`].
-//! - [`service`], [`config_entry`] and [`agent`] hold the typed models.
-//! - [`document`], [`load`] and [`error`] load files and report problems.
-//! - [`tree`], [`hcl`], [`json`] and `yaml` are the generic tree and the format readers.
-//! - [`sni`] builds and parses Consul's SNI names.
-//! - [`topology`], [`resolve`] and [`route`] read the datacenters, resolve each upstream
-//!   (mode, deciding layer, SNI, next hop) and decide what a mesh gateway does with an SNI.
-//! - [`preflight`] checks the product document's prerequisites across datacenters
-//!   ([`Check`], [`Finding`]); `docs/checks.md` documents each check.
-//! - `sniff` (feature `sniff`) reads the server name from a raw ClientHello, zero-copy.
+//! Data flows one way, a folder per stage:
+//!
+//! 1. [`syntax`]: text → a generic tree with positions ([`tree`], [`hcl`], [`json`],
+//!    `yaml`), no Consul knowledge;
+//! 2. [`model`]: the typed Consul documents ([`mode`], [`service`], [`config_entry`],
+//!    [`agent`], [`document`]), data only;
+//! 3. [`load`]: files and directories decoded into documents with key paths, Consul's
+//!    validation, and located diagnostics ([`error`]);
+//! 4. [`topology`]: the immutable topology: which agent and datacenter each document
+//!    belongs to ([`topology::placement`]), the datacenters, the compiled plan;
+//! 5. [`resolve`]: the precedence layers, one route per upstream, explanations;
+//! 6. [`route`] (the gateway's side, with [`sni`]'s names) and [`preflight`] (the product
+//!    document's prerequisites as [`Check`]s and [`Finding`]s; `docs/checks.md`).
+//!
+//! `sniff` (feature `sniff`) reads the server name from a raw ClientHello, zero-copy, and
+//! uses nothing else of the crate.
 //!
 //! # Features
 //!
@@ -157,7 +205,7 @@ pub use service::{
 pub use route::HelloRoute;
 pub use route::{GatewayAction, GatewayDecision, RejectReason};
 pub use sni::{Sni, SniError, SniForm};
-pub use topology::{Topology, TopologyBuilder};
+pub use topology::{Topology, TopologyBuilder, Warning, WarningKind};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

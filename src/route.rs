@@ -43,7 +43,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::sni::{Sni, SniError};
-use crate::topology::Topology;
+use crate::topology::{Datacenter, Topology};
 
 /// Why a gateway closes a connection.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -166,96 +166,108 @@ impl GatewayDecision<'_> {
     }
 }
 
-impl Serialize for GatewayDecision<'_> {
-    /// `{"sni", "action", "datacenter", "addresses", "service", "namespace", "partition",
-    /// "subset", "reason"}`, absent values as `null`.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(9))?;
-        m.serialize_entry("sni", &self.sni)?;
-        m.serialize_entry("action", self.action_str())?;
-        let why;
-        // datacenter, service, namespace, partition, subset, reason: null when absent.
-        let fields: [Option<&str>; 6];
-        let addresses: &[String] = match &self.action {
+/// A decision as one flat record, what its JSON and its text both read: absent values are
+/// `None`.
+struct Flat<'a> {
+    datacenter: Option<&'a str>,
+    addresses: &'a [String],
+    service: Option<&'a str>,
+    namespace: Option<&'a str>,
+    partition: Option<&'a str>,
+    subset: Option<&'a str>,
+    reason: Option<&'a RejectReason>,
+}
+
+impl GatewayDecision<'_> {
+    fn flat(&self) -> Flat<'_> {
+        let none = Flat {
+            datacenter: None,
+            addresses: &[],
+            service: None,
+            namespace: None,
+            partition: None,
+            subset: None,
+            reason: None,
+        };
+        match &self.action {
             GatewayAction::Forward {
                 datacenter,
                 partition,
                 addresses,
-            } => {
-                fields = [Some(datacenter), None, None, Some(partition), None, None];
-                addresses
-            }
+            } => Flat {
+                datacenter: Some(datacenter),
+                partition: Some(partition),
+                addresses,
+                ..none
+            },
             GatewayAction::Local {
                 service,
                 subset,
                 namespace,
                 partition,
                 addresses,
-            } => {
-                fields = [
-                    Some(&self.datacenter),
-                    Some(service),
-                    Some(namespace),
-                    Some(partition),
-                    subset.as_deref(),
-                    None,
-                ];
-                addresses
-            }
-            GatewayAction::Reject(r) => {
-                why = r.to_string();
-                fields = [None, None, None, None, None, Some(&why)];
-                &[]
-            }
-        };
-        let [datacenter, service, namespace, partition, subset, reason] = fields;
-        m.serialize_entry("datacenter", &datacenter)?;
-        m.serialize_entry("addresses", addresses)?;
-        m.serialize_entry("service", &service)?;
-        m.serialize_entry("namespace", &namespace)?;
-        m.serialize_entry("partition", &partition)?;
-        m.serialize_entry("subset", &subset)?;
-        m.serialize_entry("reason", &reason)?;
+            } => Flat {
+                datacenter: Some(&self.datacenter),
+                service: Some(service),
+                namespace: Some(namespace),
+                partition: Some(partition),
+                subset: subset.as_deref(),
+                addresses,
+                ..none
+            },
+            GatewayAction::Reject(r) => Flat {
+                reason: Some(r),
+                ..none
+            },
+        }
+    }
+}
+
+impl Serialize for GatewayDecision<'_> {
+    /// `{"sni", "action", "datacenter", "addresses", "service", "namespace", "partition",
+    /// "subset", "reason"}`, absent values as `null`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.flat();
+        let mut m = s.serialize_map(Some(9))?;
+        m.serialize_entry("sni", &self.sni)?;
+        m.serialize_entry("action", self.action_str())?;
+        m.serialize_entry("datacenter", &v.datacenter)?;
+        m.serialize_entry("addresses", v.addresses)?;
+        m.serialize_entry("service", &v.service)?;
+        m.serialize_entry("namespace", &v.namespace)?;
+        m.serialize_entry("partition", &v.partition)?;
+        m.serialize_entry("subset", &v.subset)?;
+        m.serialize_entry("reason", &v.reason.map(ToString::to_string))?;
         m.end()
     }
 }
 
 impl fmt::Display for GatewayDecision<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.action {
-            GatewayAction::Forward {
-                datacenter,
-                partition,
-                addresses,
-            } => {
-                write!(f, "forward to the mesh gateways of datacenter {datacenter}")?;
-                if partition != "default" {
-                    write!(f, " (partition {partition})")?;
+        let v = self.flat();
+        let (dc, part) = (v.datacenter.unwrap_or(""), v.partition.unwrap_or(""));
+        match (&self.action, v.service) {
+            (GatewayAction::Reject(r), _) => write!(f, "reject: {r}"),
+            (_, None) => {
+                write!(f, "forward to the mesh gateways of datacenter {dc}")?;
+                if part != "default" {
+                    write!(f, " (partition {part})")?;
                 }
-                write!(f, ": {}", addresses.join(", "))
+                write!(f, ": {}", v.addresses.join(", "))
             }
-            GatewayAction::Local {
-                service,
-                subset,
-                namespace,
-                partition,
-                addresses,
-            } => {
+            (_, Some(service)) => {
                 write!(f, "serve locally: service {service}")?;
-                if let Some(s) = subset {
+                if let Some(s) = v.subset {
                     write!(f, ", subset {s}")?;
                 }
-                write!(
-                    f,
-                    ", namespace {namespace}, partition {partition}: {}",
-                    if addresses.is_empty() {
-                        "(no addresses known)".to_owned()
-                    } else {
-                        addresses.join(", ")
-                    }
-                )
+                let ns = v.namespace.unwrap_or("");
+                let addresses = if v.addresses.is_empty() {
+                    "(no addresses known)".to_owned()
+                } else {
+                    v.addresses.join(", ")
+                };
+                write!(f, ", namespace {ns}, partition {part}: {addresses}")
             }
-            GatewayAction::Reject(r) => write!(f, "reject: {r}"),
         }
     }
 }
@@ -283,94 +295,142 @@ impl Topology {
     }
 
     fn action(&self, datacenter: &str, partition: &str, sni: &str) -> GatewayAction<'_> {
+        match self.try_action(datacenter, partition, sni) {
+            Ok(action) | Err(action) => action,
+        }
+    }
+
+    /// The action, with every early reject as `Err`.
+    fn try_action(
+        &self,
+        datacenter: &str,
+        partition: &str,
+        sni: &str,
+    ) -> Result<GatewayAction<'_>, GatewayAction<'_>> {
         use GatewayAction::Reject;
-        let Some(td) = self.trust_domain() else {
-            return Reject(RejectReason::NoTrustDomain);
-        };
-        let Some(here) = self.datacenter_ignore_case(datacenter) else {
-            return Reject(RejectReason::UnknownGatewayDatacenter(
+        let td = self
+            .trust_domain()
+            .ok_or(Reject(RejectReason::NoTrustDomain))?;
+        let here = self.datacenter_ignore_case(datacenter).ok_or_else(|| {
+            Reject(RejectReason::UnknownGatewayDatacenter(
                 datacenter.to_owned(),
-            ));
-        };
-        let parsed = match Sni::parse_in(sni, td) {
-            Ok(p) => p,
-            Err(SniError::OtherTrustDomain { .. }) => {
-                return Reject(match Sni::parse(sni) {
-                    Ok(other) => RejectReason::OtherTrustDomain {
-                        found: other.trust_domain().to_owned(),
-                        expected: td.to_owned(),
-                    },
-                    Err(e) => RejectReason::NotConsul(e),
-                });
-            }
-            Err(e) => return Reject(RejectReason::NotConsul(e)),
-        };
-        let Sni::Service {
-            service,
-            subset,
-            namespace,
-            partition: part,
-            datacenter: dc,
-            ..
-        } = parsed
-        else {
-            return Reject(match parsed {
-                Sni::Query { .. } => RejectReason::QueryName,
-                Sni::Peered { .. } => RejectReason::PeeredName,
-                _ => RejectReason::GatewayName,
-            });
-        };
+            ))
+        })?;
+        let name = service_name(sni, td).map_err(Reject)?;
         let partition = if partition.is_empty() {
             "default"
         } else {
             partition
         };
-        if dc.eq_ignore_ascii_case(here.name()) && part.eq_ignore_ascii_case(partition) {
-            let found = here.endpoints_ignore_case(&service).filter(|(_, ep)| {
-                ep.scopes.iter().any(|(n, p)| {
-                    n.eq_ignore_ascii_case(&namespace) && p.eq_ignore_ascii_case(&part)
-                })
-            });
-            let Some((name, ep)) = found else {
-                return Reject(RejectReason::UnknownLocalService {
-                    service,
-                    namespace,
-                    partition: part,
-                });
-            };
-            if let Some(sub) = &subset
-                && !here
-                    .resolver_subsets(name)
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(sub))
-            {
-                return Reject(RejectReason::UnknownSubset {
-                    service,
-                    subset: sub.clone(),
-                });
-            }
-            return GatewayAction::Local {
-                service: name,
-                subset,
-                namespace,
-                partition: part,
-                addresses: &ep.addresses.lan,
-            };
-        }
-        match self
-            .datacenter_ignore_case(&dc)
-            .and_then(|there| Some((there, there.gateway_addresses_ignore_case(&part, true)?)))
+        if name.datacenter.eq_ignore_ascii_case(here.name())
+            && name.partition.eq_ignore_ascii_case(partition)
         {
+            return Ok(serve_locally(here, name));
+        }
+        Ok(self.forward(name))
+    }
+
+    /// Forward to the mesh gateways of the name's datacenter and partition.
+    fn forward(&self, name: ServiceName) -> GatewayAction<'_> {
+        let found = self
+            .datacenter_ignore_case(&name.datacenter)
+            .and_then(|there| {
+                Some((
+                    there,
+                    there.gateway_addresses_ignore_case(&name.partition, true)?,
+                ))
+            });
+        match found {
             Some((there, addresses)) => GatewayAction::Forward {
                 datacenter: there.name(),
                 addresses,
-                partition: part,
+                partition: name.partition,
             },
-            None => Reject(RejectReason::UnknownDatacenter {
-                datacenter: dc,
-                partition: part,
+            None => GatewayAction::Reject(RejectReason::UnknownDatacenter {
+                datacenter: name.datacenter,
+                partition: name.partition,
             }),
         }
+    }
+}
+
+/// A service name, parsed: the only kind a gateway routes.
+struct ServiceName {
+    service: String,
+    subset: Option<String>,
+    namespace: String,
+    partition: String,
+    datacenter: String,
+}
+
+/// Parses `sni` as a Consul service name of trust domain `td`, or says why it is not one.
+fn service_name(sni: &str, td: &str) -> Result<ServiceName, RejectReason> {
+    let parsed = match Sni::parse_in(sni, td) {
+        Ok(p) => p,
+        Err(SniError::OtherTrustDomain { .. }) => {
+            return Err(match Sni::parse(sni) {
+                Ok(other) => RejectReason::OtherTrustDomain {
+                    found: other.trust_domain().to_owned(),
+                    expected: td.to_owned(),
+                },
+                Err(e) => RejectReason::NotConsul(e),
+            });
+        }
+        Err(e) => return Err(RejectReason::NotConsul(e)),
+    };
+    match parsed {
+        Sni::Service {
+            service,
+            subset,
+            namespace,
+            partition,
+            datacenter,
+            ..
+        } => Ok(ServiceName {
+            service,
+            subset,
+            namespace,
+            partition,
+            datacenter,
+        }),
+        Sni::Query { .. } => Err(RejectReason::QueryName),
+        Sni::Peered { .. } => Err(RejectReason::PeeredName),
+        _ => Err(RejectReason::GatewayName),
+    }
+}
+
+/// Serve a name of the gateway's own datacenter and partition from the local cluster.
+fn serve_locally(here: &Datacenter, name: ServiceName) -> GatewayAction<'_> {
+    use GatewayAction::Reject;
+    let found = here.endpoints_ignore_case(&name.service).filter(|(_, ep)| {
+        ep.scopes.iter().any(|(n, p)| {
+            n.eq_ignore_ascii_case(&name.namespace) && p.eq_ignore_ascii_case(&name.partition)
+        })
+    });
+    let Some((service, ep)) = found else {
+        return Reject(RejectReason::UnknownLocalService {
+            service: name.service,
+            namespace: name.namespace,
+            partition: name.partition,
+        });
+    };
+    if let Some(sub) = &name.subset
+        && !here
+            .resolver_subsets(service)
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(sub))
+    {
+        return Reject(RejectReason::UnknownSubset {
+            service: name.service,
+            subset: sub.clone(),
+        });
+    }
+    GatewayAction::Local {
+        service,
+        subset: name.subset,
+        namespace: name.namespace,
+        partition: name.partition,
+        addresses: &ep.addresses.lan,
     }
 }
 

@@ -1,8 +1,8 @@
 //! Loading files, directories and strings into [`Document`]s.
 //!
 //! Phases two to four of reading: the generic tree from [`crate::syntax`] is normalized and
-//! decoded into the typed models of [`crate::model`] with key paths ([`decode`]), Consul's
-//! validation rules run on the result ([`validate`]), and every problem becomes a located
+//! decoded into the typed models of [`crate::model`] with key paths (`decode`), Consul's
+//! validation rules run on the result (`validate`), and every problem becomes a located
 //! [`Diagnostic`] ([`error`]).
 
 use std::path::{Path, PathBuf};

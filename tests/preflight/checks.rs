@@ -17,7 +17,7 @@ fn findings(dir: &Path) -> Vec<Finding> {
         .filter_map(preflight::from_diagnostic)
         .collect();
     let topology = Topology::from_documents(&loaded.documents, None);
-    out.extend(preflight::run(&loaded.documents, &topology));
+    out.extend(preflight::run(&topology));
     out
 }
 

@@ -88,7 +88,7 @@ fn the_fixtures_each_section_names_trigger_its_check() {
             assert!(dir.is_dir(), "{name}: no fixture {fixture}");
             let loaded = Loader::new().load_paths(&[&dir]);
             let topology = Topology::from_documents(&loaded.documents, None);
-            let fired = preflight::run(&loaded.documents, &topology)
+            let fired = preflight::run(&topology)
                 .into_iter()
                 .chain(
                     loaded

@@ -170,7 +170,7 @@ fn findings(
 ) -> Vec<(Check, Option<std::path::PathBuf>, u32, u32)> {
     let (docs, diags) = load(files);
     let topology = Topology::from_documents(&docs, None);
-    let mut out: Vec<_> = preflight::run(&docs, &topology)
+    let mut out: Vec<_> = preflight::run(&topology)
         .into_iter()
         .chain(diags.iter().filter_map(preflight::from_diagnostic))
         .map(|f| (f.check, f.file, f.pos.line, f.pos.column))

@@ -84,7 +84,7 @@ fn every_fixture_route_resolves_as_consul_would() {
     let i = r("frontend", "inventory");
     assert_eq!(i.next_hop.kind, HopKind::RemoteGateway);
     assert!(i.next_hop.addresses.is_empty());
-    assert!(i.warnings.iter().any(|w| w.contains("\"north\"")));
+    assert!(i.warnings.iter().any(|w| w.message().contains("\"north\"")));
 
     // ExternalSNI: dialed directly with the external name.
     let l = r("frontend", "legacy");
@@ -99,7 +99,11 @@ fn every_fixture_route_resolves_as_consul_would() {
     assert_eq!(p.upstream.peer, Some("acme"));
     assert_eq!(p.next_hop.kind, HopKind::RemoteGateway);
     assert_eq!(p.sni, None);
-    assert!(p.warnings[0].starts_with("invalid mesh gateway mode 'none'"));
+    assert!(
+        p.warnings[0]
+            .message()
+            .starts_with("invalid mesh gateway mode 'none'")
+    );
 
     // Prepared query: no central merge, no chain; proxy-defaults' remote is still computed,
     // but the query is dialed directly with the query SNI.
@@ -142,9 +146,8 @@ fn a_sidecar_without_port_gets_the_agents_lowest_free_sidecar_port() {
         GatewayAction::Local { addresses, .. } => assert_eq!(addresses, ["10.20.0.50:21002"]),
         other => panic!("{other:?}"),
     }
-    assert!(
-        t.warnings()
-            .iter()
-            .any(|w| w.contains("\"audit-sidecar-proxy\" has no port; 21002 assumed"))
-    );
+    assert!(t.warnings().iter().any(|w| {
+        w.message()
+            .contains("\"audit-sidecar-proxy\" has no port; 21002 assumed")
+    }));
 }

@@ -1,4 +1,5 @@
 //! The sniff tests, one binary (see tests/README.md).
+#![cfg(feature = "sniff")]
 
 mod corpus;
 mod fuzz_corpus;

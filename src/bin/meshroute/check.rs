@@ -95,7 +95,7 @@ impl Report {
         }
         let topology = Topology::from_documents(&loaded.documents, None);
         r.entries.extend(
-            preflight::run(&loaded.documents, &topology)
+            preflight::run(&topology)
                 .into_iter()
                 .filter_map(|f| levels.apply(f))
                 .map(Entry::Finding),

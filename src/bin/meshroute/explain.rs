@@ -73,7 +73,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
     }
     if topo.trust_domain().is_none() {
-        eprintln!("meshroute explain: {}", meshroute::resolve::NO_TRUST_DOMAIN);
+        eprintln!("meshroute explain: {}", crate::resolve::NO_TRUST_DOMAIN);
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS

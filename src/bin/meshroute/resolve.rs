@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use meshroute::Topology;
-use meshroute::resolve::{NO_TRUST_DOMAIN, Resolution, Route};
+use meshroute::resolve::{Resolution, Route};
 
 /// Arguments of `meshroute resolve`.
 #[derive(Debug, clap::Args)]
@@ -23,6 +23,9 @@ pub(crate) struct Args {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
+
+/// What the command says when no trust domain is known.
+pub(crate) const NO_TRUST_DOMAIN: &str = "no trust domain: SNI names need one; pass it explicitly (--trust-domain) or include a saved /v1/connect/ca/roots response (its TrustDomain) among the inputs";
 
 /// Loads `paths` and builds the topology; load diagnostics go to stderr as
 /// `FILE:LINE:COL: PATH: message`. `Err` holds the exit code: 2 for usage, 1 for load errors.

@@ -1,0 +1,143 @@
+//! [`Check`]: the preflight checks by name, with their default severity.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::load::error::Severity;
+
+/// One preflight check. The names ([`Check::as_str`]) are stable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Check {
+    /// `duplicate-datacenter`: two datacenters claim one name, or a name breaks Consul's
+    /// `[a-z0-9_-]` rule.
+    DuplicateDatacenter,
+    /// `primary-datacenter-mismatch`: `primary_datacenter` differs between agents.
+    PrimaryDatacenterMismatch,
+    /// `connect-disabled`: a server lacks `connect { enabled = true }`.
+    ConnectDisabled,
+    /// `grpc-disabled`: an agent that runs sidecars or gateways has no gRPC port.
+    GrpcDisabled,
+    /// `not-wan-joined`: a datacenter's servers are not WAN joined to the others.
+    NotWanJoined,
+    /// `central-config-disabled`: `enable_central_service_config = false` on an agent whose
+    /// proxies take their gateway mode from proxy-defaults or service-defaults.
+    CentralConfigDisabled,
+    /// `gateway-missing`: an upstream resolves to `local` or `remote`, but a datacenter it
+    /// needs has no mesh gateway.
+    GatewayMissing,
+    /// `builtin-proxy-gateway`: an upstream routed through gateways from Consul's built-in
+    /// proxy, which cannot use them.
+    BuiltinProxyGateway,
+    /// `gateway-token-missing`: ACLs are enabled and a mesh gateway registration has no token.
+    GatewayTokenMissing,
+    /// `mode-ignored`: a mode on a same-datacenter or prepared-query upstream.
+    ModeIgnored,
+    /// `peer-mode-none`: `none` on a peered upstream, which Consul treats as `remote`.
+    PeerModeNone,
+    /// `invalid-mode-accepted-by-consul`: an unknown mode string in a config entry.
+    InvalidModeAcceptedByConsul,
+}
+
+impl Check {
+    /// Every check, in documentation order.
+    pub const ALL: &'static [Self] = &[
+        Self::DuplicateDatacenter,
+        Self::PrimaryDatacenterMismatch,
+        Self::ConnectDisabled,
+        Self::GrpcDisabled,
+        Self::NotWanJoined,
+        Self::CentralConfigDisabled,
+        Self::GatewayMissing,
+        Self::BuiltinProxyGateway,
+        Self::GatewayTokenMissing,
+        Self::ModeIgnored,
+        Self::PeerModeNone,
+        Self::InvalidModeAcceptedByConsul,
+    ];
+
+    /// The stable kebab-case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::DuplicateDatacenter => "duplicate-datacenter",
+            Self::PrimaryDatacenterMismatch => "primary-datacenter-mismatch",
+            Self::ConnectDisabled => "connect-disabled",
+            Self::GrpcDisabled => "grpc-disabled",
+            Self::NotWanJoined => "not-wan-joined",
+            Self::CentralConfigDisabled => "central-config-disabled",
+            Self::GatewayMissing => "gateway-missing",
+            Self::BuiltinProxyGateway => "builtin-proxy-gateway",
+            Self::GatewayTokenMissing => "gateway-token-missing",
+            Self::ModeIgnored => "mode-ignored",
+            Self::PeerModeNone => "peer-mode-none",
+            Self::InvalidModeAcceptedByConsul => "invalid-mode-accepted-by-consul",
+        }
+    }
+
+    /// The severity a finding of this check has unless the caller changes it: an error when
+    /// traffic cannot flow as configured, a warning when the configuration files alone cannot
+    /// tell (a command-line flag or a token given at launch may settle it) or when Consul
+    /// quietly does something other than what is written.
+    pub const fn default_severity(self) -> Severity {
+        match self {
+            Self::DuplicateDatacenter
+            | Self::PrimaryDatacenterMismatch
+            | Self::ConnectDisabled
+            | Self::GatewayMissing
+            | Self::InvalidModeAcceptedByConsul => Severity::Error,
+            Self::GrpcDisabled
+            | Self::NotWanJoined
+            | Self::CentralConfigDisabled
+            | Self::BuiltinProxyGateway
+            | Self::GatewayTokenMissing
+            | Self::ModeIgnored
+            | Self::PeerModeNone => Severity::Warning,
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A name that is not a [`Check`]'s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCheck(pub String);
+
+impl fmt::Display for UnknownCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown check {:?} (known: ", self.0)?;
+        for (i, c) in Check::ALL.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(c.as_str())?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl std::error::Error for UnknownCheck {}
+
+impl FromStr for Check {
+    type Err = UnknownCheck;
+
+    /// The check named `s` (exact kebab-case name).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCheck(s.to_owned()))
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

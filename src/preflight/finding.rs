@@ -1,0 +1,97 @@
+//! [`Finding`]: one problem a check found, located.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::load::error::Severity;
+use crate::preflight::check::Check;
+use crate::syntax::tree::Pos;
+use crate::topology::placement::Loc;
+
+/// One problem found by a check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Finding {
+    /// Which check.
+    pub check: Check,
+    /// How serious ([`Check::default_severity`] unless changed).
+    pub severity: Severity,
+    /// The file it concerns (`None` for documents read from no file).
+    pub file: Option<PathBuf>,
+    /// Where in the file (line and column; `0` when unknown).
+    pub pos: Pos,
+    /// The key path it concerns, as load diagnostics give it
+    /// (`MeshGateway.Mode`); empty when the finding concerns a whole setting or document.
+    pub path: String,
+    /// What is wrong and what to change.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding of `check` with its default severity.
+    pub fn new(check: Check, file: Option<&Path>, pos: Pos, message: impl Into<String>) -> Self {
+        Self {
+            check,
+            severity: check.default_severity(),
+            file: file.map(Path::to_path_buf),
+            pos,
+            path: String::new(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Finding {
+    /// `FILE:LINE:COL: [check-name] message`, with `warning: ` before the name of warnings
+    /// and the key path, when there is one, before the message (`PATH: message`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{}", file.display())?,
+            None => f.write_str("<input>")?,
+        }
+        write!(f, ":{}:{}: ", self.pos.line, self.pos.column)?;
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
+        write!(f, "[{}] ", self.check)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl Serialize for Finding {
+    /// `{"check", "file", "line", "column", "path", "message", "suggestion"}`: the shape of a
+    /// load diagnostic with the check's name (`suggestion` is always `null`), as
+    /// `meshroute check --format json` prints it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(7))?;
+        m.serialize_entry("check", &self.check)?;
+        m.serialize_entry("file", &self.file.as_ref().map(|p| p.display().to_string()))?;
+        m.serialize_entry("line", &self.pos.line)?;
+        m.serialize_entry("column", &self.pos.column)?;
+        m.serialize_entry("path", &self.path)?;
+        m.serialize_entry("message", &self.message)?;
+        m.serialize_entry("suggestion", &None::<&str>)?;
+        m.end()
+    }
+}
+
+/// A file as messages name it (`<input>` for none).
+pub(crate) fn show(file: Option<&Path>) -> String {
+    file.map_or_else(|| "<input>".to_owned(), |f| f.display().to_string())
+}
+
+/// `FILE:LINE`, as messages point at another place.
+pub(crate) fn show_loc(loc: Loc<'_>) -> String {
+    format!("{}:{}", show(loc.0), loc.1.line)
+}

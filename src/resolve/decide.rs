@@ -1,0 +1,402 @@
+//! Deciding one route from its facts: the mode and its layer, the next hop, the SNI, and
+//! what is worth a warning. The same code serves routes read from the compiled plan and
+//! routes read from the models, so both agree.
+
+use std::sync::Arc;
+
+use crate::model::config_entry::ServiceDefaults;
+use crate::model::mode::MeshGatewayMode;
+use crate::model::service::DestinationType;
+use crate::resolve::layers::{Layer, Layers};
+use crate::resolve::resolution::SniCache;
+use crate::resolve::route::{HopKind, NextHop, Route, UpstreamRef};
+use crate::sni;
+use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
+use crate::topology::plan::{Facts, ProxyPlan};
+use crate::topology::{Topology, Warning, WarningKind};
+
+/// The value of every layer for an upstream: its own layers over `downstream`, the proxy's.
+pub(crate) fn layers_of(f: &Facts<'_>, downstream: Layers) -> Layers {
+    Layers {
+        upstream: f.upstream_mode,
+        upstream_override: f.override_mode,
+        destination_defaults: f.dest_mode,
+        destination_external: f.external_sni.is_some(),
+        ..downstream
+    }
+}
+
+/// Resolves one upstream from its facts.
+pub(crate) fn resolve_facts<'t>(
+    topo: &'t Topology,
+    dc: &'t Datacenter,
+    down: &Downstream<'t>,
+    proxy: &ProxyView<'t>,
+    f: &Facts<'t>,
+    cache: &mut SniCache,
+) -> Route<'t> {
+    let decided = decide(f, layers_of(f, down.layers));
+    let kind = hop_kind(f, decided.0);
+    let sni = sni_of(topo.trust_domain(), f, cache);
+    let mut warnings = Vec::new();
+    if f.peer.is_some() {
+        peer_warnings(dc, down, proxy, f, (decided.0, kind), &mut warnings);
+    } else if is_service(f) {
+        service_warnings(dc, down, proxy, f, kind, &mut warnings);
+    }
+    if topo.trust_domain().is_none() && f.peer.is_none() && sni.is_none() {
+        warnings.push(Warning::new(
+            WarningKind::NoTrustDomain,
+            "no SNI: the trust domain is unknown",
+        ));
+    }
+    let hop = next_hop(dc, f, kind, down.gateways);
+    route_of(dc, proxy, f, decided, sni, hop, warnings)
+}
+
+/// A service upstream without a peer: the kind that has a discovery chain.
+fn is_service(f: &Facts<'_>) -> bool {
+    f.peer.is_none() && f.kind == DestinationType::Service
+}
+
+/// The effective mode and the layer that decided it.
+fn decide(f: &Facts<'_>, layers: Layers) -> (MeshGatewayMode, Layer) {
+    if f.peer.is_some() {
+        return layers.decide_peered();
+    }
+    if f.kind == DestinationType::PreparedQuery {
+        // No central merge into the upstream (Consul's agent skips prepared queries) and no
+        // discovery chain: only the upstream's own mode over the instance's merged one.
+        return Layers {
+            upstream_override: MeshGatewayMode::Default,
+            upstream_defaults: MeshGatewayMode::Default,
+            destination_defaults: MeshGatewayMode::Default,
+            destination_external: false,
+            ..layers
+        }
+        .decide();
+    }
+    layers.decide()
+}
+
+/// Where a route with `mode` goes next.
+fn hop_kind(f: &Facts<'_>, mode: MeshGatewayMode) -> HopKind {
+    match (f.peer, mode) {
+        (Some(_), MeshGatewayMode::Local) => HopKind::LocalGateway,
+        (Some(_), _) => HopKind::RemoteGateway,
+        _ if !is_service(f) || f.local => HopKind::Direct,
+        (None, MeshGatewayMode::Remote) => HopKind::RemoteGateway,
+        (None, MeshGatewayMode::Local) => HopKind::LocalGateway,
+        (None, _) => HopKind::Direct,
+    }
+}
+
+/// The SNI the sidecar sends (none for peers: it comes from the peering).
+fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> Option<Arc<str>> {
+    if f.peer.is_some() {
+        return None;
+    }
+    if f.kind == DestinationType::PreparedQuery {
+        return td.map(|td| cache.get(f.sni_slot, || sni::query_sni(f.name, f.datacenter, td)));
+    }
+    if let Some(ext) = f.external_sni {
+        return Some(cache.get(f.sni_slot, || ext.to_owned()));
+    }
+    td.map(|td| {
+        cache.get(f.sni_slot, || {
+            sni::service_sni(f.name, "", f.namespace, f.partition, f.datacenter, td)
+        })
+    })
+}
+
+fn peer_warnings(
+    dc: &Datacenter,
+    down: &Downstream<'_>,
+    proxy: &ProxyView<'_>,
+    f: &Facts<'_>,
+    (mode, kind): (MeshGatewayMode, HopKind),
+    warnings: &mut Vec<Warning>,
+) {
+    let peer = f.peer.unwrap_or_default();
+    if f.datacenter_set {
+        warnings.push(Warning::new(
+            WarningKind::PeerWithDatacenter,
+            "upstream cannot specify both destination peer and datacenter (Consul rejects this registration)",
+        ));
+    }
+    if kind == HopKind::LocalGateway {
+        local_gateway_warnings(dc, proxy.partition, down.gateways, warnings);
+        return;
+    }
+    if mode == MeshGatewayMode::None {
+        warnings.push(Warning::new(
+            WarningKind::PeerModeNone,
+            format!(
+                "invalid mesh gateway mode 'none', defaulting to 'remote' for \"{}?peer={peer}\"",
+                f.name
+            ),
+        ));
+    }
+    warnings.push(Warning::new(
+        WarningKind::PeerAtRunTime,
+        format!(
+            "peer {peer:?}: its mesh gateway addresses and the SNI come from the peering at run time, not from configuration"
+        ),
+    ));
+}
+
+fn service_warnings(
+    dc: &Datacenter,
+    down: &Downstream<'_>,
+    proxy: &ProxyView<'_>,
+    f: &Facts<'_>,
+    kind: HopKind,
+    warnings: &mut Vec<Warning>,
+) {
+    match kind {
+        HopKind::RemoteGateway => match f.gateways {
+            Some(gw) => unaddressed(Some(gw), "mesh gateway", warnings),
+            None => warnings.push(no_gateway(f.datacenter, f.partition)),
+        },
+        HopKind::LocalGateway => {
+            local_gateway_warnings(dc, proxy.partition, down.gateways, warnings);
+            if down.gateways.is_some_and(|gw| !gw.lan.is_empty()) && f.gateways.is_none() {
+                warnings.push(Warning::new(
+                    WarningKind::NowhereToForward,
+                    format!(
+                        "the local mesh gateways have nowhere to forward: {}",
+                        no_gateway_message(f.datacenter, f.partition)
+                    ),
+                ));
+            }
+        }
+        HopKind::Direct => instance_warnings(f, warnings),
+    }
+}
+
+/// A route from its parts.
+#[inline]
+pub(crate) fn route_of<'t>(
+    dc: &'t Datacenter,
+    proxy: &ProxyView<'t>,
+    f: &Facts<'t>,
+    (mode, decided_by): (MeshGatewayMode, Layer),
+    sni: Option<Arc<str>>,
+    next_hop: NextHop<'t>,
+    warnings: Vec<Warning>,
+) -> Route<'t> {
+    let local_dc = dc.name();
+    Route {
+        datacenter: local_dc,
+        service: proxy.service,
+        proxy: proxy.id,
+        upstream: UpstreamRef {
+            name: f.name,
+            kind: f.kind,
+            namespace: f.namespace,
+            partition: f.partition,
+            peer: f.peer,
+            datacenter: if f.peer.is_some() {
+                local_dc
+            } else {
+                f.datacenter
+            },
+            local_bind_port: f.local_bind_port,
+        },
+        mode,
+        decided_by,
+        sni,
+        next_hop,
+        warnings,
+    }
+}
+
+/// What resolution reads of the downstream, once per proxy: its service-defaults, the layers
+/// that depend only on the proxy, and the mesh gateways of its own datacenter and partition.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Downstream<'t> {
+    pub(crate) service_defaults: Option<&'t ServiceDefaults>,
+    /// The service instance, upstream defaults, service-defaults and proxy-defaults layers.
+    pub(crate) layers: Layers,
+    pub(crate) gateways: Option<&'t Addresses>,
+}
+
+impl<'t> Downstream<'t> {
+    pub(crate) fn of(dc: &'t Datacenter, proxy: &Proxy) -> Self {
+        Self::new(
+            dc,
+            dc.service_defaults(&proxy.service),
+            proxy.mode,
+            dc.gateways_of(&proxy.partition),
+        )
+    }
+
+    /// From the plan of a proxy of `dc`.
+    pub(crate) fn of_plan(dc: &'t Datacenter, p: &ProxyPlan) -> Self {
+        Self::new(
+            dc,
+            dc.service_defaults_at(p.service_defaults as usize),
+            p.mode,
+            dc.gateways_at(p.gateways as usize),
+        )
+    }
+
+    fn new(
+        dc: &Datacenter,
+        service_defaults: Option<&'t ServiceDefaults>,
+        instance: MeshGatewayMode,
+        gateways: Option<&'t Addresses>,
+    ) -> Self {
+        let mut layers = Layers {
+            service_instance: instance,
+            ..Layers::default()
+        };
+        if let Some(sd) = service_defaults {
+            layers.service_defaults = sd.mesh_gateway.mode;
+            if let Some(d) = sd
+                .upstream_config
+                .as_ref()
+                .and_then(|uc| uc.defaults.as_ref())
+            {
+                layers.upstream_defaults = d.mesh_gateway.mode;
+            }
+        }
+        if let Some(pd) = dc.proxy_defaults() {
+            layers.proxy_defaults = pd.mesh_gateway.mode;
+        }
+        Self {
+            service_defaults,
+            layers,
+            gateways,
+        }
+    }
+}
+
+/// What a route reads of its proxy.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ProxyView<'t> {
+    pub(crate) id: &'t str,
+    pub(crate) service: &'t str,
+    pub(crate) partition: &'t str,
+}
+
+impl<'t> ProxyView<'t> {
+    pub(crate) fn of(proxy: &'t Proxy) -> Self {
+        Self {
+            id: &proxy.id,
+            service: &proxy.service,
+            partition: &proxy.partition,
+        }
+    }
+
+    pub(crate) fn of_plan(dc: &'t Datacenter, p: &ProxyPlan) -> Self {
+        Self {
+            id: dc.plan.name(p.id),
+            service: dc.plan.name(p.service),
+            partition: dc.plan.name(p.partition),
+        }
+    }
+}
+
+const EMPTY: &[String] = &[];
+
+/// Where a route of `kind` goes: the datacenter of the hop and the addresses dialed. A pure
+/// function of the topology, so a [`Resolution`] keeps only the kind.
+pub(crate) fn next_hop<'t>(
+    dc: &'t Datacenter,
+    f: &Facts<'t>,
+    kind: HopKind,
+    local_gateways: Option<&'t Addresses>,
+) -> NextHop<'t> {
+    let (datacenter, addresses) = match kind {
+        HopKind::LocalGateway => (Some(dc.name()), local_gateways.map_or(EMPTY, |a| &a.lan)),
+        HopKind::RemoteGateway if f.peer.is_some() => (None, EMPTY),
+        HopKind::RemoteGateway => (Some(f.datacenter), f.gateways.map_or(EMPTY, |a| &a.wan)),
+        HopKind::Direct if f.peer.is_some() || f.kind == DestinationType::PreparedQuery => {
+            (Some(f.datacenter), EMPTY)
+        }
+        // Local or not, the destination's datacenter is the one its name says (the proxy's
+        // own when local): its instances at their service address from within, else WAN.
+        HopKind::Direct => (
+            Some(f.datacenter),
+            f.endpoints.map_or(EMPTY, |ep| {
+                if f.local {
+                    &ep.addresses.lan
+                } else {
+                    &ep.addresses.wan
+                }
+            }),
+        ),
+    };
+    NextHop {
+        kind,
+        datacenter,
+        addresses,
+    }
+}
+
+/// What is worth saying about `gateways`, the mesh gateways of the proxy's own datacenter
+/// and partition.
+fn local_gateway_warnings(
+    dc: &Datacenter,
+    proxy_partition: &str,
+    gateways: Option<&Addresses>,
+    warnings: &mut Vec<Warning>,
+) {
+    unaddressed(gateways, "mesh gateway", warnings);
+    if gateways.is_none() {
+        warnings.push(no_gateway(dc.name(), proxy_partition));
+    }
+}
+
+/// What is worth saying about the destination's instances (no target: the datacenter is not
+/// among the inputs).
+fn instance_warnings(f: &Facts<'_>, warnings: &mut Vec<Warning>) {
+    let target_dc = f.datacenter;
+    if f.target_dc.is_none() {
+        warnings.push(Warning::new(
+            WarningKind::UnknownDatacenter,
+            format!(
+                "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
+                f.name
+            ),
+        ));
+        return;
+    }
+    unaddressed(f.endpoints.map(|e| &e.addresses), "instance", warnings);
+    if f.endpoints.is_none() {
+        warnings.push(Warning::new(
+            WarningKind::NoInstance,
+            format!(
+                "no connect-enabled instance of {:?} is registered in datacenter {target_dc:?}",
+                f.name
+            ),
+        ));
+    }
+}
+
+fn unaddressed(a: Option<&Addresses>, what: &str, warnings: &mut Vec<Warning>) {
+    if let Some(a) = a.filter(|a| a.unaddressed > 0) {
+        warnings.push(Warning::new(
+            WarningKind::Unaddressed,
+            format!(
+                "{} {what}(s) left out: no address or port in the inputs (Consul uses the node's address, and assigns sidecar ports at registration)",
+                a.unaddressed
+            ),
+        ));
+    }
+}
+
+fn no_gateway(dc: &str, partition: &str) -> Warning {
+    Warning::new(WarningKind::NoGateway, no_gateway_message(dc, partition))
+}
+
+fn no_gateway_message(dc: &str, partition: &str) -> String {
+    if partition == "default" {
+        format!("no mesh gateway is registered in datacenter {dc:?}: unreachable")
+    } else {
+        format!(
+            "no mesh gateway of partition {partition:?} is registered in datacenter {dc:?}: unreachable"
+        )
+    }
+}

@@ -1,0 +1,260 @@
+//! [`Datacenter`]: one datacenter's config entries, proxies, gateways and endpoints.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::path::PathBuf;
+
+use crate::model::config_entry::{ProxyDefaults, ServiceDefaults};
+use crate::model::mode::MeshGatewayMode;
+use crate::model::service::{ServiceKind, Upstream, non_empty_or};
+use crate::syntax::tree::Pos;
+use crate::topology::plan::Plan;
+
+/// The service `meta` key that declares which proxy runs a sidecar (`builtin` or `envoy`).
+pub const PROXY_META_KEY: &str = "meshroute-proxy";
+
+/// One connect proxy: a `connect-proxy` registration or an inline sidecar.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Proxy {
+    /// The proxy's service ID (an inline sidecar's is always `<parent id>-sidecar-proxy`).
+    pub id: String,
+    /// The downstream service the proxy fronts (`destination_service_name`, or the parent).
+    pub service: String,
+    /// The downstream's namespace (`default` when unset).
+    pub namespace: String,
+    /// The downstream's partition (`default` when unset).
+    pub partition: String,
+    /// The service instance layer: the registration's `proxy.mesh_gateway.mode`.
+    pub mode: MeshGatewayMode,
+    /// The upstreams, in definition order.
+    pub upstreams: Vec<Upstream>,
+    /// The file the registration came from.
+    pub file: Option<PathBuf>,
+    /// The agent it is registered with (an index into [`Topology::agents`]), when known.
+    ///
+    /// [`Topology::agents`]: crate::topology::Topology::agents
+    pub agent: Option<usize>,
+    /// Whether the proxy looks like Consul's built-in proxy rather than Envoy: declared with
+    /// the service meta key [`PROXY_META_KEY`] (`builtin`), or configured only with keys the
+    /// built-in proxy reads.
+    pub builtin: bool,
+}
+
+/// A registration the preflight checks point at: a connect proxy, an inline sidecar or a
+/// gateway, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Registration {
+    /// The service ID (for an inline sidecar, its parent's).
+    pub id: String,
+    /// The service name.
+    pub name: String,
+    /// The kind (for an inline sidecar, its parent's).
+    pub kind: ServiceKind,
+    /// Whether this is the inline sidecar of service `id`.
+    pub sidecar: bool,
+    /// Whether the registration carries an ACL token.
+    pub token: bool,
+    /// The file it came from.
+    pub file: Option<PathBuf>,
+    /// Where the registration starts in its file.
+    pub pos: Pos,
+    /// The agent it is registered with (an index into `Topology::agents`), when known.
+    pub agent: Option<usize>,
+}
+
+/// Addresses of a set of instances, in registration order, as `ip:port` strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Addresses {
+    /// As dialed from the same datacenter: the service address and port.
+    pub lan: Vec<String>,
+    /// As dialed from another datacenter: the `wan` tagged address, else the service address.
+    pub wan: Vec<String>,
+    /// Instances left out: no address (Consul would use their node's, which is not in the
+    /// inputs) or no port (Consul assigns sidecar ports at registration).
+    pub unaddressed: usize,
+}
+
+/// A connect-enabled service's instances in one datacenter (its sidecars, connect proxies
+/// fronting it, or connect-native instances).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Endpoints {
+    /// Where the instances are dialed.
+    pub addresses: Addresses,
+    /// The (namespace, partition) pairs the service is registered in.
+    pub scopes: Vec<(String, String)>,
+}
+
+/// FNV-1a: the maps are keyed by short service and partition names from the operator's own
+/// files, and resolution looks them up several times per upstream, where SipHash dominated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Fnv;
+
+pub(crate) struct FnvHasher(u64);
+
+impl BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type Map<V> = HashMap<String, V, Fnv>;
+/// Maps whose entries the plan refers to by index.
+pub(crate) type IndexedMap<V> = indexmap::IndexMap<String, V, Fnv>;
+
+/// One datacenter's view: its config entries, proxies, gateways and connect endpoints.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::struct_field_names)] // `primary_datacenter` is Consul's key
+pub struct Datacenter {
+    pub(crate) name: String,
+    pub(crate) primary_datacenter: Option<String>,
+    pub(crate) proxy_defaults: Option<ProxyDefaults>,
+    pub(crate) service_defaults: IndexedMap<ServiceDefaults>,
+    pub(crate) resolver_subsets: Map<Vec<String>>,
+    pub(crate) proxies: Vec<Proxy>,
+    pub(crate) registrations: Vec<Registration>,
+    pub(crate) gateways: IndexedMap<Addresses>,
+    pub(crate) endpoints: IndexedMap<Endpoints>,
+    pub(crate) plan: Plan,
+}
+
+impl Datacenter {
+    /// The datacenter's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The `primary_datacenter` its agent configuration names.
+    pub fn primary_datacenter(&self) -> Option<&str> {
+        self.primary_datacenter.as_deref()
+    }
+
+    /// Its `proxy-defaults` entry.
+    pub fn proxy_defaults(&self) -> Option<&ProxyDefaults> {
+        self.proxy_defaults.as_ref()
+    }
+
+    /// The `service-defaults` entry of `service`.
+    pub fn service_defaults(&self, service: &str) -> Option<&ServiceDefaults> {
+        self.service_defaults.get(service)
+    }
+
+    /// Its connect proxies, in load order.
+    pub fn proxies(&self) -> &[Proxy] {
+        &self.proxies
+    }
+
+    /// Its connect proxies, inline sidecars and gateways as registered, in load order.
+    pub fn registrations(&self) -> &[Registration] {
+        &self.registrations
+    }
+
+    /// The addresses of the mesh gateways of `partition` (`default` for the default one), in
+    /// registration order: WAN addresses when `wan`, else service addresses.
+    pub fn gateway_addresses(&self, partition: &str, wan: bool) -> &[String] {
+        match self.gateways.get(non_empty_or(Some(partition), "default")) {
+            Some(a) if wan => &a.wan,
+            Some(a) => &a.lan,
+            None => &[],
+        }
+    }
+
+    /// The mesh gateway addresses of `partition` compared case-insensitively; `None` when no
+    /// gateway of that partition is registered.
+    pub fn gateway_addresses_ignore_case(&self, partition: &str, wan: bool) -> Option<&[String]> {
+        let partition = non_empty_or(Some(partition), "default");
+        let a = self.gateways.get(partition).or_else(|| {
+            self.gateways
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case(partition))
+                .min_by(|a, b| a.0.cmp(b.0))
+                .map(|(_, v)| v)
+        })?;
+        Some(if wan { &a.wan } else { &a.lan })
+    }
+
+    /// The mesh gateways of `partition`, when any is registered.
+    pub fn gateways_of(&self, partition: &str) -> Option<&Addresses> {
+        self.gateways.get(non_empty_or(Some(partition), "default"))
+    }
+
+    /// Whether any mesh gateway of `partition` is registered.
+    pub fn has_gateways(&self, partition: &str) -> bool {
+        self.gateways
+            .contains_key(non_empty_or(Some(partition), "default"))
+    }
+
+    /// The connect endpoints of `service` (exact name).
+    pub fn endpoints(&self, service: &str) -> Option<&Endpoints> {
+        self.endpoints.get(service)
+    }
+
+    /// The position of `service`'s service-defaults, for
+    /// [`Datacenter::service_defaults_at`].
+    pub(crate) fn service_defaults_index(&self, service: &str) -> Option<usize> {
+        self.service_defaults.get_index_of(service)
+    }
+
+    pub(crate) fn service_defaults_at(&self, index: usize) -> Option<&ServiceDefaults> {
+        self.service_defaults.get_index(index).map(|(_, sd)| sd)
+    }
+
+    /// The position of `partition`'s mesh gateways, for [`Datacenter::gateways_at`].
+    pub(crate) fn gateways_index(&self, partition: &str) -> Option<usize> {
+        self.gateways
+            .get_index_of(non_empty_or(Some(partition), "default"))
+    }
+
+    pub(crate) fn gateways_at(&self, index: usize) -> Option<&Addresses> {
+        self.gateways.get_index(index).map(|(_, a)| a)
+    }
+
+    /// The position of `service`'s connect endpoints, for [`Datacenter::endpoints_at`].
+    pub(crate) fn endpoints_index(&self, service: &str) -> Option<usize> {
+        self.endpoints.get_index_of(service)
+    }
+
+    pub(crate) fn endpoints_at(&self, index: usize) -> Option<&Endpoints> {
+        self.endpoints.get_index(index).map(|(_, e)| e)
+    }
+
+    /// The connect endpoints of `service`, its name compared case-insensitively, as DNS.
+    pub fn endpoints_ignore_case(&self, service: &str) -> Option<(&str, &Endpoints)> {
+        if let Some((k, v)) = self.endpoints.get_key_value(service) {
+            return Some((k, v));
+        }
+        self.endpoints
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(service))
+            .min_by(|a, b| a.0.cmp(b.0))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The subsets a `service-resolver` for `service` defines (names as written).
+    pub fn resolver_subsets(&self, service: &str) -> &[String] {
+        self.resolver_subsets
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(service))
+            .min_by(|a, b| a.0.cmp(b.0))
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+}

@@ -1,0 +1,311 @@
+//! Registrations into a datacenter: proxies, sidecars, gateways and connect endpoints, with the
+//! addresses and ports Consul's agent would give them.
+
+use std::collections::HashMap;
+
+use crate::model::service::{ServiceDefinition, ServiceKind, non_empty_or};
+use crate::topology::builder::Added;
+use crate::topology::datacenter::{
+    Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration,
+};
+use crate::topology::placement::Agent;
+use crate::topology::warning::{Warning, WarningKind};
+
+/// Consul's default sidecar port range (`ports.sidecar_min_port`, `ports.sidecar_max_port`).
+const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 21000..=21255;
+
+/// The node addresses of an agent, used when a service has no address of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct NodeAddr {
+    lan: Option<String>,
+    wan: Option<String>,
+}
+
+impl NodeAddr {
+    /// The merged `advertise_addr` (else `bind_addr`) and `advertise_addr_wan` of an agent.
+    pub(crate) fn of(agent: &Agent) -> Self {
+        let get = |k: &str| {
+            agent
+                .get(k, |c| {
+                    c.other
+                        .get(k)
+                        .and_then(serde_json::Value::as_str)
+                        .filter(|s| usable_address(s))
+                })
+                .map(|(s, _)| s.to_owned())
+        };
+        let lan = get("advertise_addr").or_else(|| get("bind_addr"));
+        let wan = get("advertise_addr_wan").or_else(|| lan.clone());
+        Self { lan, wan }
+    }
+}
+
+/// Not empty, not a wildcard, not a go-sockaddr template.
+fn usable_address(s: &str) -> bool {
+    !s.is_empty() && s != "0.0.0.0" && s != "::" && !s.contains('{')
+}
+
+/// The sidecar ports in use on each agent, from which Consul's agent gives a sidecar without
+/// a port the lowest free one of its range.
+pub(crate) struct SidecarPorts(HashMap<usize, Vec<u16>>);
+
+impl SidecarPorts {
+    pub(crate) fn of(services: &[Added]) -> Self {
+        let mut used: HashMap<usize, Vec<u16>> = HashMap::new();
+        for added in services {
+            let Some(agent) = added.agent else { continue };
+            let svc = &added.service;
+            let ports = used.entry(agent).or_default();
+            let own = std::iter::once(svc.port).chain(svc.sidecar().map(|sc| sc.port));
+            ports.extend(own.flatten().filter(|p| SIDECAR_PORTS.contains(p)));
+        }
+        Self(used)
+    }
+
+    /// The lowest free port of the range on `agent`, now taken.
+    fn assign(&mut self, agent: Option<usize>) -> Option<u16> {
+        let ports = self.0.get_mut(&agent?)?;
+        let p = SIDECAR_PORTS.clone().find(|p| !ports.contains(p))?;
+        ports.push(p);
+        Some(p)
+    }
+}
+
+/// Adds one registration to `dc`: a gateway's addresses, a proxy and the endpoints it fronts,
+/// or a connect-native service's endpoints.
+pub(crate) fn add_service(
+    dc: &mut Datacenter,
+    added: &Added,
+    ports: &mut SidecarPorts,
+    warnings: &mut Vec<Warning>,
+) {
+    let svc = &added.service;
+    if let Some(r) = registration(added) {
+        dc.registrations.push(r);
+    }
+    match &svc.kind {
+        ServiceKind::MeshGateway => {
+            let part = non_empty_or(svc.partition.as_deref(), "default").to_owned();
+            push_addresses(dc.gateways.entry(part).or_default(), svc, added);
+        }
+        ServiceKind::ConnectProxy => add_connect_proxy(dc, added, warnings),
+        _ if svc.sidecar().is_some() => add_sidecar(dc, added, ports, warnings),
+        _ if svc.connect.as_ref().is_some_and(|c| c.native) => {
+            let ep = endpoints(dc, &svc.name, svc);
+            push_addresses(&mut ep.addresses, svc, added);
+        }
+        _ => {}
+    }
+}
+
+/// What the preflight checks need of a proxy, sidecar or gateway registration.
+fn registration(added: &Added) -> Option<Registration> {
+    let svc = &added.service;
+    let proxy_or_gateway = svc.kind == ServiceKind::ConnectProxy || svc.kind.is_gateway();
+    if !proxy_or_gateway && svc.sidecar().is_none() {
+        return None;
+    }
+    Some(Registration {
+        id: svc.service_id().to_owned(),
+        name: svc.name.clone(),
+        kind: svc.kind.clone(),
+        sidecar: !proxy_or_gateway,
+        token: svc.token.as_deref().is_some_and(|t| !t.is_empty()),
+        file: added.file.clone(),
+        pos: svc.pos,
+        agent: added.agent,
+    })
+}
+
+/// The connect endpoints of `service` in `dc`, with the registration's scope recorded.
+fn endpoints<'d>(
+    dc: &'d mut Datacenter,
+    service: &str,
+    svc: &ServiceDefinition,
+) -> &'d mut Endpoints {
+    let ns = non_empty_or(svc.namespace.as_deref(), "default");
+    let part = non_empty_or(svc.partition.as_deref(), "default");
+    let ep = dc.endpoints.entry(service.to_owned()).or_default();
+    if !ep.scopes.iter().any(|(n, p)| n == ns && p == part) {
+        ep.scopes.push((ns.to_owned(), part.to_owned()));
+    }
+    ep
+}
+
+fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warning>) {
+    let svc = &added.service;
+    let proxy = svc.proxy.as_ref();
+    let dest = proxy
+        .and_then(|p| p.destination_service_name.as_deref())
+        .filter(|d| !d.is_empty());
+    let Some(dest) = dest else {
+        warnings.push(
+            Warning::new(
+                WarningKind::ProxyWithoutDestination,
+                format!(
+                    "datacenter {}: connect-proxy {:?} has no destination_service_name; skipped",
+                    dc.name,
+                    svc.service_id()
+                ),
+            )
+            .at(added.file.as_deref(), svc.pos),
+        );
+        return;
+    };
+    push_addresses(&mut endpoints(dc, dest, svc).addresses, svc, added);
+    let proxy = new_proxy(svc.service_id().to_owned(), dest, svc, svc, added);
+    dc.proxies.push(Proxy {
+        builtin: is_builtin(svc, None),
+        ..proxy
+    });
+}
+
+/// As Consul's agent completes an inline sidecar: its ID is always the parent's plus
+/// `-sidecar-proxy`, an empty address is the parent's, and a missing port is the lowest free
+/// one of the agent's sidecar range.
+fn add_sidecar(
+    dc: &mut Datacenter,
+    added: &Added,
+    ports: &mut SidecarPorts,
+    warnings: &mut Vec<Warning>,
+) {
+    let svc = &added.service;
+    let Some(sc) = svc.sidecar() else { return };
+    let id = format!("{}-sidecar-proxy", svc.service_id());
+    let mut inst = sc.clone();
+    if inst.address.as_deref().is_none_or(str::is_empty) {
+        inst.address.clone_from(&svc.address);
+    }
+    if inst.port.is_none_or(|p| p == 0)
+        && let Some(p) = ports.assign(added.agent)
+    {
+        inst.port = Some(p);
+        warnings.push(Warning::new(
+            WarningKind::SidecarPortAssumed,
+            format!(
+                "datacenter {}: {id:?} has no port; {p} assumed, the lowest free port of Consul's sidecar range {}-{} on its agent",
+                dc.name,
+                SIDECAR_PORTS.start(),
+                SIDECAR_PORTS.end()
+            ),
+        ));
+    }
+    push_addresses(&mut endpoints(dc, &svc.name, svc).addresses, &inst, added);
+    let proxy = new_proxy(id, &svc.name, svc, sc, added);
+    dc.proxies.push(Proxy {
+        builtin: is_builtin(sc, Some(svc)),
+        ..proxy
+    });
+}
+
+/// A proxy for `service`, scoped like `registration`, configured by `proxied`'s `proxy` block.
+fn new_proxy(
+    id: String,
+    service: &str,
+    registration: &ServiceDefinition,
+    proxied: &ServiceDefinition,
+    added: &Added,
+) -> Proxy {
+    let proxy = proxied.proxy.as_ref();
+    Proxy {
+        id,
+        service: service.to_owned(),
+        namespace: non_empty_or(registration.namespace.as_deref(), "default").to_owned(),
+        partition: non_empty_or(registration.partition.as_deref(), "default").to_owned(),
+        mode: proxy.map(|p| p.mesh_gateway.mode).unwrap_or_default(),
+        upstreams: proxy.map(|p| p.upstreams.clone()).unwrap_or_default(),
+        file: added.file.clone(),
+        agent: added.agent,
+        builtin: false,
+    }
+}
+
+/// The built-in proxy reads these `proxy.config` keys; Envoy does not.
+const BUILTIN_ONLY_KEYS: &[&str] = &[
+    "handshake_timeout_ms",
+    "tcp_check_address",
+    "disable_tcp_check",
+];
+
+/// Whether a sidecar (or connect proxy) declares, or looks like, Consul's built-in proxy.
+pub(crate) fn is_builtin(sidecar: &ServiceDefinition, parent: Option<&ServiceDefinition>) -> bool {
+    let declared = [Some(sidecar), parent]
+        .into_iter()
+        .flatten()
+        .find_map(|s| s.meta.get(PROXY_META_KEY));
+    if let Some(v) = declared {
+        return v.eq_ignore_ascii_case("builtin") || v.eq_ignore_ascii_case("built-in");
+    }
+    let Some(cfg) = sidecar.proxy.as_ref().and_then(|p| p.config.as_ref()) else {
+        return false;
+    };
+    let key = |k: &String| k.to_ascii_lowercase();
+    !cfg.keys().any(|k| key(k).starts_with("envoy_"))
+        && cfg
+            .keys()
+            .any(|k| BUILTIN_ONLY_KEYS.contains(&key(k).as_str()))
+}
+
+fn host_port(addr: &str, port: u16) -> String {
+    if addr.contains(':') && !addr.starts_with('[') {
+        format!("[{addr}]:{port}")
+    } else {
+        format!("{addr}:{port}")
+    }
+}
+
+/// Adds an instance's LAN and WAN addresses (Consul's `BestAddress`: service address, else
+/// the node's; `wan` tagged address first from afar).
+fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
+    let node = &added.node;
+    let Some(port) = svc.port.filter(|p| *p != 0) else {
+        out.unaddressed += 1;
+        return;
+    };
+    let lan = svc
+        .address
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .or(node.lan.as_deref());
+    let wan = svc
+        .wan_address()
+        .filter(|(a, _)| !a.is_empty())
+        .map(|(a, p)| host_port(a, if p == 0 { port } else { p }))
+        .or_else(|| node.wan.as_deref().map(|a| host_port(a, port)));
+    match lan {
+        Some(a) => {
+            out.lan.push(host_port(a, port));
+            out.wan.push(wan.unwrap_or_else(|| host_port(a, port)));
+        }
+        None => out.unaddressed += 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_proxy_is_recognised_by_meta_or_its_own_config_keys() {
+        let mut sc = ServiceDefinition::default();
+        assert!(!is_builtin(&sc, None));
+        sc.meta.insert(PROXY_META_KEY.into(), "builtin".into());
+        assert!(is_builtin(&sc, None));
+        sc.meta.insert(PROXY_META_KEY.into(), "envoy".into());
+        let mut cfg = crate::model::service::Opaque::new();
+        cfg.insert("handshake_timeout_ms".into(), 1000.into());
+        sc.proxy = Some(crate::model::service::ProxyConfig {
+            config: Some(cfg.clone()),
+            ..Default::default()
+        });
+        assert!(!is_builtin(&sc, None), "declared envoy wins");
+        sc.meta.clear();
+        assert!(is_builtin(&sc, None));
+        cfg.insert("envoy_prometheus_bind_addr".into(), "0.0.0.0:9102".into());
+        sc.proxy.as_mut().unwrap().config = Some(cfg);
+        assert!(!is_builtin(&sc, None), "an envoy_ key means Envoy");
+        let mut parent = ServiceDefinition::default();
+        parent.meta.insert(PROXY_META_KEY.into(), "built-in".into());
+        assert!(is_builtin(&sc, Some(&parent)));
+    }
+}
