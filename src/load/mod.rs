@@ -1,9 +1,11 @@
 //! Loading files, directories and strings into [`Document`]s.
 //!
 //! Phases two to four of reading: the generic tree from [`crate::syntax`] is normalized and
-//! decoded into the typed models of [`crate::model`] with key paths (`decode`), Consul's
-//! validation rules run on the result (`validate`), and every problem becomes a located
-//! [`Diagnostic`] ([`error`]).
+//! decoded into the typed models of [`crate::model`] with key paths (`decode`, one decoder
+//! per document kind, over the shared decoding context of `context`), Consul's validation
+//! rules run on the result (`validate`), and every problem becomes a located
+//! [`Diagnostic`] ([`error`]). Inside this folder the calls go one way: decode → validate →
+//! context.
 
 use std::path::{Path, PathBuf};
 

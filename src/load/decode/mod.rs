@@ -6,7 +6,7 @@
 //!
 //! - [`service`]: service definitions, their sidecars, proxies and upstreams;
 //! - [`config_entry`]: `proxy-defaults`, `service-defaults`, and the other kinds kept opaque;
-//! - [`agent`]: agent configuration files, whose services and bootstrap entries are documents
+//! - [`agent`](mod@agent): agent configuration files, whose services and bootstrap entries are documents
 //!   of their own;
 //! - [`mesh_gateway`]: the `mesh_gateway` block every layer shares.
 //!
