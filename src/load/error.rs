@@ -224,14 +224,23 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+/// `FILE:LINE:COL: `, as every located message starts (`<input>` for no file).
+pub(crate) struct Location<'a>(pub(crate) Option<&'a Path>, pub(crate) Pos);
+
+impl fmt::Display for Location<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.file {
+        match self.0 {
             Some(file) => write!(f, "{}", file.display())?,
             None => f.write_str("<input>")?,
         }
-        write!(f, ":{}:{}: ", self.pos.line, self.pos.column)?;
+        write!(f, ":{}:{}: ", self.1.line, self.1.column)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
         }
