@@ -195,7 +195,7 @@ pub use discovery_chain::{
     ResolverSubset, RouteDestination, RouterRoute, ServiceConsumer, ServiceResolver, ServiceRouter,
     ServiceSplitter, Split,
 };
-pub use document::{CaRoots, Content, Document, Format};
+pub use document::{CaRoots, Content, Document, Format, UnknownFormat};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Severity};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
@@ -203,7 +203,7 @@ pub use preflight::{Check, Finding};
 pub use resolve::{Explanation, HopKind, Layer, Layers, NextHop, Resolution, Route};
 pub use service::{
     DestinationType, MeshGatewayConfig, ProxyConfig, ServiceConnect, ServiceDefinition,
-    ServiceKind, TaggedAddress, Upstream,
+    ServiceKind, TaggedAddress, UnknownDestinationType, Upstream,
 };
 
 #[cfg(feature = "sniff")]

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
 use crate::syntax::tree::Pos;
 
 /// How serious a [`Diagnostic`] is.
@@ -13,6 +15,23 @@ pub enum Severity {
     Error,
     /// Loaded, but worth a look.
     Warning,
+}
+
+impl Severity {
+    /// The lowercase name: `error` or `warning`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+impl Serialize for Severity {
+    /// As its name, [`Severity::as_str`].
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// What kind of problem a [`Diagnostic`] reports.
@@ -43,7 +62,59 @@ pub enum DiagnosticKind {
     UnknownDocument,
 }
 
+impl DiagnosticKind {
+    /// The kebab-case name: `io`, `syntax`, `limit`, `unknown-key`, `wrong-type`,
+    /// `out-of-range`, `interpolation`, `too-many`, `invalid-mode`, `invalid`,
+    /// `unknown-document`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Io => "io",
+            Self::Syntax => "syntax",
+            Self::Limit => "limit",
+            Self::UnknownKey => "unknown-key",
+            Self::WrongType => "wrong-type",
+            Self::OutOfRange => "out-of-range",
+            Self::Interpolation => "interpolation",
+            Self::TooMany => "too-many",
+            Self::InvalidMode => "invalid-mode",
+            Self::Invalid => "invalid",
+            Self::UnknownDocument => "unknown-document",
+        }
+    }
+}
+
+impl Serialize for DiagnosticKind {
+    /// As its name, [`DiagnosticKind::as_str`].
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One problem, located.
+///
+/// It serializes to the object `meshroute check --format json` prints for it, keys in this
+/// order: `file` (the path as displayed, or null), `line`, `column`, `path` (the key path,
+/// empty for the whole document), `message`, `suggestion` (or null). Severity and kind are
+/// not in it: the CLI files a diagnostic under `errors` or `warnings` by severity.
+///
+/// ```
+/// use meshroute::{Format, Loader};
+///
+/// let src = r#"{"Kind": "proxy-defaults", "Nmae": "global"}"#;
+/// let loaded = Loader::new().load_str(src, Format::Json, None);
+/// assert_eq!(
+///     serde_json::to_value(&loaded.diagnostics[0])?,
+///     serde_json::json!({
+///         "file": null,
+///         "line": 1,
+///         "column": 28,
+///         "path": "Nmae",
+///         "message": "invalid config key \"Nmae\"",
+///         "suggestion": "Name",
+///     })
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub(crate) severity: Severity,
@@ -153,14 +224,23 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+/// `FILE:LINE:COL: `, as every located message starts (`<input>` for no file).
+pub(crate) struct Location<'a>(pub(crate) Option<&'a Path>, pub(crate) Pos);
+
+impl fmt::Display for Location<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.file {
+        match self.0 {
             Some(file) => write!(f, "{}", file.display())?,
             None => f.write_str("<input>")?,
         }
-        write!(f, ":{}:{}: ", self.pos.line, self.pos.column)?;
+        write!(f, ":{}:{}: ", self.1.line, self.1.column)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
         }
@@ -173,6 +253,20 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Diagnostic", 6)?;
+        let file = self.file.as_ref().map(|f| f.display().to_string());
+        o.serialize_field("file", &file)?;
+        o.serialize_field("line", &self.pos.line)?;
+        o.serialize_field("column", &self.pos.column)?;
+        o.serialize_field("path", &self.path)?;
+        o.serialize_field("message", &self.message)?;
+        o.serialize_field("suggestion", &self.suggestion)?;
+        o.end()
+    }
+}
 
 /// A load that found errors: every diagnostic of the input, errors first.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,15 +1,18 @@
 //! Loading files, directories and strings into [`Document`]s.
 //!
 //! Phases two to four of reading: the generic tree from [`crate::syntax`] is normalized and
-//! decoded into the typed models of [`crate::model`] with key paths (`decode`), Consul's
-//! validation rules run on the result (`validate`), and every problem becomes a located
-//! [`Diagnostic`] ([`error`]).
+//! decoded into the typed models of [`crate::model`] with key paths (`decode`, one decoder
+//! per document kind, over the shared decoding context of `context`), Consul's validation
+//! rules run on the result (`validate`), and every problem becomes a located
+//! [`Diagnostic`] ([`error`]). Inside this folder the calls go one way: decode → validate →
+//! context.
 
 use std::path::{Path, PathBuf};
 
-pub(crate) mod decode;
+mod context;
+mod decode;
 pub mod error;
-pub(crate) mod validate;
+mod validate;
 
 use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
 use crate::model::document::{Document, Format};
@@ -102,59 +105,47 @@ impl Loader {
     }
 
     fn load_file_into(&self, path: &Path, out: &mut Loaded) {
-        let Some(format) = Format::from_path(path) else {
-            out.diagnostics.push(
-                Diagnostic::error(
-                    DiagnosticKind::Io,
-                    Pos::default(),
-                    "",
-                    "unknown file extension (expected .hcl, .json, .yaml or .yml)",
-                )
-                .in_file(Some(path)),
+        match self.read_file(path) {
+            Ok((format, src)) => self.load_into(&src, format, Some(path), out),
+            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
+        }
+    }
+
+    /// The format (by extension) and the text of the file at `path`, within the size limit
+    /// and UTF-8.
+    fn read_file(&self, path: &Path) -> Result<(Format, String), Diagnostic> {
+        let format = Format::from_path(path).ok_or_else(|| {
+            Diagnostic::error(
+                DiagnosticKind::Io,
+                Pos::default(),
+                "",
+                "unknown file extension (expected .hcl, .json, .yaml or .yml)",
+            )
+        })?;
+        let len = std::fs::metadata(path)
+            .map_err(|e| io_error(path, &e))?
+            .len();
+        if len > self.limits.max_bytes as u64 {
+            let message = format!(
+                "file is {len} bytes, over the limit of {} bytes",
+                self.limits.max_bytes
             );
-            return;
-        };
-        match std::fs::metadata(path) {
-            Ok(m) if m.len() > self.limits.max_bytes as u64 => {
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        DiagnosticKind::Limit,
-                        Pos::default(),
-                        "",
-                        format!(
-                            "file is {} bytes, over the limit of {} bytes",
-                            m.len(),
-                            self.limits.max_bytes
-                        ),
-                    )
-                    .in_file(Some(path)),
-                );
-                return;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                out.diagnostics.push(io_error(path, &e));
-                return;
-            }
+            return Err(Diagnostic::error(
+                DiagnosticKind::Limit,
+                Pos::default(),
+                "",
+                message,
+            ));
         }
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(src) => self.load_into(&src, format, Some(path), out),
-                Err(e) => out.diagnostics.push(
-                    Diagnostic::error(
-                        DiagnosticKind::Syntax,
-                        Pos::default(),
-                        "",
-                        format!(
-                            "file is not valid UTF-8 (at byte {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    )
-                    .in_file(Some(path)),
-                ),
-            },
-            Err(e) => out.diagnostics.push(io_error(path, &e)),
-        }
+        let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+        let src = String::from_utf8(bytes).map_err(|e| {
+            let message = format!(
+                "file is not valid UTF-8 (at byte {})",
+                e.utf8_error().valid_up_to()
+            );
+            Diagnostic::error(DiagnosticKind::Syntax, Pos::default(), "", message)
+        })?;
+        Ok((format, src))
     }
 
     fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {

@@ -5,23 +5,36 @@
 
 use std::collections::HashSet;
 
-use crate::load::decode::{Cx, Style};
+use crate::load::context::{Cx, Field};
 use crate::load::error::DiagnosticKind;
-use crate::model::config_entry::{ConfigEntry, UpstreamOverride};
+use crate::model::config_entry::{ConfigEntry, ServiceDefaults, UpstreamOverride};
 use crate::model::mode::go_quote;
-use crate::model::service::{DestinationType, ServiceDefinition, ServiceKind, Upstream};
+use crate::model::service::{
+    DestinationType, ServiceDefinition, ServiceKind, Upstream, non_empty_or,
+};
 use crate::syntax::tree::Pos;
 
 /// The key name for `camel`/`snake` in the document's style.
 fn key(cx: &Cx<'_, '_>, camel: &'static str, snake: &'static str) -> &'static str {
-    match cx.style {
-        Style::Camel => camel,
-        Style::Snake => snake,
-    }
+    cx.key(Field::new(camel, snake))
 }
 
 fn invalid(cx: &mut Cx<'_, '_>, pos: Pos, message: impl Into<String>) {
     cx.error(DiagnosticKind::Invalid, pos, message);
+}
+
+/// Reports, for each `(name, set)` of `checks` that is set, `message(name)`.
+fn invalid_if_set(
+    cx: &mut Cx<'_, '_>,
+    pos: Pos,
+    checks: &[(&str, bool)],
+    message: impl Fn(&str) -> String,
+) {
+    for (name, set) in checks {
+        if *set {
+            invalid(cx, pos, message(name));
+        }
+    }
 }
 
 /// Validates a service definition (and its inline sidecar).
@@ -30,6 +43,28 @@ pub(crate) fn service(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
 }
 
 fn service_at(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
+    identity(cx, s, is_sidecar);
+    match s.kind {
+        ServiceKind::ConnectProxy => connect_proxy(cx, s),
+        ServiceKind::MeshGateway => mesh_gateway(cx, s),
+        _ => {}
+    }
+    if let Some(p) = &s.proxy {
+        let pk = key(cx, "Proxy", "proxy");
+        let uk = key(cx, "Upstreams", "upstreams");
+        cx.at(pk, |cx| {
+            cx.at(uk, |cx| upstreams(cx, &p.upstreams, s.partition.as_deref()));
+        });
+    }
+    if let Some(sidecar) = s.sidecar() {
+        let ck = key(cx, "Connect", "connect");
+        let sk = key(cx, "SidecarService", "sidecar_service");
+        cx.at(ck, |cx| cx.at(sk, |cx| service_at(cx, sidecar, true)));
+    }
+}
+
+/// Name, sidecar ID and address.
+fn identity(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
     if s.name.is_empty() && !is_sidecar {
         invalid(cx, s.pos, "Missing service name");
     }
@@ -42,53 +77,34 @@ fn service_at(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
         let k = key(cx, "Address", "address");
         cx.at(k, |cx| invalid(cx, s.pos, "Invalid service address"));
     }
-    match s.kind {
-        ServiceKind::ConnectProxy => {
-            let dsn = s
-                .proxy
-                .as_ref()
-                .and_then(|p| p.destination_service_name.as_deref())
-                .unwrap_or("");
-            let pos = s.proxy.as_ref().map_or(s.pos, |p| p.pos);
-            if dsn.is_empty() {
-                invalid(
-                    cx,
-                    pos,
-                    "Proxy.DestinationServiceName must be non-empty for Connect proxy services",
-                );
-            } else if dsn == "*" {
-                invalid(
-                    cx,
-                    pos,
-                    "Proxy.DestinationServiceName must not be a wildcard for Connect proxy services",
-                );
-            }
-            if s.connect.as_ref().is_some_and(|c| c.native) {
-                invalid(
-                    cx,
-                    s.pos,
-                    "A Proxy cannot also be Connect Native, only typical services",
-                );
-            }
-        }
-        ServiceKind::MeshGateway => mesh_gateway(cx, s),
-        _ => {}
-    }
-    if let Some(p) = &s.proxy {
-        let pk = key(cx, "Proxy", "proxy");
-        let uk = key(cx, "Upstreams", "upstreams");
-        cx.at(pk, |cx| {
-            cx.at(uk, |cx| upstreams(cx, &p.upstreams, s.partition.as_deref()));
-        });
-    }
-    if let Some(sidecar) = s
-        .connect
+}
+
+fn connect_proxy(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
+    let dsn = s
+        .proxy
         .as_ref()
-        .and_then(|c| c.sidecar_service.as_deref())
-    {
-        let ck = key(cx, "Connect", "connect");
-        let sk = key(cx, "SidecarService", "sidecar_service");
-        cx.at(ck, |cx| cx.at(sk, |cx| service_at(cx, sidecar, true)));
+        .and_then(|p| p.destination_service_name.as_deref())
+        .unwrap_or("");
+    let pos = s.proxy.as_ref().map_or(s.pos, |p| p.pos);
+    if dsn.is_empty() {
+        invalid(
+            cx,
+            pos,
+            "Proxy.DestinationServiceName must be non-empty for Connect proxy services",
+        );
+    } else if dsn == "*" {
+        invalid(
+            cx,
+            pos,
+            "Proxy.DestinationServiceName must not be a wildcard for Connect proxy services",
+        );
+    }
+    if s.connect.as_ref().is_some_and(|c| c.native) {
+        invalid(
+            cx,
+            s.pos,
+            "A Proxy cannot also be Connect Native, only typical services",
+        );
     }
 }
 
@@ -96,10 +112,7 @@ fn mesh_gateway(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
     if s.port.unwrap_or(0) == 0 {
         invalid(cx, s.pos, "Port must be non-zero for a mesh-gateway");
     }
-    if s.connect
-        .as_ref()
-        .is_some_and(|c| c.sidecar_service.is_some())
-    {
+    if s.sidecar().is_some() {
         invalid(
             cx,
             s.pos,
@@ -117,17 +130,16 @@ fn mesh_gateway(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
             ("LocalServicePort", p.local_service_port.is_some()),
             ("Upstreams", !p.upstreams.is_empty()),
         ];
-        for (name, set) in checks {
-            if set {
-                invalid(
-                    cx,
-                    p.pos,
-                    format!("The Proxy.{name} configuration is invalid for a mesh-gateway"),
-                );
-            }
-        }
+        invalid_if_set(cx, p.pos, &checks, |name| {
+            format!("The Proxy.{name} configuration is invalid for a mesh-gateway")
+        });
     }
-    for k in s.meta.keys() {
+    reserved_meta(cx, s);
+}
+
+/// Meta keys under `consul-` are Consul's (`consul-wan-federation` is set by hand).
+fn reserved_meta(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
+    for (k, v) in &s.meta {
         if k.starts_with("consul-") && k != "consul-wan-federation" {
             let mk = key(cx, "Meta", "meta");
             cx.at(mk, |cx| {
@@ -135,8 +147,7 @@ fn mesh_gateway(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
                     cx,
                     s.pos,
                     format!(
-                        "Couldn't load metadata pair ('{k}', '{}'): Key prefix 'consul-' is reserved for internal use",
-                        s.meta[k]
+                        "Couldn't load metadata pair ('{k}', '{v}'): Key prefix 'consul-' is reserved for internal use"
                     ),
                 );
             });
@@ -146,93 +157,134 @@ fn mesh_gateway(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
 
 /// Consul's `Upstream.Validate` on each upstream, then the list-wide duplicate rules.
 fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&str>) {
-    let service_partition = crate::model::service::non_empty_or(service_partition, "default");
+    let service_partition = non_empty_or(service_partition, "default");
     let mut identities = HashSet::new();
     let mut listeners = HashSet::new();
     for (i, u) in ups.iter().enumerate() {
         cx.at_index(i, |cx| {
-            if u.destination_name.is_empty() {
-                invalid(cx, u.pos, "upstream destination name cannot be empty");
-            } else if u.destination_name == "*" {
-                invalid(cx, u.pos, "upstream destination name cannot be a wildcard");
+            upstream(cx, u, service_partition);
+            if !identities.insert(Identity::of(u)) {
+                duplicate_identity(cx, u);
             }
-            let has_peer = u.destination_peer.as_deref().is_some_and(|p| !p.is_empty());
-            let has_dc = u.datacenter.as_deref().is_some_and(|d| !d.is_empty());
-            if has_peer && has_dc {
-                invalid(cx, u.pos, "upstream cannot specify both destination peer and datacenter");
-            }
-            let port = u.local_bind_port.unwrap_or(0);
-            let socket = u.local_bind_socket_path.as_deref().unwrap_or("");
-            if port == 0 && socket.is_empty() {
-                invalid(
-                    cx,
-                    u.pos,
-                    "upstream local bind port or local socket path must be defined and nonzero",
-                );
-            } else if port != 0 && !socket.is_empty() {
-                invalid(
-                    cx,
-                    u.pos,
-                    "only one of upstream local bind port or local socket path can be defined and nonzero",
-                );
-            }
-            if !has_peer && has_dc && (u.partition() != "default" || service_partition != "default") {
-                invalid(cx, u.pos, "upstreams cannot target another datacenter in non default partition");
-            }
-            if has_peer {
-                let dest = crate::model::service::non_empty_or(u.destination_partition.as_deref(), service_partition);
-                if dest != service_partition {
-                    invalid(cx, u.pos, "upstreams must target peers in the same partition as the service");
-                }
-            }
-            let identity = (
-                u.destination_type,
-                u.destination_name.clone(),
-                u.destination_partition.clone().unwrap_or_default(),
-                u.destination_namespace.clone().unwrap_or_default(),
-                u.destination_peer.clone().unwrap_or_default(),
-                u.datacenter.clone().unwrap_or_default(),
-            );
-            if !identities.insert(identity) {
-                let ty = match u.destination_type {
-                    DestinationType::Service => "service",
-                    DestinationType::PreparedQuery => "prepared_query",
-                };
+            if let Some(l) = listener(u)
+                && !listeners.insert(l.clone())
+            {
                 invalid(
                     cx,
                     u.pos,
                     format!(
-                        "upstreams cannot contain duplicates of [type={}, name={}, partition={}, namespace={}, peer={}, datacenter={}]",
-                        go_quote(ty),
-                        go_quote(&u.destination_name),
-                        go_quote(u.destination_partition.as_deref().unwrap_or("")),
-                        go_quote(u.destination_namespace.as_deref().unwrap_or("")),
-                        go_quote(u.destination_peer.as_deref().unwrap_or("")),
-                        go_quote(u.datacenter.as_deref().unwrap_or("")),
+                        "upstreams cannot contain duplicates by local bind address and port or unix path; {} is specified twice",
+                        go_quote(&l)
                     ),
                 );
             }
-            let listener = if socket.is_empty() {
-                if port == 0 {
-                    None
-                } else {
-                    Some(format!("{}:{port}", u.bind_address()))
-                }
-            } else {
-                Some(socket.to_owned())
-            };
-            if let Some(l) = listener
-                && !listeners.insert(l.clone()) {
-                    invalid(
-                        cx,
-                        u.pos,
-                        format!(
-                            "upstreams cannot contain duplicates by local bind address and port or unix path; {} is specified twice",
-                            go_quote(&l)
-                        ),
-                    );
-                }
         });
+    }
+}
+
+/// The rules on one upstream.
+fn upstream(cx: &mut Cx<'_, '_>, u: &Upstream, service_partition: &str) {
+    if u.destination_name.is_empty() {
+        invalid(cx, u.pos, "upstream destination name cannot be empty");
+    } else if u.destination_name == "*" {
+        invalid(cx, u.pos, "upstream destination name cannot be a wildcard");
+    }
+    let has_peer = u.destination_peer.as_deref().is_some_and(|p| !p.is_empty());
+    let has_dc = u.datacenter.as_deref().is_some_and(|d| !d.is_empty());
+    if has_peer && has_dc {
+        invalid(
+            cx,
+            u.pos,
+            "upstream cannot specify both destination peer and datacenter",
+        );
+    }
+    local_bind(cx, u);
+    if !has_peer && has_dc && (u.partition() != "default" || service_partition != "default") {
+        invalid(
+            cx,
+            u.pos,
+            "upstreams cannot target another datacenter in non default partition",
+        );
+    }
+    if has_peer
+        && non_empty_or(u.destination_partition.as_deref(), service_partition) != service_partition
+    {
+        invalid(
+            cx,
+            u.pos,
+            "upstreams must target peers in the same partition as the service",
+        );
+    }
+}
+
+/// Exactly one of a local bind port and a socket path.
+fn local_bind(cx: &mut Cx<'_, '_>, u: &Upstream) {
+    let port = u.local_bind_port.unwrap_or(0);
+    let socket = u.local_bind_socket_path.as_deref().unwrap_or("");
+    if port == 0 && socket.is_empty() {
+        invalid(
+            cx,
+            u.pos,
+            "upstream local bind port or local socket path must be defined and nonzero",
+        );
+    } else if port != 0 && !socket.is_empty() {
+        invalid(
+            cx,
+            u.pos,
+            "only one of upstream local bind port or local socket path can be defined and nonzero",
+        );
+    }
+}
+
+/// What makes two upstreams the same destination (Consul's `UpstreamKey`, with the
+/// datacenter).
+#[derive(PartialEq, Eq, Hash)]
+struct Identity<'u> {
+    ty: DestinationType,
+    name: &'u str,
+    partition: &'u str,
+    namespace: &'u str,
+    peer: &'u str,
+    datacenter: &'u str,
+}
+
+impl<'u> Identity<'u> {
+    fn of(u: &'u Upstream) -> Self {
+        Self {
+            ty: u.destination_type,
+            name: &u.destination_name,
+            partition: u.destination_partition.as_deref().unwrap_or(""),
+            namespace: u.destination_namespace.as_deref().unwrap_or(""),
+            peer: u.destination_peer.as_deref().unwrap_or(""),
+            datacenter: u.datacenter.as_deref().unwrap_or(""),
+        }
+    }
+}
+
+fn duplicate_identity(cx: &mut Cx<'_, '_>, u: &Upstream) {
+    let id = Identity::of(u);
+    invalid(
+        cx,
+        u.pos,
+        format!(
+            "upstreams cannot contain duplicates of [type={}, name={}, partition={}, namespace={}, peer={}, datacenter={}]",
+            go_quote(id.ty.as_str()),
+            go_quote(id.name),
+            go_quote(id.partition),
+            go_quote(id.namespace),
+            go_quote(id.peer),
+            go_quote(id.datacenter),
+        ),
+    );
+}
+
+/// The local listener of an upstream, as Consul compares them: the socket path, else the
+/// bind address and port; none when neither is set.
+fn listener(u: &Upstream) -> Option<String> {
+    match (u.local_bind_socket_path.as_deref(), u.local_bind_port) {
+        (Some(socket), _) if !socket.is_empty() => Some(socket.to_owned()),
+        (_, Some(port)) if port != 0 => Some(format!("{}:{port}", u.bind_address())),
+        _ => None,
     }
 }
 
@@ -241,48 +293,45 @@ pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: &ConfigEntry) {
     match entry {
         ConfigEntry::ProxyDefaults(p) => {
             if p.name != "global" {
-                cx.at("Name", |cx| {
-                    invalid(
-                        cx,
-                        p.pos,
-                        format!(
-                            "invalid name ({}), only \"global\" is supported",
-                            go_quote(&p.name)
-                        ),
-                    );
-                });
+                let msg = format!(
+                    "invalid name ({}), only \"global\" is supported",
+                    go_quote(&p.name)
+                );
+                cx.at("Name", |cx| invalid(cx, p.pos, msg));
             }
         }
-        ConfigEntry::ServiceDefaults(s) => {
-            if s.name.is_empty() {
-                invalid(cx, s.pos, "Name is required");
-            } else if s.name.contains('*') {
-                cx.at("Name", |cx| {
-                    invalid(
-                        cx,
-                        s.pos,
-                        "service-defaults name must be the name of a service, and not a wildcard",
-                    );
-                });
-            }
-            if let Some(uc) = &s.upstream_config {
-                cx.at("UpstreamConfig", |cx| {
-                    cx.at("Overrides", |cx| {
-                        for (i, o) in uc.overrides.iter().enumerate() {
-                            cx.at_index(i, |cx| upstream_override(cx, o));
-                        }
-                    });
-                    if let Some(d) = &uc.defaults {
-                        cx.at("Defaults", |cx| upstream_defaults(cx, d));
-                    }
-                });
-            }
-        }
+        ConfigEntry::ServiceDefaults(s) => service_defaults(cx, s),
         ConfigEntry::ServiceResolver(_)
         | ConfigEntry::ServiceRouter(_)
         | ConfigEntry::ServiceSplitter(_)
         | ConfigEntry::ExportedServices(_)
         | ConfigEntry::Other { .. } => {}
+    }
+}
+
+fn service_defaults(cx: &mut Cx<'_, '_>, s: &ServiceDefaults) {
+    if s.name.is_empty() {
+        invalid(cx, s.pos, "Name is required");
+    } else if s.name.contains('*') {
+        cx.at("Name", |cx| {
+            invalid(
+                cx,
+                s.pos,
+                "service-defaults name must be the name of a service, and not a wildcard",
+            );
+        });
+    }
+    if let Some(uc) = &s.upstream_config {
+        cx.at("UpstreamConfig", |cx| {
+            cx.at("Overrides", |cx| {
+                for (i, o) in uc.overrides.iter().enumerate() {
+                    cx.at_index(i, |cx| upstream_override(cx, o));
+                }
+            });
+            if let Some(d) = &uc.defaults {
+                cx.at("Defaults", |cx| upstream_defaults(cx, d));
+            }
+        });
     }
 }
 
@@ -307,26 +356,15 @@ fn upstream_override(cx: &mut Cx<'_, '_>, o: &UpstreamOverride) {
 }
 
 fn upstream_defaults(cx: &mut Cx<'_, '_>, d: &UpstreamOverride) {
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     let checks = [
         ("Name", !d.name.is_empty()),
-        (
-            "Namespace",
-            d.namespace.as_deref().is_some_and(|s| !s.is_empty()),
-        ),
-        (
-            "Partition",
-            d.partition.as_deref().is_some_and(|s| !s.is_empty()),
-        ),
+        ("Namespace", set(&d.namespace)),
+        ("Partition", set(&d.partition)),
     ];
-    for (field, set) in checks {
-        if set {
-            invalid(
-                cx,
-                d.pos,
-                format!("error in upstream defaults: {field} must be empty"),
-            );
-        }
-    }
+    invalid_if_set(cx, d.pos, &checks, |field| {
+        format!("error in upstream defaults: {field} must be empty")
+    });
 }
 
 /// Consul's agent rule for `datacenter`: lower-cased, then `^[a-z0-9_-]+$`.

@@ -2,12 +2,15 @@
 
 use serde::Serialize;
 
-use crate::model::config_entry::ConfigEntry;
-use crate::model::service::{Opaque, ServiceDefinition};
+use crate::model::service::Opaque;
 use crate::syntax::tree::Pos;
 
 /// An agent configuration file. Keys this crate does not model are kept in
 /// [`AgentConfig::other`], not rejected: agent files hold far more than we read.
+///
+/// The file's `service`/`services` and `config_entries { bootstrap = [ … ] }` are not here:
+/// each is a [`Document`](crate::model::document::Document) of its own, loaded after this
+/// one, with its own position and diagnostics.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentConfig {
@@ -38,12 +41,6 @@ pub struct AgentConfig {
     /// `primary_gateways`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub primary_gateways: Vec<String>,
-    /// `service` / `services`: reported as documents of their own.
-    #[serde(skip)]
-    pub services: Vec<ServiceDefinition>,
-    /// `config_entries { bootstrap = [ … ] }`: reported as documents of their own.
-    #[serde(skip)]
-    pub config_entries: Vec<ConfigEntry>,
     /// Every other key, as written.
     #[serde(flatten)]
     pub other: Opaque,

@@ -1,5 +1,6 @@
 //! A loaded document: one service, one config entry, or one agent configuration.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::model::agent::AgentConfig;
@@ -40,20 +41,61 @@ impl Format {
     }
 }
 
-impl std::str::FromStr for Format {
-    type Err = String;
+impl fmt::Display for Format {
+    /// The lowercase name, honouring width and alignment (`{:>6}`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
+impl std::str::FromStr for Format {
+    type Err = UnknownFormat;
+
+    /// `hcl`, `json`, `yaml` or `yml`, in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "hcl" => Ok(Self::Hcl),
             "json" => Ok(Self::Json),
             "yaml" | "yml" => Ok(Self::Yaml),
-            other => Err(format!(
-                "unknown format \"{other}\" (expected hcl, json or yaml)"
-            )),
+            _ => Err(UnknownFormat {
+                value: s.to_owned(),
+            }),
         }
     }
 }
+
+/// The error for a string that names no [`Format`].
+///
+/// ```
+/// use meshroute::Format;
+///
+/// let err = "TOML".parse::<Format>().unwrap_err();
+/// assert_eq!(err.value(), "TOML");
+/// assert_eq!(err.to_string(), r#"unknown format "toml" (expected hcl, json or yaml)"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFormat {
+    value: String,
+}
+
+impl UnknownFormat {
+    /// The rejected string, as given.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Display for UnknownFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown format \"{}\" (expected hcl, json or yaml)",
+            self.value.to_ascii_lowercase()
+        )
+    }
+}
+
+impl std::error::Error for UnknownFormat {}
 
 /// What a document holds.
 #[allow(clippy::large_enum_variant)] // documents are few and long-lived; boxing buys nothing

@@ -92,7 +92,7 @@ impl FromStr for ServiceKind {
 
 impl fmt::Display for ServiceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -125,25 +125,59 @@ impl DestinationType {
 
 impl fmt::Display for DestinationType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
 impl FromStr for DestinationType {
-    type Err = String;
+    type Err = UnknownDestinationType;
 
     /// Consul's accepted strings; the error is Consul's text.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "" | "service" => Ok(Self::Service),
             "prepared_query" => Ok(Self::PreparedQuery),
-            other => Err(format!(
-                "unknown upstream destination type: {}",
-                crate::model::mode::go_quote(other)
-            )),
+            other => Err(UnknownDestinationType {
+                value: other.to_owned(),
+            }),
         }
     }
 }
+
+/// The error for a string that is not one of Consul's destination types.
+///
+/// Its message is Consul's own: `unknown upstream destination type: "<value>"`.
+///
+/// ```
+/// use meshroute::DestinationType;
+///
+/// let err = "query".parse::<DestinationType>().unwrap_err();
+/// assert_eq!(err.value(), "query");
+/// assert_eq!(err.to_string(), r#"unknown upstream destination type: "query""#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownDestinationType {
+    value: String,
+}
+
+impl UnknownDestinationType {
+    /// The rejected string.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Display for UnknownDestinationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown upstream destination type: {}",
+            crate::model::mode::go_quote(&self.value)
+        )
+    }
+}
+
+impl std::error::Error for UnknownDestinationType {}
 
 impl Serialize for DestinationType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::load::error::Severity;
+use crate::load::error::{Location, Severity};
 use crate::preflight::check::Check;
 use crate::syntax::tree::Pos;
 use crate::topology::placement::Loc;
@@ -53,11 +53,7 @@ impl fmt::Display for Finding {
     /// `FILE:LINE:COL: [check-name] message`, with `warning: ` before the name of warnings
     /// and the key path, when there is one, before the message (`PATH: message`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.file {
-            Some(file) => write!(f, "{}", file.display())?,
-            None => f.write_str("<input>")?,
-        }
-        write!(f, ":{}:{}: ", self.pos.line, self.pos.column)?;
+        write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
         }

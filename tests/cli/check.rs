@@ -92,6 +92,13 @@ fn errors_exit_one_with_file_line_column_and_path() {
     assert_eq!(e["message"], "invalid config key \"Cornfig\"");
     assert_eq!(e["suggestion"], "Config");
     assert_eq!(v["documents"], serde_json::json!([]));
+    // A load diagnostic is the library's serialization of it, then `check`: byte for byte.
+    assert!(
+        stdout.contains(
+            r#"{"file":"<stdin>","line":6,"column":1,"path":"Cornfig","message":"invalid config key \"Cornfig\"","suggestion":"Config","check":null}"#
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! The load tests, one binary (see tests/README.md).
 
+mod diagnostic_json;
 mod errors;
+mod files;
 mod fuzz_corpus;
 mod load;
+mod model;
 mod roundtrip;

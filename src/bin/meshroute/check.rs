@@ -160,7 +160,7 @@ pub(crate) fn load(paths: &[PathBuf], input_format: Option<&str>) -> Result<Load
             let Some(fmt) = input_format else {
                 return Err("reading standard input needs --input-format hcl|json|yaml".into());
             };
-            let format: Format = fmt.parse()?;
+            let format = fmt.parse::<Format>().map_err(|e| e.to_string())?;
             let mut src = String::new();
             std::io::stdin()
                 .read_to_string(&mut src)
@@ -199,17 +199,6 @@ fn rest(d: &Diagnostic) -> String {
     s
 }
 
-pub(crate) fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    serde_json::json!({
-        "file": d.file().map(|f| f.display().to_string()),
-        "line": d.line(),
-        "column": d.column(),
-        "path": d.path(),
-        "message": d.message(),
-        "suggestion": d.suggestion(),
-    })
-}
-
 /// A finding in the shape of a load diagnostic, with its check's name.
 fn finding_json(f: &Finding) -> serde_json::Value {
     serde_json::json!({
@@ -223,8 +212,9 @@ fn finding_json(f: &Finding) -> serde_json::Value {
     })
 }
 
+/// A load diagnostic as the library serializes it, with no check's name.
 fn load_diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    let mut v = diagnostic_json(d);
+    let mut v = serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
     if let Some(o) = v.as_object_mut() {
         o.insert("check".to_owned(), serde_json::Value::Null);
     }

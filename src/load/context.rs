@@ -1,0 +1,535 @@
+//! The decoding context every decoder and the validation rules share.
+//!
+//! [`Cx`] holds the diagnostics sink, the key path of the value being read and the spelling
+//! [`Style`] of the document. Objects are read through an [`Obj`] view that matches keys
+//! case-insensitively against each [`Field`]'s CamelCase and snake_case names (the canonical
+//! one wins when both are present, as in Consul), unwraps the list of one map that HCL1 makes
+//! of every block where the schema wants an object, wraps a single object where the schema
+//! wants a list, and reports unused keys as Consul does (`invalid config key "…"`), with a
+//! did-you-mean hint. Scalars are never coerced.
+//!
+//! Nothing here knows a document kind: the decoders in [`crate::load::decode`] and the rules
+//! in [`crate::load::validate`] build on it.
+
+use std::fmt::Write as _;
+
+use indexmap::IndexMap;
+
+use crate::load::error::{Diagnostic, DiagnosticKind};
+use crate::model::mode::go_quote;
+use crate::model::service::Opaque;
+use crate::syntax::tree::{Entry, Node, Pos, Value};
+
+/// Which spelling is canonical where both appear: Consul's config entries and HTTP API
+/// prefer CamelCase, agent configuration files prefer snake_case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Style {
+    Camel,
+    Snake,
+}
+
+/// A key path segment.
+#[derive(Clone, Copy, Debug)]
+enum Seg<'t> {
+    Key(&'t str),
+    Index(usize),
+}
+
+/// The decoding context: the diagnostics sink, the current key path and spelling style.
+pub(crate) struct Cx<'t, 'd> {
+    diags: &'d mut Vec<Diagnostic>,
+    path: Vec<Seg<'t>>,
+    style: Style,
+    /// Whether unknown-mode errors should add the config-entry note.
+    in_config_entry: bool,
+}
+
+impl<'d> Cx<'_, 'd> {
+    /// A context at the top of a document (snake_case until a decoder says otherwise).
+    pub(crate) fn new(diags: &'d mut Vec<Diagnostic>) -> Self {
+        Self {
+            diags,
+            path: Vec::new(),
+            style: Style::Snake,
+            in_config_entry: false,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Path, style and diagnostics.
+
+impl<'t> Cx<'t, '_> {
+    /// The canonical spelling style of the document being read.
+    pub(crate) fn style(&self) -> Style {
+        self.style
+    }
+
+    /// The spelling of `field` in the document's style.
+    pub(crate) fn key(&self, field: Field) -> &'static str {
+        field.canonical(self.style)
+    }
+
+    /// Runs `f` with `style` canonical, then restores the previous style.
+    pub(crate) fn with_style<R>(&mut self, style: Style, f: impl FnOnce(&mut Self) -> R) -> R {
+        let saved = self.style;
+        self.style = style;
+        let r = f(self);
+        self.style = saved;
+        r
+    }
+
+    /// Runs `f` inside a config entry: CamelCase canonical, and the config-entry notes on.
+    pub(crate) fn in_config_entry<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let saved = self.in_config_entry;
+        self.in_config_entry = true;
+        let r = self.with_style(Style::Camel, f);
+        self.in_config_entry = saved;
+        r
+    }
+
+    /// Whether a config entry is being read.
+    pub(crate) fn is_in_config_entry(&self) -> bool {
+        self.in_config_entry
+    }
+
+    /// Runs `f` with `key` pushed on the path.
+    pub(crate) fn at<R>(&mut self, key: &'t str, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.path.push(Seg::Key(key));
+        let r = f(self);
+        self.path.pop();
+        r
+    }
+
+    /// Runs `f` with the list index `i` pushed on the path.
+    pub(crate) fn at_index<R>(&mut self, i: usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.path.push(Seg::Index(i));
+        let r = f(self);
+        self.path.pop();
+        r
+    }
+
+    fn path_string(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.path {
+            match seg {
+                Seg::Key(k) if s.is_empty() => s.push_str(k),
+                Seg::Key(k) => {
+                    s.push('.');
+                    s.push_str(k);
+                }
+                Seg::Index(i) => {
+                    let _ = write!(s, "[{i}]");
+                }
+            }
+        }
+        s
+    }
+
+    /// Reports an error at `pos`, on the current key path.
+    pub(crate) fn error(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
+        let path = self.path_string();
+        self.diags.push(Diagnostic::error(kind, pos, path, message));
+    }
+
+    /// Reports a warning at `pos`, on the current key path.
+    pub(crate) fn warning(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
+        let path = self.path_string();
+        self.diags
+            .push(Diagnostic::warning(kind, pos, path, message));
+    }
+
+    /// Reports `key` (at `pos`, on the current path) as unknown, with a suggestion.
+    fn unknown_key(&mut self, key: &str, pos: Pos, suggestion: Option<String>) {
+        let mut d = Diagnostic::error(
+            DiagnosticKind::UnknownKey,
+            pos,
+            self.path_string(),
+            format!("invalid config key {}", go_quote(key)),
+        );
+        if let Some(s) = suggestion {
+            d = d.with_suggestion(s);
+        }
+        self.diags.push(d);
+    }
+
+    fn error_count(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Runs `f`, keeping what it gives only when it reported no new error.
+    pub(crate) fn clean<R>(&mut self, f: impl FnOnce(&mut Self) -> Option<R>) -> Option<R> {
+        let before = self.error_count();
+        let r = f(self)?;
+        (self.error_count() == before).then_some(r)
+    }
+
+    /// Decodes with `decode`, then, when that was clean, runs the rules of `validate` on the
+    /// value (they read decoded values, so a mistake is reported once); the value only when
+    /// both were clean.
+    pub(crate) fn checked<T>(
+        &mut self,
+        decode: impl FnOnce(&mut Self) -> Option<T>,
+        validate: impl FnOnce(&mut Self, &T),
+    ) -> Option<T> {
+        let value = self.clean(decode)?;
+        self.clean(|cx| {
+            validate(cx, &value);
+            Some(value)
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Readers: what a node holds, as the schema wants it, or an error on the current path.
+
+/// Reports `node` as not being `expected` (`a string`, `a map`, …).
+pub(crate) fn wrong_type(cx: &mut Cx<'_, '_>, node: &Node, expected: &str) {
+    cx.error(
+        DiagnosticKind::WrongType,
+        node.pos,
+        format!("expected {expected}, found {}", describe(node)),
+    );
+}
+
+/// A literal string (a template such as `${…}` is an error: Consul does not interpolate).
+pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<&'t str> {
+    let Value::String(s) = &node.value else {
+        wrong_type(cx, node, "a string");
+        return None;
+    };
+    if s.contains("${") || s.contains("%{") {
+        cx.error(
+            DiagnosticKind::Interpolation,
+            node.pos,
+            format!(
+                "expected a literal string, found the template {}: Consul does not interpolate configuration",
+                go_quote(s)
+            ),
+        );
+        return None;
+    }
+    Some(s)
+}
+
+/// [`string`], owned.
+pub(crate) fn owned_string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<String> {
+    string(cx, node).map(str::to_owned)
+}
+
+/// A boolean.
+pub(crate) fn boolean(cx: &mut Cx<'_, '_>, node: &Node) -> Option<bool> {
+    if let Value::Bool(b) = node.value {
+        Some(b)
+    } else {
+        wrong_type(cx, node, "a boolean");
+        None
+    }
+}
+
+/// An integer in `min..=max`; `what` names the range in the error.
+pub(crate) fn int(cx: &mut Cx<'_, '_>, node: &Node, min: i64, max: i64, what: &str) -> Option<i64> {
+    match node.value {
+        Value::Int(i) if (min..=max).contains(&i) => Some(i),
+        Value::Int(i) => {
+            cx.error(
+                DiagnosticKind::OutOfRange,
+                node.pos,
+                format!("{i} is out of range for {what} ({min} to {max})"),
+            );
+            None
+        }
+        _ => {
+            wrong_type(cx, node, "an integer");
+            None
+        }
+    }
+}
+
+/// A TCP port, 0 to 65535.
+pub(crate) fn port(cx: &mut Cx<'_, '_>, node: &Node) -> Option<u16> {
+    int(cx, node, 0, 65535, "a port").and_then(|i| u16::try_from(i).ok())
+}
+
+/// An object: a map, or HCL1's list of one map. An empty list is absent.
+pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Obj<'t>> {
+    match &node.value {
+        Value::Map(entries) => Some(Obj::new(entries, node.pos)),
+        Value::List(items) => one_object(cx, items),
+        _ => {
+            wrong_type(cx, node, "a map or block");
+            None
+        }
+    }
+}
+
+/// The object of HCL1's list of one map.
+fn one_object<'t>(cx: &mut Cx<'t, '_>, items: &'t [Node]) -> Option<Obj<'t>> {
+    match items {
+        [] => None,
+        [one] => {
+            if let Value::Map(entries) = &one.value {
+                Some(Obj::new(entries, one.pos))
+            } else {
+                wrong_type(cx, one, "a map");
+                None
+            }
+        }
+        [_, second, ..] => {
+            cx.error(
+                DiagnosticKind::TooMany,
+                second.pos,
+                format!(
+                    "expected one block or map, found {} (this key may appear only once)",
+                    items.len()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A list of objects: a list (whose elements may be HCL1 lists of one map), or a single
+/// object as a list of one. Each with its index; `None` where an element is no object.
+pub(crate) fn objects<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<(usize, Option<Obj<'t>>)> {
+    match &node.value {
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (i, cx.at_index(i, |cx| object(cx, item))))
+            .collect(),
+        Value::Map(entries) => vec![(0, Some(Obj::new(entries, node.pos)))],
+        _ => {
+            wrong_type(cx, node, "a list of maps or blocks");
+            Vec::new()
+        }
+    }
+}
+
+/// [`objects`] read by `read`, each at its index; what `read` gives, in order.
+pub(crate) fn each_object<'t, 'd, R>(
+    cx: &mut Cx<'t, 'd>,
+    node: &'t Node,
+    mut read: impl FnMut(&mut Cx<'t, 'd>, Obj<'t>) -> Option<R>,
+) -> Vec<R> {
+    let mut out = Vec::new();
+    for (i, obj) in objects(cx, node) {
+        if let Some(obj) = obj {
+            out.extend(cx.at_index(i, |cx| read(cx, obj)));
+        }
+    }
+    out
+}
+
+/// A list of strings.
+pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<String> {
+    let Value::List(items) = &node.value else {
+        wrong_type(cx, node, "a list of strings");
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.extend(cx.at_index(i, |cx| owned_string(cx, item)));
+    }
+    out
+}
+
+/// A map kept as it is (`config`): a map or HCL1's list of one map.
+pub(crate) fn opaque<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Opaque> {
+    let obj = object(cx, node)?;
+    let mut m = Opaque::new();
+    for e in obj.entries {
+        m.insert(e.key.clone(), e.value.to_json());
+    }
+    Some(m)
+}
+
+/// A map of strings to strings (`meta`).
+pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> IndexMap<String, String> {
+    let mut out = IndexMap::new();
+    if let Some(obj) = object(cx, node) {
+        for e in obj.entries {
+            if let Some(v) = cx.at(&e.key, |cx| owned_string(cx, &e.value)) {
+                out.insert(e.key.clone(), v);
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Fields of an object.
+
+impl<'t> Cx<'t, '_> {
+    /// Reads `field` of `obj` with `read`, the field's key on the path; `None` when absent.
+    pub(crate) fn field<R>(
+        &mut self,
+        obj: &mut Obj<'t>,
+        field: Field,
+        read: impl FnOnce(&mut Self, &'t Node) -> R,
+    ) -> Option<R> {
+        let e = obj.take(field, self.style)?;
+        Some(self.at(&e.key, |cx| read(cx, &e.value)))
+    }
+
+    /// Reads the object `field` of `obj` with `read`; `None` when absent or no object.
+    pub(crate) fn field_object<R>(
+        &mut self,
+        obj: &mut Obj<'t>,
+        field: Field,
+        read: impl FnOnce(&mut Self, Obj<'t>) -> R,
+    ) -> Option<R> {
+        self.field(obj, field, |cx, node| object(cx, node).map(|o| read(cx, o)))
+            .flatten()
+    }
+
+    /// The string `field` of `obj`.
+    pub(crate) fn opt_string(&mut self, obj: &mut Obj<'t>, field: Field) -> Option<String> {
+        self.field(obj, field, owned_string).flatten()
+    }
+
+    /// The boolean `field` of `obj`.
+    pub(crate) fn opt_bool(&mut self, obj: &mut Obj<'t>, field: Field) -> Option<bool> {
+        self.field(obj, field, boolean).flatten()
+    }
+}
+
+fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Int(i) => format!("the number {i}"),
+        Value::Float(x) => format!("the number {x}"),
+        Value::String(s) => format!("the string {}", go_quote(s)),
+        Value::List(items) => format!("a list of {}", items.len()),
+        Value::Map(_) => "a map".to_owned(),
+    }
+}
+
+/// A field of a schema: its CamelCase name and its snake_case alias.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Field {
+    camel: &'static str,
+    snake: &'static str,
+}
+
+impl Field {
+    /// The field spelled `camel` in CamelCase and `snake` in snake_case.
+    pub(crate) const fn new(camel: &'static str, snake: &'static str) -> Self {
+        Self { camel, snake }
+    }
+
+    /// The snake_case spelling.
+    pub(crate) const fn snake(self) -> &'static str {
+        self.snake
+    }
+
+    /// Whether `key` is either spelling, in any case.
+    pub(crate) fn matches(self, key: &str) -> bool {
+        key.eq_ignore_ascii_case(self.camel) || key.eq_ignore_ascii_case(self.snake)
+    }
+
+    fn canonical(self, style: Style) -> &'static str {
+        match style {
+            Style::Camel => self.camel,
+            Style::Snake => self.snake,
+        }
+    }
+}
+
+/// A map being decoded: which of its entries have been used.
+pub(crate) struct Obj<'t> {
+    entries: &'t [Entry],
+    pos: Pos,
+    used: Vec<bool>,
+}
+
+impl<'t> Obj<'t> {
+    /// A view of `entries`, none used yet; the map starts at `pos`.
+    pub(crate) fn new(entries: &'t [Entry], pos: Pos) -> Self {
+        Self {
+            entries,
+            pos,
+            used: vec![false; entries.len()],
+        }
+    }
+
+    /// Every entry, used or not.
+    pub(crate) fn entries(&self) -> &'t [Entry] {
+        self.entries
+    }
+
+    /// Where the map starts.
+    pub(crate) fn pos(&self) -> Pos {
+        self.pos
+    }
+
+    /// Finds `field`: the entry spelled canonically wins, else the last alias spelling.
+    /// Every matching entry is marked used.
+    pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry> {
+        let canonical = field.canonical(style);
+        let mut best: Option<usize> = None;
+        let mut best_is_canonical = false;
+        for (i, e) in self.entries.iter().enumerate() {
+            if field.matches(&e.key) {
+                self.used[i] = true;
+                let is_canonical = e.key.eq_ignore_ascii_case(canonical);
+                if best.is_none() || is_canonical || !best_is_canonical {
+                    best = Some(i);
+                    best_is_canonical = is_canonical;
+                }
+            }
+        }
+        best.map(|i| &self.entries[i])
+    }
+
+    /// Marks every entry matching one of `fields` used (keys Consul knows that we ignore).
+    pub(crate) fn tolerate(&mut self, fields: &[Field]) {
+        for (i, e) in self.entries.iter().enumerate() {
+            if fields.iter().any(|f| f.matches(&e.key)) {
+                self.used[i] = true;
+            }
+        }
+    }
+
+    /// Reports every unused key as Consul does, with a suggestion from `known`.
+    pub(crate) fn finish(self, cx: &mut Cx<'t, '_>, known: &[Field]) {
+        for (e, used) in self.entries.iter().zip(self.used) {
+            if !used {
+                let suggestion = suggest(&e.key, known);
+                cx.at(&e.key, |cx| cx.unknown_key(&e.key, e.key_pos, suggestion));
+            }
+        }
+    }
+
+    /// The entries not used yet, marking them used (for maps kept as they are).
+    pub(crate) fn rest(&mut self) -> Vec<&'t Entry> {
+        let mut out = Vec::new();
+        for (e, used) in self.entries.iter().zip(&mut self.used) {
+            if !*used {
+                *used = true;
+                out.push(e);
+            }
+        }
+        out
+    }
+}
+
+/// The closest known key to `key`, in the spelling style `key` uses.
+fn suggest(key: &str, known: &[Field]) -> Option<String> {
+    let snake_style = key.contains('_') || key.chars().all(|c| !c.is_ascii_uppercase());
+    let lower = key.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for field in known {
+        let cand = if snake_style {
+            field.snake
+        } else {
+            field.camel
+        };
+        let score = strsim::jaro(&lower, &cand.to_ascii_lowercase());
+        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, cand));
+        }
+    }
+    best.map(|(_, c)| c.to_owned())
+}

@@ -1,0 +1,180 @@
+//! Agent configuration files: the settings a multi-datacenter mesh needs (every other key
+//! kept as written), and the services and bootstrap config entries the file registers, which
+//! become documents of their own.
+
+use crate::load::context::{Cx, Field, Obj, Style, each_object, int, objects, strings};
+use crate::load::decode::config_entry::checked_entry;
+use crate::load::decode::service::checked_service;
+use crate::load::validate;
+use crate::model::agent::{AgentAcl, AgentConfig, AgentConnect, AgentPorts};
+use crate::model::config_entry::ConfigEntry;
+use crate::model::document::Content;
+use crate::model::service::ServiceDefinition;
+use crate::syntax::tree::{Node, Pos, Value};
+
+const AGENT_FIELDS: [Field; 9] = [
+    Field::new("Datacenter", "datacenter"),
+    Field::new("PrimaryDatacenter", "primary_datacenter"),
+    Field::new("Server", "server"),
+    Field::new("Connect", "connect"),
+    Field::new("Ports", "ports"),
+    Field::new(
+        "EnableCentralServiceConfig",
+        "enable_central_service_config",
+    ),
+    Field::new("ACL", "acl"),
+    Field::new("RetryJoinWan", "retry_join_wan"),
+    Field::new("PrimaryGateways", "primary_gateways"),
+];
+/// The keys whose contents are documents of their own: `service`, `services`,
+/// `config_entries`.
+const DOCUMENT_FIELDS: [Field; 3] = [
+    Field::new("Service", "service"),
+    Field::new("Services", "services"),
+    Field::new("ConfigEntries", "config_entries"),
+];
+const BOOTSTRAP: Field = Field::new("Bootstrap", "bootstrap");
+const ENABLED: Field = Field::new("Enabled", "enabled");
+const WAN_FEDERATION: Field = Field::new(
+    "EnableMeshGatewayWANFederation",
+    "enable_mesh_gateway_wan_federation",
+);
+const GRPC: Field = Field::new("GRPC", "grpc");
+const GRPC_TLS: Field = Field::new("GRPCTLS", "grpc_tls");
+
+/// The documents of an agent file: the agent configuration (only when the file holds agent
+/// keys besides services and config entries), then its services, then its bootstrap entries.
+pub(super) fn agent<'t>(cx: &mut Cx<'t, '_>, obj: Obj<'t>) -> Vec<Content> {
+    cx.with_style(Style::Snake, |cx| documents(cx, obj))
+}
+
+fn documents<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Vec<Content> {
+    let mut a = AgentConfig {
+        pos: obj.pos(),
+        positions: positions(&obj),
+        ..AgentConfig::default()
+    };
+    let has_agent_keys = obj
+        .entries()
+        .iter()
+        .any(|e| !DOCUMENT_FIELDS.iter().any(|f| f.matches(&e.key)));
+    settings(cx, &mut obj, &mut a);
+    let services = services(cx, &mut obj);
+    let entries = bootstrap(cx, &mut obj);
+    // Every other key is kept as written: agent files hold far more than we model.
+    for e in obj.rest() {
+        a.other.insert(e.key.clone(), e.value.to_json());
+    }
+    if let Some(dc) = &a.datacenter {
+        validate::datacenter(cx, dc, datacenter_pos(&obj));
+    }
+    let agent = has_agent_keys.then_some(Content::Agent(a));
+    agent
+        .into_iter()
+        .chain(services.into_iter().map(Content::Service))
+        .chain(entries.into_iter().map(Content::ConfigEntry))
+        .collect()
+}
+
+/// Where each modelled key was written (its first spelling).
+fn positions(obj: &Obj<'_>) -> Vec<(&'static str, Pos)> {
+    AGENT_FIELDS
+        .iter()
+        .chain(&DOCUMENT_FIELDS)
+        .filter_map(|field| {
+            let e = obj.entries().iter().find(|e| field.matches(&e.key))?;
+            Some((field.snake(), e.key_pos))
+        })
+        .collect()
+}
+
+/// Where the `datacenter` value was written (its first spelling), else the file's start.
+fn datacenter_pos(obj: &Obj<'_>) -> Pos {
+    obj.entries()
+        .iter()
+        .find(|e| AGENT_FIELDS[0].matches(&e.key))
+        .map_or(obj.pos(), |e| e.value.pos)
+}
+
+fn settings<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>, a: &mut AgentConfig) {
+    let [dc, pdc, server, connect, ports, central, acl, rjw, pgw] = AGENT_FIELDS;
+    a.datacenter = cx.opt_string(obj, dc).map(|d| d.to_ascii_lowercase());
+    a.primary_datacenter = cx.opt_string(obj, pdc);
+    a.server = cx.opt_bool(obj, server);
+    a.connect = cx.field_object(obj, connect, agent_connect);
+    a.ports = cx.field_object(obj, ports, agent_ports);
+    a.enable_central_service_config = cx.opt_bool(obj, central);
+    a.acl = cx.field_object(obj, acl, agent_acl);
+    a.retry_join_wan = cx.field(obj, rjw, strings).unwrap_or_default();
+    a.primary_gateways = cx.field(obj, pgw, strings).unwrap_or_default();
+}
+
+// The agent's blocks: other settings in them are Consul's, not modelled here.
+
+fn agent_connect<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> AgentConnect {
+    let enabled = cx.opt_bool(&mut obj, ENABLED);
+    let enable_mesh_gateway_wan_federation = cx.opt_bool(&mut obj, WAN_FEDERATION);
+    let _ = obj.rest();
+    AgentConnect {
+        enabled,
+        enable_mesh_gateway_wan_federation,
+    }
+}
+
+fn agent_ports<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> AgentPorts {
+    // A negative port disables the listener.
+    let port = |cx: &mut Cx<'t, '_>, node: &'t Node| int(cx, node, -1, 65535, "a port");
+    let p = AgentPorts {
+        grpc: cx.field(&mut obj, GRPC, port).flatten(),
+        grpc_tls: cx.field(&mut obj, GRPC_TLS, port).flatten(),
+    };
+    let _ = obj.rest();
+    p
+}
+
+fn agent_acl<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> AgentAcl {
+    let enabled = cx.opt_bool(&mut obj, ENABLED);
+    let _ = obj.rest();
+    AgentAcl { enabled }
+}
+
+/// The services of `service` and `services`, each validated; those with an error left out.
+fn services<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>) -> Vec<ServiceDefinition> {
+    let [service, services, _] = DOCUMENT_FIELDS;
+    let mut out = Vec::new();
+    for field in [service, services] {
+        out.extend(cx.field(obj, field, service_list).unwrap_or_default());
+    }
+    out
+}
+
+/// One service or a list of them; only a list of several puts the index on the key path.
+fn service_list<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<ServiceDefinition> {
+    let single = !matches!(&node.value, Value::List(l) if l.len() > 1);
+    let mut out = Vec::new();
+    for (i, obj) in objects(cx, node) {
+        let Some(obj) = obj else { continue };
+        out.extend(if single {
+            checked_service(cx, obj, false)
+        } else {
+            cx.at_index(i, |cx| checked_service(cx, obj, false))
+        });
+    }
+    out
+}
+
+/// The entries of `config_entries { bootstrap = [ … ] }`, each validated; those with an
+/// error left out.
+fn bootstrap<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>) -> Vec<ConfigEntry> {
+    let [.., config_entries] = DOCUMENT_FIELDS;
+    cx.field_object(obj, config_entries, |cx, mut o| {
+        let entries = cx
+            .field(&mut o, BOOTSTRAP, |cx, node| {
+                each_object(cx, node, checked_entry)
+            })
+            .unwrap_or_default();
+        o.finish(cx, &[BOOTSTRAP]);
+        entries
+    })
+    .unwrap_or_default()
+}

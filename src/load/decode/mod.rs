@@ -1,0 +1,126 @@
+//! Phases two and three of loading: normalizing and decoding the generic tree into typed
+//! documents, with the key path of every value.
+//!
+//! [`decode_document`] tells what kind of document a file's top-level map is ([`classify`])
+//! and hands it to the decoder of that kind:
+//!
+//! - [`service`]: service definitions, their sidecars, proxies and upstreams;
+//! - [`config_entry`]: `proxy-defaults`, `service-defaults`, and the other kinds kept opaque;
+//! - [`agent`](mod@agent): agent configuration files, whose services and bootstrap entries are documents
+//!   of their own;
+//! - [`mesh_gateway`]: the `mesh_gateway` block every layer shares.
+//!
+//! Each decoder reads through the shared context of [`crate::load::context`] (key matching,
+//! one-vs-many shapes, scalars that are never coerced). A document that decoded cleanly goes
+//! through Consul's validation rules ([`crate::load::validate`], phase four); a document with
+//! an error is reported, not returned.
+
+mod agent;
+mod config_entry;
+mod mesh_gateway;
+mod service;
+
+use crate::load::context::{Cx, Obj, Style, owned_string, wrong_type};
+use crate::load::decode::agent::agent;
+use crate::load::decode::config_entry::checked_entry;
+use crate::load::decode::service::checked_service;
+use crate::load::error::Diagnostic;
+use crate::model::document::{CaRoots, Content};
+use crate::syntax::tree::{Entry, Node, Pos, Value};
+
+/// Decodes one parsed file into its documents, reporting problems into `diags`.
+pub(crate) fn decode_document(tree: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Content> {
+    let mut cx = Cx::new(diags);
+    let Value::Map(entries) = &tree.value else {
+        wrong_type(&mut cx, tree, "a map at the top of the document");
+        return Vec::new();
+    };
+    let obj = Obj::new(entries, tree.pos);
+    let content = match classify(entries) {
+        Shape::ConfigEntry => checked_entry(&mut cx, obj).map(Content::ConfigEntry),
+        Shape::ApiService => service_document(&mut cx, obj, true),
+        Shape::BareService => service_document(&mut cx, obj, false),
+        Shape::CaRoots => Some(Content::CaRoots(ca_roots(&mut cx, entries, tree.pos))),
+        Shape::Agent => return agent(&mut cx, obj),
+    };
+    content.into_iter().collect()
+}
+
+/// A service definition file or HTTP API body (CamelCase canonical).
+fn service_document<'t>(cx: &mut Cx<'t, '_>, obj: Obj<'t>, api_shape: bool) -> Option<Content> {
+    cx.with_style(Style::Camel, |cx| checked_service(cx, obj, api_shape))
+        .map(Content::Service)
+}
+
+/// A saved `GET /v1/connect/ca/roots` response: only its trust domain is read.
+fn ca_roots<'t>(cx: &mut Cx<'t, '_>, entries: &'t [Entry], pos: Pos) -> CaRoots {
+    let mut roots = CaRoots {
+        trust_domain: String::new(),
+        pos,
+    };
+    for e in entries {
+        if e.key.eq_ignore_ascii_case("TrustDomain")
+            && let Some(td) = cx.at(&e.key, |cx| owned_string(cx, &e.value))
+        {
+            roots.trust_domain = td.to_ascii_lowercase();
+        }
+    }
+    roots
+}
+
+/// The kinds of document a top-level map can be.
+enum Shape {
+    ConfigEntry,
+    ApiService,
+    BareService,
+    CaRoots,
+    Agent,
+}
+
+/// What kind of document a top-level map is.
+fn classify(entries: &[Entry]) -> Shape {
+    let get = |name: &str| entries.iter().find(|e| e.key.eq_ignore_ascii_case(name));
+    let is_string =
+        |e: Option<&Entry>| e.is_some_and(|e| matches!(e.value.value, Value::String(_)));
+    if let Some(kind) = get("kind").and_then(|e| string_value(&e.value)) {
+        let service_like =
+            get("port").is_some() || get("address").is_some() || get("proxy").is_some();
+        if !is_service_kind(kind, service_like) {
+            return Shape::ConfigEntry;
+        }
+        return if is_string(get("service")) {
+            Shape::ApiService
+        } else {
+            Shape::BareService
+        };
+    }
+    if get("trustdomain").is_some() && get("roots").is_some() {
+        return Shape::CaRoots;
+    }
+    if is_string(get("service")) && get("name").is_none() {
+        return Shape::ApiService;
+    }
+    // Agent configuration has no top-level `name` (it is `node_name`): a name makes a bare
+    // service definition, as the HTTP registration body is.
+    if is_string(get("name")) {
+        return Shape::BareService;
+    }
+    Shape::Agent
+}
+
+fn string_value(node: &Node) -> Option<&str> {
+    match &node.value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Whether a top-level `kind` names a service registration rather than a config entry: the
+/// gateway kinds that are config entry kinds too count as services only with a service's keys.
+fn is_service_kind(kind: &str, service_like: bool) -> bool {
+    match kind {
+        "connect-proxy" | "mesh-gateway" | "typical" | "" => true,
+        "ingress-gateway" | "terminating-gateway" | "api-gateway" => service_like,
+        _ => false,
+    }
+}
