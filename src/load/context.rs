@@ -419,6 +419,11 @@ impl Field {
         Self { camel, snake }
     }
 
+    /// The CamelCase spelling.
+    pub(crate) const fn camel(self) -> &'static str {
+        self.camel
+    }
+
     /// The snake_case spelling.
     pub(crate) const fn snake(self) -> &'static str {
         self.snake

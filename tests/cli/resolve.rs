@@ -57,10 +57,17 @@ fn resolve_examples_json_gives_the_product_documents_routes() {
     assert_eq!(api["upstream"]["local_bind_port"], 10000);
     assert_eq!(api["mode"], "remote");
     assert_eq!(api["decided_by"], "service-instance");
+    // api's service-resolver (examples/secondary/api-resolver.hcl, shared with the primary)
+    // has DefaultSubset v1: Consul dials the v1 subset, whose SNI names it.
     assert_eq!(
         api["sni"],
-        format!("api.default.secondary.internal.{EXAMPLES_TD}")
+        format!("v1.api.default.secondary.internal.{EXAMPLES_TD}")
     );
+    assert_eq!(
+        api["chain"]["targets"][0]["id"],
+        "v1.api.default.default.secondary"
+    );
+    assert_eq!(api["chain"]["targets"][0]["via"][0], "default subset v1");
     assert_eq!(api["next_hop"]["kind"], "remote-gateway");
     assert_eq!(api["next_hop"]["datacenter"], "secondary");
     assert_eq!(
