@@ -319,6 +319,28 @@ mod tests {
     }
 
     #[test]
+    fn a_setting_rejected_when_loading_is_reported_once() {
+        // Two `connect` blocks: the load error, not a connect-disabled on top.
+        let dup = format!("{}connect {{\n  enabled = true\n}}\n", server("dc1", ""));
+        let got = check(&[("dc1/agent.hcl", dup.leak())]);
+        assert!(
+            got.iter().all(|(c, _, _)| *c != Check::ConnectDisabled),
+            "{got:?}"
+        );
+        // `datacenter = ""`: the name rule's finding, and no duplicate-datacenter with dc1.
+        let files = [
+            ("a/agent.hcl", server("", "")),
+            ("b/agent.hcl", server("dc1", "")),
+        ];
+        let got = check(&files);
+        assert_eq!(
+            got,
+            [(Check::DuplicateDatacenter, "a/agent.hcl".to_owned(), 1)],
+            "{got:?}"
+        );
+    }
+
+    #[test]
     fn documents_without_a_file_do_not_panic() {
         let l = Loader::new().load_str(
             "datacenter = \"dc1\"\nserver = true\nacl {\n  enabled = true\n}\nservice {\n  name = \"gw\"\n  kind = \"mesh-gateway\"\n  port = 443\n}\n",

@@ -223,3 +223,20 @@ fn consuls_validation_rules_with_its_texts() {
         );
     }
 }
+
+#[test]
+fn a_null_map_or_list_is_an_empty_one_as_in_consul() {
+    // A saved `GET /v1/config/proxy-defaults/global` response.
+    let src = r#"{"Kind": "proxy-defaults", "Name": "global", "Config": null, "TransparentProxy": {},
+      "MeshGateway": {"Mode": "local"}, "Expose": {}, "Meta": null, "CreateIndex": 5, "ModifyIndex": 5}"#;
+    let ConfigEntry::ProxyDefaults(pd) = entry(src, Format::Json) else {
+        panic!()
+    };
+    assert_eq!(pd.config, None);
+    assert!(pd.meta.is_empty());
+    let src = r#"{"Kind": "exported-services", "Name": "default", "Services": null}"#;
+    let ConfigEntry::ExportedServices(e) = entry(src, Format::Json) else {
+        panic!()
+    };
+    assert!(e.services.is_empty());
+}
