@@ -32,6 +32,8 @@ pub struct ConfigEntries {
     pub(crate) subsets: Map<Vec<String>>,
     /// The datacenters that see this set, by name.
     pub(crate) datacenters: Vec<String>,
+    /// Where each entry was written, by (kind, name as [`EntryConflict::name`] gives it).
+    pub(crate) origins: std::collections::HashMap<(String, String), (Option<PathBuf>, Pos)>,
 }
 
 /// Two different entries of one kind and name in one set: which one Consul keeps depends on
@@ -146,6 +148,20 @@ impl ConfigEntries {
             .map_or(&[], |(_, v)| v.as_slice())
     }
 
+    /// Where the entry of `kind` and `name` (in `namespace` and `partition`) was written:
+    /// its file (none for an entry added programmatically) and position.
+    pub fn origin(
+        &self,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+        partition: &str,
+    ) -> Option<(Option<&std::path::Path>, Pos)> {
+        let key = scoped_name(name, namespace, partition);
+        let (file, pos) = self.origins.get(&(kind.to_owned(), key))?;
+        Some((file.as_deref(), *pos))
+    }
+
     /// The datacenters that see this set.
     pub fn datacenters(&self) -> &[String] {
         &self.datacenters
@@ -155,12 +171,16 @@ impl ConfigEntries {
 /// The key that makes two entries the same entry: kind, name, namespace, partition.
 fn key_of(e: &ConfigEntry) -> (String, String) {
     let (ns, part) = e.scope();
-    let name = if ns == "default" && part == "default" {
-        e.name().to_owned()
+    (e.kind().to_owned(), scoped_name(e.name(), ns, part))
+}
+
+/// A name as keys and messages give it: `name`, or `name in namespace/partition`.
+fn scoped_name(name: &str, namespace: &str, partition: &str) -> String {
+    if namespace == "default" && partition == "default" {
+        name.to_owned()
     } else {
-        format!("{} in {ns}/{part}", e.name())
-    };
-    (e.kind().to_owned(), name)
+        format!("{name} in {namespace}/{partition}")
+    }
 }
 
 /// Two entries with the same contents (where they were written aside).
@@ -205,6 +225,8 @@ impl ConfigEntries {
                 }
                 continue;
             }
+            let origin = (added.file.clone(), added.entry.pos());
+            set.origins.insert(key.clone(), origin);
             set.insert(added.entry.clone());
             kept.push((key, added));
         }
