@@ -204,3 +204,62 @@ pub(crate) fn compile_chains(topo: &mut Topology, sni_slots: &mut SniSlots) {
     topo.chains = plans;
     topo.chain_index = index;
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::config_entry::ConfigEntry;
+    use crate::model::discovery_chain::{ResolverFailover, ServiceResolver};
+    use crate::model::service::{ProxyConfig, ServiceDefinition, ServiceKind, Upstream};
+    use crate::topology::Topology;
+
+    fn proxy(id: usize, upstream: &str, dc: Option<&str>) -> ServiceDefinition {
+        let mut u = Upstream::service(upstream);
+        u.datacenter = dc.map(str::to_owned);
+        u.local_bind_port = Some(9000);
+        ServiceDefinition {
+            kind: ServiceKind::ConnectProxy,
+            name: "web-sidecar-proxy".into(),
+            id: Some(format!("web-{id}")),
+            port: Some(21000),
+            address: Some("10.0.0.1".into()),
+            proxy: Some(ProxyConfig {
+                destination_service_name: Some("web".into()),
+                upstreams: vec![u],
+                ..ProxyConfig::default()
+            }),
+            ..ServiceDefinition::default()
+        }
+    }
+
+    #[test]
+    fn each_distinct_chain_is_compiled_once_and_shared() {
+        let mut r = ServiceResolver {
+            name: "api".into(),
+            ..ServiceResolver::default()
+        };
+        r.failover.insert(
+            "*".into(),
+            ResolverFailover {
+                datacenters: vec!["dc2".into()],
+                ..ResolverFailover::default()
+            },
+        );
+        let mut b = Topology::builder();
+        b.primary_datacenter("dc2", "dc1");
+        b.add_config_entry("dc2", ConfigEntry::ServiceResolver(r));
+        for i in 0..50 {
+            b.add_service("dc1", proxy(i, "api", None));
+            b.add_service("dc2", proxy(100 + i, "api", Some("dc1")));
+            // Evaluated in dc2: another chain.
+            b.add_service("dc1", proxy(200 + i, "api", Some("dc2")));
+            // No chain entries: no chain at all.
+            b.add_service("dc1", proxy(300 + i, "db", None));
+        }
+        let t = b.build();
+        // api evaluated in dc1 (from dc1 and from dc2, which share the entries) and in dc2.
+        assert_eq!(t.chains.len(), 2);
+        let dc1 = t.datacenter("dc1").unwrap();
+        let chained = dc1.plan.targets.iter().filter(|x| x.chain != super::NONE);
+        assert_eq!(chained.count(), 2);
+    }
+}

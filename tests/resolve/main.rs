@@ -1,6 +1,7 @@
 //! The resolve tests, one binary (see tests/README.md).
 
 mod chain;
+mod chain_fixtures;
 mod client_hello;
 mod fixtures;
 #[path = "../common/helpers.rs"]

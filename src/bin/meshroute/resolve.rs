@@ -152,11 +152,36 @@ fn addresses(hop: &meshroute::NextHop<'_>, peer: bool) -> String {
     }
 }
 
-fn row(r: &Route<'_>) -> [String; 9] {
-    let dest = match r.upstream.peer {
+/// The last router or splitter branch of a path (`split[1] 10%`, `route[0]`, `default
+/// route`), else its first step.
+fn last_branch(via: &str) -> &str {
+    let branch =
+        |s: &str| s.starts_with("route[") || s.starts_with("split[") || s == "default route";
+    let steps = || via.split(" > ");
+    steps()
+        .filter(|s| branch(s))
+        .last()
+        .or_else(|| steps().next())
+        .unwrap_or("")
+}
+
+/// Where a route goes: for a chained one, its primary target's datacenter (or peer).
+fn destination(r: &Route<'_>) -> String {
+    if let Some(t) = r.chain.as_ref().and_then(|c| c.primary()) {
+        return t
+            .target
+            .peer
+            .as_ref()
+            .map_or_else(|| t.target.datacenter.clone(), |p| format!("peer:{p}"));
+    }
+    match r.upstream.peer {
         Some(p) => format!("peer:{p}"),
         None => r.upstream.datacenter.to_owned(),
-    };
+    }
+}
+
+fn row(r: &Route<'_>) -> [String; 9] {
+    let dest = destination(r);
     let name = if r.upstream.kind == meshroute::DestinationType::PreparedQuery {
         format!("{} (query)", r.upstream.name)
     } else {
@@ -188,7 +213,7 @@ fn target_rows(r: &Route<'_>) -> Vec<[String; 9]> {
             let tt = t.target;
             let how = match tt.failover {
                 Some(f) => format!("failover {}", f.position),
-                None => tt.via[0].split(" > ").next().unwrap_or("").to_owned(),
+                None => last_branch(&tt.via[0]).to_owned(),
             };
             let dest = tt
                 .peer
