@@ -124,12 +124,19 @@ fn resolve_examples_json_gives_the_product_documents_routes() {
 }
 
 #[test]
-fn resolve_examples_table_has_one_aligned_row_per_upstream() {
+fn resolve_examples_table_has_one_aligned_row_per_upstream_and_chain_target() {
     let out = run_ok(&["resolve", "examples"]);
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("DATACENTER"));
-    assert_eq!(lines.len(), 1 + 7, "{text}");
+    // Eight upstreams, and one row more for inventory's failover target (examples/failover).
+    assert_eq!(lines.len(), 1 + 8 + 1, "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("inventory (failover 1)  west")),
+        "{text}"
+    );
     let col = lines[0].find("MODE").unwrap();
     for l in &lines[1..] {
         assert_eq!(&l[col - 2..col], "  ", "{l}");
