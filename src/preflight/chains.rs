@@ -33,7 +33,7 @@ pub(crate) fn config_entry_conflict(topology: &Topology, out: &mut Vec<Finding>)
 
 /// The error of an upstream's discovery chain, when Consul refuses it in part or whole.
 fn chain_error<'t>(topology: &'t Topology, r: &Resolved<'_>) -> Option<&'t ChainError> {
-    let i = topology.chain_of(r.dc, r.upstream)?;
+    let i = crate::topology::chains::chain_of(topology, r.dc, r.upstream)?;
     topology.chains.get(i as usize)?.error.as_ref()
 }
 

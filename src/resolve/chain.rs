@@ -9,38 +9,39 @@ use crate::resolve::decide::{
     Cx, decide_target, next_hop, no_trust_domain, refused, route_of, target_warnings,
 };
 use crate::resolve::layers::Layer;
-use crate::resolve::route::{HopKind, Route, RouteChain, TargetRoute};
+use crate::resolve::route::{HopKind, NextHop, Route, RouteChain, TargetRoute};
 use crate::topology::Warning;
 use crate::topology::chain::CompiledChain;
 use crate::topology::chains::ChainPlan;
 use crate::topology::plan::Facts;
 
-/// What was decided for the primary target.
-type Primary<'t> = (
-    Facts<'t>,
-    (MeshGatewayMode, Layer),
-    HopKind,
-    Option<Arc<str>>,
-);
-
-/// Every target of a chain, decided for one upstream.
+/// Every target of a chain, decided for one upstream: what the route itself takes from its
+/// primary target, the chain's view when asked for, the warnings when asked for.
 pub(crate) struct Run<'t> {
-    primary: Option<Primary<'t>>,
+    decided: (MeshGatewayMode, Layer),
+    hop: NextHop<'t>,
+    sni: Option<Arc<str>>,
+    /// Whether the primary target should have had an SNI and has none (no trust domain).
+    no_sni: bool,
     chain: Option<RouteChain<'t>>,
     pub(crate) warnings: Vec<Warning>,
 }
 
 /// Decides every target of `chain` for the upstream `f`: with its warnings when `warn`, with
-/// the chain's view when `view`. `sni` gives each target's name.
+/// the chain's view when `view`. `sni` gives each target's name (only when asked to: the
+/// names of the others are only made sure of).
 pub(crate) fn run<'t>(
     cx: &Cx<'t, '_>,
     f: &Facts<'t>,
     (cp, chain): (&'t ChainPlan, &'t CompiledChain),
-    sni: &mut dyn FnMut(&Facts<'t>) -> Option<Arc<str>>,
+    sni: &mut dyn FnMut(&Facts<'t>, bool) -> Option<Arc<str>>,
     (warn, view): (bool, bool),
 ) -> Run<'t> {
     let mut run = Run {
-        primary: None,
+        decided: (MeshGatewayMode::None, Layer::Default),
+        hop: next_hop(cx.dc, f, HopKind::Direct, cx.down.gateways),
+        sni: None,
+        no_sni: false,
         chain: view.then(|| RouteChain {
             chain,
             error: cp.error.as_ref(),
@@ -51,15 +52,13 @@ pub(crate) fn run<'t>(
     if let (true, Some(e)) = (warn, &cp.error) {
         run.warnings.push(refused(e));
     }
-    let at = (cx.dc.name(), cx.proxy.partition);
     for (i, (t, tp)) in chain.targets.iter().zip(&cp.targets).enumerate() {
-        let tf = f.for_target(cx.topo, at, t, tp);
+        let tf = f.for_target(cx.topo, (cx.dc, cx.proxy.partition), t, tp);
         let (decided, kind) = decide_target(&tf, cx.down.layers);
-        let name = sni(&tf);
+        let primary = i == chain.primary;
+        let name = sni(&tf, view || primary);
         if warn {
-            let prefix = |w: Warning| Warning::new(w.kind(), format!("target {}: {w}", t.id));
-            let tw = target_warnings(cx, &tf, (decided.0, kind));
-            run.warnings.extend(tw.into_iter().map(prefix));
+            run.warn(cx, &tf, (decided.0, kind), &t.id);
         }
         if let Some(c) = &mut run.chain {
             c.targets.push(TargetRoute {
@@ -70,33 +69,39 @@ pub(crate) fn run<'t>(
                 next_hop: next_hop(cx.dc, &tf, kind, cx.down.gateways),
             });
         }
-        if i == chain.primary {
-            run.primary = Some((tf, decided, kind, name));
+        if primary {
+            run.decided = decided;
+            run.hop = next_hop(cx.dc, &tf, kind, cx.down.gateways);
+            run.no_sni = tf.peer.is_none() && name.is_none();
+            run.sni = name;
         }
     }
     run
 }
 
 impl<'t> Run<'t> {
+    /// One target's warnings, each saying which target it is about.
+    fn warn(
+        &mut self,
+        cx: &Cx<'t, '_>,
+        tf: &Facts<'t>,
+        decided: (MeshGatewayMode, HopKind),
+        id: &str,
+    ) {
+        let found = target_warnings(cx, tf, decided);
+        if found.is_empty() {
+            return;
+        }
+        let prefix = |w: Warning| Warning::new(w.kind(), format!("target {id}: {w}"));
+        self.warnings.extend(found.into_iter().map(prefix));
+    }
+
     /// The route of the upstream `f`: its primary target's decision, every target's warnings.
     pub(crate) fn into_route(mut self, cx: &Cx<'t, '_>, f: &Facts<'t>) -> Route<'t> {
-        let Some((tf, decided, kind, sni)) = self.primary else {
-            // Not reached: a compiled chain has a primary target.
-            let hop = next_hop(cx.dc, f, HopKind::Direct, cx.down.gateways);
-            return route_of(
-                cx,
-                f,
-                (MeshGatewayMode::None, Layer::Default),
-                None,
-                hop,
-                self.warnings,
-            );
-        };
-        if cx.topo.trust_domain().is_none() && tf.peer.is_none() && sni.is_none() {
+        if cx.topo.trust_domain().is_none() && self.no_sni {
             self.warnings.push(no_trust_domain());
         }
-        let hop = next_hop(cx.dc, &tf, kind, cx.down.gateways);
-        let mut route = route_of(cx, f, decided, sni, hop, self.warnings);
+        let mut route = route_of(cx, f, self.decided, self.sni, self.hop, self.warnings);
         route.chain = self.chain;
         route
     }

@@ -44,7 +44,7 @@ pub(crate) fn resolve_facts<'t>(
         }
         return route;
     };
-    let mut sni = |t: &Facts<'t>| sni_of(cx.topo.trust_domain(), t, cache);
+    let mut sni = |t: &Facts<'t>, want: bool| sni_in(cx.topo.trust_domain(), t, cache, want);
     let run = crate::resolve::chain::run(cx, f, (cp, chain), &mut sni, (true, with_chain));
     run.into_route(cx, f)
 }
@@ -147,19 +147,32 @@ fn hop_kind(f: &Facts<'_>, mode: MeshGatewayMode) -> HopKind {
 
 /// The SNI the sidecar sends (none for peers: it comes from the peering).
 pub(crate) fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> Option<Arc<str>> {
+    sni_in(td, f, cache, true)
+}
+
+/// The SNI a target is dialed with, in `cache`: returned when `want`, else only cached (a
+/// chain's other targets, whose names a collected resolution reads later).
+pub(crate) fn sni_in(
+    td: Option<&str>,
+    f: &Facts<'_>,
+    cache: &mut SniCache,
+    want: bool,
+) -> Option<Arc<str>> {
     if f.peer.is_some() {
         return None;
     }
     if f.kind == DestinationType::PreparedQuery {
-        return td.map(|td| cache.get(f.sni_slot, || sni::query_sni(f.name, f.datacenter, td)));
+        let td = td?;
+        return cache.get(f.sni_slot, want, || {
+            sni::query_sni(f.name, f.datacenter, td)
+        });
     }
     if let Some(ext) = f.external_sni {
-        return Some(cache.get(f.sni_slot, || ext.to_owned()));
+        return cache.get(f.sni_slot, want, || ext.to_owned());
     }
-    td.map(|td| {
-        cache.get(f.sni_slot, || {
-            sni::service_sni(f.name, f.subset, f.namespace, f.partition, f.datacenter, td)
-        })
+    let td = td?;
+    cache.get(f.sni_slot, want, || {
+        sni::service_sni(f.name, f.subset, f.namespace, f.partition, f.datacenter, td)
     })
 }
 

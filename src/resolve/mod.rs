@@ -110,25 +110,7 @@ impl Topology {
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
         let down = Downstream::of(dc, proxy);
         let f = Facts::of(self, dc, proxy, down.service_defaults, upstream);
-        layers_of(&self.primary_facts(dc, proxy, &f), down.layers)
-    }
-
-    /// The facts of the primary target of `f`'s chain (`f` itself without one).
-    fn primary_facts<'t>(&'t self, dc: &Datacenter, proxy: &Proxy, f: &Facts<'t>) -> Facts<'t> {
-        let primary = f
-            .chain
-            .and_then(|i| self.chains.get(i as usize))
-            .and_then(|cp| {
-                let chain = cp.chain.as_ref()?;
-                Some((
-                    chain.targets.get(chain.primary)?,
-                    cp.targets.get(chain.primary)?,
-                ))
-            });
-        match primary {
-            Some((t, tp)) => f.for_target(self, (dc.name(), &proxy.partition), t, tp),
-            None => *f,
-        }
+        layers_of(&primary_facts(self, dc, proxy, &f), down.layers)
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -148,5 +130,28 @@ impl Topology {
             proxy: &view,
         };
         resolve_facts(&cx, &facts, &mut SniCache::default(), true)
+    }
+}
+
+/// The facts of the primary target of `f`'s chain (`f` itself without one).
+fn primary_facts<'t>(
+    topo: &'t Topology,
+    dc: &Datacenter,
+    proxy: &Proxy,
+    f: &Facts<'t>,
+) -> Facts<'t> {
+    let primary = f
+        .chain
+        .and_then(|i| topo.chains.get(i as usize))
+        .and_then(|cp| {
+            let chain = cp.chain.as_ref()?;
+            Some((
+                chain.targets.get(chain.primary)?,
+                cp.targets.get(chain.primary)?,
+            ))
+        });
+    match primary {
+        Some((t, tp)) => f.for_target(topo, (dc, &proxy.partition), t, tp),
+        None => *f,
     }
 }

@@ -171,7 +171,8 @@ impl<'t> Resolution<'t> {
             ));
         };
         let snis = &self.snis;
-        let mut stored = |t: &Facts<'t>| t.sni_slot.and_then(|i| snis.get(i as usize)?.clone());
+        let mut stored =
+            |t: &Facts<'t>, _: bool| t.sni_slot.and_then(|i| snis.get(i as usize)?.clone());
         let run = crate::resolve::chain::run(&cx, &f, chain, &mut stored, (false, true));
         let mut route = run.into_route(&cx, &f);
         route.warnings = warnings;
@@ -277,11 +278,20 @@ impl SniCache {
         }
     }
 
-    pub(crate) fn get(&mut self, slot: Option<u32>, build: impl FnOnce() -> String) -> Arc<str> {
+    /// The name of `slot`, built the first time; returned when `want` (else only kept).
+    pub(crate) fn get(
+        &mut self,
+        slot: Option<u32>,
+        want: bool,
+        build: impl FnOnce() -> String,
+    ) -> Option<Arc<str>> {
         match slot.and_then(|i| self.names.get_mut(i as usize)) {
-            Some(Some(name)) => Arc::clone(name),
-            Some(empty) => Arc::clone(empty.insert(Arc::from(build()))),
-            None => Arc::from(build()),
+            Some(Some(name)) => want.then(|| Arc::clone(name)),
+            Some(empty) => {
+                let name = empty.insert(Arc::from(build()));
+                want.then(|| Arc::clone(name))
+            }
+            None => want.then(|| Arc::from(build())),
         }
     }
 }

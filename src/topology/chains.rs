@@ -85,16 +85,14 @@ pub(crate) fn request_of(dc: &Datacenter, up: &Upstream) -> Option<ChainRequest>
     ))
 }
 
-impl Topology {
-    /// The index of the chain of `up` (of a proxy in `dc`), when it has one.
-    pub(crate) fn chain_of(&self, dc: &Datacenter, up: &Upstream) -> Option<u32> {
-        let req = request_of(dc, up)?;
-        let (ns, part) = (&req.namespace, &req.partition);
-        let i = self
-            .chain_index
-            .get(dc.entry_set, &req.service, ns, part, &req.datacenter)?;
-        (i != NONE).then_some(i)
-    }
+/// The index of the chain of `up` (of a proxy in `dc`) in `topo`, when it has one.
+pub(crate) fn chain_of(topo: &Topology, dc: &Datacenter, up: &Upstream) -> Option<u32> {
+    let req = request_of(dc, up)?;
+    let (ns, part) = (&req.namespace, &req.partition);
+    let i = topo
+        .chain_index
+        .get(dc.entry_set, &req.service, ns, part, &req.datacenter)?;
+    (i != NONE).then_some(i)
 }
 
 impl ChainPlan {

@@ -14,7 +14,7 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::topology::Topology;
 use crate::topology::chain::ChainTarget;
-use crate::topology::chains::{TargetPlan, compile_chains};
+use crate::topology::chains::{TargetPlan, chain_of, compile_chains};
 use crate::topology::datacenter::{Addresses, Datacenter, Fnv, Proxy};
 
 /// What resolution reads of a datacenter's proxies, built with the topology.
@@ -198,7 +198,7 @@ impl<'t> Facts<'t> {
                 .and_then(|t| t.endpoints(&upstream.destination_name))
                 .and_then(|e| e.in_scope(upstream.namespace(), upstream.partition())),
             sni_slot: None,
-            chain: topo.chain_of(dc, upstream),
+            chain: chain_of(topo, dc, upstream),
         }
     }
 
@@ -238,7 +238,7 @@ impl<'t> Facts<'t> {
     pub(crate) fn for_target(
         &self,
         topo: &'t Topology,
-        (dc, partition): (&str, &str),
+        (dc, partition): (&Datacenter, &str),
         t: &'t ChainTarget,
         plan: &'t TargetPlan,
     ) -> Self {
@@ -246,6 +246,7 @@ impl<'t> Facts<'t> {
             .dc_index
             .and_then(|i| topo.datacenters().get(i as usize));
         let peer = t.peer.as_deref();
+        let same_dc = target_dc.is_some_and(|d| std::ptr::eq(d, dc) || d.name() == dc.name());
         Facts {
             name: &t.service,
             subset: &t.subset,
@@ -254,7 +255,7 @@ impl<'t> Facts<'t> {
             peer,
             datacenter: &t.datacenter,
             datacenter_set: false,
-            local: peer.is_none() && t.datacenter == dc && t.partition == partition,
+            local: peer.is_none() && same_dc && t.partition == partition,
             dest_mode: plan.dest_mode,
             external_sni: plan.external_sni.as_deref(),
             target_dc,

@@ -5,6 +5,7 @@
 use crate::model::discovery_chain::{ServiceRouter, ServiceSplitter};
 use crate::model::service::non_empty_or;
 use crate::topology::chain::graph::{Edge, Graph, Node, Spec, Steps, normalize_weight};
+use crate::topology::chain::resolver::resolver_node;
 use crate::topology::chain::{ChainError, ChainRequest, CompiledChain};
 use crate::topology::entries::ConfigEntries;
 
@@ -107,7 +108,7 @@ impl<'e> Compiler<'e> {
             let (next, steps) = if d.service_subset.is_empty() {
                 self.splitter_or_resolver(t)?
             } else {
-                self.resolver_node(t)?
+                resolver_node(self, t)?
             };
             self.edge(node, format!("route[{i}]"), 0.0, next, steps);
         }
@@ -132,7 +133,7 @@ impl<'e> Compiler<'e> {
     fn splitter_or_resolver(&mut self, t: Spec) -> Result<(usize, Steps), ChainError> {
         match self.splitter_node(&t.service, &t.namespace, &t.partition)? {
             Some(n) => Ok((n, Steps::new())),
-            None => self.resolver_node(t),
+            None => resolver_node(self, t),
         }
     }
 
@@ -183,62 +184,17 @@ impl<'e> Compiler<'e> {
             return Ok((n, Steps::new()));
         }
         let t = self.target(svc, &split.service_subset, sns, spart);
-        self.resolver_node(t)
+        resolver_node(self, t)
     }
 
-    /// A new target: empty parts are the evaluation's (Consul's `newTarget`).
+    /// A new target of `service` (empty parts are the evaluation's).
     pub(crate) fn target(&self, service: &str, subset: &str, ns: &str, part: &str) -> Spec {
-        self.new_target(Spec {
-            service: service.to_owned(),
-            subset: subset.to_owned(),
-            namespace: ns.to_owned(),
-            partition: part.to_owned(),
-            ..Spec::default()
-        })
+        target(self.req, service, subset, ns, part)
     }
 
-    /// Fills the empty parts of a target: the evaluation's datacenter, namespace and
-    /// partition; for a peer, no datacenter, partition `default`, namespace `default`.
-    pub(crate) fn new_target(&self, mut t: Spec) -> Spec {
-        let fill = |v: &mut String, d: &str| {
-            if v.is_empty() {
-                d.clone_into(v);
-            }
-        };
-        if t.peer.is_some() {
-            t.datacenter.clear();
-            "default".clone_into(&mut t.partition);
-            fill(&mut t.namespace, "default");
-        } else {
-            fill(&mut t.datacenter, &self.req.datacenter);
-            fill(&mut t.namespace, &self.req.namespace);
-            fill(&mut t.partition, &self.req.partition);
-        }
-        t
-    }
-
-    /// A target rewritten by a redirect or failover (Consul's `rewriteTarget`): another
-    /// service clears the subset; the namespace is taken when given or with a peer; the peer
-    /// is always the one given.
+    /// A target rewritten by a redirect or failover.
     pub(crate) fn rewrite(&self, t: &Spec, o: &Opts<'_>) -> Spec {
-        let mut m = t.clone();
-        if !o.service.is_empty() && o.service != m.service {
-            o.service.clone_into(&mut m.service);
-            m.subset.clear();
-        }
-        let set = |v: &mut String, o: &str| {
-            if !o.is_empty() {
-                o.clone_into(v);
-            }
-        };
-        set(&mut m.subset, o.subset);
-        set(&mut m.partition, o.partition);
-        if !o.namespace.is_empty() || !o.peer.is_empty() {
-            o.namespace.clone_into(&mut m.namespace);
-        }
-        set(&mut m.datacenter, o.datacenter);
-        m.peer = Some(o.peer.to_owned()).filter(|p| !p.is_empty());
-        self.new_target(m)
+        rewrite(self.req, t, o)
     }
 
     /// Records the protocol of `service` (its service-defaults `Protocol` when it has an
@@ -278,4 +234,62 @@ impl<'e> Compiler<'e> {
             written.to_ascii_lowercase()
         }
     }
+}
+
+/// A new target: empty parts are the evaluation's (Consul's `newTarget`).
+fn target(req: &ChainRequest, service: &str, subset: &str, ns: &str, part: &str) -> Spec {
+    new_target(
+        req,
+        Spec {
+            service: service.to_owned(),
+            subset: subset.to_owned(),
+            namespace: ns.to_owned(),
+            partition: part.to_owned(),
+            ..Spec::default()
+        },
+    )
+}
+
+/// Fills the empty parts of a target: the evaluation's datacenter, namespace and partition;
+/// for a peer, no datacenter, partition `default`, namespace `default`.
+fn new_target(req: &ChainRequest, mut t: Spec) -> Spec {
+    let fill = |v: &mut String, d: &str| {
+        if v.is_empty() {
+            d.clone_into(v);
+        }
+    };
+    if t.peer.is_some() {
+        t.datacenter.clear();
+        "default".clone_into(&mut t.partition);
+        fill(&mut t.namespace, "default");
+    } else {
+        fill(&mut t.datacenter, &req.datacenter);
+        fill(&mut t.namespace, &req.namespace);
+        fill(&mut t.partition, &req.partition);
+    }
+    t
+}
+
+/// A target rewritten by a redirect or failover (Consul's `rewriteTarget`): another service
+/// clears the subset; the namespace is taken when given or with a peer; the peer is always the
+/// one given.
+fn rewrite(req: &ChainRequest, t: &Spec, o: &Opts<'_>) -> Spec {
+    let mut m = t.clone();
+    if !o.service.is_empty() && o.service != m.service {
+        o.service.clone_into(&mut m.service);
+        m.subset.clear();
+    }
+    let set = |v: &mut String, o: &str| {
+        if !o.is_empty() {
+            o.clone_into(v);
+        }
+    };
+    set(&mut m.subset, o.subset);
+    set(&mut m.partition, o.partition);
+    if !o.namespace.is_empty() || !o.peer.is_empty() {
+        o.namespace.clone_into(&mut m.namespace);
+    }
+    set(&mut m.datacenter, o.datacenter);
+    m.peer = Some(o.peer.to_owned()).filter(|p| !p.is_empty());
+    new_target(req, m)
 }
