@@ -6,46 +6,36 @@ use std::sync::Arc;
 
 use crate::model::mode::MeshGatewayMode;
 use crate::resolve::decide::{
-    Cx, decide_target, next_hop, no_trust_domain, refused, route_of, target_warnings,
+    Cx, Decided, decide_target, next_hop, no_trust_domain, refused, target_warnings,
 };
 use crate::resolve::layers::Layer;
-use crate::resolve::route::{HopKind, NextHop, Route, RouteChain, TargetRoute};
+use crate::resolve::route::{HopKind, RouteChain, TargetRoute};
 use crate::topology::Warning;
 use crate::topology::chain::CompiledChain;
 use crate::topology::chains::ChainPlan;
 use crate::topology::plan::Facts;
 
-/// Every target of a chain, decided for one upstream: what the route itself takes from its
-/// primary target, the chain's view when asked for, the warnings when asked for.
-pub(crate) struct Run<'t> {
-    decided: (MeshGatewayMode, Layer),
-    hop: NextHop<'t>,
-    sni: Option<Arc<str>>,
-    /// Whether the primary target should have had an SNI and has none (no trust domain).
-    no_sni: bool,
-    chain: Option<RouteChain<'t>>,
-    pub(crate) warnings: Vec<Warning>,
-}
-
 /// Decides every target of `chain` for the upstream `f`: with its warnings when `warn`, with
-/// the chain's view when `view`. `sni` gives each target's name (only when asked to: the
-/// names of the others are only made sure of).
+/// the primary target's next hop and the chain's view when `view`. `sni` gives each target's
+/// name (only when asked to: the names of the others are only made sure of).
 pub(crate) fn run<'t>(
     cx: &Cx<'t, '_>,
     f: &Facts<'t>,
     (cp, chain): (&'t ChainPlan, &'t CompiledChain),
     sni: &mut dyn FnMut(&Facts<'t>, bool) -> Option<Arc<str>>,
     (warn, view): (bool, bool),
-) -> Run<'t> {
-    let mut run = Run {
-        decided: (MeshGatewayMode::None, Layer::Default),
-        hop: next_hop(cx.dc, f, HopKind::Direct, cx.down.gateways),
+) -> Decided<'t> {
+    let mut run = Decided {
+        outcome: (MeshGatewayMode::None, Layer::Default),
+        kind: HopKind::Direct,
+        hop: None,
         sni: None,
-        no_sni: false,
-        chain: view.then(|| RouteChain {
-            chain,
-            error: cp.error.as_ref(),
-            targets: Vec::with_capacity(chain.targets.len()),
+        chain: view.then(|| {
+            Box::new(RouteChain {
+                chain,
+                error: cp.error.as_ref(),
+                targets: Vec::with_capacity(chain.targets.len()),
+            })
         }),
         warnings: Vec::new(),
     };
@@ -58,7 +48,7 @@ pub(crate) fn run<'t>(
         let primary = i == chain.primary;
         let name = sni(&tf, view || primary);
         if warn {
-            run.warn(cx, &tf, (decided.0, kind), &t.id);
+            warn_target(&mut run.warnings, cx, &tf, (decided.0, kind), &t.id);
         }
         if let Some(c) = &mut run.chain {
             c.targets.push(TargetRoute {
@@ -70,39 +60,30 @@ pub(crate) fn run<'t>(
             });
         }
         if primary {
-            run.decided = decided;
-            run.hop = next_hop(cx.dc, &tf, kind, cx.down.gateways);
-            run.no_sni = tf.peer.is_none() && name.is_none();
+            run.outcome = decided;
+            run.kind = kind;
+            run.hop = view.then(|| next_hop(cx.dc, &tf, kind, cx.down.gateways));
+            if warn && cx.topo.trust_domain().is_none() && tf.peer.is_none() && name.is_none() {
+                run.warnings.push(no_trust_domain());
+            }
             run.sni = name;
         }
     }
     run
 }
 
-impl<'t> Run<'t> {
-    /// One target's warnings, each saying which target it is about.
-    fn warn(
-        &mut self,
-        cx: &Cx<'t, '_>,
-        tf: &Facts<'t>,
-        decided: (MeshGatewayMode, HopKind),
-        id: &str,
-    ) {
-        let found = target_warnings(cx, tf, decided);
-        if found.is_empty() {
-            return;
-        }
-        let prefix = |w: Warning| Warning::new(w.kind(), format!("target {id}: {w}"));
-        self.warnings.extend(found.into_iter().map(prefix));
+/// One target's warnings, each saying which target it is about.
+fn warn_target<'t>(
+    out: &mut Vec<Warning>,
+    cx: &Cx<'t, '_>,
+    tf: &Facts<'t>,
+    decided: (MeshGatewayMode, HopKind),
+    id: &str,
+) {
+    let found = target_warnings(cx, tf, decided);
+    if found.is_empty() {
+        return;
     }
-
-    /// The route of the upstream `f`: its primary target's decision, every target's warnings.
-    pub(crate) fn into_route(mut self, cx: &Cx<'t, '_>, f: &Facts<'t>) -> Route<'t> {
-        if cx.topo.trust_domain().is_none() && self.no_sni {
-            self.warnings.push(no_trust_domain());
-        }
-        let mut route = route_of(cx, f, self.decided, self.sni, self.hop, self.warnings);
-        route.chain = self.chain;
-        route
-    }
+    let prefix = |w: Warning| Warning::new(w.kind(), format!("target {id}: {w}"));
+    out.extend(found.into_iter().map(prefix));
 }

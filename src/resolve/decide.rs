@@ -9,8 +9,9 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::DestinationType;
 use crate::resolve::layers::{Layer, Layers};
 use crate::resolve::resolution::SniCache;
-use crate::resolve::route::{HopKind, NextHop, Route, UpstreamRef};
+use crate::resolve::route::{HopKind, NextHop, Route, RouteChain, UpstreamRef};
 use crate::sni;
+use crate::topology::chains::ChainPlan;
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
 use crate::topology::plan::{Facts, ProxyPlan};
 use crate::topology::{Topology, Warning, WarningKind};
@@ -26,31 +27,77 @@ pub(crate) fn layers_of(f: &Facts<'_>, downstream: Layers) -> Layers {
     }
 }
 
-/// Resolves one upstream from its facts; its chain's targets when it has one (the chain view
-/// itself only when `with_chain`).
-pub(crate) fn resolve_facts<'t>(
+/// What was decided for one upstream, before its route is made: its primary target's mode,
+/// layer, hop kind and SNI, every target's warnings; with `view`, the primary target's next
+/// hop and the chain's view. A collected [`crate::resolve::Resolution`] keeps only the
+/// decisions.
+#[derive(Debug)]
+pub(crate) struct Decided<'t> {
+    pub(crate) outcome: (MeshGatewayMode, Layer),
+    pub(crate) kind: HopKind,
+    pub(crate) sni: Option<Arc<str>>,
+    pub(crate) warnings: Vec<Warning>,
+    pub(crate) hop: Option<NextHop<'t>>,
+    pub(crate) chain: Option<Box<RouteChain<'t>>>,
+}
+
+impl<'t> Decided<'t> {
+    /// The route of the upstream `f` (the next hop computed here when not asked for before).
+    #[inline]
+    pub(crate) fn into_route(self, cx: &Cx<'t, '_>, f: &Facts<'t>) -> Route<'t> {
+        let hop = self
+            .hop
+            .unwrap_or_else(|| next_hop(cx.dc, f, self.kind, cx.down.gateways));
+        let mut route = route_of(cx, f, self.outcome, self.sni, hop, self.warnings);
+        route.chain = self.chain;
+        route
+    }
+}
+
+/// Resolves one upstream from its facts; its chain's targets when it has one (with the
+/// primary target's next hop and the chain's view when `view`).
+#[inline]
+pub(crate) fn decide_facts<'t>(
     cx: &Cx<'t, '_>,
     f: &Facts<'t>,
     cache: &mut SniCache,
-    with_chain: bool,
-) -> Route<'t> {
-    let Some(cp) = f.chain.and_then(|i| cx.topo.chains.get(i as usize)) else {
-        return resolve_plain(cx, f, cache);
-    };
+    view: bool,
+) -> Decided<'t> {
+    if let Some(cp) = f.chain.and_then(|i| cx.topo.chains.get(i as usize)) {
+        return decide_chained(cx, f, cp, cache, view);
+    }
+    decide_plain(cx, f, cache)
+}
+
+/// Resolves one upstream from its facts, route and chain view included.
+pub(crate) fn resolve_facts<'t>(cx: &Cx<'t, '_>, f: &Facts<'t>, cache: &mut SniCache) -> Route<'t> {
+    decide_facts(cx, f, cache, true).into_route(cx, f)
+}
+
+/// An upstream with a chain: each target decided (or, when Consul refuses the chain
+/// outright, the one named service, with the error).
+#[inline(never)]
+fn decide_chained<'t>(
+    cx: &Cx<'t, '_>,
+    f: &Facts<'t>,
+    cp: &'t ChainPlan,
+    cache: &mut SniCache,
+    view: bool,
+) -> Decided<'t> {
     let Some(chain) = &cp.chain else {
-        let mut route = resolve_plain(cx, f, cache);
+        let mut d = decide_plain(cx, f, cache);
         if let Some(e) = &cp.error {
-            route.warnings.insert(0, refused(e));
+            d.warnings.insert(0, refused(e));
         }
-        return route;
+        return d;
     };
     let mut sni = |t: &Facts<'t>, want: bool| sni_in(cx.topo.trust_domain(), t, cache, want);
-    let run = crate::resolve::chain::run(cx, f, (cp, chain), &mut sni, (true, with_chain));
-    run.into_route(cx, f)
+    crate::resolve::chain::run(cx, f, (cp, chain), &mut sni, (true, view))
 }
 
 /// An upstream without a chain: one target, the named service.
-fn resolve_plain<'t>(cx: &Cx<'t, '_>, f: &Facts<'t>, cache: &mut SniCache) -> Route<'t> {
+#[inline]
+fn decide_plain<'t>(cx: &Cx<'t, '_>, f: &Facts<'t>, cache: &mut SniCache) -> Decided<'t> {
     let decided = decide(f, layers_of(f, cx.down.layers));
     let kind = hop_kind(f, decided.0);
     let sni = sni_of(cx.topo.trust_domain(), f, cache);
@@ -58,8 +105,14 @@ fn resolve_plain<'t>(cx: &Cx<'t, '_>, f: &Facts<'t>, cache: &mut SniCache) -> Ro
     if cx.topo.trust_domain().is_none() && f.peer.is_none() && sni.is_none() {
         warnings.push(no_trust_domain());
     }
-    let hop = next_hop(cx.dc, f, kind, cx.down.gateways);
-    route_of(cx, f, decided, sni, hop, warnings)
+    Decided {
+        outcome: decided,
+        kind,
+        sni,
+        warnings,
+        hop: None,
+        chain: None,
+    }
 }
 
 /// What resolution reads around one upstream: the topology, the proxy's datacenter, the
@@ -94,6 +147,7 @@ pub(crate) fn decide_target(f: &Facts<'_>, down: Layers) -> ((MeshGatewayMode, L
 }
 
 /// What is worth saying about one target's route.
+#[inline]
 pub(crate) fn target_warnings(
     cx: &Cx<'_, '_>,
     f: &Facts<'_>,
@@ -152,6 +206,7 @@ pub(crate) fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> O
 
 /// The SNI a target is dialed with, in `cache`: returned when `want`, else only cached (a
 /// chain's other targets, whose names a collected resolution reads later).
+#[inline]
 pub(crate) fn sni_in(
     td: Option<&str>,
     f: &Facts<'_>,
@@ -212,6 +267,7 @@ fn peer_warnings(
     ));
 }
 
+#[inline]
 fn service_warnings(
     dc: &Datacenter,
     down: &Downstream<'_>,

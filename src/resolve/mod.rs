@@ -129,7 +129,7 @@ impl Topology {
             down: &down,
             proxy: &view,
         };
-        resolve_facts(&cx, &facts, &mut SniCache::default(), true)
+        resolve_facts(&cx, &facts, &mut SniCache::default())
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::resolve::decide::{Cx, Downstream, ProxyView, next_hop, resolve_facts, route_of};
+use crate::resolve::decide::{Cx, Downstream, ProxyView, decide_facts, next_hop, route_of};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::{HopKind, Route};
 use crate::topology::plan::Facts;
@@ -99,14 +99,20 @@ impl<'t> Resolution<'t> {
         let mut entries = Vec::with_capacity(n);
         let mut route_warnings = Vec::new();
         let mut it = RoutesIter::new(topo, keep);
-        it.view = false;
-        while let Some(route) = it.next_route() {
-            route_warnings.extend(route.warnings);
+        while let Some((facts, dc)) = it.advance() {
+            let cx = Cx {
+                topo,
+                dc,
+                down: &it.down,
+                proxy: &it.proxy_view,
+            };
+            let d = decide_facts(&cx, &facts, &mut it.cache, false);
+            route_warnings.extend(d.warnings);
             entries.push(Entry::of(
                 it.last,
-                route.sni.is_some(),
+                d.sni.is_some(),
                 route_warnings.len(),
-                (route.mode, route.decided_by, route.next_hop.kind),
+                (d.outcome.0, d.outcome.1, d.kind),
             ));
         }
         Resolution {
@@ -279,6 +285,7 @@ impl SniCache {
     }
 
     /// The name of `slot`, built the first time; returned when `want` (else only kept).
+    #[inline]
     pub(crate) fn get(
         &mut self,
         slot: Option<u32>,
@@ -315,8 +322,6 @@ pub(crate) struct RoutesIter<'t, F> {
     cache: SniCache,
     /// Where the last route is, and the slot of its SNI name.
     last: (At, Option<u32>),
-    /// Whether routes come with their chain's view (not when they are only stored).
-    view: bool,
 }
 
 impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
@@ -334,12 +339,13 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
             proxy_view: ProxyView::default(),
             last: ((0, 0, 0), None),
             cache: SniCache::with_slots(topo.sni_slots),
-            view: true,
         }
     }
 
-    /// The next route; [`RoutesIter::last`] then says where it is.
-    fn next_route(&mut self) -> Option<Route<'t>> {
+    /// The facts of the next upstream and its proxy's datacenter (the proxy's downstream
+    /// layers and view updated); [`RoutesIter::last`] then says where it is.
+    #[inline]
+    fn advance(&mut self) -> Option<(Facts<'t>, &'t Datacenter)> {
         loop {
             let dc = self.topo.datacenters().get(self.dc)?;
             if !self.entered {
@@ -380,14 +386,20 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
                 continue;
             };
             self.last = (at, facts.sni_slot);
-            let cx = Cx {
-                topo: self.topo,
-                dc,
-                down: &self.down,
-                proxy: &self.proxy_view,
-            };
-            return Some(resolve_facts(&cx, &facts, &mut self.cache, self.view));
+            return Some((facts, dc));
         }
+    }
+
+    /// The next route.
+    fn next_route(&mut self) -> Option<Route<'t>> {
+        let (facts, dc) = self.advance()?;
+        let cx = Cx {
+            topo: self.topo,
+            dc,
+            down: &self.down,
+            proxy: &self.proxy_view,
+        };
+        Some(decide_facts(&cx, &facts, &mut self.cache, true).into_route(&cx, &facts))
     }
 }
 

@@ -111,8 +111,9 @@ pub struct Route<'t> {
     /// The upstream's discovery chain, when its service has one that is more than the service
     /// itself: every target, each decided ([`RouteChain`]). The fields above are its primary
     /// target's. In JSON, left out when there is none.
+    /// (Boxed: most routes have none, and a route is moved a lot.)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub chain: Option<RouteChain<'t>>,
+    pub chain: Option<Box<RouteChain<'t>>>,
 }
 
 /// The discovery chain of a route: the compiled chain, and each target decided for this
