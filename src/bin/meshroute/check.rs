@@ -1,31 +1,33 @@
 //! `meshroute check`: load, validate, and run the preflight checks.
 
-use std::io::Read;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use meshroute::preflight::{self, Check, Finding};
-use meshroute::{Diagnostic, Format, Loaded, Loader, Severity, Topology};
+use meshroute::{Diagnostic, Loaded, Severity, Topology};
+
+use crate::shared::{self, Cmd, InputFormatArg, Inputs, Outcome};
+
+/// The help of `check`'s paths: of the subcommands, it alone reads standard input.
+const PATHS_HELP: &str = "Files and directories (searched recursively); `-` reads standard input";
 
 /// Arguments of `meshroute check`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("paths", |a| a.help(PATHS_HELP)))]
 pub(crate) struct Args {
     /// Output format: problems as `FILE:LINE:COL: PATH: message` lines (preflight findings as
     /// `FILE:LINE:COL: [check-name] message`) on stderr, or one JSON object on stdout.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
-    /// The format of standard input (`-` among the paths).
-    #[arg(long, value_parser = ["hcl", "json", "yaml"])]
-    input_format: Option<String>,
+    #[command(flatten)]
+    input_format: InputFormatArg,
     /// Make a check's findings errors (`warnings`: every warning, load warnings included).
     #[arg(long, value_name = "NAME")]
     deny: Vec<String>,
     /// Do not report a check's findings (wins over --deny for the same check).
     #[arg(long, value_name = "NAME")]
     allow: Vec<String>,
-    /// Files and directories (searched recursively); `-` reads standard input.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
 }
 
 /// What --deny and --allow say.
@@ -115,114 +117,60 @@ impl Report {
     }
 }
 
-pub(crate) fn run(args: &Args) -> ExitCode {
-    let levels = match Levels::parse(args) {
-        Ok(l) => l,
-        Err(msg) => {
-            eprintln!("meshroute check: {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    let loaded = match load(&args.paths, args.input_format.as_deref()) {
-        Ok(l) => l,
-        Err(msg) => {
-            eprintln!("meshroute check: {msg}");
-            return ExitCode::from(2);
-        }
-    };
+const CHECK: Cmd = Cmd("check");
+
+/// Exit 0 when nothing is an error, 1 on any error, 2 on usage errors.
+pub(crate) fn run(args: &Args) -> Outcome {
+    let levels = Levels::parse(args).map_err(|msg| CHECK.fail(2, msg))?;
+    let input_format = args.input_format.input_format.as_deref();
+    let loaded =
+        shared::load(&args.inputs.paths, input_format).map_err(|msg| CHECK.fail(2, msg))?;
     let report = Report::new(&loaded, &levels);
     if args.format == "json" {
-        println!("{}", to_json(&loaded, &report));
+        shared::print_json_line(&to_json(&loaded, &report));
     } else {
-        for e in &report.entries {
-            match e {
-                Entry::Load(d) => {
-                    let label = if report.is_error(e) { "" } else { "warning: " };
-                    eprintln!("{}{label}{}", location(d), rest(d));
-                }
-                Entry::Finding(f) => eprintln!("{f}"),
-            }
-        }
+        print_text(&report);
     }
-    if report.has_errors() {
+    Ok(if report.has_errors() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// Loads `paths`; `-` is standard input in `input_format`.
-pub(crate) fn load(paths: &[PathBuf], input_format: Option<&str>) -> Result<Loaded, String> {
-    let loader = Loader::new();
-    let mut out = Loaded::default();
-    for p in paths {
-        let l = if p.as_os_str() == "-" {
-            let Some(fmt) = input_format else {
-                return Err("reading standard input needs --input-format hcl|json|yaml".into());
-            };
-            let format = fmt.parse::<Format>().map_err(|e| e.to_string())?;
-            let mut src = String::new();
-            std::io::stdin()
-                .read_to_string(&mut src)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-            loader.load_str(&src, format, Some(std::path::Path::new("<stdin>")))
-        } else if !p.exists() {
-            return Err(format!("{}: no such file or directory", p.display()));
-        } else {
-            loader.load_paths(std::slice::from_ref(p))
-        };
-        out.documents.extend(l.documents);
-        out.diagnostics.extend(l.diagnostics);
-    }
-    Ok(out)
-}
-
-fn location(d: &Diagnostic) -> String {
-    let file = d
-        .file()
-        .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string());
-    format!("{file}:{}:{}: ", d.line(), d.column())
-}
-
-fn rest(d: &Diagnostic) -> String {
-    let mut s = String::new();
-    if !d.path().is_empty() {
-        s.push_str(d.path());
-        s.push_str(": ");
-    }
-    s.push_str(d.message());
-    if let Some(h) = d.suggestion() {
-        s.push_str(" (did you mean \"");
-        s.push_str(h);
-        s.push_str("\"?)");
-    }
-    s
-}
-
-/// A finding in the shape of a load diagnostic, with its check's name.
-fn finding_json(f: &Finding) -> serde_json::Value {
-    serde_json::json!({
-        "check": f.check.as_str(),
-        "file": f.file.as_ref().map(|p| p.display().to_string()),
-        "line": f.pos.line,
-        "column": f.pos.column,
-        "path": f.path,
-        "message": f.message,
-        "suggestion": null,
     })
 }
 
-/// A load diagnostic as the library serializes it, with no check's name.
-fn load_diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    let mut v = serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
+/// The report on stderr, a line an entry.
+fn print_text(report: &Report) {
+    for e in &report.entries {
+        match e {
+            Entry::Load(d) => eprintln!("{}", load_line(d, report.is_error(e))),
+            Entry::Finding(f) => eprintln!("{f}"),
+        }
+    }
+}
+
+/// The diagnostic's own text, `warning: ` after its location unless it is an error.
+fn load_line(d: &Diagnostic, is_error: bool) -> String {
+    let text = d.to_string();
+    let file = d
+        .file()
+        .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string());
+    let location = format!("{file}:{}:{}: ", d.line(), d.column());
+    let label = if is_error { "" } else { "warning: " };
+    let rest = text.strip_prefix(&location).unwrap_or(&text);
+    format!("{location}{label}{rest}")
+}
+
+/// A load diagnostic that belongs to no check: its own JSON, with `check` null.
+fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         o.insert("check".to_owned(), serde_json::Value::Null);
     }
     v
 }
 
-fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
-    let documents: Vec<_> = loaded
+fn documents_json(loaded: &Loaded) -> Vec<serde_json::Value> {
+    loaded
         .documents
         .iter()
         .map(|d| {
@@ -233,13 +181,16 @@ fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
                 "value": d.to_json(),
             })
         })
-        .collect();
+        .collect()
+}
+
+fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for e in &report.entries {
         let v = match e {
-            Entry::Load(d) => load_diagnostic_json(d),
-            Entry::Finding(f) => finding_json(f),
+            Entry::Load(d) => diagnostic_json(d),
+            Entry::Finding(f) => serde_json::to_value(f).unwrap_or_default(),
         };
         if report.is_error(e) {
             errors.push(v);
@@ -247,5 +198,6 @@ fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
             warnings.push(v);
         }
     }
+    let documents = documents_json(loaded);
     serde_json::json!({"documents": documents, "errors": errors, "warnings": warnings})
 }

@@ -11,6 +11,7 @@ mod check;
 mod explain;
 mod resolve;
 mod route;
+mod shared;
 #[cfg(feature = "sniff")]
 mod sni;
 
@@ -46,12 +47,13 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {
+    let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Route(args) => route::run(&args),
         #[cfg(feature = "sniff")]
         Command::Sni(args) => sni::run(&args),
-    }
+    };
+    outcome.unwrap_or_else(|code| code)
 }

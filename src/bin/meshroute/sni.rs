@@ -1,17 +1,18 @@
 //! `meshroute sni`: the server name of a captured TLS ClientHello.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use meshroute::sniff::{self, ClientHello, Config, Policy, Status};
 
+use crate::shared::{self, Cmd, Outcome, TextOrJson};
+
 /// Arguments of `meshroute sni`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
+    #[command(flatten)]
+    format: TextOrJson,
     /// Name policy: `default` (RFC 6066), `strict` (every rule rejects) or `lenient` (report
     /// problems, reject only broken framing).
     #[arg(long, default_value = "default", value_parser = ["default", "strict", "lenient"])]
@@ -23,13 +24,46 @@ pub(crate) struct Args {
     input: PathBuf,
 }
 
-fn read_input(path: &PathBuf) -> std::io::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buf)?;
-        Ok(buf)
-    } else {
-        std::fs::read(path)
+const SNI: Cmd = Cmd("sni");
+
+/// Exit 0 with the name, 1 when the input is unreadable or rejected, 3 when the hello
+/// carries no server name, 4 when it is incomplete.
+pub(crate) fn run(args: &Args) -> Outcome {
+    let data = shared::read_bytes(&args.input)
+        .map_err(|e| SNI.fail(1, format!("{}: {e}", args.input.display())))?;
+    let json = args.format.is_json();
+    Ok(match sniff::parse(&data, &config(args)) {
+        Ok(Status::Complete(h)) => complete(&h, json),
+        Ok(Status::Partial(n)) => partial(n, data.len(), json),
+        Err(e) => rejected(e, json),
+    })
+}
+
+fn config(args: &Args) -> Config {
+    let policy = match args.policy.as_str() {
+        "strict" => Policy::STRICT,
+        "lenient" => Policy::LENIENT,
+        _ => Policy::DEFAULT,
+    };
+    Config::default()
+        .with_max_hello_len(args.max_hello_len as usize)
+        .with_policy(policy)
+}
+
+/// A whole hello: its name as sent (text) or its report (JSON); exit 3 without a name.
+fn complete(h: &ClientHello<'_>, json: bool) -> ExitCode {
+    if json {
+        shared::print_json_line(&hello_json(h));
+    }
+    match h.server_name() {
+        Some(name) if !name.is_empty() => {
+            if !json {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(name).and_then(|()| out.write_all(b"\n"));
+            }
+            ExitCode::SUCCESS
+        }
+        _ => SNI.fail(3, "the ClientHello carries no server name"),
     }
 }
 
@@ -46,71 +80,29 @@ fn hello_json(h: &ClientHello<'_>) -> serde_json::Value {
     })
 }
 
-fn emit_json(value: &serde_json::Value) {
-    println!("{value}");
+/// A valid prefix of a hello, `needed` more bytes at least: exit 4.
+fn partial(needed: usize, have: usize, json: bool) -> ExitCode {
+    if json {
+        shared::print_json_line(&serde_json::json!({
+            "error": "incomplete",
+            "message": format!("incomplete ClientHello: at least {needed} more bytes needed"),
+            "needed": needed,
+            "have": have,
+        }));
+    }
+    let message =
+        format!("incomplete ClientHello: at least {needed} more bytes needed (have {have})");
+    SNI.fail(4, message)
 }
 
-pub(crate) fn run(args: &Args) -> ExitCode {
-    let data = match read_input(&args.input) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("meshroute sni: {}: {e}", args.input.display());
-            return ExitCode::from(1);
-        }
-    };
-    let policy = match args.policy.as_str() {
-        "strict" => Policy::STRICT,
-        "lenient" => Policy::LENIENT,
-        _ => Policy::DEFAULT,
-    };
-    let config = Config::default()
-        .with_max_hello_len(args.max_hello_len as usize)
-        .with_policy(policy);
-    let json = args.format == "json";
-    match sniff::parse(&data, &config) {
-        Ok(Status::Complete(h)) => {
-            if json {
-                emit_json(&hello_json(&h));
-            }
-            match h.server_name() {
-                Some(name) if !name.is_empty() => {
-                    if !json {
-                        let mut out = std::io::stdout().lock();
-                        let _ = out.write_all(name).and_then(|()| out.write_all(b"\n"));
-                    }
-                    ExitCode::SUCCESS
-                }
-                _ => {
-                    eprintln!("meshroute sni: the ClientHello carries no server name");
-                    ExitCode::from(3)
-                }
-            }
-        }
-        Ok(Status::Partial(n)) => {
-            if json {
-                emit_json(&serde_json::json!({
-                    "error": "incomplete",
-                    "message": format!("incomplete ClientHello: at least {n} more bytes needed"),
-                    "needed": n,
-                    "have": data.len(),
-                }));
-            }
-            eprintln!(
-                "meshroute sni: incomplete ClientHello: at least {n} more bytes needed (have {})",
-                data.len()
-            );
-            ExitCode::from(4)
-        }
-        Err(e) => {
-            if json {
-                emit_json(&serde_json::json!({
-                    "error": "rejected",
-                    "kind": e.as_str(),
-                    "message": e.to_string(),
-                }));
-            }
-            eprintln!("meshroute sni: rejected: {e}");
-            ExitCode::from(1)
-        }
+/// Not a hello, or one the policy rejects: exit 1.
+fn rejected(e: sniff::Error, json: bool) -> ExitCode {
+    if json {
+        shared::print_json_line(&serde_json::json!({
+            "error": "rejected",
+            "kind": e.as_str(),
+            "message": e.to_string(),
+        }));
     }
+    SNI.fail(1, format!("rejected: {e}"))
 }
