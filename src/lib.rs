@@ -171,6 +171,7 @@
 pub mod load;
 pub mod model;
 pub mod preflight;
+pub mod report;
 pub mod resolve;
 pub mod route;
 pub mod sni;
@@ -191,10 +192,11 @@ pub use config_entry::{
     ConfigEntry, ProxyDefaults, ServiceDefaults, UpstreamConfiguration, UpstreamOverride,
 };
 pub use document::{CaRoots, Content, Document, Format, UnknownFormat};
-pub use error::{Diagnostic, DiagnosticKind, LoadError, Severity};
+pub use error::{Diagnostic, DiagnosticKind, LoadError, Problem, Severity, Source};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
 pub use preflight::{Check, Finding};
+pub use report::Envelope;
 pub use resolve::{Explanation, HopKind, Layer, Layers, NextHop, Resolution, Route};
 pub use service::{
     DestinationType, MeshGatewayConfig, ProxyConfig, ServiceConnect, ServiceDefinition,
