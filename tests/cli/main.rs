@@ -1,8 +1,11 @@
 //! The cli tests, one binary (see tests/README.md).
 
 mod check;
+mod contract;
 mod golden;
 mod placement;
 mod preflight;
 mod resolve;
+mod run;
+mod sarif;
 mod sni;
