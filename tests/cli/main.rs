@@ -2,6 +2,7 @@
 
 mod check;
 mod contract;
+mod exit_codes;
 mod golden;
 mod placement;
 mod preflight;

@@ -189,11 +189,15 @@ impl Inputs {
         if path.as_os_str() == "-" {
             return self.load_stdin(loader);
         }
-        if std::fs::metadata(path).is_err() {
+        let Ok(meta) = std::fs::metadata(path) else {
             let message = format!("{}: no such file or directory", path.display());
             return Err(Stop::new(2, "missing-path", message));
-        }
-        let loaded = if path.is_dir() || Format::from_path(path).is_some() {
+        };
+        let loaded = if meta.is_file() && meta.len() == 0 {
+            // An empty file holds no document, in any format (JSON would call it a syntax
+            // error); the run stops for want of documents if nothing else has any.
+            Loaded::default()
+        } else if path.is_dir() || Format::from_path(path).is_some() {
             loader.load_paths(&[path])
         } else if let Some(f) = self.input_format {
             loader.load_file_as(path, f.into())
@@ -228,6 +232,9 @@ impl Inputs {
                 format!("cannot read standard input: {e}"),
             )
         })?;
+        if src.is_empty() {
+            return Ok(Loaded::default());
+        }
         Ok(loader.load_str(&src, format.into(), Some(Path::new("<stdin>"))))
     }
 }
