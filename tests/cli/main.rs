@@ -1,6 +1,7 @@
 //! The cli tests, one binary (see tests/README.md).
 
 mod check;
+mod commands;
 mod contract;
 mod exit_codes;
 mod golden;
