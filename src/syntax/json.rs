@@ -38,16 +38,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 512;
 /// # Ok::<(), meshroute::tree::SyntaxError>(())
 /// ```
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::new(1, 1),
-            format!(
-                "expected at most {} bytes of json (the size limit), found {} bytes",
-                limits.max_bytes,
-                src.len()
-            ),
-        ));
-    }
+    limits.check_len(src, "json")?;
     let mut p = Reader {
         src,
         b: src.as_bytes(),
@@ -153,14 +144,7 @@ impl Reader<'_> {
 
     fn deeper(&mut self, depth: usize) -> Result<usize, SyntaxError> {
         if depth >= self.max_depth {
-            let pos = self.pos();
-            return Err(SyntaxError::over_limit(
-                pos,
-                format!(
-                    "expected at most {} levels of nesting (the depth limit), found more",
-                    self.max_depth
-                ),
-            ));
+            return Err(SyntaxError::too_deep(self.pos(), self.max_depth));
         }
         Ok(depth + 1)
     }

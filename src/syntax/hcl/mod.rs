@@ -82,16 +82,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 256;
 /// # Ok::<(), meshroute::tree::SyntaxError>(())
 /// ```
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::new(1, 1),
-            format!(
-                "expected at most {} bytes of hcl (the size limit), found {} bytes",
-                limits.max_bytes,
-                src.len()
-            ),
-        ));
-    }
+    limits.check_len(src, "hcl")?;
     let max_depth = limits.max_depth.min(MAX_SUPPORTED_DEPTH);
     if src.chars().find(|&c| !is_go_space(c)) == Some('{') {
         return parse_json_dialect(src, max_depth);
@@ -915,13 +906,7 @@ impl Parser<'_> {
     fn deeper(&self, depth: usize, pos: Pos) -> Result<usize, PErr> {
         let d = depth + 1;
         if d > self.max_depth {
-            return Err(PErr::Fatal(SyntaxError::over_limit(
-                pos,
-                format!(
-                    "expected at most {} levels of nesting (the depth limit), found more",
-                    self.max_depth
-                ),
-            )));
+            return Err(PErr::Fatal(SyntaxError::too_deep(pos, self.max_depth)));
         }
         Ok(d)
     }
