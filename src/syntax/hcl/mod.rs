@@ -33,9 +33,12 @@ use std::borrow::Cow;
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
 mod strconv;
+mod token;
 mod unicode;
 
-use strconv::{go_lossy, go_parse_float, go_parse_int, go_unquote, unquote};
+use crate::syntax::hcl::strconv::{go_parse_float, go_parse_int};
+use crate::syntax::hcl::token::{Kind, Token};
+use crate::syntax::hcl::unicode::{is_digit, is_go_space, is_letter};
 
 /// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
 /// recurses once per level, and this bound keeps it well inside a 2 MiB thread stack even in
@@ -203,77 +206,6 @@ fn flatten_value(val: &mut Ast) {
 
 // ---------------------------------------------------------------------------------------------
 // Scanner: a port of github.com/hashicorp/hcl/hcl/scanner.
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Eof,
-    Comment,
-    Ident,
-    Number,
-    Float,
-    Bool,
-    Str,
-    Heredoc,
-    LBrack,
-    LBrace,
-    Comma,
-    Period,
-    RBrack,
-    RBrace,
-    Assign,
-    Add,
-    Sub,
-    /// `:` (JSON dialect)
-    Colon,
-    /// `null` (JSON dialect), a string with no text to the decoder
-    Null,
-    /// A string of the JSON dialect, unquoted with Go's `strconv.Unquote`
-    JStr,
-}
-
-impl Kind {
-    fn describe(self) -> &'static str {
-        match self {
-            Self::Eof => "end of input",
-            Self::Comment => "a comment",
-            Self::Ident => "a bare word",
-            Self::Number | Self::Float => "a number",
-            Self::Bool => "a bool",
-            Self::Str | Self::JStr => "a string",
-            Self::Heredoc => "a heredoc",
-            Self::LBrack => "'['",
-            Self::LBrace => "'{'",
-            Self::Comma => "','",
-            Self::Period => "'.'",
-            Self::RBrack => "']'",
-            Self::RBrace => "'}'",
-            Self::Assign => "'='",
-            Self::Add => "'+'",
-            Self::Sub => "'-'",
-            Self::Colon => "':'",
-            Self::Null => "null",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Token {
-    kind: Kind,
-    pos: Pos,
-    start: usize,
-    end: usize,
-}
-
-impl Token {
-    const fn start() -> Self {
-        Self {
-            kind: Kind::Eof,
-            pos: Pos::new(1, 1),
-            start: 0,
-            end: 0,
-        }
-    }
-}
 
 /// The end-of-input marker rune, as in the Go scanner (a NUL character also reads as it).
 const EOF: char = '\0';
@@ -815,38 +747,6 @@ fn heredoc_end_matches(line: &str, anchor: &str) -> bool {
         .is_some_and(|tail| tail.bytes().all(|b| b == b'\r'))
 }
 
-/// Whether `ch` is in one of the sorted, disjoint ranges of `table`.
-fn in_table(table: &[(u32, u32)], ch: char) -> bool {
-    let c = u32::from(ch);
-    table
-        .binary_search_by(|&(lo, hi)| {
-            if hi < c {
-                std::cmp::Ordering::Less
-            } else if lo > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
-}
-
-/// The scanner's `isLetter`: ASCII letters, `_`, and Go's `unicode.IsLetter` beyond ASCII.
-fn is_letter(ch: char) -> bool {
-    ch.is_ascii_alphabetic() || ch == '_' || (!ch.is_ascii() && in_table(unicode::GO_LETTER, ch))
-}
-
-/// The scanner's `isDigit`: ASCII digits and Go's `unicode.IsDigit` beyond ASCII.
-fn is_digit(ch: char) -> bool {
-    ch.is_ascii_digit() || (!ch.is_ascii() && in_table(unicode::GO_DIGIT, ch))
-}
-
-/// Go's `unicode.IsSpace`, which decides whether a document is HCL1's JSON dialect.
-fn is_go_space(ch: char) -> bool {
-    matches!(ch, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')
-        || (!ch.is_ascii() && in_table(unicode::GO_SPACE, ch))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Parser: a port of github.com/hashicorp/hcl/hcl/parser, building a small syntax tree.
 
@@ -903,7 +803,7 @@ impl Parser<'_> {
     }
 
     fn text(&self, t: &Token) -> &str {
-        &self.sc.src[t.start..t.end]
+        t.text(self.sc.src)
     }
 
     fn deeper(&self, depth: usize, pos: Pos) -> Result<usize, PErr> {
@@ -1382,29 +1282,12 @@ struct Decoder<'a> {
 
 impl Decoder<'_> {
     fn text(&self, t: &Token) -> &str {
-        &self.src[t.start..t.end]
+        t.text(self.src)
     }
 
     /// `Token.Value().(string)` of a key.
     fn key_value(&self, t: &Token) -> Result<Cow<'_, str>, SyntaxError> {
-        let text = self.text(t);
-        match t.kind {
-            Kind::Str | Kind::JStr => {
-                let inner = &text[1..text.len() - 1];
-                if !inner.contains(['\\', '"', '$', '\n']) {
-                    // Nothing to unquote, in either dialect.
-                    return Ok(Cow::Borrowed(inner));
-                }
-                let unquoted = if t.kind == Kind::Str {
-                    unquote(text)
-                } else {
-                    go_unquote(text)
-                };
-                unquoted.map(Cow::Owned).ok_or_else(|| bad_string(t.pos))
-            }
-            Kind::Null => Ok(Cow::Borrowed("")),
-            _ => Ok(Cow::Borrowed(text)),
-        }
+        t.string_value(self.src)
     }
 
     fn filter<'b>(
@@ -1636,18 +1519,10 @@ impl Decoder<'_> {
             Kind::Str | Kind::JStr | Kind::Null => {
                 self.key_value(t).map(|v| GoVal::Str(v.into_owned()))
             }
-            Kind::Heredoc => Ok(GoVal::Str(unindent_heredoc(self.text(t)))),
+            Kind::Heredoc => Ok(GoVal::Str(t.heredoc_value(self.src))),
             _ => Err(Self::mismatch(node, "a string")),
         }
     }
-}
-
-fn bad_string(pos: Pos) -> SyntaxError {
-    SyntaxError::new(
-        pos,
-        "expected a valid quoted string, found an escape or line break that hcl1 cannot \
-         unquote",
-    )
 }
 
 /// Go's `strings.EqualFold`, close enough: per-character simple case folding.
@@ -1669,41 +1544,6 @@ fn equal_fold(a: &str, b: &str) -> bool {
             _ => return false,
         }
     }
-}
-
-/// `unindentHeredoc` from the Go token package, on the whole heredoc token text.
-fn unindent_heredoc(heredoc: &str) -> String {
-    let b = heredoc.as_bytes();
-    let Some(idx) = heredoc.find('\n') else {
-        return String::new();
-    };
-    let unindent = b.get(2) == Some(&b'-');
-    let end = (b.len() + 1).saturating_sub(idx).min(b.len());
-    if !unindent {
-        return go_lossy(b.get(idx + 1..end).unwrap_or_default());
-    }
-    let end2 = (b.len() + 2).saturating_sub(idx).min(b.len());
-    let body = b.get(idx + 1..end2).unwrap_or_default();
-    let lines: Vec<&[u8]> = body.split(|&c| c == b'\n').collect();
-    let prefix = lines.last().copied().unwrap_or_default();
-    if !lines.iter().all(|l| l.starts_with(prefix)) {
-        let s = b.get(idx + 1..end).unwrap_or_default();
-        let trimmed_len = s
-            .iter()
-            .rposition(|&c| c != b' ' && c != b'\t')
-            .map_or(0, |p| p + 1);
-        return go_lossy(&s[..trimmed_len]);
-    }
-    let mut out: Vec<u8> = Vec::with_capacity(body.len());
-    for (i, l) in lines.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        if i + 1 < lines.len() {
-            out.extend_from_slice(&l[prefix.len()..]);
-        }
-    }
-    go_lossy(&out)
 }
 
 #[cfg(test)]
