@@ -27,16 +27,17 @@
 //!
 //! [`Node::to_json`]: crate::syntax::tree::Node::to_json
 
-use indexmap::IndexMap;
 use std::borrow::Cow;
 
-use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
+use crate::syntax::tree::{Limits, Node, Pos, SyntaxError};
 
+mod ast;
+mod decoder;
 mod strconv;
 mod token;
 mod unicode;
 
-use crate::syntax::hcl::strconv::{go_parse_float, go_parse_int};
+use crate::syntax::hcl::ast::{Ast, Item};
 use crate::syntax::hcl::token::{Kind, Token};
 use crate::syntax::hcl::unicode::{is_digit, is_go_space, is_letter};
 
@@ -47,7 +48,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 256;
 
 /// Reads an HCL1 document into the generic tree, exactly as Consul's HCL1 decoder would.
 ///
-/// The result is always a [`Value::Map`] at the top. Blocks become lists of maps, as in
+/// The result is always a [`Value::Map`](crate::syntax::tree::Value::Map) at the top. Blocks become lists of maps, as in
 /// Consul (see the [module documentation](self)).
 ///
 /// # Errors
@@ -112,10 +113,7 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         (_, Err(PErr::Eof)) => Vec::new(),
         (_, Err(PErr::Fatal(e) | PErr::Syntax(e))) => return Err(e),
     };
-    let dec = Decoder { src: &text };
-    let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
-    let map = dec.decode_map(&GNode::List(refs), None)?;
-    Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
+    decoder::decode(&text, &items)
 }
 
 /// HCL1's JSON dialect, which the Go package uses for any text whose first non-space
@@ -141,10 +139,7 @@ fn parse_json_dialect(src: &str, max_depth: usize) -> Result<Node, SyntaxError> 
         }
     };
     let items = flatten_items(items);
-    let dec = Decoder { src };
-    let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
-    let map = dec.decode_map(&GNode::List(refs), None)?;
-    Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
+    decoder::decode(src, &items)
 }
 
 /// `flattenObjects`: an item whose value is a non-empty object of objects becomes one item per
@@ -750,19 +745,6 @@ fn heredoc_end_matches(line: &str, anchor: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Parser: a port of github.com/hashicorp/hcl/hcl/parser, building a small syntax tree.
 
-#[derive(Debug)]
-enum Ast {
-    Lit(Token),
-    List { pos: Pos, items: Vec<Ast> },
-    Object { pos: Pos, items: Vec<Item> },
-}
-
-#[derive(Debug)]
-struct Item {
-    keys: Vec<Token>,
-    val: Ast,
-}
-
 /// How a parse step failed: `Fatal` errors (scanner errors, limits) always end the parse;
 /// `Syntax` errors may be dropped by an enclosing object, exactly as the Go parser does.
 enum PErr {
@@ -1148,400 +1130,6 @@ impl Parser<'_> {
                     )));
                 }
             }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Decoder: a port of hcl.Decode into map[string]interface{}.
-
-/// An object item seen through `ObjectList.Filter`: some leading keys stripped.
-#[derive(Clone, Copy)]
-struct ItemRef<'a> {
-    keys: &'a [Token],
-    val: &'a Ast,
-}
-
-impl<'a> ItemRef<'a> {
-    fn of(item: &'a Item) -> Self {
-        Self {
-            keys: &item.keys,
-            val: &item.val,
-        }
-    }
-
-    fn pos(&self) -> Pos {
-        self.keys
-            .first()
-            .map_or_else(|| ast_pos(self.val), |k| k.pos)
-    }
-}
-
-fn ast_pos(a: &Ast) -> Pos {
-    match a {
-        Ast::Lit(t) => t.pos,
-        Ast::List { pos, .. } | Ast::Object { pos, .. } => *pos,
-    }
-}
-
-/// The Go decoder's view of a syntax node.
-enum GNode<'a> {
-    /// `*ast.ObjectList`
-    List(Vec<ItemRef<'a>>),
-    /// `*ast.ObjectItem`
-    Item(ItemRef<'a>),
-    /// `*ast.ObjectType`, `*ast.ListType` or `*ast.LiteralType`
-    Ast(&'a Ast),
-}
-
-impl GNode<'_> {
-    fn pos(&self) -> Pos {
-        match self {
-            Self::List(items) => items
-                .iter()
-                .find(|i| !i.keys.is_empty())
-                .or(items.first())
-                .map_or(Pos::default(), ItemRef::pos),
-            Self::Item(i) => i.pos(),
-            Self::Ast(a) => ast_pos(a),
-        }
-    }
-
-    fn describe(&self) -> &'static str {
-        match self {
-            Self::List(_) => "a labelled block",
-            Self::Item(_) | Self::Ast(Ast::Object { .. }) => "an object",
-            Self::Ast(Ast::List { .. }) => "a list",
-            Self::Ast(Ast::Lit(t)) => t.kind.describe(),
-        }
-    }
-}
-
-/// A value of the Go decoder, with the dynamic type that decides how repeats merge.
-enum GoVal {
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    /// `[]interface{}`: from `[ … ]`.
-    SliceAny(Vec<(Pos, GoVal)>),
-    /// `[]map[string]interface{}`: from blocks and objects.
-    SliceMap(Vec<(Pos, GoMap)>),
-    Map(GoMap),
-}
-
-impl GoVal {
-    fn describe(&self) -> &'static str {
-        match self {
-            Self::Bool(_) => "a bool",
-            Self::Int(_) => "an integer",
-            Self::Float(_) => "a float",
-            Self::Str(_) => "a string",
-            Self::SliceAny(_) => "a list",
-            Self::SliceMap(_) => "a block",
-            Self::Map(_) => "an object",
-        }
-    }
-}
-
-type GoMap = IndexMap<String, (Pos, Pos, GoVal)>;
-
-fn into_value(v: GoVal) -> Value {
-    match v {
-        GoVal::Bool(b) => Value::Bool(b),
-        GoVal::Int(i) => Value::Int(i),
-        GoVal::Float(f) => Value::Float(f),
-        GoVal::Str(s) => Value::String(s),
-        GoVal::SliceAny(items) => Value::List(
-            items
-                .into_iter()
-                .map(|(pos, v)| Node::new(pos, into_value(v)))
-                .collect(),
-        ),
-        GoVal::SliceMap(items) => Value::List(
-            items
-                .into_iter()
-                .map(|(pos, m)| Node::new(pos, into_value(GoVal::Map(m))))
-                .collect(),
-        ),
-        GoVal::Map(m) => Value::Map(
-            m.into_iter()
-                .map(|(key, (key_pos, pos, v))| Entry {
-                    key,
-                    key_pos,
-                    value: Node::new(pos, into_value(v)),
-                })
-                .collect(),
-        ),
-    }
-}
-
-struct Decoder<'a> {
-    src: &'a str,
-}
-
-impl Decoder<'_> {
-    fn text(&self, t: &Token) -> &str {
-        t.text(self.src)
-    }
-
-    /// `Token.Value().(string)` of a key.
-    fn key_value(&self, t: &Token) -> Result<Cow<'_, str>, SyntaxError> {
-        t.string_value(self.src)
-    }
-
-    fn filter<'b>(
-        &self,
-        items: &[ItemRef<'b>],
-        key: &str,
-    ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
-        let mut out = Vec::new();
-        for item in items {
-            let Some((first, rest)) = item.keys.split_first() else {
-                continue;
-            };
-            let k = self.key_value(first)?;
-            if k == key || equal_fold(&k, key) {
-                out.push(ItemRef {
-                    keys: rest,
-                    val: item.val,
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    fn decode_map(&self, node: &GNode<'_>, existing: Option<GoMap>) -> Result<GoMap, SyntaxError> {
-        let owned;
-        let items: &[ItemRef<'_>] = match node {
-            GNode::Item(i) => std::slice::from_ref(i),
-            GNode::Ast(Ast::Object { items, .. }) => {
-                owned = items.iter().map(ItemRef::of).collect::<Vec<_>>();
-                &owned
-            }
-            GNode::List(items) => items,
-            GNode::Ast(a) => {
-                return Err(SyntaxError::new(
-                    ast_pos(a),
-                    format!("expected an object, found {}", node.describe()),
-                ));
-            }
-        };
-        let mut map = existing.unwrap_or_default();
-        let mut done: Vec<Cow<'_, str>> = Vec::new();
-        for item in items {
-            let Some(first) = item.keys.first() else {
-                return Err(SyntaxError::new(
-                    item.pos(),
-                    "expected a labelled block, found a block or value without a label under \
-                     the same key",
-                ));
-            };
-            let key = self.key_value(first)?;
-            if done.contains(&key) {
-                continue;
-            }
-            let val = if item.keys.len() > 1 {
-                done.push(key.clone());
-                GNode::List(self.filter(items, &key)?)
-            } else {
-                GNode::Item(ItemRef {
-                    keys: &[],
-                    val: item.val,
-                })
-            };
-            let val = match val {
-                GNode::Item(i) => GNode::Ast(i.val),
-                other => other,
-            };
-            let pos = val.pos();
-            if let Some(slot) = map.get_mut(&*key) {
-                let old = std::mem::replace(&mut slot.2, GoVal::Bool(false));
-                let (first_pos, first_kind) = (slot.0, old.describe());
-                slot.2 = self.decode_iface(&val, Some(old), false).map_err(|e| {
-                    SyntaxError::new(
-                        e.pos,
-                        format!(
-                            "{} (key {key:?} repeats, first as {first_kind} at {first_pos})",
-                            e.message
-                        ),
-                    )
-                })?;
-                // A repeated scalar takes the last value: point at it, and at its key.
-                if !matches!(
-                    slot.2,
-                    GoVal::SliceAny(_) | GoVal::SliceMap(_) | GoVal::Map(_)
-                ) {
-                    slot.0 = first.pos;
-                    slot.1 = pos;
-                }
-            } else {
-                let v = self.decode_iface(&val, None, false)?;
-                map.insert(key.into_owned(), (first.pos, pos, v));
-            }
-        }
-        Ok(map)
-    }
-
-    fn decode_iface(
-        &self,
-        node: &GNode<'_>,
-        old: Option<GoVal>,
-        in_slice: bool,
-    ) -> Result<GoVal, SyntaxError> {
-        match old {
-            None => match node {
-                GNode::List(_) | GNode::Ast(Ast::Object { .. }) => {
-                    if in_slice {
-                        Ok(GoVal::Map(self.decode_map(node, None)?))
-                    } else {
-                        Ok(GoVal::SliceMap(self.decode_slice_map(node, Vec::new())?))
-                    }
-                }
-                GNode::Ast(Ast::List { .. }) => {
-                    Ok(GoVal::SliceAny(self.decode_slice_any(node, Vec::new())?))
-                }
-                GNode::Ast(Ast::Lit(t)) => match t.kind {
-                    Kind::Bool => self.decode_bool(node),
-                    Kind::Float => self.decode_float(node),
-                    Kind::Number => self.decode_int(node),
-                    _ => self.decode_string(node),
-                },
-                GNode::Item(i) => Err(SyntaxError::new(
-                    i.pos(),
-                    "expected a value in the list, found a labelled block",
-                )),
-            },
-            Some(GoVal::Bool(_)) => self.decode_bool(node),
-            Some(GoVal::Int(_)) => self.decode_int(node),
-            Some(GoVal::Float(_)) => self.decode_float(node),
-            Some(GoVal::Str(_)) => self.decode_string(node),
-            Some(GoVal::SliceAny(v)) => Ok(GoVal::SliceAny(self.decode_slice_any(node, v)?)),
-            Some(GoVal::SliceMap(v)) => Ok(GoVal::SliceMap(self.decode_slice_map(node, v)?)),
-            Some(GoVal::Map(m)) => Ok(GoVal::Map(self.decode_map(node, Some(m))?)),
-        }
-    }
-
-    fn slice_items<'b>(node: &GNode<'b>, want: &str) -> Result<Vec<GNode<'b>>, SyntaxError> {
-        match node {
-            GNode::List(items) => Ok(items.iter().map(|i| GNode::Item(*i)).collect()),
-            GNode::Ast(o @ Ast::Object { .. }) => Ok(vec![GNode::Ast(o)]),
-            GNode::Ast(Ast::List { items, .. }) => Ok(items.iter().map(GNode::Ast).collect()),
-            _ => Err(SyntaxError::new(
-                node.pos(),
-                format!("expected {want}, found {}", node.describe()),
-            )),
-        }
-    }
-
-    fn decode_slice_map(
-        &self,
-        node: &GNode<'_>,
-        mut out: Vec<(Pos, GoMap)>,
-    ) -> Result<Vec<(Pos, GoMap)>, SyntaxError> {
-        for item in Self::slice_items(node, "a block, an object or a list of objects")? {
-            let pos = item.pos();
-            out.push((pos, self.decode_map(&item, None)?));
-        }
-        Ok(out)
-    }
-
-    fn decode_slice_any(
-        &self,
-        node: &GNode<'_>,
-        mut out: Vec<(Pos, GoVal)>,
-    ) -> Result<Vec<(Pos, GoVal)>, SyntaxError> {
-        for item in Self::slice_items(node, "a list")? {
-            let pos = item.pos();
-            out.push((pos, self.decode_iface(&item, None, true)?));
-        }
-        Ok(out)
-    }
-
-    fn literal<'b>(node: &'b GNode<'_>) -> Option<&'b Token> {
-        match node {
-            GNode::Ast(Ast::Lit(t)) => Some(t),
-            _ => None,
-        }
-    }
-
-    fn mismatch(node: &GNode<'_>, want: &str) -> SyntaxError {
-        SyntaxError::new(
-            node.pos(),
-            format!("expected {want}, found {}", node.describe()),
-        )
-    }
-
-    fn decode_bool(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
-        match Self::literal(node) {
-            Some(t) if t.kind == Kind::Bool => Ok(GoVal::Bool(self.text(t) == "true")),
-            _ => Err(Self::mismatch(node, "a bool")),
-        }
-    }
-
-    fn decode_float(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
-        match Self::literal(node) {
-            Some(t) if matches!(t.kind, Kind::Float | Kind::Number) => go_parse_float(self.text(t))
-                .map(GoVal::Float)
-                .ok_or_else(|| {
-                    SyntaxError::new(
-                        t.pos,
-                        format!("expected a finite decimal number, found {}", self.text(t)),
-                    )
-                }),
-            _ => Err(Self::mismatch(node, "a number")),
-        }
-    }
-
-    fn decode_int(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
-        let Some(t) = Self::literal(node) else {
-            return Err(Self::mismatch(node, "an integer"));
-        };
-        let text: Cow<'_, str> = match t.kind {
-            Kind::Number => Cow::Borrowed(self.text(t)),
-            Kind::Str | Kind::JStr | Kind::Null => self.key_value(t)?,
-            _ => return Err(Self::mismatch(node, "an integer")),
-        };
-        go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
-            SyntaxError::new(
-                t.pos,
-                format!("expected an integer that fits in 64 bits, found {text}"),
-            )
-        })
-    }
-
-    fn decode_string(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
-        let Some(t) = Self::literal(node) else {
-            return Err(Self::mismatch(node, "a string"));
-        };
-        match t.kind {
-            Kind::Number => Ok(GoVal::Str(self.text(t).to_owned())),
-            Kind::Str | Kind::JStr | Kind::Null => {
-                self.key_value(t).map(|v| GoVal::Str(v.into_owned()))
-            }
-            Kind::Heredoc => Ok(GoVal::Str(t.heredoc_value(self.src))),
-            _ => Err(Self::mismatch(node, "a string")),
-        }
-    }
-}
-
-/// Go's `strings.EqualFold`, close enough: per-character simple case folding.
-#[allow(clippy::many_single_char_names)] // kept close to the Go names
-fn equal_fold(a: &str, b: &str) -> bool {
-    let mut x = a.chars();
-    let mut y = b.chars();
-    loop {
-        match (x.next(), y.next()) {
-            (None, None) => return true,
-            (Some(c), Some(d)) => {
-                if c != d
-                    && !c.to_lowercase().eq(d.to_lowercase())
-                    && !c.to_uppercase().eq(d.to_uppercase())
-                {
-                    return false;
-                }
-            }
-            _ => return false,
         }
     }
 }
