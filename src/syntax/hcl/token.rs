@@ -58,6 +58,18 @@ impl Kind {
             Self::Null => "null",
         }
     }
+
+    /// The one-character tokens both dialects share: brackets, braces and the comma.
+    pub(super) fn bracket_or_comma(ch: char) -> Option<Self> {
+        Some(match ch {
+            '[' => Self::LBrack,
+            ']' => Self::RBrack,
+            '{' => Self::LBrace,
+            '}' => Self::RBrace,
+            ',' => Self::Comma,
+            _ => return None,
+        })
+    }
 }
 
 /// A token: its kind, where it starts, and its byte range in the source.
