@@ -371,15 +371,34 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+        let entries = self.sequence(depth, b'}', "object", open, Self::entry)?;
+        Ok(Value::Map(entries))
+    }
+
+    fn array(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+        let items = self.sequence(depth, b']', "array", open, |r, depth, _| r.value(depth))?;
+        Ok(Value::List(items))
+    }
+
+    /// The elements of the array or object whose bracket is at the cursor, up to the `close`
+    /// bracket, each read by `element` (told whether it is the first).
+    fn sequence<T>(
+        &mut self,
+        depth: usize,
+        close: u8,
+        what: &str,
+        open: Pos,
+        mut element: impl FnMut(&mut Self, usize, bool) -> Result<T, SyntaxError>,
+    ) -> Result<Vec<T>, SyntaxError> {
         let depth = self.enter(depth)?;
-        let mut entries = Vec::new();
-        if self.lx.eat(b'}') {
-            return Ok(Value::Map(entries));
+        let mut items = Vec::new();
+        if self.lx.eat(close) {
+            return Ok(items);
         }
         loop {
-            entries.push(self.entry(depth, entries.is_empty())?);
-            if self.after_element(b'}', "object", open)? {
-                return Ok(Value::Map(entries));
+            items.push(element(self, depth, items.is_empty())?);
+            if self.after_element(close, what, open)? {
+                return Ok(items);
             }
         }
     }
@@ -407,20 +426,6 @@ impl Reader<'_> {
             key_pos,
             value,
         })
-    }
-
-    fn array(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
-        let depth = self.enter(depth)?;
-        let mut items = Vec::new();
-        if self.lx.eat(b']') {
-            return Ok(Value::List(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            if self.after_element(b']', "array", open)? {
-                return Ok(Value::List(items));
-            }
-        }
     }
 }
 

@@ -148,24 +148,20 @@ impl<'a> Cursor<'a> {
         &self.src[start..self.pos.offset - self.last_char_len]
     }
 
-    /// The first character after spaces, tabs and line breaks.
-    pub(super) fn skip_space(&mut self) -> Result<char, SyntaxError> {
+    /// Starts a token: the first character after spaces, tabs and line breaks, with its
+    /// offset and position.
+    pub(super) fn start_token(&mut self) -> Result<(char, usize, Pos), SyntaxError> {
         let mut ch = self.next()?;
         while matches!(ch, ' ' | '\t' | '\n' | '\r') {
             ch = self.next()?;
         }
-        Ok(ch)
-    }
-
-    /// The offset and position of the character just read, where a token starts.
-    pub(super) fn token_start(&self) -> (usize, Pos) {
         let start = self.pos.offset - self.last_char_len;
         let pos = if self.pos.column > 0 {
             Pos::new(self.pos.line, self.pos.column)
         } else {
             Pos::new(self.pos.line.saturating_sub(1), self.last_line_len)
         };
-        (start, pos)
+        Ok((ch, start, pos))
     }
 
     /// The token from `start` up to the next character.

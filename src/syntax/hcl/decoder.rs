@@ -341,23 +341,31 @@ impl<'a> Decoder<'a> {
     fn decode_slice_map(
         &self,
         node: &GNode<'_>,
-        mut out: Vec<(Pos, GoMap)>,
+        out: Vec<(Pos, GoMap)>,
     ) -> Result<Vec<(Pos, GoMap)>, SyntaxError> {
-        for item in slice_items(node, "a block, an object or a list of objects")? {
-            let pos = item.pos();
-            out.push((pos, self.decode_map(&item, None)?));
-        }
-        Ok(out)
+        let want = "a block, an object or a list of objects";
+        Self::decode_slice(node, out, want, |item| self.decode_map(item, None))
     }
 
     fn decode_slice_any(
         &self,
         node: &GNode<'_>,
-        mut out: Vec<(Pos, GoVal)>,
+        out: Vec<(Pos, GoVal)>,
     ) -> Result<Vec<(Pos, GoVal)>, SyntaxError> {
-        for item in slice_items(node, "a list")? {
-            let pos = item.pos();
-            out.push((pos, self.decode_iface(&item, None, true)?));
+        Self::decode_slice(node, out, "a list", |item| {
+            self.decode_iface(item, None, true)
+        })
+    }
+
+    /// `decodeSlice`: each element of `node` decoded by `decode`, appended to `out`.
+    fn decode_slice<T>(
+        node: &GNode<'_>,
+        mut out: Vec<(Pos, T)>,
+        want: &str,
+        decode: impl Fn(&GNode<'_>) -> Result<T, SyntaxError>,
+    ) -> Result<Vec<(Pos, T)>, SyntaxError> {
+        for item in slice_items(node, want)? {
+            out.push((item.pos(), decode(&item)?));
         }
         Ok(out)
     }

@@ -41,8 +41,7 @@ struct Scanner<'a> {
 impl Scanner<'_> {
     /// The next token of the dialect.
     fn scan(&mut self) -> Result<Token, SyntaxError> {
-        let ch = self.c.skip_space()?;
-        let (start, pos) = self.c.token_start();
+        let (ch, start, pos) = self.c.start_token()?;
         let kind = self.kind(ch, start, pos)?;
         Ok(self.c.token(kind, start, pos))
     }

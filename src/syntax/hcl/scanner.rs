@@ -24,8 +24,7 @@ impl<'a> Scanner<'a> {
 
     /// The next token, comments included.
     pub(super) fn scan(&mut self) -> Result<Token, SyntaxError> {
-        let ch = self.c.skip_space()?;
-        let (start, pos) = self.c.token_start();
+        let (ch, start, pos) = self.c.start_token()?;
         let kind = self.kind(ch, start, pos)?;
         Ok(self.c.token(kind, start, pos))
     }

@@ -12,21 +12,7 @@ pub(super) fn unquote(quoted: &str) -> Option<String> {
     if !s.contains('\\') && !s.contains('"') && !s.contains('$') {
         return Some(s.to_owned());
     }
-    let mut buf: Vec<u8> = Vec::with_capacity(s.len());
-    let mut s = s.as_bytes();
-    while let Some(&c) = s.first() {
-        match c {
-            b'$' if s.get(1) == Some(&b'{') => copy_interpolation(&mut s, &mut buf)?,
-            b'\n' | b'"' => return None,
-            b'\\' => {
-                let esc = *s.get(1)?;
-                s = &s[2..];
-                escape(esc, &mut s, &mut buf, hcl_rune)?;
-            }
-            _ => copy_char(&mut s, &mut buf),
-        }
-    }
-    Some(go_lossy(&buf))
+    unescape(s.as_bytes(), hcl_rune, true)
 }
 
 /// Copies a `${ … }` interpolation (at the start of `s`) as written, up to its matching
@@ -60,17 +46,30 @@ pub(super) fn go_unquote(quoted: &str) -> Option<String> {
     if !inner.contains('\\') && !inner.contains('\n') && !inner.contains('"') {
         return Some(inner.to_owned());
     }
-    let mut buf: Vec<u8> = Vec::with_capacity(inner.len());
-    let mut rest = inner.as_bytes();
-    while let Some(&c) = rest.first() {
+    unescape(inner.as_bytes(), json_rune, false)
+}
+
+/// The text between the quotes with its escapes (`\u`/`\U` values written by `rune`) and,
+/// for HCL, `${ … }` interpolations copied as written; `None` at a bare line break or quote,
+/// or where an escape fails.
+fn unescape(
+    mut s: &[u8],
+    rune: fn(u32, &mut Vec<u8>) -> Option<()>,
+    interpolations: bool,
+) -> Option<String> {
+    let mut buf: Vec<u8> = Vec::with_capacity(s.len());
+    while let Some(&c) = s.first() {
         match c {
+            b'$' if interpolations && s.get(1) == Some(&b'{') => {
+                copy_interpolation(&mut s, &mut buf)?;
+            }
             b'\n' | b'"' => return None,
             b'\\' => {
-                let esc = *rest.get(1)?;
-                rest = &rest[2..];
-                escape(esc, &mut rest, &mut buf, json_rune)?;
+                let esc = *s.get(1)?;
+                s = &s[2..];
+                escape(esc, &mut s, &mut buf, rune)?;
             }
-            _ => copy_char(&mut rest, &mut buf),
+            _ => copy_char(&mut s, &mut buf),
         }
     }
     Some(go_lossy(&buf))
