@@ -22,8 +22,11 @@ fn copy_interpolation(s: &mut &[u8], buf: &mut Vec<u8>) -> Option<()> {
     *s = &s[2..];
     let mut braces = 1usize;
     while !s.is_empty() && braces > 0 {
-        // The source is UTF-8, so every character decodes; Go also rejects U+FFFD.
-        let r = std::str::from_utf8(s).ok()?.chars().next()?;
+        // The source is UTF-8 cut at character boundaries, so the next character decodes from
+        // its own bytes (decoding all the rest each time made long interpolations quadratic);
+        // Go also rejects U+FFFD.
+        let len = utf8_len(s[0]).min(s.len());
+        let r = std::str::from_utf8(&s[..len]).ok()?.chars().next()?;
         if r == '\u{FFFD}' {
             return None;
         }
