@@ -344,32 +344,6 @@ impl Reader<'_> {
         Ok(depth + 1)
     }
 
-    /// The depth inside the array or object whose bracket is at the cursor, which moves past
-    /// it and any whitespace.
-    fn enter(&mut self, depth: usize) -> Result<usize, SyntaxError> {
-        let depth = self.deeper(depth)?;
-        self.lx.i += 1;
-        self.lx.skip_ws();
-        Ok(depth)
-    }
-
-    /// After an element of an array or object: a comma (and whitespace) to go on, or the
-    /// `close` bracket; whether it was the bracket.
-    fn after_element(&mut self, close: u8, what: &str, open: Pos) -> Result<bool, SyntaxError> {
-        self.lx.skip_ws();
-        if self.lx.eat(b',') {
-            self.lx.skip_ws();
-            return Ok(false);
-        }
-        if self.lx.eat(close) {
-            return Ok(true);
-        }
-        let close = char::from(close);
-        Err(self.lx.error_here(&format!(
-            "expected ',' or '{close}' in the {what} opened at {open}"
-        )))
-    }
-
     fn object(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
         let entries = self.sequence(depth, b'}', "object", open, Self::entry)?;
         Ok(Value::Map(entries))
@@ -390,15 +364,24 @@ impl Reader<'_> {
         open: Pos,
         mut element: impl FnMut(&mut Self, usize, bool) -> Result<T, SyntaxError>,
     ) -> Result<Vec<T>, SyntaxError> {
-        let depth = self.enter(depth)?;
+        let depth = self.deeper(depth)?;
+        self.lx.i += 1;
+        self.lx.skip_ws();
         let mut items = Vec::new();
         if self.lx.eat(close) {
             return Ok(items);
         }
         loop {
             items.push(element(self, depth, items.is_empty())?);
-            if self.after_element(close, what, open)? {
+            self.lx.skip_ws();
+            if self.lx.eat(b',') {
+                self.lx.skip_ws();
+            } else if self.lx.eat(close) {
                 return Ok(items);
+            } else {
+                let close = char::from(close);
+                let expected = format!("expected ',' or '{close}' in the {what} opened at {open}");
+                return Err(self.lx.error_here(&expected));
             }
         }
     }
