@@ -7,6 +7,7 @@
 //! first one's type and the last one wins).
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -196,21 +197,30 @@ impl<'a> Decoder<'a> {
     }
 
     /// `ObjectList.Filter(key)`: the items whose first key is `key` (compared without case),
-    /// that key stripped.
+    /// that key stripped. Reads only the items of `key`'s fold bucket, so an object with many
+    /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
     fn filter<'b>(
         &self,
         items: &[ItemRef<'b>],
+        index: &FoldIndex,
         key: &str,
     ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
+        if let Some(i) = index.first_error {
+            // As the full scan would: the first key that cannot be read stops it.
+            let first = &items[i].keys[0];
+            return first.string_value(self.src).map(|_| Vec::new());
+        }
         let mut out = Vec::new();
-        for item in items {
-            let Some((first, rest)) = item.keys.split_first() else {
-                continue;
-            };
-            let k = first.string_value(self.src)?;
+        for &i in index
+            .buckets
+            .get(&fold_key(key))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let item = &items[i];
+            let k = item.keys[0].string_value(self.src)?;
             if k == key || equal_fold(&k, key) {
                 out.push(ItemRef {
-                    keys: rest,
+                    keys: &item.keys[1..],
                     val: item.val,
                 });
             }
@@ -221,7 +231,7 @@ impl<'a> Decoder<'a> {
     fn decode_map(&self, node: &GNode<'_>, existing: Option<GoMap>) -> Result<GoMap, SyntaxError> {
         let items = map_items(node)?;
         let mut map = existing.unwrap_or_default();
-        let mut done: Vec<Cow<'a, str>> = Vec::new();
+        let mut done = Done::default();
         for item in items.iter() {
             self.decode_member(&items, item, &mut map, &mut done)?;
         }
@@ -235,7 +245,7 @@ impl<'a> Decoder<'a> {
         items: &[ItemRef<'_>],
         item: &ItemRef<'_>,
         map: &mut GoMap,
-        done: &mut Vec<Cow<'a, str>>,
+        done: &mut Done<'a>,
     ) -> Result<(), SyntaxError> {
         let Some(first) = item.keys.first() else {
             return Err(SyntaxError::new(
@@ -245,12 +255,15 @@ impl<'a> Decoder<'a> {
             ));
         };
         let key = first.string_value(self.src)?;
-        if done.contains(&key) {
+        if done.keys.contains(&key) {
             return Ok(());
         }
         let val = if item.keys.len() > 1 {
-            done.push(key.clone());
-            GNode::List(self.filter(items, &key)?)
+            done.keys.insert(key.clone());
+            let index = done
+                .index
+                .get_or_insert_with(|| FoldIndex::of(self.src, items));
+            GNode::List(self.filter(items, index, &key)?)
         } else {
             GNode::Ast(item.val)
         };
@@ -422,6 +435,64 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// What an object's decoding has done: the labelled keys already taken, and the fold index
+/// of its items (built at the first labelled key).
+#[derive(Default)]
+struct Done<'a> {
+    keys: HashSet<Cow<'a, str>>,
+    index: Option<FoldIndex>,
+}
+
+/// An object's items by the fold of their first key ([`fold_key`]): two keys
+/// [`equal_fold`] compares equal always share a bucket.
+struct FoldIndex {
+    buckets: HashMap<String, Vec<usize>>,
+    /// The first item whose first key cannot be read (as a string).
+    first_error: Option<usize>,
+}
+
+impl FoldIndex {
+    fn of(src: &str, items: &[ItemRef<'_>]) -> Self {
+        let mut index = Self {
+            buckets: HashMap::new(),
+            first_error: None,
+        };
+        for (i, item) in items.iter().enumerate() {
+            let Some(first) = item.keys.first() else {
+                continue;
+            };
+            match first.string_value(src) {
+                Ok(k) => index.buckets.entry(fold_key(&k)).or_default().push(i),
+                Err(_) => {
+                    index.first_error.get_or_insert(i);
+                }
+            }
+        }
+        index
+    }
+}
+
+/// A key's bucket: each character replaced by [`fold_char`]'s.
+fn fold_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// Appends the fold of one character, the same for every pair [`equal_fold`] relates: the
+/// lowercase of the uppercase of its lowercase, character by character (`ς`, `σ` and `Σ`
+/// give `σ`; `ſ`, `s` and `S` give `s`; the Kelvin sign, `k` and `K` give `k`; `ß` and `ẞ`
+/// give `ss`). Checked over every Unicode scalar value in the tests.
+fn fold_char(c: char, out: &mut String) {
+    for lower in c.to_lowercase() {
+        for upper in lower.to_uppercase() {
+            out.extend(upper.to_lowercase());
+        }
+    }
+}
+
 /// Go's `strings.EqualFold`, close enough: per-character simple case folding.
 #[allow(clippy::many_single_char_names)] // kept close to the Go names
 fn equal_fold(a: &str, b: &str) -> bool {
@@ -440,5 +511,59 @@ fn equal_fold(a: &str, b: &str) -> bool {
             }
             _ => return false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// Every pair of characters `equal_fold` relates (same lowercase or same uppercase) has
+    /// one `fold_char`, over all of Unicode: keys that compare equal share a bucket.
+    #[test]
+    fn characters_equal_fold_relates_share_a_fold() {
+        let mut by_lower: HashMap<String, Vec<char>> = HashMap::new();
+        let mut by_upper: HashMap<String, Vec<char>> = HashMap::new();
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            by_lower
+                .entry(c.to_lowercase().collect())
+                .or_default()
+                .push(c);
+            by_upper
+                .entry(c.to_uppercase().collect())
+                .or_default()
+                .push(c);
+        }
+        let fold = |c: char| {
+            let mut s = String::new();
+            fold_char(c, &mut s);
+            s
+        };
+        for group in by_lower.values().chain(by_upper.values()) {
+            let first = fold(group[0]);
+            for &c in group {
+                assert_eq!(fold(c), first, "{c:?} and {:?}", group[0]);
+            }
+        }
+    }
+
+    /// Many different labelled keys: linear, and each key's blocks still gathered (also the
+    /// ones spelled in another case).
+    #[test]
+    fn many_labelled_keys_are_gathered_by_fold() {
+        let mut src = String::new();
+        for i in 0..20_000 {
+            use std::fmt::Write as _;
+            let _ = writeln!(src, "k{i} \"x\" {{}}");
+        }
+        src.push_str("K7 \"y\" {}\n");
+        let tree = crate::syntax::hcl::parse(&src, &crate::syntax::tree::Limits::default())
+            .unwrap()
+            .to_json();
+        assert_eq!(tree.as_object().unwrap().len(), 20_001);
+        assert_eq!(tree["k7"].as_array().unwrap().len(), 2);
+        assert_eq!(tree["K7"], tree["k7"]);
     }
 }
