@@ -236,19 +236,21 @@ mod floor {
             [head @ .., b'.'] => head,
             s => s,
         };
-        if s.len() == raw.len()
-            && (s.first().is_some_and(u8::is_ascii_digit) || s.contains(&b':'))
-            && std::str::from_utf8(s).is_ok_and(|t| t.parse::<std::net::IpAddr>().is_ok())
-        {
-            return Some(0);
-        }
         // Short names cannot have a long label: the cheaper pass (measured) for each.
-        let ok = match s.len() {
+        let ldh = match s.len() {
             0..=63 => fold(s),
             64..=253 => walk(s),
             _ => false,
         };
-        if !ok || numeric(s.rsplit(|&c| c == b'.').next()?) {
+        // Only digits and dots pass as a name and read as an address; IPv6 has colons.
+        let digit_led = s.first().is_some_and(u8::is_ascii_digit);
+        if s.len() == raw.len()
+            && (digit_led || !ldh && s.contains(&b':'))
+            && std::str::from_utf8(s).is_ok_and(|t| t.parse::<std::net::IpAddr>().is_ok())
+        {
+            return Some(0);
+        }
+        if !ldh || numeric(s.rsplit(|&c| c == b'.').next()?) {
             return None;
         }
         Some(s.len())
