@@ -1,5 +1,7 @@
 //! Limits and the server-name policy.
 
+use super::error::{Error, NameError};
+
 /// What to do when a server name breaks one rule of the [`Policy`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9,6 +11,21 @@ pub enum Rule {
     /// Accept the hello and report the problem through
     /// [`ClientHello::name_issue`](super::ClientHello::name_issue).
     Tolerate,
+}
+
+impl Rule {
+    /// Applies the rule to a broken name: [`Rule::Reject`] rejects the hello with
+    /// [`Error::InvalidName`]; [`Rule::Tolerate`] accepts it and keeps `e` in `issue` unless an
+    /// earlier problem is there.
+    pub(crate) fn apply(self, e: NameError, issue: &mut Option<NameError>) -> Result<(), Error> {
+        match self {
+            Rule::Reject => Err(Error::InvalidName(e)),
+            Rule::Tolerate => {
+                issue.get_or_insert(e);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// How strictly server names are judged. Each rule is switchable; the defaults follow

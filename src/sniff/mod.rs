@@ -203,18 +203,6 @@ fn fits(cur: &Cursor<'_>, n: usize, end: usize, field: Field) -> Result<(), Stop
     }
 }
 
-fn reject_or(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<(), Stop> {
-    match rule {
-        Rule::Reject => Err(Stop::Err(Error::InvalidName(e))),
-        Rule::Tolerate => {
-            if issue.is_none() {
-                *issue = Some(e);
-            }
-            Ok(())
-        }
-    }
-}
-
 /// The `server_name` extension body (`len` bytes). Puts the chosen `host_name` in `found`.
 fn server_name<'a>(
     cur: &mut Cursor<'a>,
@@ -224,7 +212,10 @@ fn server_name<'a>(
     found: &mut Option<Bytes<'a>>,
 ) -> Result<(), Stop> {
     if len == 0 {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
+        return policy
+            .empty_name
+            .apply(NameError::Empty, issue)
+            .map_err(Stop::Err);
     }
     let end = cur.off() + len;
     fits(cur, 2, end, Field::ServerNameList)?;
@@ -233,7 +224,10 @@ fn server_name<'a>(
         return Err(Error::Malformed(Field::ServerNameList).into());
     }
     if list == 0 {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
+        return policy
+            .empty_name
+            .apply(NameError::Empty, issue)
+            .map_err(Stop::Err);
     }
     let mut too_long = false;
     while cur.off() < end {
@@ -242,14 +236,18 @@ fn server_name<'a>(
         let n = usize::from(cur.u16()?);
         fits(cur, n, end, Field::HostName)?;
         if name_type != 0 {
-            reject_or(policy.unknown_name_type, NameError::UnknownNameType, issue)?;
+            policy
+                .unknown_name_type
+                .apply(NameError::UnknownNameType, issue)?;
             cur.skip(n)?;
         } else if found.is_some() || too_long {
-            reject_or(policy.multiple_names, NameError::MultipleNames, issue)?;
+            policy
+                .multiple_names
+                .apply(NameError::MultipleNames, issue)?;
             cur.skip(n)?;
         } else if n > name::INLINE_MAX {
             // Longer than any DNS name: keep it only if it can be borrowed.
-            reject_or(policy.invalid_name, NameError::TooLong, issue)?;
+            policy.invalid_name.apply(NameError::TooLong, issue)?;
             match cur.take_borrowed(n)? {
                 Some(b) => *found = Some(Bytes::Borrowed(b)),
                 None => too_long = true,
@@ -271,12 +269,8 @@ fn server_name_flat<'a>(
     issue: &mut Option<NameError>,
     found: &mut Option<Bytes<'a>>,
 ) -> Result<(), Error> {
-    let reject_or = |rule, e, issue: &mut Option<NameError>| match reject_or(rule, e, issue) {
-        Ok(()) | Err(Stop::More) => Ok(()),
-        Err(Stop::Err(e)) => Err(e),
-    };
     if body.is_empty() {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
+        return policy.empty_name.apply(NameError::Empty, issue);
     }
     let Some(&[a, b]) = body.get(..2) else {
         return Err(Error::Malformed(Field::ServerNameList));
@@ -286,7 +280,7 @@ fn server_name_flat<'a>(
         return Err(Error::Malformed(Field::ServerNameList));
     }
     if list == 0 {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
+        return policy.empty_name.apply(NameError::Empty, issue);
     }
     let mut i = 2;
     while i < body.len() {
@@ -299,12 +293,16 @@ fn server_name_flat<'a>(
         };
         i += 3 + n;
         if name_type != 0 {
-            reject_or(policy.unknown_name_type, NameError::UnknownNameType, issue)?;
+            policy
+                .unknown_name_type
+                .apply(NameError::UnknownNameType, issue)?;
         } else if found.is_some() {
-            reject_or(policy.multiple_names, NameError::MultipleNames, issue)?;
+            policy
+                .multiple_names
+                .apply(NameError::MultipleNames, issue)?;
         } else {
             if n > name::INLINE_MAX {
-                reject_or(policy.invalid_name, NameError::TooLong, issue)?;
+                policy.invalid_name.apply(NameError::TooLong, issue)?;
             }
             *found = Some(Bytes::Borrowed(name));
         }
@@ -360,13 +358,9 @@ fn extensions_flat<'a>(
         match ty {
             EXT_SERVER_NAME => {
                 if seen_sni {
-                    if let Err(Stop::Err(e)) = reject_or(
-                        policy.duplicate_extension,
-                        NameError::DuplicateExtension,
-                        &mut hello.issue,
-                    ) {
-                        return Err(e);
-                    }
+                    policy
+                        .duplicate_extension
+                        .apply(NameError::DuplicateExtension, &mut hello.issue)?;
                 } else {
                     seen_sni = true;
                     server_name_flat(body, policy, &mut hello.issue, &mut hello.name)?;
@@ -567,11 +561,9 @@ fn body_records<'a>(
         match ty {
             EXT_SERVER_NAME => {
                 if seen_sni {
-                    reject_or(
-                        policy.duplicate_extension,
-                        NameError::DuplicateExtension,
-                        &mut hello.issue,
-                    )?;
+                    policy
+                        .duplicate_extension
+                        .apply(NameError::DuplicateExtension, &mut hello.issue)?;
                     cur.skip(n)?;
                 } else if let Some(body) = cur.peek(n) {
                     seen_sni = true;

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::config::{Policy, Rule};
+use super::config::Policy;
 use super::error::{Error, NameError};
 
 /// The largest name kept inline when it straddles a record boundary.
@@ -164,18 +164,6 @@ const fn classes() -> [u16; 256] {
 
 static CLASS: [u16; 256] = classes();
 
-fn apply(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<(), Error> {
-    match rule {
-        Rule::Reject => Err(Error::InvalidName(e)),
-        Rule::Tolerate => {
-            if issue.is_none() {
-                *issue = Some(e);
-            }
-            Ok(())
-        }
-    }
-}
-
 fn is_ip_literal(s: &[u8]) -> bool {
     // Only ASCII reaches here (the caller checked), and core's parsers do not allocate.
     let Ok(text) = core::str::from_utf8(s) else {
@@ -218,12 +206,12 @@ pub(crate) fn validate(
     issue: &mut Option<NameError>,
 ) -> Result<Option<usize>, Error> {
     if raw.is_empty() {
-        apply(policy.empty_name, NameError::Empty, issue)?;
+        policy.empty_name.apply(NameError::Empty, issue)?;
         return Ok(None);
     }
     let mut s = raw;
     if let [head @ .., b'.'] = raw {
-        apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
+        policy.trailing_dot.apply(NameError::TrailingDot, issue)?;
         s = head;
     }
     // One pass: byte classes OR-ed together, and the bad pairs (empty label, hyphen at a
@@ -244,7 +232,7 @@ pub(crate) fn validate(
             && s.iter()
                 .all(|&c| c == b':' || CLASS[usize::from(c)] & INVALID == 0);
     if ascii_only && s.len() == raw.len() && (colon || digit_led(s)) && is_ip_literal(s) {
-        apply(policy.ip_literal, NameError::IpLiteral, issue)?;
+        policy.ip_literal.apply(NameError::IpLiteral, issue)?;
         return Ok(None);
     }
     let invalid = if flags & INVALID != 0 {
@@ -261,11 +249,11 @@ pub(crate) fn validate(
         None
     };
     if let Some(e) = invalid {
-        apply(policy.invalid_name, e, issue)?;
+        policy.invalid_name.apply(e, issue)?;
         return Ok(None);
     }
     if flags & UNDERSCORE != 0 {
-        apply(policy.underscore, NameError::Underscore, issue)?;
+        policy.underscore.apply(NameError::Underscore, issue)?;
     }
     Ok(Some(s.len()))
 }
@@ -307,12 +295,12 @@ mod tests {
             digits => digits.iter().all(u8::is_ascii_digit),
         };
         if raw.is_empty() {
-            apply(policy.empty_name, NameError::Empty, issue)?;
+            policy.empty_name.apply(NameError::Empty, issue)?;
             return Ok(None);
         }
         let mut s = raw;
         if let [head @ .., b'.'] = raw {
-            apply(policy.trailing_dot, NameError::TrailingDot, issue)?;
+            policy.trailing_dot.apply(NameError::TrailingDot, issue)?;
             s = head;
         }
         let flags = s.iter().fold(0u8, |f, &c| f | class(c));
@@ -326,7 +314,7 @@ mod tests {
         let ascii_only = flags & OLD_INVALID == 0
             || colon && s.iter().all(|&c| c == b':' || class(c) & OLD_INVALID == 0);
         if ascii_only && s.len() == raw.len() && (colon || digit_led(s)) && is_ip_literal(s) {
-            apply(policy.ip_literal, NameError::IpLiteral, issue)?;
+            policy.ip_literal.apply(NameError::IpLiteral, issue)?;
             return Ok(None);
         }
         let invalid = if flags & OLD_INVALID != 0 {
@@ -343,11 +331,11 @@ mod tests {
             None
         };
         if let Some(e) = invalid {
-            apply(policy.invalid_name, e, issue)?;
+            policy.invalid_name.apply(e, issue)?;
             return Ok(None);
         }
         if flags & OLD_UNDERSCORE != 0 {
-            apply(policy.underscore, NameError::Underscore, issue)?;
+            policy.underscore.apply(NameError::Underscore, issue)?;
         }
         Ok(Some(s.len()))
     }
