@@ -43,6 +43,7 @@ mod cursor;
 mod error;
 mod flat;
 mod hello;
+mod lanes;
 mod name;
 mod records;
 
