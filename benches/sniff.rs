@@ -431,7 +431,7 @@ fn name_hello(n: usize) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    let config = Config::default().with_max_hello_len(64 * 1024);
+    let config = Config::default();
     let files = corpus();
     let mut scratch = Vec::new();
     let mut g = c.benchmark_group("sni");
@@ -567,7 +567,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Prints the per-file medians and the summaries the goals are judged on.
 fn table() {
-    let config = Config::default().with_max_hello_len(64 * 1024);
+    let config = Config::default();
     let files = corpus();
     // Per extractor: the single-record hellos, and every real-client hello.
     let mut single: Vec<Vec<f64>> = vec![Vec::new(); EXTRACTORS.len()];
@@ -674,7 +674,7 @@ fn callgrind_mode(spec: &str) {
                 .1
         }
     };
-    let config = Config::default().with_max_hello_len(64 * 1024);
+    let config = Config::default();
     let mut scratch = Vec::with_capacity(64 * 1024);
     let extract: &mut dyn FnMut(&[u8]) -> usize = match which {
         "meshroute" => &mut |d| ours(d, &config),

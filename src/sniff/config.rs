@@ -117,12 +117,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// The default cap on the handshake message (header included): 16 KiB.
-    pub const DEFAULT_MAX_HELLO_LEN: usize = 16 * 1024;
+    /// The default cap on the handshake message (header included): 64 KiB, the limit of rustls
+    /// (a handshake body of at most 0xffff bytes) and of Envoy's tls_inspector
+    /// (`TLS_MAX_CLIENT_HELLO`). Real clients send hellos over 16 KiB (a long ALPN list).
+    pub const DEFAULT_MAX_HELLO_LEN: usize = 64 * 1024;
     /// The largest cap that can be configured: 64 KiB.
     pub const MAX_HELLO_LEN_LIMIT: usize = 64 * 1024;
 
-    /// The defaults: 16 KiB cap, [`Policy::DEFAULT`].
+    /// The defaults: 64 KiB cap, [`Policy::DEFAULT`].
     pub const fn new() -> Self {
         Config {
             max_hello_len: Self::DEFAULT_MAX_HELLO_LEN,

@@ -14,7 +14,7 @@
 //! A caller that reads in pieces calls [`parse`] again with everything received so far, or
 //! lets a [`Sniffer`] skip the calls that the last [`Status::Partial`] proved useless. Names
 //! are judged by a [`Policy`] (RFC 6066 defaults, each rule switchable); the hello size cap is
-//! in [`Config`] (16 KiB by default, at most 64 KiB). See `docs/sniff.md`.
+//! in [`Config`] (64 KiB by default, which is also the most). See `docs/sniff.md`.
 //!
 //! ```
 //! use meshroute::sniff::{self, Config, Status};
