@@ -11,6 +11,25 @@ pub(crate) const INLINE_MAX: usize = 255;
 
 /// Bytes from the hello: borrowed from the input when they are contiguous in it, or copied
 /// into a fixed inline buffer (never the heap) when they straddle a record boundary.
+///
+/// This is `meshroute::sniff::Bytes`, not the `bytes` crate's type: read it with
+/// [`as_bytes`](Self::as_bytes) or [`AsRef<[u8]>`](AsRef).
+///
+/// ```
+/// use meshroute::sniff::{self, Config};
+///
+/// // A minimal ClientHello asking for "example.com" (as in the module's example).
+/// let mut hello = vec![22, 3, 1, 0, 67, 1, 0, 0, 63, 3, 3];
+/// hello.extend_from_slice(&[0; 32]);
+/// hello.extend_from_slice(&[0, 0, 2, 0x13, 0x01, 1, 0]);
+/// hello.extend_from_slice(&[0, 20, 0, 0, 0, 16, 0, 14, 0, 0, 11]);
+/// hello.extend_from_slice(b"example.com");
+///
+/// let ch = sniff::parse(&hello, &Config::default()).unwrap().complete().unwrap();
+/// let name: &sniff::Bytes<'_> = ch.server_name_bytes().unwrap();
+/// let as_slice: &[u8] = name.as_ref();
+/// assert_eq!(as_slice, b"example.com");
+/// ```
 #[derive(Clone, Copy)]
 #[allow(clippy::large_enum_variant)] // on purpose: the inline variant replaces the heap
 pub enum Bytes<'a> {
@@ -40,6 +59,12 @@ impl<'a> Bytes<'a> {
             Bytes::Borrowed(b) => Some(b),
             Bytes::Inline { .. } => None,
         }
+    }
+}
+
+impl AsRef<[u8]> for Bytes<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 

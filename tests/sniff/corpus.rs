@@ -79,6 +79,28 @@ fn corpus_gives_the_expected_answers() {
     }
 }
 
+/// `sniff::Bytes` reads as a slice through `AsRef<[u8]>`, borrowed or reassembled inline.
+#[test]
+fn sniff_bytes_are_as_ref_slices() {
+    fn slice<B: AsRef<[u8]>>(b: &B) -> &[u8] {
+        b.as_ref()
+    }
+    let mut inline = 0;
+    for (file, data) in corpus() {
+        for framed in [data.clone(), reframe(&data, 7)] {
+            let h = sniff::parse(&framed, &big()).unwrap().complete().unwrap();
+            if let Some(name) = h.server_name_bytes() {
+                assert_eq!(Some(slice(name)), h.server_name(), "{file}");
+                inline += usize::from(name.borrowed().is_none());
+            }
+            for p in h.alpn() {
+                assert_eq!(slice(&p), p.as_bytes(), "{file}");
+            }
+        }
+    }
+    assert!(inline > 0, "no name straddled a record");
+}
+
 #[test]
 fn hellos_over_the_cap_are_rejected_not_waited_for() {
     for (file, data) in corpus() {
