@@ -134,12 +134,16 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
             validate_name(policy, &mut hello)?;
             hello.records = 1;
             hello.len = HEADER + end;
-            return Ok(Status::Complete(hello));
+            // A name in one slice is borrowed: no inline buffer to copy.
+            return Ok(Status::Complete(hello.copy_borrowed()));
         }
     }
     let mut cur = Cursor::new(buf, rlen);
     let mut total = None;
     match records::message(&mut cur, config, &mut total, &mut hello) {
+        Ok(()) if !matches!(hello.name, Some(Bytes::Inline { .. })) => {
+            Ok(Status::Complete(hello.copy_borrowed()))
+        }
         Ok(()) => Ok(Status::Complete(hello)),
         Err(Stop::More) => Ok(Status::Partial(cur.needed(total))),
         Err(Stop::Err(e)) => Err(e),
