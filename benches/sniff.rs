@@ -211,23 +211,42 @@ mod floor {
         t
     };
 
-    /// For `fold`: bit 0 an invalid byte, 1 an empty label, 2 a label starting with `-`, 3
-    /// one ending with `-`; the high byte is the mask of the bits that are bad in the next
-    /// byte.
-    static PAIRS: [u16; 256] = {
-        let mut t = [0u16; 256];
-        let mut i = 0;
-        while i < 256 {
-            t[i] = match CLASS[i] {
-                0 => 1 | 1 << 8,
-                1 => 1 << 8,
-                2 => 4 | (1 | 8) << 8,
-                _ => 2 | 8 | (1 | 2 | 4) << 8,
-            };
-            i += 1;
+    /// The name's bytes as a state machine, one table load a byte: state `k` is "`k` bytes
+    /// into a label" (0: at a label's start), `k + 64` the same with the last byte `-`, and
+    /// `ERR` any broken rule (a bad byte, an empty label, a label over 63 bytes or starting or
+    /// ending with `-`). A row of 256 next states for each of the 256 values of a state byte,
+    /// so that indexing needs no bounds check.
+    const ERR: u8 = 128;
+    static NAME_DFA: [[u8; 256]; 256] = {
+        let mut t = [[ERR; 256]; 256];
+        let mut state = 0;
+        while state < 128 {
+            let (len, hyphen) = (state % 64, state >= 64);
+            let mut c = 0;
+            while c < 256 {
+                #[allow(clippy::cast_possible_truncation)]
+                let next = match CLASS[c] {
+                    1 if len < 63 && !(hyphen && len == 0) => (len + 1) as u8,
+                    2 if len > 0 && len < 63 => (len + 1 + 64) as u8,
+                    3 if len > 0 && !hyphen => 0,
+                    _ => ERR,
+                };
+                t[state][c] = next;
+                c += 1;
+            }
+            state += 1;
         }
         t
     };
+
+    /// Whether the name's bytes break no byte or label rule.
+    fn dfa(s: &[u8]) -> bool {
+        let mut state = 0u8;
+        for &c in s {
+            state = NAME_DFA[usize::from(state)][usize::from(c)];
+        }
+        (1..64).contains(&state)
+    }
 
     /// The validated name's length under the default policy: 0 for a tolerated IP literal.
     fn host_len(raw: &[u8]) -> Option<usize> {
@@ -236,12 +255,7 @@ mod floor {
             [head @ .., b'.'] => head,
             s => s,
         };
-        // Short names cannot have a long label: the cheaper pass (measured) for each.
-        let ldh = match s.len() {
-            0..=63 => fold(s),
-            64..=253 => walk(s),
-            _ => false,
-        };
+        let ldh = s.len() <= 253 && dfa(s);
         // Only digits and dots pass as a name and read as an address; IPv6 has colons.
         let digit_led = s.first().is_some_and(u8::is_ascii_digit);
         if s.len() == raw.len()
@@ -250,42 +264,13 @@ mod floor {
         {
             return Some(0);
         }
-        if !ldh || numeric(s.rsplit(|&c| c == b'.').next()?) {
+        // A number ends in a (hex) digit: only then is the last label looked for.
+        let number = s.last().is_some_and(u8::is_ascii_hexdigit)
+            && numeric(s.rsplit(|&c| c == b'.').next()?);
+        if !ldh || number {
             return None;
         }
         Some(s.len())
-    }
-
-    /// Bytes and label edges, one table load a byte (no label lengths).
-    fn fold(s: &[u8]) -> bool {
-        let mut flags = 0u16;
-        let mut mask = 1 | 2 | 4;
-        for &c in s {
-            let t = PAIRS[usize::from(c)];
-            flags |= t & mask;
-            mask = t >> 8;
-        }
-        flags | ((2 | 8) & mask) == 0
-    }
-
-    /// Bytes, label edges and label lengths in one pass.
-    fn walk(s: &[u8]) -> bool {
-        let (mut label, mut prev) = (0usize, 3u8);
-        for &c in s {
-            let k = CLASS[usize::from(c)];
-            let bad = match k {
-                0 => true,
-                1 => false,
-                2 => prev == 3,
-                _ => prev >= 2 || label > 63,
-            };
-            if bad {
-                return false;
-            }
-            label = if k == 3 { 0 } else { label + 1 };
-            prev = k;
-        }
-        prev < 2 && label <= 63
     }
 
     fn numeric(label: &[u8]) -> bool {

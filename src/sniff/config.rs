@@ -6,7 +6,7 @@ use super::error::{Error, NameError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rule {
-    /// Reject the hello with [`Error::InvalidName`](super::Error::InvalidName).
+    /// Reject the hello with [`Error::InvalidName`].
     Reject,
     /// Accept the hello and report the problem through
     /// [`ClientHello::name_issue`](super::ClientHello::name_issue).
