@@ -211,41 +211,47 @@ mod floor {
         t
     };
 
-    /// The name's bytes as a state machine, one table load a byte: state `k` is "`k` bytes
-    /// into a label" (0: at a label's start), `k + 64` the same with the last byte `-`, and
-    /// `ERR` any broken rule (a bad byte, an empty label, a label over 63 bytes or starting or
-    /// ending with `-`). A row of 256 next states for each of the 256 values of a state byte,
-    /// so that indexing needs no bounds check.
-    const ERR: u8 = 128;
-    static NAME_DFA: [[u8; 256]; 256] = {
-        let mut t = [[ERR; 256]; 256];
-        let mut state = 0;
-        while state < 128 {
-            let (len, hyphen) = (state % 64, state >= 64);
-            let mut c = 0;
-            while c < 256 {
-                #[allow(clippy::cast_possible_truncation)]
-                let next = match CLASS[c] {
-                    1 if len < 63 && !(hyphen && len == 0) => (len + 1) as u8,
-                    2 if len > 0 && len < 63 => (len + 1 + 64) as u8,
-                    3 if len > 0 && !hyphen => 0,
-                    _ => ERR,
-                };
-                t[state][c] = next;
-                c += 1;
-            }
-            state += 1;
+    /// For `fold`: bit 0 an invalid byte, 1 an empty label, 2 a label starting with `-`, 3
+    /// one ending with `-`; the high byte is the mask of the bits that are bad in the next
+    /// byte. 512 bytes, always in cache.
+    static PAIRS: [u16; 256] = {
+        let mut t = [0u16; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = match CLASS[i] {
+                0 => 1 | 1 << 8,
+                1 => 1 << 8,
+                2 => 4 | (1 | 8) << 8,
+                _ => 2 | 8 | (1 | 2 | 4) << 8,
+            };
+            i += 1;
         }
         t
     };
 
-    /// Whether the name's bytes break no byte or label rule.
-    fn dfa(s: &[u8]) -> bool {
-        let mut state = 0u8;
+    /// Bytes and label edges, one table load a byte.
+    fn fold(s: &[u8]) -> bool {
+        let mut flags = 0u16;
+        let mut mask = 1 | 2 | 4;
         for &c in s {
-            state = NAME_DFA[usize::from(state)][usize::from(c)];
+            let t = PAIRS[usize::from(c)];
+            flags |= t & mask;
+            mask = t >> 8;
         }
-        (1..64).contains(&state)
+        flags | ((2 | 8) & mask) == 0
+    }
+
+    /// No label over 63 bytes: from each label's start, the last dot of the next 64 bytes
+    /// starts the next label (usually found a byte or two back from the window's end).
+    fn labels_fit(s: &[u8]) -> bool {
+        let mut start = 0;
+        while s.len() - start > 63 {
+            match s[start..start + 64].iter().rposition(|&c| c == b'.') {
+                Some(d) => start += d + 1,
+                None => return false,
+            }
+        }
+        true
     }
 
     /// The validated name's length under the default policy: 0 for a tolerated IP literal.
@@ -255,7 +261,7 @@ mod floor {
             [head @ .., b'.'] => head,
             s => s,
         };
-        let ldh = s.len() <= 253 && dfa(s);
+        let ldh = s.len() <= 253 && fold(s) && (s.len() <= 63 || labels_fit(s));
         // Only digits and dots pass as a name and read as an address; IPv6 has colons.
         let digit_led = s.first().is_some_and(u8::is_ascii_digit);
         if s.len() == raw.len()
