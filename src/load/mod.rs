@@ -196,16 +196,7 @@ impl Loader {
 ///
 /// A [`SyntaxError`] when the text is not valid in that format, or over the limits.
 pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
-    }
+    // Each reader applies the size limit itself (`Limits::check_len`), first.
     match format {
         Format::Hcl => crate::syntax::hcl::parse(src, limits),
         Format::Json => crate::syntax::json::parse(src, limits),

@@ -19,8 +19,8 @@ pub(crate) struct Args {
     /// problems, reject only broken framing).
     #[arg(long, default_value = "default", value_parser = ["default", "strict", "lenient"])]
     policy: String,
-    /// Largest ClientHello accepted, in bytes (at most 65536).
-    #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    /// Largest ClientHello accepted, in bytes (at most 65536, the default).
+    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=65536))]
     max_hello_len: u32,
     /// The raw bytes a client sent (a captured ClientHello), or `-` for standard input.
     input: PathBuf,
