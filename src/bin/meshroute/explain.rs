@@ -30,13 +30,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         name: "explain",
         json: args.format.is_json(),
     };
-    let (topo, mut problems) = match args.topology.load() {
+    let (topo, mut problems) = match args.topology.load_in(&args.datacenter) {
         Ok(loaded) => loaded,
         Err(stop) => return cmd.stop(stop),
     };
-    if let Err(stop) = args.datacenter.check(&topo) {
-        return cmd.stop(stop);
-    }
     problems.extend(topo.warnings().iter().map(Problem::from));
     let found = explanations(args, &topo);
     if found.is_empty() {

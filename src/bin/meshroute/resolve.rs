@@ -25,13 +25,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         name: "resolve",
         json: args.format.is_json(),
     };
-    let (topo, mut problems) = match args.topology.load() {
+    let (topo, mut problems) = match args.topology.load_in(&args.datacenter) {
         Ok(loaded) => loaded,
         Err(stop) => return cmd.stop(stop),
     };
-    if let Err(stop) = args.datacenter.check(&topo) {
-        return cmd.stop(stop);
-    }
     let res = match &args.datacenter.datacenter {
         Some(dc) => topo.resolve_datacenter(dc),
         None => topo.resolve(),

@@ -278,6 +278,16 @@ impl TopologyArgs {
         let topo = Topology::from_documents(&loaded.documents, self.trust_domain.as_deref());
         Ok((topo, problems))
     }
+
+    /// [`TopologyArgs::load`], then exit 2 when `--datacenter` names no datacenter of it.
+    pub(crate) fn load_in(
+        &self,
+        datacenter: &DatacenterArg,
+    ) -> Result<(Topology, Vec<Problem>), Stop> {
+        let (topo, problems) = self.load()?;
+        datacenter.check(&topo)?;
+        Ok((topo, problems))
+    }
 }
 
 /// `--datacenter` as a filter: only the proxies of one datacenter.
