@@ -120,3 +120,50 @@ fn the_checked_in_man_pages_are_current() {
         "a page in man/ for a command that is gone"
     );
 }
+
+#[test]
+fn check_says_what_it_checked_unless_quiet() {
+    let run = meshroute(&["check", "examples"], None);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "checked 12 file(s): 17 document(s) in 2 datacenter(s) (primary, secondary); no problems\n"
+    );
+    let run = meshroute(&["check", "--quiet", "examples"], None);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    // Warnings are still printed under --quiet, and counted otherwise.
+    let warn_only = "tests/fixtures/preflight/mode-ignored";
+    let run = meshroute(&["check", "-q", warn_only], None);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("warning: [mode-ignored]"), "{run:?}");
+    let run = meshroute(&["check", warn_only], None);
+    assert!(run.stdout.ends_with("warning(s)\n"), "{run:?}");
+}
+
+#[test]
+fn every_command_reads_standard_input_in_the_format_given() {
+    let web = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/primary/web.hcl"
+    ))
+    .unwrap();
+    let args = [
+        "resolve",
+        "--trust-domain",
+        "x.consul",
+        "--input-format",
+        "hcl",
+        "-",
+    ];
+    let run = meshroute(&args, Some(&web));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.lines().nth(1).unwrap().contains(" web "),
+        "{run:?}"
+    );
+    let run = meshroute(&["resolve", "-"], Some(&web));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("needs --input-format"), "{run:?}");
+    let run = meshroute(&["show", "--input-format", "hcl", "-"], Some(&web));
+    assert!(run.stdout.starts_with("# <stdin>:3 (service)"), "{run:?}");
+}
