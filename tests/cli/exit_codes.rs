@@ -281,6 +281,17 @@ fn two_a_named_file_that_cannot_be_read_or_told() {
     let dir = Scratch::new("exit-unreadable");
     let latin1 = dir.file("latin1.hcl", b"name = \"\xe9\"\n");
     assert_eq!(exits(2, &["check", &latin1], None), ["unreadable-path"]);
+    // Over the size limit (16 MiB; a sparse file): named, 2; inside a directory walk, 1.
+    let big = dir.0.join("big").join("big.hcl");
+    std::fs::create_dir_all(big.parent().unwrap()).unwrap();
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(16 * 1024 * 1024 + 1).unwrap();
+    assert_eq!(
+        exits(2, &["check", big.to_str().unwrap()], None),
+        ["unreadable-path"]
+    );
+    let walked = big.parent().unwrap().to_str().unwrap().to_owned();
+    assert_eq!(exits(1, &["check", &walked], None), ["limit"]);
     let conf = dir.file("agent.conf", b"datacenter = \"dc1\"\n");
     assert_eq!(exits(2, &["check", &conf], None), ["unknown-format"]);
     assert!(exits(0, &["check", "--input-format", "hcl", &conf], None).is_empty());
