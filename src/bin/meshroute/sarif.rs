@@ -75,6 +75,8 @@ fn log(rules: &[Rule], results: &[Value], invocation: &Value) -> Value {
 struct Rule {
     id: String,
     summary: String,
+    /// What the rule checks, in a paragraph.
+    full: String,
     help: String,
     level: &'static str,
 }
@@ -84,7 +86,7 @@ impl Rule {
         json!({
             "id": self.id,
             "shortDescription": {"text": self.summary},
-            "fullDescription": {"text": self.summary},
+            "fullDescription": {"text": self.full},
             "help": {"text": self.help, "markdown": self.help},
             "defaultConfiguration": {"level": self.level},
         })
@@ -98,6 +100,7 @@ fn rules(problems: &[Problem]) -> Vec<Rule> {
         .map(|c| Rule {
             id: c.as_str().to_owned(),
             summary: c.summary().to_owned(),
+            full: description(c.help()),
             help: c.help().to_owned(),
             level: c.default_severity().as_str(),
         })
@@ -108,12 +111,20 @@ fn rules(problems: &[Problem]) -> Vec<Rule> {
             rules.push(Rule {
                 id: p.code.clone(),
                 summary: summary.to_owned(),
+                full: summary.to_owned(),
                 help: format!("{summary}. See docs/loading.md."),
                 level: "error",
             });
         }
     }
     rules
+}
+
+/// A check's description: the first paragraph of its help after the severity line, on one
+/// line.
+fn description(help: &str) -> String {
+    let paragraph = help.split("\n\n").nth(1).unwrap_or(help);
+    paragraph.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What a kind of load diagnostic means (`DiagnosticKind`'s names).
