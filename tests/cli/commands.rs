@@ -74,6 +74,7 @@ fn completions_for_every_shell() {
 }
 
 /// The commands with a man page of their own, besides meshroute(1).
+#[cfg(feature = "sniff")]
 const PAGES: [&str; 8] = [
     "check",
     "checks",

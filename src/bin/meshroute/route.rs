@@ -96,6 +96,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     cmd.finish(code, Some(&d), problems)
 }
 
+/// The gateway's decision for the name given (`Err` only for a ClientHello that cannot be
+/// routed).
+#[cfg_attr(not(feature = "sniff"), allow(clippy::unnecessary_wraps))]
 fn decide<'t>(
     topo: &'t Topology,
     datacenter: &str,
