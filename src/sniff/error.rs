@@ -160,6 +160,23 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The stable kebab-case name of the kind of error (`not-tls`, `malformed`,
+    /// `invalid-name`, …), for machine-readable reports.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Error::NotTls => "not-tls",
+            Error::Sslv2Hello => "sslv2-hello",
+            Error::NotClientHello => "not-client-hello",
+            Error::RecordOverflow => "record-overflow",
+            Error::HelloTooLarge => "hello-too-large",
+            Error::DuplicateExtension(_) => "duplicate-extension",
+            Error::Malformed(_) => "malformed",
+            Error::InvalidName(_) => "invalid-name",
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())?;

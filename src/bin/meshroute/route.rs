@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[cfg(feature = "sniff")]
-use meshroute::{GatewayDecision, Topology};
+use meshroute::{GatewayAction, GatewayDecision, Problem, RejectReason, Topology};
 
-use crate::shared::{self, Cmd, Outcome, TextOrJson, TopologyArgs};
+use crate::shared::{self, Cmd, FormatArg, Stop, TopologyArgs};
 
 /// Arguments of `meshroute route`.
 #[derive(Debug, clap::Args)]
@@ -26,10 +25,8 @@ pub(crate) struct Args {
     #[command(flatten)]
     topology: TopologyArgs,
     #[command(flatten)]
-    format: TextOrJson,
+    format: FormatArg,
 }
-
-const ROUTE: Cmd = Cmd("route");
 
 /// Where the server name to route comes from.
 #[derive(Debug)]
@@ -55,28 +52,63 @@ impl<'a> ServerName<'a> {
 }
 
 /// Exit 0 when the gateway forwards or serves the name, 1 when it rejects it (or the
-/// ClientHello), 4 when the ClientHello is incomplete.
-pub(crate) fn run(args: &Args) -> Outcome {
+/// ClientHello), 2 on input problems or an unknown datacenter, 3 when the ClientHello has
+/// no server name, 4 when it is incomplete.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "route",
+        json: args.format.is_json(),
+    };
     let Some(name) = ServerName::of(args) else {
         let message = "give the server name with --sni NAME or --client-hello FILE";
-        return Err(ROUTE.fail(2, message));
+        return cmd.stop(Stop::new(2, "usage", message));
     };
-    let topo = args.topology.load(ROUTE)?;
-    let d = match name {
-        ServerName::Given(sni) => topo.route_sni(&args.datacenter, sni),
-        #[cfg(feature = "sniff")]
-        ServerName::Hello(path) => route_hello(&topo, &args.datacenter, path)?,
+    let (topo, mut problems) = match args.topology.load() {
+        Ok(loaded) => loaded,
+        Err(stop) => return cmd.stop(stop),
     };
-    if args.format.is_json() {
-        shared::print_json(ROUTE, &d)?;
-    } else {
+    let here = topo.datacenter_ignore_case(&args.datacenter);
+    if let Err(stop) = shared::require_datacenter(&topo, here, &args.datacenter) {
+        return cmd.stop(stop);
+    }
+    problems.extend(topo.warnings().iter().map(Problem::from));
+    let d = match decide(&topo, &args.datacenter, &name) {
+        Ok(d) => d,
+        Err(mut stop) => {
+            problems.append(&mut stop.problems);
+            return cmd.finish(stop.code, None::<()>, problems);
+        }
+    };
+    if !cmd.json {
         println!("{d}");
     }
-    Ok(if d.action_str() == "reject" {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let code = match &d.action {
+        GatewayAction::Reject(r) => {
+            problems.push(Problem::from(r));
+            if *r == RejectReason::NoServerName {
+                3
+            } else {
+                1
+            }
+        }
+        _ => 0,
+    };
+    cmd.finish(code, Some(&d), problems)
+}
+
+/// The gateway's decision for the name given (`Err` only for a ClientHello that cannot be
+/// routed).
+#[cfg_attr(not(feature = "sniff"), allow(clippy::unnecessary_wraps))]
+fn decide<'t>(
+    topo: &'t Topology,
+    datacenter: &str,
+    name: &ServerName<'_>,
+) -> Result<GatewayDecision<'t>, Stop> {
+    match name {
+        ServerName::Given(sni) => Ok(topo.route_sni(datacenter, sni)),
+        #[cfg(feature = "sniff")]
+        ServerName::Hello(path) => route_hello(topo, datacenter, path),
+    }
 }
 
 /// The decision for the server name of the ClientHello in `path` (`-`: standard input).
@@ -85,19 +117,32 @@ fn route_hello<'t>(
     topo: &'t Topology,
     datacenter: &str,
     path: &Path,
-) -> Result<GatewayDecision<'t>, ExitCode> {
+) -> Result<GatewayDecision<'t>, Stop> {
     use meshroute::HelloRoute;
 
-    let bytes =
-        shared::read_bytes(path).map_err(|e| ROUTE.fail(2, format!("{}: {e}", path.display())))?;
+    let bytes = shared::read_bytes(path)?;
     match topo.route_client_hello(datacenter, &bytes, &meshroute::sniff::Config::default()) {
         Ok(HelloRoute::Decided(d)) => Ok(d),
         Ok(HelloRoute::NeedMore(n)) => {
             let message =
                 format!("the ClientHello is incomplete: at least {n} more bytes are needed");
-            Err(ROUTE.fail(4, message))
+            Err(Stop {
+                code: 4,
+                problems: vec![shared::hello_error("incomplete-client-hello", message)],
+            })
         }
-        Ok(_) => Err(ExitCode::from(1)),
-        Err(e) => Err(ROUTE.fail(1, format!("the ClientHello is rejected: {e}"))),
+        Ok(_) => Err(Stop::new(
+            1,
+            "client-hello",
+            "the ClientHello cannot be routed",
+        )),
+        Err(e) => {
+            let mut p = Problem::from(e);
+            p.message = format!("the ClientHello is rejected: {e}");
+            Err(Stop {
+                code: 1,
+                problems: vec![p],
+            })
+        }
     }
 }
