@@ -5,10 +5,13 @@
 //!
 //! `cargo bench --bench resolve -- --warm-up-time 1 --measurement-time 3`
 //! (the 100k groups take 10 samples).
+//!
+//! For instruction counts, the same binary consumes `routes()` in a loop instead of running
+//! criterion when `RESOLVE_CALLGRIND=PROXIES:CALLS` is set (see `callgrind_mode`).
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use meshroute::{
     ConfigEntry, MeshGatewayConfig, MeshGatewayMode, ProxyConfig, ProxyDefaults, ResolverFailover,
     ServiceConnect, ServiceDefaults, ServiceDefinition, ServiceKind, ServiceResolver,
@@ -147,5 +150,41 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// `RESOLVE_CALLGRIND=PROXIES:CALLS[:chains][:resolve]`: builds the topology of PROXIES
+/// proxies (with `chains`, a third of the upstreams with a two-datacenter failover, as
+/// `*-chains/N`), then consumes every route of `routes()` (SNI included) CALLS times, as
+/// `routes/N` does, or with `resolve` collects `resolve()` CALLS times, as `resolve/N` does,
+/// and prints a checksum. Under `valgrind --tool=callgrind`, the instructions of one upstream
+/// are the difference between a run with CALLS and a run with 0, divided by CALLS × PROXIES ×
+/// 10.
+fn callgrind_mode(spec: &str) {
+    let mut parts = spec.split(':');
+    let want = "RESOLVE_CALLGRIND: want PROXIES:CALLS[:chains][:resolve]";
+    let proxies: usize = parts.next().and_then(|p| p.parse().ok()).expect(want);
+    let calls: usize = parts.next().and_then(|c| c.parse().ok()).expect(want);
+    let flags: Vec<&str> = parts.collect();
+    let topo = topology(proxies, flags.contains(&"chains"));
+    let resolve = flags.contains(&"resolve");
+    let mut sum = 0usize;
+    for _ in 0..calls {
+        sum += if resolve {
+            black_box(topo.resolve()).len()
+        } else {
+            topo.routes()
+                .map(|r| black_box(r).sni.map_or(0, |s| s.len()))
+                .sum::<usize>()
+        };
+    }
+    println!("checksum {sum}");
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("RESOLVE_CALLGRIND") {
+        callgrind_mode(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -83,6 +83,16 @@ impl Loader {
         out
     }
 
+    /// Loads one file in `format`, whatever its extension (a `.conf` file, say).
+    pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
+        let mut out = Loaded::default();
+        match self.read_text(path) {
+            Ok(src) => self.load_into(&src, format, Some(path), &mut out),
+            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
+        }
+        out
+    }
+
     /// Loads files and directories; directories are searched recursively, in name order, for
     /// `.hcl`, `.json`, `.yaml` and `.yml` files.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
@@ -122,6 +132,11 @@ impl Loader {
                 "unknown file extension (expected .hcl, .json, .yaml or .yml)",
             )
         })?;
+        Ok((format, self.read_text(path)?))
+    }
+
+    /// The text of the file at `path`, within the size limit and UTF-8.
+    fn read_text(&self, path: &Path) -> Result<String, Diagnostic> {
         let len = std::fs::metadata(path)
             .map_err(|e| io_error(path, &e))?
             .len();
@@ -138,14 +153,13 @@ impl Loader {
             ));
         }
         let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
-        let src = String::from_utf8(bytes).map_err(|e| {
+        String::from_utf8(bytes).map_err(|e| {
             let message = format!(
                 "file is not valid UTF-8 (at byte {})",
                 e.utf8_error().valid_up_to()
             );
             Diagnostic::error(DiagnosticKind::Syntax, Pos::default(), "", message)
-        })?;
-        Ok((format, src))
+        })
     }
 
     fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {
@@ -182,16 +196,7 @@ impl Loader {
 ///
 /// A [`SyntaxError`] when the text is not valid in that format, or over the limits.
 pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
-    }
+    // Each reader applies the size limit itself (`Limits::check_len`), first.
     match format {
         Format::Hcl => crate::syntax::hcl::parse(src, limits),
         Format::Json => crate::syntax::json::parse(src, limits),

@@ -13,7 +13,7 @@ use crate::resolve::route::{HopKind, RouteChain, TargetRoute};
 use crate::topology::Warning;
 use crate::topology::chain::CompiledChain;
 use crate::topology::chains::ChainPlan;
-use crate::topology::plan::Facts;
+use crate::topology::compile::Facts;
 
 /// Decides every target of `chain` for the upstream `f`: with its warnings when `warn`, with
 /// the primary target's next hop and the chain's view when `view`. `sni` gives each target's

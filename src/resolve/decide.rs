@@ -8,12 +8,11 @@ use crate::model::config_entry::ServiceDefaults;
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::DestinationType;
 use crate::resolve::layers::{Layer, Layers};
-use crate::resolve::resolution::SniCache;
 use crate::resolve::route::{HopKind, NextHop, Route, RouteChain, UpstreamRef};
 use crate::sni;
-use crate::topology::chains::ChainPlan;
+use crate::topology::compile::Facts;
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
-use crate::topology::plan::{Facts, ProxyPlan};
+use crate::topology::plan::ProxyPlan;
 use crate::topology::{Topology, Warning, WarningKind};
 
 /// The value of every layer for an upstream: its own layers over `downstream`, the proxy's.
@@ -54,50 +53,13 @@ impl<'t> Decided<'t> {
     }
 }
 
-/// Resolves one upstream from its facts; its chain's targets when it has one (with the
-/// primary target's next hop and the chain's view when `view`).
-#[inline]
-pub(crate) fn decide_facts<'t>(
-    cx: &Cx<'t, '_>,
-    f: &Facts<'t>,
-    cache: &mut SniCache,
-    view: bool,
-) -> Decided<'t> {
-    if let Some(cp) = f.chain.and_then(|i| cx.topo.chains.get(i as usize)) {
-        return decide_chained(cx, f, cp, cache, view);
-    }
-    decide_plain(cx, f, cache)
-}
-
-/// Resolves one upstream from its facts, route and chain view included.
-pub(crate) fn resolve_facts<'t>(cx: &Cx<'t, '_>, f: &Facts<'t>, cache: &mut SniCache) -> Route<'t> {
-    decide_facts(cx, f, cache, true).into_route(cx, f)
-}
-
-/// An upstream with a chain: each target decided (or, when Consul refuses the chain
-/// outright, the one named service, with the error).
-#[inline(never)]
-fn decide_chained<'t>(
-    cx: &Cx<'t, '_>,
-    f: &Facts<'t>,
-    cp: &'t ChainPlan,
-    cache: &mut SniCache,
-    view: bool,
-) -> Decided<'t> {
-    let Some(chain) = &cp.chain else {
-        let mut d = decide_plain(cx, f, cache);
-        if let Some(e) = &cp.error {
-            d.warnings.insert(0, refused(e));
-        }
-        return d;
-    };
-    let mut sni = |t: &Facts<'t>, want: bool| sni_in(cx.topo.trust_domain(), t, cache, want);
-    crate::resolve::chain::run(cx, f, (cp, chain), &mut sni, (true, view))
-}
-
 /// An upstream without a chain: one target, the named service.
 #[inline]
-fn decide_plain<'t>(cx: &Cx<'t, '_>, f: &Facts<'t>, cache: &mut SniCache) -> Decided<'t> {
+pub(crate) fn decide_plain<'t>(
+    cx: &Cx<'t, '_>,
+    f: &Facts<'t>,
+    cache: &mut SniCache,
+) -> Decided<'t> {
     let decided = decide(f, layers_of(f, cx.down.layers));
     let kind = hop_kind(f, decided.0);
     let sni = sni_of(cx.topo.trust_domain(), f, cache);
@@ -321,7 +283,7 @@ pub(crate) fn route_of<'t>(
         proxy: cx.proxy.id,
         upstream: UpstreamRef {
             name: f.name,
-            kind: f.kind,
+            destination_type: f.kind,
             namespace: f.namespace,
             partition: f.partition,
             peer: f.peer,
@@ -431,7 +393,7 @@ impl<'t> ProxyView<'t> {
 const EMPTY: &[String] = &[];
 
 /// Where a route of `kind` goes: the datacenter of the hop and the addresses dialed. A pure
-/// function of the topology, so a [`Resolution`] keeps only the kind.
+/// function of the topology, so a [`Resolution`](crate::resolve::Resolution) keeps only the kind.
 pub(crate) fn next_hop<'t>(
     dc: &'t Datacenter,
     f: &Facts<'t>,
@@ -526,5 +488,38 @@ fn no_gateway_message(dc: &str, partition: &str) -> String {
         format!(
             "no mesh gateway of partition {partition:?} is registered in datacenter {dc:?}: unreachable"
         )
+    }
+}
+
+/// The SNI names of one resolution, shared between the routes to one target: one slot per
+/// distinct name of the plan (a route read from the models has no slot and builds its own).
+#[derive(Default)]
+pub(crate) struct SniCache {
+    pub(crate) names: Vec<Option<Arc<str>>>,
+}
+
+impl SniCache {
+    pub(crate) fn with_slots(slots: u32) -> Self {
+        Self {
+            names: vec![None; slots as usize],
+        }
+    }
+
+    /// The name of `slot`, built the first time; returned when `want` (else only kept).
+    #[inline]
+    pub(crate) fn get(
+        &mut self,
+        slot: Option<u32>,
+        want: bool,
+        build: impl FnOnce() -> String,
+    ) -> Option<Arc<str>> {
+        match slot.and_then(|i| self.names.get_mut(i as usize)) {
+            Some(Some(name)) => want.then(|| Arc::clone(name)),
+            Some(empty) => {
+                let name = empty.insert(Arc::from(build()));
+                want.then(|| Arc::clone(name))
+            }
+            None => want.then(|| Arc::from(build())),
+        }
     }
 }

@@ -8,7 +8,6 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::Route;
-use crate::topology::plan::peer_of;
 use crate::topology::{Datacenter, Proxy, Topology};
 
 /// One layer's value in an [`Explanation`].
@@ -56,7 +55,7 @@ impl Topology {
                 c.chain.primary().service.as_str()
             });
         let src = |layer| source(layer, (dc, proxy), &upstream.destination_name, dest);
-        let peered = peer_of(upstream).is_some();
+        let peered = upstream.peer().is_some();
         let layers = Layer::ALL
             .iter()
             .map(|&layer| LayerValue {
@@ -110,7 +109,7 @@ fn notes(
     l: crate::resolve::layers::Layers,
 ) -> Vec<String> {
     let mut notes = Vec::new();
-    if let Some(peer) = peer_of(upstream) {
+    if let Some(peer) = upstream.peer() {
         notes.push(format!(
             "peered upstream (peer {peer:?}): no discovery chain, so the destination's service-defaults are not read; local goes to the local gateways, anything else to the peer's"
         ));

@@ -73,6 +73,7 @@ mod explain;
 mod layers;
 mod resolution;
 pub mod route;
+mod upstream;
 
 pub use explain::{Explanation, LayerValue};
 pub use layers::{Layer, Layers};
@@ -80,10 +81,10 @@ pub use resolution::{NO_TRUST_DOMAIN, Resolution, Routes};
 pub use route::{HopKind, NextHop, Route, RouteChain, TargetRoute, UpstreamRef};
 
 use crate::model::service::Upstream;
-use crate::topology::plan::Facts;
+use crate::topology::compile::Facts;
 use crate::topology::{Datacenter, Proxy, Topology};
-use decide::{Cx, Downstream, ProxyView, layers_of, resolve_facts};
-use resolution::SniCache;
+use decide::{Cx, Downstream, ProxyView, SniCache, layers_of};
+use upstream::resolve_facts;
 
 /// Resolution's entry points on the topology.
 impl Topology {

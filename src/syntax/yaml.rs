@@ -33,16 +33,15 @@ use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 /// A [`SyntaxError`] for text that is not YAML, has duplicate keys, non-string keys, or is over
 /// the limits.
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
+    limits.check_len(src, "yaml")?;
+    match serde_saphyr::from_str_with_options::<YNode>(src, options(limits)) {
+        Ok(YNode(node)) => Ok(node),
+        Err(e) => Err(syntax_error(&e)),
     }
+}
+
+/// YAML 1.2 booleans only, and serde-saphyr's budget set from `limits`.
+fn options(limits: &Limits) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     let mut budget = serde_saphyr::Budget::default();
@@ -52,24 +51,29 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     budget.max_nodes = budget.max_nodes.max(limits.max_bytes / 4);
     budget.max_events = budget.max_events.max(limits.max_bytes / 2);
     options.budget = Some(budget);
-    match serde_saphyr::from_str_with_options::<YNode>(src, options) {
-        Ok(YNode(node)) => Ok(node),
-        Err(e) => {
-            let pos = e.location().map_or_else(Pos::default, |l| {
-                Pos::new(clamp(l.line()), clamp(l.column()))
-            });
-            let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("invalid YAML").trim();
-            // serde-saphyr reports its node and depth caps as a breached budget; the
-            // scanner's own cap on flow nesting comes through as its fixed message.
-            if matches!(e, serde_saphyr::Error::Budget { .. })
-                || first.ends_with("recursion limit exceeded")
-            {
-                Err(SyntaxError::over_limit(pos, first.to_owned()))
-            } else {
-                Err(SyntaxError::new(pos, first.to_owned()))
-            }
-        }
+    options
+}
+
+/// serde-saphyr's error as ours: its first line, where it says, over a limit or not.
+fn syntax_error(e: &serde_saphyr::Error) -> SyntaxError {
+    let pos = e.location().map_or_else(Pos::default, |l| {
+        Pos::new(clamp(l.line()), clamp(l.column()))
+    });
+    let msg = e.to_string();
+    let first = msg
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_owned();
+    // serde-saphyr reports its node and depth caps as a breached budget; the scanner's own
+    // cap on flow nesting comes through as its fixed message.
+    if matches!(e, serde_saphyr::Error::Budget { .. })
+        || first.ends_with("recursion limit exceeded")
+    {
+        SyntaxError::over_limit(pos, first)
+    } else {
+        SyntaxError::new(pos, first)
     }
 }
 

@@ -1,18 +1,18 @@
 //! [`TopologyBuilder`]: documents or models in, an immutable [`Topology`] out.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::model::config_entry::ConfigEntry;
 use crate::model::document::{Content, Document};
 use crate::model::service::ServiceDefinition;
 use crate::topology::Topology;
+use crate::topology::compile;
 use crate::topology::datacenter::Datacenter;
 use crate::topology::entries::{AddedEntry, ConfigEntries, EntryConflict};
-use crate::topology::instances::{NodeAddr, add_service};
+use crate::topology::instances::{Added, NodeAddr, add_service};
 use crate::topology::placement::{Agent, Placement};
-use crate::topology::plan;
 use crate::topology::warning::{Warning, WarningKind};
 
 /// Builds a [`Topology`] from documents or programmatically. The setters chain, and
@@ -44,16 +44,6 @@ pub(crate) struct DcBuilder {
     pub(crate) primary_datacenter: Option<String>,
     pub(crate) entries: Vec<AddedEntry>,
     pub(crate) services: Vec<Added>,
-}
-
-/// A service as added: the definition, where it came from, and its agent.
-#[derive(Clone, Debug)]
-pub(crate) struct Added {
-    pub(crate) service: ServiceDefinition,
-    pub(crate) file: Option<PathBuf>,
-    pub(crate) node: NodeAddr,
-    /// The index of its agent in [`Topology::agents`].
-    pub(crate) agent: Option<usize>,
 }
 
 impl TopologyBuilder {
@@ -221,7 +211,7 @@ impl TopologyBuilder {
             conflicts,
             ..Topology::default()
         };
-        plan::plan(&mut topo);
+        compile::plan(&mut topo);
         topo
     }
 }

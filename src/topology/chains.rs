@@ -9,9 +9,10 @@ use crate::topology::Topology;
 use crate::topology::chain::{
     ChainError, ChainRequest, ChainTarget, CompiledChain, compile, compile_without_routing,
 };
-use crate::topology::datacenter::{Datacenter, Map};
+use crate::topology::datacenter::Datacenter;
 use crate::topology::entries::ConfigEntries;
-use crate::topology::plan::{NONE, SniSlots, peer_of, small};
+use crate::topology::maps::Map;
+use crate::topology::plan::{NONE, SniSlots, TargetPlan, small};
 
 /// One compiled chain and what the topology says of its targets.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -22,19 +23,6 @@ pub(crate) struct ChainPlan {
     pub(crate) error: Option<ChainError>,
     /// One per target of the chain, in its order.
     pub(crate) targets: Vec<TargetPlan>,
-}
-
-/// What the topology says of one target: its own service-defaults, its datacenter, gateways,
-/// endpoints, and the slot of its SNI name.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct TargetPlan {
-    pub(crate) dest_mode: MeshGatewayMode,
-    pub(crate) external_sni: Option<String>,
-    pub(crate) dc_index: Option<u32>,
-    pub(crate) gateways: Option<u32>,
-    /// The target service's endpoints, and the position of its scope among theirs.
-    pub(crate) endpoints: Option<(u32, u32)>,
-    pub(crate) sni_slot: u32,
 }
 
 /// Where each chain is: by entry set, then service, then (namespace, partition, datacenter).
@@ -72,7 +60,7 @@ impl ChainIndex {
 /// The chain request of an upstream of a proxy in `dc`, when it can have a chain: a service
 /// upstream, not to a peer, whose service has a router, splitter or resolver.
 pub(crate) fn request_of(dc: &Datacenter, up: &Upstream) -> Option<ChainRequest> {
-    let service = up.destination_type == DestinationType::Service && peer_of(up).is_none();
+    let service = up.destination_type == DestinationType::Service && up.peer().is_none();
     if !service || !dc.entries().has_chain_entries(&up.destination_name) {
         return None;
     }
@@ -135,23 +123,12 @@ impl TargetPlan {
         }
     }
 
-    /// What the topology says of a target.
-    fn locate(&mut self, topo: &Topology, t: &ChainTarget, sni_slots: &mut SniSlots) {
-        let index = |i: usize| u32::try_from(i).ok();
-        let there = topo
-            .datacenters()
-            .binary_search_by(|d| d.name().cmp(&t.datacenter))
-            .ok();
-        let dc = there.and_then(|i| topo.datacenters().get(i));
-        self.dc_index = there.and_then(index);
-        self.gateways = dc
-            .and_then(|d| d.gateways_index(&t.partition))
-            .and_then(index);
-        self.endpoints = dc.and_then(|d| {
-            let i = d.endpoints_index(&t.service)?;
-            let scope = d.endpoints_at(i)?.scope_index(&t.namespace, &t.partition)?;
-            Some((index(i)?, index(scope)?))
-        });
+    /// Where a chain target is, and the slot of its SNI name.
+    fn locate_target(&mut self, topo: &Topology, t: &ChainTarget, sni_slots: &mut SniSlots) {
+        self.locate(
+            topo,
+            (&t.service, &t.namespace, &t.partition, &t.datacenter),
+        );
         let key = match &self.external_sni {
             Some(ext) => (2, ext.clone(), String::new(), String::new(), String::new()),
             None => (
@@ -165,7 +142,28 @@ impl TargetPlan {
         let next = small(sni_slots.len());
         self.sni_slot = *sni_slots.entry(key).or_insert(next);
     }
+
+    /// Where `(service, namespace, partition, datacenter)` is: its datacenter, the gateways of
+    /// its partition there, its endpoints in its namespace and partition there.
+    pub(crate) fn locate(&mut self, topo: &Topology, (service, ns, part, dc): Dest<'_>) {
+        let index = |i: usize| u32::try_from(i).ok();
+        let there = topo
+            .datacenters()
+            .binary_search_by(|d| d.name().cmp(dc))
+            .ok();
+        let dc = there.and_then(|i| topo.datacenters().get(i));
+        self.dc_index = there.and_then(index);
+        self.gateways = dc.and_then(|d| d.gateways_index(part)).and_then(index);
+        self.endpoints = dc.and_then(|d| {
+            let i = d.endpoints_index(service)?;
+            let scope = d.endpoints_at(i)?.scope_index(ns, part)?;
+            Some((index(i)?, index(scope)?))
+        });
+    }
 }
+
+/// A destination: (service, namespace, partition, datacenter).
+pub(crate) type Dest<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// Compiles every distinct chain the upstreams of `topo` reach, and locates their targets.
 pub(crate) fn compile_chains(topo: &mut Topology, sni_slots: &mut SniSlots) {
@@ -196,7 +194,7 @@ pub(crate) fn compile_chains(topo: &mut Topology, sni_slots: &mut SniSlots) {
     for plan in &mut plans {
         let targets = plan.chain.iter().flat_map(|c| &c.targets);
         for (tp, t) in plan.targets.iter_mut().zip(targets) {
-            tp.locate(topo, t, sni_slots);
+            tp.locate_target(topo, t, sni_slots);
         }
     }
     topo.chains = plans;

@@ -1,7 +1,5 @@
 //! [`Datacenter`]: one datacenter's config entries, proxies, gateways and endpoints.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,6 +8,7 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{ServiceKind, Upstream, non_empty_or};
 use crate::syntax::tree::Pos;
 use crate::topology::entries::ConfigEntries;
+use crate::topology::maps::IndexedMap;
 use crate::topology::plan::Plan;
 
 /// The service `meta` key that declares which proxy runs a sidecar (`builtin` or `envoy`).
@@ -120,38 +119,6 @@ impl Endpoints {
         })
     }
 }
-
-/// FNV-1a: the maps are keyed by short service and partition names from the operator's own
-/// files, and resolution looks them up several times per upstream, where SipHash dominated.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Fnv;
-
-pub(crate) struct FnvHasher(u64);
-
-impl BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for FnvHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type Map<V> = HashMap<String, V, Fnv>;
-/// Maps whose entries the plan refers to by index.
-pub(crate) type IndexedMap<V> = indexmap::IndexMap<String, V, Fnv>;
 
 /// One datacenter's view: its config entries, proxies, gateways and connect endpoints.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -15,7 +15,7 @@ use crate::model::discovery_chain::{
 };
 use crate::model::service::{Opaque, non_empty_or};
 use crate::syntax::tree::Pos;
-use crate::topology::datacenter::{IndexedMap, Map};
+use crate::topology::maps::{IndexedMap, Map};
 
 /// The config entries of one federation (or of one datacenter, when nothing says which
 /// federation it is in).

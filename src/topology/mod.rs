@@ -34,9 +34,11 @@
 mod builder;
 pub mod chain;
 pub(crate) mod chains;
+pub(crate) mod compile;
 pub mod datacenter;
 pub mod entries;
 mod instances;
+pub(crate) mod maps;
 pub mod placement;
 pub(crate) mod plan;
 mod warning;

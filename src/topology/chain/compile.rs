@@ -6,37 +6,13 @@ use crate::model::discovery_chain::{ServiceRouter, ServiceSplitter};
 use crate::model::service::non_empty_or;
 use crate::topology::chain::graph::{Edge, Graph, Node, Spec, Steps, normalize_weight};
 use crate::topology::chain::resolver::resolver_node;
+use crate::topology::chain::state::{Compiler, Opts};
 use crate::topology::chain::{ChainError, ChainRequest, CompiledChain};
 use crate::topology::entries::ConfigEntries;
 
 /// The protocols that permit routers and splitters.
 pub(crate) fn http_like(protocol: &str) -> bool {
     matches!(protocol, "http" | "http2" | "grpc")
-}
-
-/// What a redirect or a failover sets on a target (empty: keep).
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Opts<'a> {
-    pub(crate) service: &'a str,
-    pub(crate) subset: &'a str,
-    pub(crate) namespace: &'a str,
-    pub(crate) partition: &'a str,
-    pub(crate) datacenter: &'a str,
-    pub(crate) peer: &'a str,
-}
-
-/// One compilation.
-pub(crate) struct Compiler<'e> {
-    pub(crate) entries: &'e ConfigEntries,
-    pub(crate) req: &'e ChainRequest,
-    /// Whether routers and splitters are read.
-    routing: bool,
-    /// Whether a router or splitter is in the chain.
-    uses_routing: bool,
-    /// The protocol recorded first.
-    protocol: Option<String>,
-    pub(crate) graph: Graph,
-    pub(crate) notes: Vec<String>,
 }
 
 impl<'e> Compiler<'e> {

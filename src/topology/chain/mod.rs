@@ -34,6 +34,7 @@
 mod compile;
 mod graph;
 mod resolver;
+mod state;
 #[cfg(test)]
 mod tests;
 
@@ -221,7 +222,7 @@ pub fn compile(
     entries: &ConfigEntries,
     request: &ChainRequest,
 ) -> Result<CompiledChain, ChainError> {
-    compile::Compiler::new(entries, request, true).run()
+    state::Compiler::new(entries, request, true).run()
 }
 
 /// Compiles the chain of `request` with its routers and splitters left out (as Consul does for
@@ -234,7 +235,7 @@ pub fn compile_without_routing(
     entries: &ConfigEntries,
     request: &ChainRequest,
 ) -> Result<CompiledChain, ChainError> {
-    compile::Compiler::new(entries, request, false).run()
+    state::Compiler::new(entries, request, false).run()
 }
 
 impl CompiledChain {

@@ -3,8 +3,8 @@
 //! plain resolver for an external service), then its failover targets.
 
 use crate::model::discovery_chain::{ResolverFailover, ServiceResolver};
-use crate::topology::chain::compile::{Compiler, Opts};
 use crate::topology::chain::graph::{Failover, Node, Spec, Steps};
+use crate::topology::chain::state::{Compiler, Opts};
 use crate::topology::chain::{ChainError, target_id};
 
 /// A target after its resolvers had their say.
