@@ -124,6 +124,8 @@ pub struct Diagnostic {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) suggestion: Option<String>,
+    /// Whether the whole input could not be read (see [`Diagnostic::is_unreadable`]).
+    pub(crate) unreadable: bool,
 }
 
 impl Diagnostic {
@@ -142,6 +144,7 @@ impl Diagnostic {
             path: path.into(),
             message: message.into(),
             suggestion: None,
+            unreadable: false,
         }
     }
 
@@ -170,6 +173,22 @@ impl Diagnostic {
     pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
         self.suggestion = Some(suggestion.into());
         self
+    }
+
+    /// The same diagnostic, saying that its input could not be read at all.
+    #[must_use]
+    pub(crate) fn unreadable(mut self) -> Self {
+        self.unreadable = true;
+        self
+    }
+
+    /// Whether this error says that its input could not be read at all, so nothing of it was
+    /// loaded: the file or directory does not exist or cannot be opened or read (the cause as
+    /// the operating system gives it), is over the size limit, is not UTF-8, or has a file
+    /// extension that names no format. Problems found *inside* a directory are located at
+    /// the file or subdirectory they concern, not at the directory.
+    pub fn is_unreadable(&self) -> bool {
+        self.unreadable
     }
 
     /// Error or warning.

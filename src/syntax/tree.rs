@@ -156,6 +156,21 @@ pub struct Limits {
     pub max_depth: usize,
 }
 
+impl Limits {
+    /// The same limits with another size limit, in bytes.
+    ///
+    /// ```
+    /// use meshroute::tree::Limits;
+    ///
+    /// assert_eq!(Limits::default().with_max_bytes(1 << 20).max_bytes, 1 << 20);
+    /// ```
+    #[must_use]
+    pub const fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {

@@ -2,6 +2,7 @@
 
 mod check;
 mod golden;
+mod inputs;
 mod placement;
 mod preflight;
 mod resolve;

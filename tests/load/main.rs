@@ -7,3 +7,4 @@ mod fuzz_corpus;
 mod load;
 mod model;
 mod roundtrip;
+mod walk;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use meshroute::preflight::{self, Check, Finding};
 use meshroute::{Diagnostic, Loaded, Severity, Topology};
 
-use crate::shared::{self, Cmd, InputFormatArg, Inputs, Outcome};
+use crate::shared::{self, Cmd, InputFormatArg, Inputs, Outcome, Unloaded};
 
 /// The help of `check`'s paths: of the subcommands, it alone reads standard input.
 const PATHS_HELP: &str = "Files and directories (searched recursively); `-` reads standard input";
@@ -119,23 +119,37 @@ impl Report {
 
 const CHECK: Cmd = Cmd("check");
 
-/// Exit 0 when nothing is an error, 1 on any error, 2 on usage errors.
+/// Exit 0 when nothing is an error, 1 on any error, 2 on usage errors and inputs named on the
+/// command line that cannot be read (the report then holds their errors only).
 pub(crate) fn run(args: &Args) -> Outcome {
+    let json = args.format == "json";
     let levels = Levels::parse(args).map_err(|msg| CHECK.fail(2, msg))?;
     let input_format = args.input_format.input_format.as_deref();
-    let loaded =
-        shared::load(&args.inputs.paths, input_format).map_err(|msg| CHECK.fail(2, msg))?;
+    let (loaded, unreadable) = match shared::load(&args.inputs, input_format) {
+        Ok(loaded) => (loaded, false),
+        Err(Unloaded::Unreadable(diagnostics)) => (unread(diagnostics), true),
+        Err(usage) => return Err(usage.fail(CHECK, json)),
+    };
     let report = Report::new(&loaded, &levels);
-    if args.format == "json" {
+    if json {
         shared::print_json_line(&to_json(&loaded, &report));
     } else {
         print_text(&report);
     }
-    Ok(if report.has_errors() {
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else if report.has_errors() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A load of nothing but the errors of the inputs that cannot be read.
+fn unread(diagnostics: Vec<Diagnostic>) -> Loaded {
+    let mut loaded = Loaded::default();
+    loaded.diagnostics = diagnostics;
+    loaded
 }
 
 /// The report on stderr, a line an entry.

@@ -26,7 +26,7 @@ const EXPLAIN: Cmd = Cmd("explain");
 /// Exit 0 when explained, 1 on load errors, an unknown datacenter, no such upstream or no
 /// trust domain.
 pub(crate) fn run(args: &Args) -> Outcome {
-    let topo = args.topology.load(EXPLAIN)?;
+    let topo = args.topology.load(EXPLAIN, args.format.is_json())?;
     args.datacenter.check(EXPLAIN, &topo)?;
     let found = explanations(args, &topo);
     if found.is_empty() {

@@ -20,7 +20,7 @@ const RESOLVE: Cmd = Cmd("resolve");
 
 /// Exit 0 when resolved, 1 on load errors, an unknown datacenter or no trust domain.
 pub(crate) fn run(args: &Args) -> Outcome {
-    let topo = args.topology.load(RESOLVE)?;
+    let topo = args.topology.load(RESOLVE, args.format == "json")?;
     args.datacenter.check(RESOLVE, &topo)?;
     let res = match &args.datacenter.datacenter {
         Some(dc) => topo.resolve_datacenter(dc),

@@ -61,11 +61,12 @@ pub(crate) fn run(args: &Args) -> Outcome {
         let message = "give the server name with --sni NAME or --client-hello FILE";
         return Err(ROUTE.fail(2, message));
     };
-    let topo = args.topology.load(ROUTE)?;
+    let json = args.format.is_json();
+    let topo = args.topology.load(ROUTE, json)?;
     let d = match name {
         ServerName::Given(sni) => topo.route_sni(&args.datacenter, sni),
         #[cfg(feature = "sniff")]
-        ServerName::Hello(path) => route_hello(&topo, &args.datacenter, path)?,
+        ServerName::Hello(path) => route_hello(&topo, args, path, json)?,
     };
     if args.format.is_json() {
         shared::print_json(ROUTE, &d)?;
@@ -83,14 +84,16 @@ pub(crate) fn run(args: &Args) -> Outcome {
 #[cfg(feature = "sniff")]
 fn route_hello<'t>(
     topo: &'t Topology,
-    datacenter: &str,
+    args: &Args,
     path: &Path,
+    json: bool,
 ) -> Result<GatewayDecision<'t>, ExitCode> {
     use meshroute::HelloRoute;
 
-    let bytes =
-        shared::read_bytes(path).map_err(|e| ROUTE.fail(2, format!("{}: {e}", path.display())))?;
-    match topo.route_client_hello(datacenter, &bytes, &meshroute::sniff::Config::default()) {
+    let max = args.topology.max_input_size();
+    let bytes = shared::read_bytes(ROUTE, path, max, json)?;
+    let config = meshroute::sniff::Config::default();
+    match topo.route_client_hello(&args.datacenter, &bytes, &config) {
         Ok(HelloRoute::Decided(d)) => Ok(d),
         Ok(HelloRoute::NeedMore(n)) => {
             let message =

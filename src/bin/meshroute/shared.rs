@@ -2,12 +2,12 @@
 //! flattens), loading the inputs, and printing messages and JSON.
 
 use std::fmt::Display;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use meshroute::topology::Datacenter;
-use meshroute::{Format, Loaded, Loader, Topology};
+use meshroute::tree::Limits;
+use meshroute::{Diagnostic, Format, Loaded, Loader, Topology};
 
 /// How a subcommand ends: `Ok` with its exit code, or `Err` with the exit code of a run that
 /// stopped early, its reason already printed.
@@ -36,6 +36,42 @@ pub(crate) struct Inputs {
     /// Files and directories (one directory per agent or datacenter, searched recursively).
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) max_input_size: MaxInputSize,
+}
+
+/// `--max-input-size`: the most bytes read from any one input.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MaxInputSize {
+    /// The most bytes read from one input (file, device, standard input): more is an error,
+    /// found while reading. A number of bytes, or with a unit: KiB, MiB, GiB.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    pub(crate) max_input_size: usize,
+}
+
+impl MaxInputSize {
+    /// The loader that reads within this size.
+    pub(crate) fn loader(&self) -> Loader {
+        Loader::new().with_limits(Limits::default().with_max_bytes(self.max_input_size))
+    }
+}
+
+/// `123`, `64KiB`, `16MiB`, `1GiB` (also `K`, `M`, `G`, any case) as a number of bytes.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit: u32 = match s[digits.len()..].to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        other => return Err(format!("unknown unit {other:?} (expected KiB, MiB or GiB)")),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("expected a number of bytes, found {s:?}"))?;
+    n.checked_mul(1 << unit)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("expected a size from 1 byte to {} bytes", usize::MAX))
 }
 
 /// `--input-format`: what `-` among the paths holds.
@@ -104,56 +140,142 @@ impl TextOrJson {
     }
 }
 
-/// Reads the bytes of `path`, standard input for `-` (a captured ClientHello).
+/// The bytes of `path`, standard input for `-` (a captured ClientHello), at most
+/// `max.max_input_size` of them; exit 2 (the reason printed, in JSON too when `json`) when it
+/// cannot be read.
 #[cfg(feature = "sniff")]
-pub(crate) fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-        Ok(bytes)
+pub(crate) fn read_bytes(
+    cmd: Cmd,
+    path: &Path,
+    max: &MaxInputSize,
+    json: bool,
+) -> Result<Vec<u8>, ExitCode> {
+    let limit = max.max_input_size;
+    let read = if path.as_os_str() == "-" {
+        meshroute::load::read_bounded(std::io::stdin().lock(), limit)
     } else {
-        std::fs::read(path)
+        std::fs::File::open(path)
+            .map_err(meshroute::load::ReadError::Io)
+            .and_then(|f| meshroute::load::read_bounded(f, limit))
+    };
+    read.map_err(|e| {
+        let message = format!("{}: {e}", show_path(path));
+        if json {
+            print_json_line(&serde_json::json!({"error": "unreadable", "message": message}));
+        }
+        cmd.fail(2, message)
+    })
+}
+
+/// A path as messages show it, `<stdin>` for `-`, control characters escaped.
+fn show_path(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
     }
 }
 
-/// Loads `paths`, in order; `-` is standard input in `input_format`. `Err` is a usage problem.
-pub(crate) fn load(paths: &[PathBuf], input_format: Option<&str>) -> Result<Loaded, String> {
-    let loader = Loader::new();
+/// Why the inputs were not loaded (exit 2): a usage problem, or inputs that cannot be read
+/// at all (their errors).
+#[derive(Debug)]
+pub(crate) enum Unloaded {
+    /// A usage problem, said in one line.
+    Usage(String),
+    /// Named inputs that cannot be read: missing, not readable, over the size limit, not
+    /// UTF-8, of no known format.
+    Unreadable(Vec<Diagnostic>),
+}
+
+impl Unloaded {
+    /// Prints why on stderr (and as JSON `{"errors": [...], "warnings": []}` on stdout when
+    /// `json`); exit 2.
+    pub(crate) fn fail(self, cmd: Cmd, json: bool) -> ExitCode {
+        match self {
+            Self::Usage(message) => {
+                if json {
+                    let error = serde_json::json!({"message": message});
+                    print_json_line(&serde_json::json!({"errors": [error], "warnings": []}));
+                }
+                cmd.fail(2, message)
+            }
+            Self::Unreadable(diagnostics) => {
+                if json {
+                    print_json_line(&serde_json::json!({"errors": diagnostics, "warnings": []}));
+                }
+                for d in &diagnostics {
+                    eprintln!("{d}");
+                }
+                cmd.fail(2, "an input cannot be read")
+            }
+        }
+    }
+}
+
+/// Loads `inputs`, in order, each file once; `-` is standard input in `input_format`. `Err`
+/// when an input named on the command line cannot be read at all (problems found inside a
+/// directory are diagnostics of the load).
+pub(crate) fn load(inputs: &Inputs, input_format: Option<&str>) -> Result<Loaded, Unloaded> {
+    let loader = inputs.max_input_size.loader();
     let mut out = Loaded::default();
-    for p in paths {
-        let l = load_one(&loader, p, input_format)?;
+    for group in inputs.paths.split_inclusive(|p| p.as_os_str() == "-") {
+        let (files, stdin) = match group.split_last() {
+            Some((last, files)) if last.as_os_str() == "-" => (files, true),
+            _ => (group, false),
+        };
+        let mut l = loader.load_paths(files);
+        if stdin {
+            let more = load_stdin(&loader, input_format)?;
+            l.documents.extend(more.documents);
+            l.diagnostics.extend(more.diagnostics);
+        }
         out.documents.extend(l.documents);
         out.diagnostics.extend(l.diagnostics);
     }
-    Ok(out)
+    let unreadable: Vec<Diagnostic> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_unreadable() && is_named(d, &inputs.paths))
+        .cloned()
+        .collect();
+    if unreadable.is_empty() {
+        Ok(out)
+    } else {
+        Err(Unloaded::Unreadable(unreadable))
+    }
 }
 
-fn load_one(loader: &Loader, path: &Path, input_format: Option<&str>) -> Result<Loaded, String> {
-    if path.as_os_str() == "-" {
-        let Some(fmt) = input_format else {
-            return Err("reading standard input needs --input-format hcl|json|yaml".into());
-        };
-        let format: Format = fmt
-            .parse()
-            .map_err(|e: meshroute::UnknownFormat| e.to_string())?;
-        let mut src = String::new();
-        std::io::stdin()
-            .read_to_string(&mut src)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        Ok(loader.load_str(&src, format, Some(Path::new("<stdin>"))))
-    } else if !path.exists() {
-        Err(format!("{}: no such file or directory", path.display()))
-    } else {
-        Ok(loader.load_paths(&[path]))
-    }
+/// Whether `d` is about an input named on the command line (`<stdin>` for `-`).
+fn is_named(d: &Diagnostic, paths: &[PathBuf]) -> bool {
+    let stdin = Path::new(STDIN);
+    d.file().is_some_and(|f| {
+        paths
+            .iter()
+            .any(|p| p == f || (p.as_os_str() == "-" && f == stdin))
+    })
+}
+
+/// What diagnostics call standard input.
+const STDIN: &str = "<stdin>";
+
+fn load_stdin(loader: &Loader, input_format: Option<&str>) -> Result<Loaded, Unloaded> {
+    let Some(fmt) = input_format else {
+        let message = "reading standard input needs --input-format hcl|json|yaml";
+        return Err(Unloaded::Usage(message.into()));
+    };
+    let format: Format = fmt
+        .parse()
+        .map_err(|e: meshroute::UnknownFormat| Unloaded::Usage(e.to_string()))?;
+    Ok(loader.load_reader(std::io::stdin().lock(), format, Some(Path::new(STDIN))))
 }
 
 impl TopologyArgs {
     /// Loads the inputs and builds the topology; load diagnostics and topology warnings go to
-    /// stderr (`FILE:LINE:COL: PATH: message`, warnings after `warning: `). `Err` holds the
-    /// exit code: 2 for usage, 1 for load errors.
-    pub(crate) fn load(&self, cmd: Cmd) -> Result<Topology, ExitCode> {
-        let loaded = load(&self.inputs.paths, None).map_err(|msg| cmd.fail(2, msg))?;
+    /// stderr (`FILE:LINE:COL: PATH: message`, warnings after `warning: `), and, when `json`,
+    /// load errors also to stdout as `{"errors": [...], "warnings": [...]}`. `Err` holds the
+    /// exit code: 2 for usage or inputs that cannot be read, 1 for load errors.
+    pub(crate) fn load(&self, cmd: Cmd, json: bool) -> Result<Topology, ExitCode> {
+        let loaded = load(&self.inputs, None).map_err(|u| u.fail(cmd, json))?;
         for d in &loaded.diagnostics {
             if d.is_error() {
                 eprintln!("{d}");
@@ -162,6 +284,11 @@ impl TopologyArgs {
             }
         }
         if loaded.has_errors() {
+            if json {
+                let (errors, warnings): (Vec<_>, Vec<_>) =
+                    loaded.diagnostics.iter().partition(|d| d.is_error());
+                print_json_line(&serde_json::json!({"errors": errors, "warnings": warnings}));
+            }
             return Err(cmd.fail(1, "the inputs have errors; nothing resolved"));
         }
         let topo = Topology::from_documents(&loaded.documents, self.trust_domain.as_deref());
@@ -169,6 +296,12 @@ impl TopologyArgs {
             eprintln!("warning: {w}");
         }
         Ok(topo)
+    }
+
+    /// The most bytes read from one input.
+    #[cfg(feature = "sniff")]
+    pub(crate) fn max_input_size(&self) -> &MaxInputSize {
+        &self.inputs.max_input_size
     }
 }
 

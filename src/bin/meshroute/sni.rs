@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use meshroute::sniff::{self, ClientHello, Config, Policy, Status};
 
-use crate::shared::{self, Cmd, Outcome, TextOrJson};
+use crate::shared::{self, Cmd, MaxInputSize, Outcome, TextOrJson};
 
 /// Arguments of `meshroute sni`.
 #[derive(Debug, clap::Args)]
@@ -22,16 +22,18 @@ pub(crate) struct Args {
     max_hello_len: u32,
     /// The raw bytes a client sent (a captured ClientHello), or `-` for standard input.
     input: PathBuf,
+    #[command(flatten)]
+    max_input_size: MaxInputSize,
 }
 
 const SNI: Cmd = Cmd("sni");
 
-/// Exit 0 with the name, 1 when the input is unreadable or rejected, 3 when the hello
-/// carries no server name, 4 when it is incomplete.
+/// Exit 0 with the name, 1 when the hello is rejected, 2 when the input cannot be read (or is
+/// over `--max-input-size`), 3 when the hello carries no server name, 4 when it is
+/// incomplete.
 pub(crate) fn run(args: &Args) -> Outcome {
-    let data = shared::read_bytes(&args.input)
-        .map_err(|e| SNI.fail(1, format!("{}: {e}", args.input.display())))?;
     let json = args.format.is_json();
+    let data = shared::read_bytes(SNI, &args.input, &args.max_input_size, json)?;
     Ok(match sniff::parse(&data, &config(args)) {
         Ok(Status::Complete(h)) => complete(&h, json),
         Ok(Status::Partial(n)) => partial(n, data.len(), json),
