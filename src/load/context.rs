@@ -113,10 +113,11 @@ impl<'t> Cx<'t, '_> {
         let mut s = String::new();
         for seg in &self.path {
             match seg {
-                Seg::Key(k) if s.is_empty() => s.push_str(k),
                 Seg::Key(k) => {
-                    s.push('.');
-                    s.push_str(k);
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(&crate::text::elide(k));
                 }
                 Seg::Index(i) => {
                     let _ = write!(s, "[{i}]");
@@ -517,6 +518,16 @@ impl<'t> Obj<'t> {
 
 /// The closest known key to `key`, in the spelling style `key` uses.
 fn suggest(key: &str, known: &[Field]) -> Option<String> {
+    // Jaro similarity is at most (1 + 1 + shorter/longer) / 3, so above 0.8 only when the
+    // longer string is under 2.5 times the shorter: a key that long is near no known key,
+    // and comparing a key of megabytes would take seconds.
+    let longest = known
+        .iter()
+        .map(|f| f.camel.len().max(f.snake.len()))
+        .max()?;
+    if key.chars().nth(longest * 5 / 2).is_some() {
+        return None;
+    }
     let snake_style = key.contains('_') || key.chars().all(|c| !c.is_ascii_uppercase());
     let lower = key.to_ascii_lowercase();
     let mut best: Option<(f64, &str)> = None;

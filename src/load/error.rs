@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::syntax::tree::Pos;
+use crate::text::Escaped;
 
 /// How serious a [`Diagnostic`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -249,7 +250,7 @@ pub(crate) struct Location<'a>(pub(crate) Option<&'a Path>, pub(crate) Pos);
 impl fmt::Display for Location<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(file) => write!(f, "{}", file.display())?,
+            Some(file) => write!(f, "{}", Escaped(&file.to_string_lossy()))?,
             None => f.write_str("<input>")?,
         }
         write!(f, ":{}:{}: ", self.1.line, self.1.column)
@@ -257,15 +258,16 @@ impl fmt::Display for Location<'_> {
 }
 
 impl fmt::Display for Diagnostic {
-    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown;
+    /// control characters escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", Escaped(&self.path))?;
         }
-        f.write_str(&self.message)?;
+        write!(f, "{}", Escaped(&self.message))?;
         if let Some(s) = &self.suggestion {
-            write!(f, " (did you mean \"{s}\"?)")?;
+            write!(f, " (did you mean \"{}\"?)", Escaped(s))?;
         }
         Ok(())
     }

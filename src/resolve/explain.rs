@@ -8,6 +8,7 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::Route;
+use crate::text::Escaped;
 use crate::topology::compile::peer_of;
 use crate::topology::{Datacenter, Proxy, Topology};
 
@@ -115,12 +116,17 @@ impl Topology {
 }
 
 impl fmt::Display for Explanation<'_> {
+    /// The account, a line a layer, names and notes with control characters escaped
+    /// ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.route;
         writeln!(
             f,
             "{} -> {} (proxy {:?} in datacenter {})",
-            r.service, r.upstream.name, r.proxy, r.datacenter
+            Escaped(r.service),
+            Escaped(r.upstream.name),
+            r.proxy,
+            Escaped(r.datacenter)
         )?;
         for lv in &self.layers {
             let mark = if lv.layer == r.decided_by { "=>" } else { "  " };
@@ -134,20 +140,20 @@ impl fmt::Display for Explanation<'_> {
                 "{mark} {:<21} {:<7} {}",
                 lv.layer.as_str(),
                 mode,
-                lv.source
+                Escaped(&lv.source)
             )?;
         }
         writeln!(f, "mode: {} (decided by {})", r.mode, r.decided_by)?;
-        writeln!(f, "sni: {}", r.sni.as_deref().unwrap_or("-"))?;
+        writeln!(f, "sni: {}", Escaped(r.sni.as_deref().unwrap_or("-")))?;
         writeln!(
             f,
             "next hop: {} {} [{}]",
             r.next_hop.kind,
-            r.next_hop.datacenter.unwrap_or("-"),
-            r.next_hop.addresses.join(", ")
+            Escaped(r.next_hop.datacenter.unwrap_or("-")),
+            Escaped(&r.next_hop.addresses.join(", "))
         )?;
         for n in &self.notes {
-            writeln!(f, "note: {n}")?;
+            writeln!(f, "note: {}", Escaped(n))?;
         }
         for w in &r.warnings {
             writeln!(f, "warning: {w}")?;

@@ -7,3 +7,4 @@ mod placement;
 mod preflight;
 mod resolve;
 mod sni;
+mod terminal;

@@ -165,9 +165,10 @@ fn print_text(report: &Report) {
 /// The diagnostic's own text, `warning: ` after its location unless it is an error.
 fn load_line(d: &Diagnostic, is_error: bool) -> String {
     let text = d.to_string();
-    let file = d
-        .file()
-        .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string());
+    let file = d.file().map_or_else(
+        || "<input>".to_owned(),
+        |f| meshroute::text::escape(&f.to_string_lossy()),
+    );
     let location = format!("{file}:{}:{}: ", d.line(), d.column());
     let label = if is_error { "" } else { "warning: " };
     let rest = text.strip_prefix(&location).unwrap_or(&text);

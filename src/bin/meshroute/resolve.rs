@@ -1,6 +1,7 @@
 //! `meshroute resolve`: every upstream of every proxy, resolved.
 
 use meshroute::resolve::{Resolution, Route};
+use meshroute::text::{Escaped, escape};
 
 use crate::shared::{self, Cmd, DatacenterArg, Outcome, TopologyArgs};
 
@@ -42,9 +43,10 @@ pub(crate) fn run(args: &Args) -> Outcome {
 fn print_warnings(res: &Resolution<'_>) {
     for r in res.routes() {
         for w in &r.warnings {
+            let (service, dc) = (Escaped(r.service), Escaped(r.datacenter));
             eprintln!(
-                "warning: {} ({}) -> {}: {w}",
-                r.service, r.datacenter, r.upstream.name
+                "warning: {service} ({dc}) -> {}: {w}",
+                Escaped(r.upstream.name)
             );
         }
     }
@@ -62,9 +64,12 @@ const HEAD: [&str; 9] = [
     "SNI",
 ];
 
-/// One row per upstream, aligned.
+/// One row per upstream, aligned; control characters in cells escaped.
 fn table(res: &Resolution<'_>) -> String {
-    let rows: Vec<[String; 9]> = res.routes().map(|r| row(&r)).collect();
+    let rows: Vec<[String; 9]> = res
+        .routes()
+        .map(|r| row(&r).map(|cell| escape(&cell)))
+        .collect();
     let mut widths = HEAD.map(str::len);
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {

@@ -5,6 +5,7 @@ use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use meshroute::text::Escaped;
 use meshroute::topology::Datacenter;
 use meshroute::tree::Limits;
 use meshroute::{Diagnostic, Format, Loaded, Loader, Topology};
@@ -18,9 +19,9 @@ pub(crate) type Outcome = Result<ExitCode, ExitCode>;
 pub(crate) struct Cmd(pub(crate) &'static str);
 
 impl Cmd {
-    /// Prints `meshroute NAME: message` on stderr.
+    /// Prints `meshroute NAME: message` on stderr, control characters escaped.
     pub(crate) fn say(self, message: impl Display) {
-        eprintln!("meshroute {}: {message}", self.0);
+        eprintln!("meshroute {}: {}", self.0, Escaped(&message.to_string()));
     }
 
     /// Prints `meshroute NAME: message` on stderr and returns `code`.
@@ -321,12 +322,93 @@ pub(crate) fn trust_domain_exit(cmd: Cmd, topo: &Topology) -> ExitCode {
 /// Prints `value` as pretty JSON on stdout; exit 1 (with the reason) when it cannot be
 /// serialized.
 pub(crate) fn print_json(cmd: Cmd, value: &impl serde::Serialize) -> Result<(), ExitCode> {
-    let s = serde_json::to_string_pretty(value).map_err(|e| cmd.fail(1, e))?;
+    let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
+    let s = to_json_string(value, pretty).map_err(|e| cmd.fail(1, e))?;
     println!("{s}");
     Ok(())
 }
 
 /// Prints `value` as JSON on one line of stdout.
 pub(crate) fn print_json_line(value: &serde_json::Value) {
-    println!("{value}");
+    let compact = SafeJson(serde_json::ser::CompactFormatter);
+    if let Ok(s) = to_json_string(value, compact) {
+        println!("{s}");
+    }
+}
+
+fn to_json_string<F: serde_json::ser::Formatter>(
+    value: &impl serde::Serialize,
+    formatter: F,
+) -> serde_json::Result<String> {
+    let mut out = Vec::new();
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, formatter,
+    ))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but a
+/// terminal may act on: DEL, the C1 controls (U+009B is a one-character CSI) and the
+/// bidirectional controls ([`meshroute::text::is_unsafe`]). C0 controls JSON escapes itself.
+struct SafeJson<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(meshroute::text::is_unsafe) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let c = rest[i..].chars().next().unwrap_or_default();
+            write!(w, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }

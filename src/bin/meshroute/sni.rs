@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use meshroute::sniff::{self, ClientHello, Config, Policy, Status};
+use meshroute::text::EscapedBytes;
 
 use crate::shared::{self, Cmd, MaxInputSize, Outcome, TextOrJson};
 
@@ -60,8 +61,8 @@ fn complete(h: &ClientHello<'_>, json: bool) -> ExitCode {
     match h.server_name() {
         Some(name) if !name.is_empty() => {
             if !json {
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(name).and_then(|()| out.write_all(b"\n"));
+                // As sent, but never raw control bytes (the lenient policy lets them through).
+                let _ = writeln!(std::io::stdout().lock(), "{}", EscapedBytes(name));
             }
             ExitCode::SUCCESS
         }
