@@ -240,6 +240,17 @@ pub(crate) fn int(cx: &mut Cx<'_, '_>, node: &Node, min: i64, max: i64, what: &s
             );
             None
         }
+        Value::BigInt(ref text) => {
+            cx.error(
+                DiagnosticKind::OutOfRange,
+                node.pos,
+                format!(
+                    "{} is out of range for {what} ({min} to {max})",
+                    crate::text::elide(text)
+                ),
+            );
+            None
+        }
         _ => {
             wrong_type(cx, node, "an integer");
             None
@@ -400,6 +411,7 @@ fn describe(node: &Node) -> String {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Int(i) => format!("the number {i}"),
+        Value::BigInt(text) => format!("the number {}", crate::text::elide(text)),
         Value::Float(x) => format!("the number {x}"),
         Value::String(s) => format!("the string {}", go_quote(s)),
         Value::List(items) => format!("a list of {}", items.len()),

@@ -3,8 +3,9 @@
 //! Strict RFC 8259: no comments, no trailing commas, no leading `+` or zeros, control
 //! characters must be escaped, `\u` escapes must pair surrogates. Any value may be at the top.
 //! Repeated object keys are all kept, in order (the decoder decides what they mean). Numbers
-//! without a fraction or exponent that fit in 64 bits become [`Value::Int`], every other number
-//! [`Value::Float`]; a number beyond the range of `f64` is an error, as in `serde_json`.
+//! without a fraction or exponent that fit in 64 bits become [`Value::Int`], larger ones
+//! [`Value::BigInt`] (as written), every other number [`Value::Float`]; a number beyond the
+//! range of `f64` is an error, as in `serde_json`.
 
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
@@ -402,6 +403,7 @@ impl Reader<'_> {
             return Ok(Value::Int(i));
         }
         match text.parse::<f64>() {
+            Ok(f) if f.is_finite() && integer => Ok(Value::BigInt(text.to_owned())),
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
             _ => Err(SyntaxError::new(
                 self.pos_at(start),
@@ -437,9 +439,19 @@ mod tests {
         );
         assert_eq!(ok("9223372036854775807").value, Value::Int(i64::MAX));
         assert_eq!(ok("-9223372036854775808").value, Value::Int(i64::MIN));
+        // Beyond i64 an integer is kept as written (it was the float 9.223372036854776e18,
+        // echoed rounded, before issue 14), and reads as that float in JSON.
         assert_eq!(
             ok("9223372036854775808").value,
-            Value::Float(9.223_372_036_854_776e18)
+            Value::BigInt("9223372036854775808".into())
+        );
+        assert_eq!(
+            ok("9223372036854775808").to_json(),
+            json!(9_223_372_036_854_775_808_u64)
+        );
+        assert_eq!(
+            ok("-9223372036854775809").to_json(),
+            json!(-9.223_372_036_854_776e18)
         );
         assert_eq!(ok("1.0").value, Value::Float(1.0));
         assert!(err("1e400").message.contains("range"));

@@ -53,6 +53,9 @@ pub enum Value {
     Bool(bool),
     /// An integer that fits in 64 bits.
     Int(i64),
+    /// An integer beyond the range of `i64` (2^63 and above, below -2^63), kept exactly as
+    /// written so that messages echo it as written; as a number it is its nearest `f64`.
+    BigInt(String),
     /// Any other number.
     Float(f64),
     /// A string.
@@ -87,13 +90,18 @@ impl Node {
 
     /// The tree as a `serde_json::Value`, positions dropped, map order kept.
     ///
-    /// Repeated map keys keep the last value, as a JSON object can hold a key only once.
+    /// Repeated map keys keep the last value, as a JSON object can hold a key only once. A
+    /// [`Value::BigInt`] is exact up to `u64::MAX` and its nearest `f64` beyond.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            Value::BigInt(text) => text.parse::<u64>().map_or_else(
+                |_| text.parse::<f64>().ok().map_or(J::Null, J::from),
+                J::from,
+            ),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.clone()),
             Value::List(items) => J::Array(items.iter().map(Self::to_json).collect()),
@@ -113,9 +121,11 @@ impl Node {
         let value = match v {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => n
-                .as_i64()
-                .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+            J::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Value::Int(i),
+                (None, Some(u)) => Value::BigInt(u.to_string()),
+                (None, None) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
             J::String(s) => Value::String(s.clone()),
             J::Array(a) => Value::List(a.iter().map(Self::from_json).collect()),
             J::Object(o) => Value::Map(
@@ -138,7 +148,7 @@ impl Value {
         match self {
             Self::Null => "null",
             Self::Bool(_) => "bool",
-            Self::Int(_) | Self::Float(_) => "number",
+            Self::Int(_) | Self::BigInt(_) | Self::Float(_) => "number",
             Self::String(_) => "string",
             Self::List(_) => "list",
             Self::Map(_) => "map",

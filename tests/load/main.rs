@@ -5,6 +5,7 @@ mod errors;
 mod files;
 mod fuzz_corpus;
 mod load;
+mod messages;
 mod model;
 mod roundtrip;
 mod walk;
