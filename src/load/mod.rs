@@ -17,6 +17,7 @@ mod read;
 mod validate;
 mod walk;
 
+pub use context::MAX_DIAGNOSTICS_PER_FILE;
 pub use read::{ReadError, read_bounded};
 
 use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
@@ -106,7 +107,7 @@ impl Loader {
     pub fn load_reader<R: Read>(&self, reader: R, format: Format, file: Option<&Path>) -> Loaded {
         let mut out = Loaded::default();
         match read::text(reader, self.limits.max_bytes, "input") {
-            Ok(src) => self.load_into(&src, format, file, &mut out),
+            Ok(src) => self.load_owned(src, format, file, &mut out),
             Err(d) => out.diagnostics.push(d.in_file(file)),
         }
         out
@@ -154,14 +155,38 @@ impl Loader {
 
     fn load_file_into(&self, path: &Path, out: &mut Loaded) {
         match read::file_text(path, self.limits.max_bytes) {
-            Ok((format, src)) => self.load_into(&src, format, Some(path), out),
+            Ok((format, src)) => self.load_owned(src, format, Some(path), out),
             Err(d) => out.diagnostics.push(d.in_file(Some(path))),
         }
     }
 
     fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        let tree = match parse_tree(src, format, &self.limits) {
-            Ok(t) => t,
+        if let Some(tree) = self.tree(src, format, file, out) {
+            Self::decode_into(&tree, format, file, out);
+        }
+    }
+
+    /// [`Loader::load_into`] for a text read here: the text is dropped once its tree is
+    /// built (the tree owns what it needs), so the two are never in memory with the
+    /// documents.
+    fn load_owned(&self, src: String, format: Format, file: Option<&Path>, out: &mut Loaded) {
+        let tree = self.tree(&src, format, file, out);
+        drop(src);
+        if let Some(tree) = tree {
+            Self::decode_into(&tree, format, file, out);
+        }
+    }
+
+    /// The tree of `src`, or `None` with its syntax error in `out`.
+    fn tree(
+        &self,
+        src: &str,
+        format: Format,
+        file: Option<&Path>,
+        out: &mut Loaded,
+    ) -> Option<Node> {
+        match parse_tree(src, format, &self.limits) {
+            Ok(t) => Some(t),
             Err(e) => {
                 let kind = if e.over_limit {
                     DiagnosticKind::Limit
@@ -170,11 +195,15 @@ impl Loader {
                 };
                 out.diagnostics
                     .push(Diagnostic::error(kind, e.pos, "", e.message).in_file(file));
-                return;
+                None
             }
-        };
+        }
+    }
+
+    /// Decodes and validates `tree` into documents and diagnostics.
+    fn decode_into(tree: &Node, format: Format, file: Option<&Path>, out: &mut Loaded) {
         let start = out.diagnostics.len();
-        let docs = crate::load::decode::decode_document(&tree, &mut out.diagnostics);
+        let docs = crate::load::decode::decode_document(tree, &mut out.diagnostics);
         for d in &mut out.diagnostics[start..] {
             d.file = file.map(Path::to_path_buf);
         }

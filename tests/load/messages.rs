@@ -100,3 +100,21 @@ fn yaml_errors_read_like_json_and_hcl_errors() {
         );
     }
 }
+
+#[test]
+fn a_file_lists_at_most_a_thousand_problems_then_counts_the_rest() {
+    let keys: Vec<String> = (0..1500).map(|i| format!("\"k{i}\": 0")).collect();
+    let src = format!("{{\"Name\": \"web\", {}}}", keys.join(", "));
+    let loaded = Loader::new().load_str(&src, Format::Json, None);
+    assert_eq!(
+        loaded.diagnostics.len(),
+        meshroute::load::MAX_DIAGNOSTICS_PER_FILE + 1
+    );
+    assert_eq!(loaded.diagnostics[999].path(), "k999");
+    let last = loaded.diagnostics.last().unwrap();
+    assert_eq!(
+        last.message(),
+        "500 more problems (500 errors, 0 warnings) not listed: at most 1000 are listed for one file"
+    );
+    assert!(last.is_error());
+}

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use meshroute::preflight::{self, Check, Finding};
-use meshroute::{Diagnostic, Loaded, Severity, Topology};
+use meshroute::{Diagnostic, Document, Loaded, Severity, Topology};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::shared::{self, Cmd, InputFormatArg, Inputs, Outcome, Unloaded};
 
@@ -132,7 +133,10 @@ pub(crate) fn run(args: &Args) -> Outcome {
     };
     let report = Report::new(&loaded, &levels);
     if json {
-        shared::print_json_line(&to_json(&loaded, &report));
+        shared::print_json_line(&ReportJson {
+            loaded: &loaded,
+            report: &report,
+        });
     } else {
         print_text(&report);
     }
@@ -184,35 +188,70 @@ fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
     v
 }
 
-fn documents_json(loaded: &Loaded) -> Vec<serde_json::Value> {
-    loaded
-        .documents
-        .iter()
-        .map(|d| {
-            serde_json::json!({
-                "file": d.file.as_ref().map(|f| f.display().to_string()),
-                "line": d.pos().line,
-                "kind": d.kind(),
-                "value": d.to_json(),
-            })
-        })
-        .collect()
+/// `{"documents": [...], "errors": [...], "warnings": [...]}`, serialized as it is written:
+/// no copy of the documents (as JSON values or as text) is made first.
+struct ReportJson<'a> {
+    loaded: &'a Loaded,
+    report: &'a Report,
 }
 
-fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    for e in &report.entries {
-        let v = match e {
-            Entry::Load(d) => diagnostic_json(d),
-            Entry::Finding(f) => serde_json::to_value(f).unwrap_or_default(),
+impl Serialize for ReportJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("documents", &DocumentsJson(&self.loaded.documents))?;
+        let entries = |errors: bool| Entries {
+            report: self.report,
+            errors,
         };
-        if report.is_error(e) {
-            errors.push(v);
-        } else {
-            warnings.push(v);
-        }
+        m.serialize_entry("errors", &entries(true))?;
+        m.serialize_entry("warnings", &entries(false))?;
+        m.end()
     }
-    let documents = documents_json(loaded);
-    serde_json::json!({"documents": documents, "errors": errors, "warnings": warnings})
+}
+
+/// The loaded documents, each `{"file", "line", "kind", "value"}` (the value in Consul's
+/// JSON, [`meshroute::Content`]'s own serialization).
+struct DocumentsJson<'a>(&'a [Document]);
+
+impl Serialize for DocumentsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(DocumentJson))
+    }
+}
+
+/// One loaded document.
+struct DocumentJson<'a>(&'a Document);
+
+impl Serialize for DocumentJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("file", &d.file.as_ref().map(|f| f.display().to_string()))?;
+        m.serialize_entry("line", &d.pos().line)?;
+        m.serialize_entry("kind", d.kind())?;
+        m.serialize_entry("value", &d.content)?;
+        m.end()
+    }
+}
+
+/// The report's errors (or its warnings), each as its own JSON.
+struct Entries<'a> {
+    report: &'a Report,
+    errors: bool,
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let report = self.report;
+        s.collect_seq(
+            report
+                .entries
+                .iter()
+                .filter(|e| report.is_error(e) == self.errors)
+                .map(|e| match e {
+                    Entry::Load(d) => diagnostic_json(d),
+                    Entry::Finding(f) => serde_json::to_value(f).unwrap_or_default(),
+                }),
+        )
+    }
 }

@@ -319,32 +319,31 @@ pub(crate) fn trust_domain_exit(cmd: Cmd, topo: &Topology) -> ExitCode {
     }
 }
 
-/// Prints `value` as pretty JSON on stdout; exit 1 (with the reason) when it cannot be
-/// serialized.
+/// Prints `value` as pretty JSON on stdout, written as it is serialized; exit 1 (with the
+/// reason) when it cannot be.
 pub(crate) fn print_json(cmd: Cmd, value: &impl serde::Serialize) -> Result<(), ExitCode> {
     let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
-    let s = to_json_string(value, pretty).map_err(|e| cmd.fail(1, e))?;
-    println!("{s}");
-    Ok(())
+    write_json(value, pretty).map_err(|e| cmd.fail(1, e))
 }
 
-/// Prints `value` as JSON on one line of stdout.
-pub(crate) fn print_json_line(value: &serde_json::Value) {
-    let compact = SafeJson(serde_json::ser::CompactFormatter);
-    if let Ok(s) = to_json_string(value, compact) {
-        println!("{s}");
-    }
+/// Prints `value` as JSON on one line of stdout, written as it is serialized.
+pub(crate) fn print_json_line(value: &impl serde::Serialize) {
+    let _ = write_json(value, SafeJson(serde_json::ser::CompactFormatter));
 }
 
-fn to_json_string<F: serde_json::ser::Formatter>(
+/// Serializes `value` straight to stdout (no copy of the whole output is made in memory),
+/// then a newline.
+fn write_json<F: serde_json::ser::Formatter>(
     value: &impl serde::Serialize,
     formatter: F,
-) -> serde_json::Result<String> {
-    let mut out = Vec::new();
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     value.serialize(&mut serde_json::Serializer::with_formatter(
         &mut out, formatter,
     ))?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but a
