@@ -58,6 +58,8 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         cache_off: 0,
         cache_col: 1,
         max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
+        open_entries: Vec::new(),
+        open_items: Vec::new(),
     };
     p.skip_ws();
     let node = p.value(0)?;
@@ -77,6 +79,25 @@ struct Reader<'a> {
     cache_off: usize,
     cache_col: u32,
     max_depth: usize,
+    /// The entries of the objects being read, innermost last: an object's entries are moved
+    /// out into a vector of exactly their number when it closes (a vector grown entry by
+    /// entry keeps room for four 72-byte entries when an object has one).
+    open_entries: Vec<Entry>,
+    /// The items of the arrays being read, likewise.
+    open_items: Vec<Node>,
+}
+
+/// The elements of `open` from `start` on, moved out in a vector of exactly their number.
+/// The outermost container takes the whole stack, shrunk in place, rather than a copy: a
+/// top-level array of a million items is not held twice.
+fn closed<T>(open: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start == 0 {
+        let mut all = std::mem::take(open);
+        all.shrink_to_fit();
+        all
+    } else {
+        open.drain(start..).collect()
+    }
 }
 
 fn count_chars(bytes: &[u8]) -> u32 {
@@ -181,14 +202,14 @@ impl Reader<'_> {
         let depth = self.deeper(depth)?;
         self.i += 1;
         self.skip_ws();
-        let mut entries = Vec::new();
+        let start = self.open_entries.len();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
-            return Ok(Value::Map(entries));
+            return Ok(Value::Map(Vec::new()));
         }
         loop {
             if self.b.get(self.i) != Some(&b'"') {
-                let what = if entries.is_empty() {
+                let what = if self.open_entries.len() == start {
                     "expected a string key or '}'"
                 } else {
                     "expected a string key"
@@ -204,7 +225,7 @@ impl Reader<'_> {
             self.i += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            entries.push(Entry {
+            self.open_entries.push(Entry {
                 key,
                 key_pos,
                 value,
@@ -217,7 +238,7 @@ impl Reader<'_> {
                 }
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(Value::Map(entries));
+                    return Ok(Value::Map(closed(&mut self.open_entries, start)));
                 }
                 _ => {
                     return Err(self.error_here(&format!(
@@ -232,13 +253,14 @@ impl Reader<'_> {
         let depth = self.deeper(depth)?;
         self.i += 1;
         self.skip_ws();
-        let mut items = Vec::new();
+        let start = self.open_items.len();
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
-            return Ok(Value::List(items));
+            return Ok(Value::List(Vec::new()));
         }
         loop {
-            items.push(self.value(depth)?);
+            let item = self.value(depth)?;
+            self.open_items.push(item);
             self.skip_ws();
             match self.b.get(self.i) {
                 Some(b',') => {
@@ -247,7 +269,7 @@ impl Reader<'_> {
                 }
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(Value::List(items));
+                    return Ok(Value::List(closed(&mut self.open_items, start)));
                 }
                 _ => {
                     return Err(self.error_here(&format!(

@@ -356,6 +356,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some(YNode(n)) = seq.next_element()? {
             items.push(n);
         }
+        // Grown item by item, a vector keeps room for up to twice its items: give it back.
+        items.shrink_to_fit();
         Ok(YValue(Value::List(items)))
     }
 
@@ -369,6 +371,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 value,
             });
         }
+        entries.shrink_to_fit();
         Ok(YValue(Value::Map(entries)))
     }
 }

@@ -118,6 +118,8 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     let dec = Decoder { src: &text };
     let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
     let map = dec.decode_map(&GNode::List(refs), None)?;
+    // The syntax tree is not needed once decoded: free it before the generic tree is built.
+    drop(items);
     Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
 }
 
@@ -147,6 +149,7 @@ fn parse_json_dialect(src: &str, max_depth: usize) -> Result<Node, SyntaxError> 
     let dec = Decoder { src };
     let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
     let map = dec.decode_map(&GNode::List(refs), None)?;
+    drop(items);
     Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
 }
 
