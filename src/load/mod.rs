@@ -22,7 +22,7 @@ pub use read::{ReadError, read_bounded};
 
 use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
 use crate::model::document::{Document, Format};
-use crate::syntax::tree::{Limits, Node, Pos, SyntaxError};
+use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// Reads documents with limits. `Loader::default()` is what [`from_str`] uses.
 #[derive(Clone, Debug, Default)]
@@ -87,6 +87,17 @@ impl Loader {
     pub fn load_file(&self, path: &Path) -> Loaded {
         let mut out = Loaded::default();
         self.load_file_into(path, &mut out);
+        out
+    }
+
+    /// Loads one file in `format`, whatever its extension (a `.conf` file, say), read as
+    /// [`Loader::load_file`] reads.
+    pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
+        let mut out = Loaded::default();
+        match read::file_text_as(path, self.limits.max_bytes) {
+            Ok(src) => self.load_owned(src, format, Some(path), &mut out),
+            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
+        }
         out
     }
 
@@ -222,16 +233,7 @@ impl Loader {
 ///
 /// A [`SyntaxError`] when the text is not valid in that format, or over the limits.
 pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
-    }
+    // Each reader applies the size limit itself (`Limits::check_len`), first.
     match format {
         Format::Hcl => crate::syntax::hcl::parse(src, limits),
         Format::Json => crate::syntax::json::parse(src, limits),
@@ -239,7 +241,7 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
         Format::Yaml => crate::syntax::yaml::parse(src, limits),
         #[cfg(not(feature = "yaml"))]
         Format::Yaml => Err(SyntaxError::new(
-            Pos::default(),
+            crate::syntax::tree::Pos::default(),
             "YAML support is not compiled in (enable the `yaml` feature)",
         )),
     }

@@ -116,6 +116,11 @@ pub(crate) fn file_text(path: &Path, limit: usize) -> Result<(Format, String), D
             "unknown file extension (expected .hcl, .json, .yaml or .yml)",
         )
     })?;
+    Ok((format, file_text_as(path, limit)?))
+}
+
+/// The text of the file at `path`, within `limit` bytes and UTF-8, whatever its extension.
+pub(crate) fn file_text_as(path: &Path, limit: usize) -> Result<String, Diagnostic> {
     let file = File::open(path).map_err(|e| io_error(&e))?;
     let len = file.metadata().map_err(|e| io_error(&e))?.len();
     if len > limit as u64 {
@@ -123,7 +128,7 @@ pub(crate) fn file_text(path: &Path, limit: usize) -> Result<(Format, String), D
         return Err(unreadable(DiagnosticKind::Limit, message));
     }
     let bytes = read_with_hint(file, limit, len).map_err(|e| read_error(&e, "file"))?;
-    Ok((format, utf8(bytes, "file")?))
+    utf8(bytes, "file")
 }
 
 /// `bytes` as text, or an error at the line and column of the first byte that is not UTF-8.

@@ -126,15 +126,26 @@ impl serde::Serialize for Content {
 }
 
 /// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+///
+/// It serializes as such a response without its certificates, `{"TrustDomain": …,
+/// "Roots": []}`, which loads back as saved CA roots.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CaRoots {
     /// `TrustDomain` (lower-cased, as Consul builds it).
-    #[serde(rename = "TrustDomain")]
     pub trust_domain: String,
     /// Where the document starts.
-    #[serde(skip)]
     pub pos: Pos,
+}
+
+impl serde::Serialize for CaRoots {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut o = s.serialize_struct("CaRoots", 2)?;
+        o.serialize_field("TrustDomain", &self.trust_domain)?;
+        o.serialize_field("Roots", &[(); 0])?;
+        o.end()
+    }
 }
 
 /// One loaded document and where it came from.

@@ -192,7 +192,7 @@ pub(crate) fn route_of<'t>(
         proxy: proxy.id,
         upstream: UpstreamRef {
             name: f.name,
-            kind: f.kind,
+            destination_type: f.kind,
             namespace: f.namespace,
             partition: f.partition,
             peer: f.peer,

@@ -33,7 +33,7 @@ use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 /// A [`SyntaxError`] for text that is not YAML, has duplicate keys, non-string keys, or is over
 /// the limits.
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    check_size(src, limits)?;
+    limits.check_len(src, "yaml")?;
     serde_saphyr::from_str_with_options::<YNode>(src, options(limits))
         .map(|YNode(mut node)| {
             exact_integers(&mut node, &Lines::of(src));
@@ -83,20 +83,6 @@ fn exact_integers(node: &mut Node, lines: &Lines<'_>) {
             .for_each(|e| exact_integers(&mut e.value, lines)),
         _ => {}
     }
-}
-
-fn check_size(src: &str, limits: &Limits) -> Result<(), SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The reader's options: YAML 1.2 booleans, duplicate keys rejected, nesting capped.

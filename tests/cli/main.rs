@@ -1,10 +1,15 @@
 //! The cli tests, one binary (see tests/README.md).
 
 mod check;
+mod commands;
+mod contract;
+mod exit_codes;
 mod golden;
 mod inputs;
 mod placement;
 mod preflight;
 mod resolve;
+mod run;
+mod sarif;
 mod sni;
 mod terminal;

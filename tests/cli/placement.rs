@@ -57,9 +57,5 @@ fn relative_and_absolute_paths_place_a_file_alike() {
         "warning: {}: no agent configuration with a datacenter here or above; datacenter \"primary\" assumed from the directory name",
         canonical.display()
     );
-    assert_eq!(
-        warnings.lines().next(),
-        Some(assumed.as_str()),
-        "{warnings}"
-    );
+    assert!(warnings.lines().any(|l| l == assumed), "{warnings}");
 }

@@ -1,32 +1,47 @@
 //! `meshroute check`: load, validate, and run the preflight checks.
 
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use meshroute::preflight::{self, Check, Finding};
-use meshroute::{Diagnostic, Document, Loaded, Severity, Topology};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use meshroute::topology::Datacenter;
+use meshroute::{Document, Loaded, Problem, Severity, Topology};
+use serde::Serialize;
 
-use crate::shared::{self, Cmd, InputFormatArg, Inputs, Outcome, Unloaded};
+use crate::sarif;
+use crate::shared::{Cmd, Inputs, Stop};
 
-/// The help of `check`'s paths: of the subcommands, it alone reads standard input.
-const PATHS_HELP: &str = "Files and directories (searched recursively); `-` reads standard input";
+/// `check`'s `--format`: text, JSON, or SARIF 2.1.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// Problems as `FILE:LINE:COL: PATH: message` lines (findings as `FILE:LINE:COL:
+    /// [check-name] message`) on stderr, and what was checked on stdout.
+    Text,
+    /// One JSON document on stdout (schema/meshroute-1.json).
+    Json,
+    /// A SARIF 2.1.0 log on stdout, for code scanning and CI annotations.
+    Sarif,
+}
 
 /// Arguments of `meshroute check`.
 #[derive(Debug, clap::Args)]
-#[command(mut_arg("paths", |a| a.help(PATHS_HELP)))]
 pub(crate) struct Args {
-    /// Output format: problems as `FILE:LINE:COL: PATH: message` lines (preflight findings as
-    /// `FILE:LINE:COL: [check-name] message`) on stderr, or one JSON object on stdout.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
-    #[command(flatten)]
-    input_format: InputFormatArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
     /// Make a check's findings errors (`warnings`: every warning, load warnings included).
     #[arg(long, value_name = "NAME")]
     deny: Vec<String>,
     /// Do not report a check's findings (wins over --deny for the same check).
     #[arg(long, value_name = "NAME")]
     allow: Vec<String>,
+    /// Text: print nothing on success but warnings (do not say what was checked).
+    #[arg(long, short)]
+    quiet: bool,
+    /// SARIF: file URIs are relative to this directory (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     #[command(flatten)]
     inputs: Inputs,
 }
@@ -40,19 +55,21 @@ struct Levels {
 }
 
 impl Levels {
-    fn parse(args: &Args) -> Result<Self, String> {
+    fn parse(args: &Args) -> Result<Self, Stop> {
+        let unknown = |flag: &str, e: preflight::UnknownCheck| {
+            Stop::new(2, "unknown-check", format!("{flag}: {e}"))
+        };
         let mut l = Self::default();
         for name in &args.deny {
             if name == "warnings" {
                 l.deny_warnings = true;
             } else {
-                l.deny
-                    .push(name.parse().map_err(|e| format!("--deny: {e}"))?);
+                l.deny.push(name.parse().map_err(|e| unknown("--deny", e))?);
             }
         }
         for name in &args.allow {
             l.allow
-                .push(name.parse().map_err(|e| format!("--allow: {e}"))?);
+                .push(name.parse().map_err(|e| unknown("--allow", e))?);
         }
         Ok(l)
     }
@@ -67,163 +84,100 @@ impl Levels {
         }
         Some(f)
     }
-}
 
-/// One line of the report: a load diagnostic that belongs to no check, or a finding.
-#[derive(Debug)]
-enum Entry {
-    Load(Diagnostic),
-    Finding(Finding),
-}
-
-/// Load diagnostics in load order (those that belong to a check as findings, in their
-/// place), then the findings of the checks, severities adjusted.
-#[derive(Debug, Default)]
-struct Report {
-    entries: Vec<Entry>,
-    deny_warnings: bool,
-}
-
-impl Report {
-    fn new(loaded: &Loaded, levels: &Levels) -> Self {
-        let mut r = Self {
-            deny_warnings: levels.deny_warnings,
-            ..Self::default()
-        };
+    /// The problems: load diagnostics in load order (those that belong to a check as
+    /// findings, in their place), then the findings of the checks, severities adjusted.
+    fn problems(&self, loaded: &Loaded, topology: &Topology) -> Vec<Problem> {
+        let mut out = Vec::new();
         for d in &loaded.diagnostics {
-            match preflight::from_diagnostic(d) {
-                Some(f) => r.entries.extend(levels.apply(f).map(Entry::Finding)),
-                None => r.entries.push(Entry::Load(d.clone())),
+            if let Some(f) = preflight::from_diagnostic(d) {
+                out.extend(self.apply(f).as_ref().map(Problem::from));
+            } else {
+                let mut p = Problem::from(d);
+                if self.deny_warnings {
+                    p.severity = Severity::Error;
+                }
+                out.push(p);
             }
         }
-        let topology = Topology::from_documents(&loaded.documents, None);
-        r.entries.extend(
-            preflight::run(&topology)
-                .into_iter()
-                .filter_map(|f| levels.apply(f))
-                .map(Entry::Finding),
+        let findings = preflight::run(topology).into_iter();
+        out.extend(
+            findings
+                .filter_map(|f| self.apply(f))
+                .map(|f| Problem::from(&f)),
         );
-        r
+        out
     }
+}
 
-    fn is_error(&self, e: &Entry) -> bool {
-        match e {
-            Entry::Load(d) => d.is_error() || self.deny_warnings,
-            Entry::Finding(f) => f.is_error(),
+/// `check`'s result: what was checked.
+#[derive(Debug, Serialize)]
+pub(crate) struct Checked<'a> {
+    /// How many files documents or problems came from.
+    files: usize,
+    /// The datacenters the documents make.
+    datacenters: Vec<String>,
+    /// Every document loaded: where, its kind, and its value in Consul's API JSON form
+    /// (written as it is serialized, never copied first).
+    documents: DocumentsJson<'a>,
+}
+
+impl<'a> Checked<'a> {
+    fn of(loaded: &'a Loaded, topology: &Topology) -> Self {
+        let files: BTreeSet<_> = loaded
+            .documents
+            .iter()
+            .filter_map(|d| d.file.as_deref())
+            .chain(loaded.diagnostics.iter().filter_map(|d| d.file()))
+            .collect();
+        Self {
+            files: files.len(),
+            datacenters: topology
+                .datacenters()
+                .iter()
+                .map(Datacenter::name)
+                .map(str::to_owned)
+                .collect(),
+            documents: DocumentsJson(&loaded.documents),
         }
     }
 
-    fn has_errors(&self) -> bool {
-        self.entries.iter().any(|e| self.is_error(e))
-    }
-}
-
-const CHECK: Cmd = Cmd("check");
-
-/// Exit 0 when nothing is an error, 1 on any error, 2 on usage errors and inputs named on the
-/// command line that cannot be read (the report then holds their errors only).
-pub(crate) fn run(args: &Args) -> Outcome {
-    let json = args.format == "json";
-    let levels = Levels::parse(args).map_err(|msg| CHECK.fail(2, msg))?;
-    let input_format = args.input_format.input_format.as_deref();
-    let (loaded, unreadable) = match shared::load(&args.inputs, input_format) {
-        Ok(loaded) => (loaded, false),
-        Err(Unloaded::Unreadable(diagnostics)) => (unread(diagnostics), true),
-        Err(usage) => return Err(usage.fail(CHECK, json)),
-    };
-    let report = Report::new(&loaded, &levels);
-    if json {
-        shared::print_json_line(&ReportJson {
-            loaded: &loaded,
-            report: &report,
-        });
-    } else {
-        print_text(&report);
-    }
-    Ok(if unreadable {
-        ExitCode::from(2)
-    } else if report.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// A load of nothing but the errors of the inputs that cannot be read.
-fn unread(diagnostics: Vec<Diagnostic>) -> Loaded {
-    let mut loaded = Loaded::default();
-    loaded.diagnostics = diagnostics;
-    loaded
-}
-
-/// The report on stderr, a line an entry.
-fn print_text(report: &Report) {
-    for e in &report.entries {
-        match e {
-            Entry::Load(d) => eprintln!("{}", load_line(d, report.is_error(e))),
-            Entry::Finding(f) => eprintln!("{f}"),
-        }
-    }
-}
-
-/// The diagnostic's own text, `warning: ` after its location unless it is an error.
-fn load_line(d: &Diagnostic, is_error: bool) -> String {
-    let text = d.to_string();
-    let file = d.file().map_or_else(
-        || "<input>".to_owned(),
-        |f| meshroute::text::escape(&f.to_string_lossy()),
-    );
-    let location = format!("{file}:{}:{}: ", d.line(), d.column());
-    let label = if is_error { "" } else { "warning: " };
-    let rest = text.strip_prefix(&location).unwrap_or(&text);
-    format!("{location}{label}{rest}")
-}
-
-/// A load diagnostic that belongs to no check: its own JSON, with `check` null.
-fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    let mut v = serde_json::to_value(d).unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert("check".to_owned(), serde_json::Value::Null);
-    }
-    v
-}
-
-/// `{"documents": [...], "errors": [...], "warnings": [...]}`, serialized as it is written:
-/// no copy of the documents (as JSON values or as text) is made first.
-struct ReportJson<'a> {
-    loaded: &'a Loaded,
-    report: &'a Report,
-}
-
-impl Serialize for ReportJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(3))?;
-        m.serialize_entry("documents", &DocumentsJson(&self.loaded.documents))?;
-        let entries = |errors: bool| Entries {
-            report: self.report,
-            errors,
+    /// `checked N file(s): N document(s) in N datacenter(s) (a, b); no problems` (or `N
+    /// warning(s)`).
+    fn summary(&self, problems: &[Problem]) -> String {
+        let outcome = if problems.is_empty() {
+            "no problems".to_owned()
+        } else {
+            format!("{} warning(s)", problems.len())
         };
-        m.serialize_entry("errors", &entries(true))?;
-        m.serialize_entry("warnings", &entries(false))?;
-        m.end()
+        format!(
+            "checked {} file(s): {} document(s) in {} datacenter(s) ({}); {outcome}",
+            self.files,
+            self.documents.0.len(),
+            self.datacenters.len(),
+            self.datacenters.join(", "),
+        )
     }
 }
 
-/// The loaded documents, each `{"file", "line", "kind", "value"}` (the value in Consul's
-/// JSON, [`meshroute::Content`]'s own serialization).
-struct DocumentsJson<'a>(&'a [Document]);
+/// Every document as `{"file", "line", "kind", "value"}`, `value` in Consul's API JSON form
+/// ([`meshroute::Content`]'s own serialization): serialized straight from the documents, so
+/// that echoing a 16 MiB input costs no copy of it as JSON values.
+#[derive(Debug)]
+pub(crate) struct DocumentsJson<'a>(pub(crate) &'a [Document]);
 
 impl Serialize for DocumentsJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter().map(DocumentJson))
     }
 }
 
-/// One loaded document.
-struct DocumentJson<'a>(&'a Document);
+/// One document of [`DocumentsJson`].
+pub(crate) struct DocumentJson<'a>(pub(crate) &'a Document);
 
 impl Serialize for DocumentJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
         let d = self.0;
         let mut m = s.serialize_map(Some(4))?;
         m.serialize_entry("file", &d.file.as_ref().map(|f| f.display().to_string()))?;
@@ -234,24 +188,37 @@ impl Serialize for DocumentJson<'_> {
     }
 }
 
-/// The report's errors (or its warnings), each as its own JSON.
-struct Entries<'a> {
-    report: &'a Report,
-    errors: bool,
-}
-
-impl Serialize for Entries<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let report = self.report;
-        s.collect_seq(
-            report
-                .entries
-                .iter()
-                .filter(|e| report.is_error(e) == self.errors)
-                .map(|e| match e {
-                    Entry::Load(d) => diagnostic_json(d),
-                    Entry::Finding(f) => serde_json::to_value(f).unwrap_or_default(),
-                }),
-        )
+/// Exit 0 when nothing is an error, 1 on any error, 2 on usage and input problems.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "check",
+        json: args.format != CheckFormat::Text,
+    };
+    let loaded = match Levels::parse(args).and_then(|l| Ok((l, args.inputs.load()?))) {
+        Ok(ok) => ok,
+        Err(stop) if args.format == CheckFormat::Sarif => {
+            return sarif::print_failure(&stop);
+        }
+        Err(stop) => return cmd.stop(stop),
+    };
+    let (levels, loaded) = loaded;
+    let topology = Topology::from_documents(&loaded.documents, None);
+    let problems = levels.problems(&loaded, &topology);
+    let checked = Checked::of(&loaded, &topology);
+    let code = u8::from(problems.iter().any(Problem::is_error));
+    match args.format {
+        CheckFormat::Sarif => {
+            sarif::print(&problems, args.root.as_deref());
+            ExitCode::from(code)
+        }
+        CheckFormat::Json => cmd.finish(code, Some(checked), problems),
+        CheckFormat::Text => {
+            // On success, what was checked (as `consul validate` says the configuration is
+            // valid); on failure the problems say it.
+            if code == 0 && !args.quiet {
+                println!("{}", checked.summary(&problems));
+            }
+            cmd.finish(code, None::<()>, problems)
+        }
     }
 }

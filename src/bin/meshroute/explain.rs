@@ -1,8 +1,10 @@
 //! `meshroute explain`: the layer-by-layer account for one upstream.
 
-use meshroute::{Explanation, Topology};
+use std::process::ExitCode;
 
-use crate::shared::{self, Cmd, DatacenterArg, Outcome, TextOrJson, TopologyArgs};
+use meshroute::{Explanation, Problem, Topology};
+
+use crate::shared::{self, Cmd, DatacenterArg, FormatArg, TopologyArgs};
 
 /// Arguments of `meshroute explain`.
 #[derive(Debug, clap::Args)]
@@ -18,25 +20,29 @@ pub(crate) struct Args {
     #[command(flatten)]
     topology: TopologyArgs,
     #[command(flatten)]
-    format: TextOrJson,
+    format: FormatArg,
 }
 
-const EXPLAIN: Cmd = Cmd("explain");
-
-/// Exit 0 when explained, 1 on load errors, an unknown datacenter, no such upstream or no
-/// trust domain.
-pub(crate) fn run(args: &Args) -> Outcome {
-    let topo = args.topology.load(EXPLAIN, args.format.is_json())?;
-    args.datacenter.check(EXPLAIN, &topo)?;
+/// Exit 0 when explained, 1 on load errors, no such upstream or no trust domain, 2 on input
+/// problems or an unknown datacenter.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "explain",
+        json: args.format.is_json(),
+    };
+    let (topo, mut problems) = match args.topology.load_in(&args.datacenter) {
+        Ok(loaded) => loaded,
+        Err(stop) => return cmd.stop(stop),
+    };
+    problems.extend(topo.warnings().iter().map(Problem::from));
     let found = explanations(args, &topo);
     if found.is_empty() {
         let (service, upstream) = (&args.service, &args.upstream);
         let message = format!("no proxy of service {service:?} has an upstream {upstream:?}");
-        return Err(EXPLAIN.fail(1, message));
+        problems.push(shared::caller_error("no-such-upstream", message));
+        return cmd.finish(1, None::<()>, problems);
     }
-    if args.format.is_json() {
-        shared::print_json(EXPLAIN, &found)?;
-    } else {
+    if !cmd.json {
         for (i, e) in found.iter().enumerate() {
             if i > 0 {
                 println!();
@@ -44,7 +50,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
             print!("{e}");
         }
     }
-    Ok(shared::trust_domain_exit(EXPLAIN, &topo))
+    let code = shared::trust_domain_exit(&topo, &mut problems);
+    cmd.finish(code, Some(&found), problems)
 }
 
 /// Every upstream named `--upstream` of the proxies of `--service` (by service or proxy ID),

@@ -1,9 +1,12 @@
 //! `meshroute resolve`: every upstream of every proxy, resolved.
 
+use std::process::ExitCode;
+
 use meshroute::resolve::{Resolution, Route};
 use meshroute::text::{Escaped, escape};
+use meshroute::{Problem, WarningKind};
 
-use crate::shared::{self, Cmd, DatacenterArg, Outcome, TopologyArgs};
+use crate::shared::{self, Cmd, DatacenterArg, FormatArg, TopologyArgs};
 
 /// Arguments of `meshroute resolve`.
 #[derive(Debug, clap::Args)]
@@ -12,31 +15,42 @@ pub(crate) struct Args {
     datacenter: DatacenterArg,
     #[command(flatten)]
     topology: TopologyArgs,
-    /// Output format.
-    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
-    format: String,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
-const RESOLVE: Cmd = Cmd("resolve");
-
-/// Exit 0 when resolved, 1 on load errors, an unknown datacenter or no trust domain.
-pub(crate) fn run(args: &Args) -> Outcome {
-    let topo = args.topology.load(RESOLVE, args.format == "json")?;
-    args.datacenter.check(RESOLVE, &topo)?;
+/// Exit 0 when resolved, 1 on load errors or no trust domain, 2 on input problems or an
+/// unknown datacenter.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "resolve",
+        json: args.format.is_json(),
+    };
+    let (topo, mut problems) = match args.topology.load_in(&args.datacenter) {
+        Ok(loaded) => loaded,
+        Err(stop) => return cmd.stop(stop),
+    };
     let res = match &args.datacenter.datacenter {
         Some(dc) => topo.resolve_datacenter(dc),
         None => topo.resolve(),
     };
-    if args.format == "json" {
-        shared::print_json(RESOLVE, &res)?;
-    } else {
+    // No trust domain is the command's error (how to give one), not a warning besides.
+    problems.extend(
+        res.warnings
+            .iter()
+            .filter(|w| w.kind() != WarningKind::NoTrustDomain)
+            .map(Problem::from),
+    );
+    if !cmd.json {
         print!("{}", table(&res));
         print_warnings(&res);
     }
     if res.is_empty() {
-        RESOLVE.say("no connect proxy with upstreams found");
+        let message = "no connect proxy with upstreams found";
+        problems.push(shared::caller_warning("no-routes", message));
     }
-    Ok(shared::trust_domain_exit(RESOLVE, &topo))
+    let code = shared::trust_domain_exit(&topo, &mut problems);
+    cmd.finish(code, Some(&res), problems)
 }
 
 /// The routes' warnings on stderr, each after its route.
@@ -66,6 +80,8 @@ const HEAD: [&str; 9] = [
 
 /// One row per upstream, aligned; control characters in cells escaped.
 fn table(res: &Resolution<'_>) -> String {
+    // Control characters in names from the inputs are escaped: a cell cannot recolour the
+    // terminal or forge a row.
     let rows: Vec<[String; 9]> = res
         .routes()
         .map(|r| row(&r).map(|cell| escape(&cell)))
@@ -102,7 +118,7 @@ fn row(r: &Route<'_>) -> [String; 9] {
         Some(p) => format!("peer:{p}"),
         None => r.upstream.datacenter.to_owned(),
     };
-    let name = if r.upstream.kind == meshroute::DestinationType::PreparedQuery {
+    let name = if r.upstream.destination_type == meshroute::DestinationType::PreparedQuery {
         format!("{} (query)", r.upstream.name)
     } else {
         r.upstream.name.to_owned()

@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[cfg(feature = "sniff")]
-use meshroute::{GatewayDecision, Topology};
+use meshroute::{GatewayAction, GatewayDecision, Problem, RejectReason, Topology};
 
-use crate::shared::{self, Cmd, Outcome, TextOrJson, TopologyArgs};
+#[cfg(feature = "sniff")]
+use crate::shared::MaxInputSize;
+use crate::shared::{self, Cmd, FormatArg, Stop, TopologyArgs};
 
 /// Arguments of `meshroute route`.
 #[derive(Debug, clap::Args)]
@@ -26,10 +27,8 @@ pub(crate) struct Args {
     #[command(flatten)]
     topology: TopologyArgs,
     #[command(flatten)]
-    format: TextOrJson,
+    format: FormatArg,
 }
-
-const ROUTE: Cmd = Cmd("route");
 
 /// Where the server name to route comes from.
 #[derive(Debug)]
@@ -38,7 +37,7 @@ enum ServerName<'a> {
     Given(&'a str),
     /// `--client-hello`.
     #[cfg(feature = "sniff")]
-    Hello(&'a Path),
+    Hello(&'a Path, &'a MaxInputSize),
 }
 
 impl<'a> ServerName<'a> {
@@ -48,59 +47,105 @@ impl<'a> ServerName<'a> {
         }
         #[cfg(feature = "sniff")]
         if let Some(path) = &args.client_hello {
-            return Some(Self::Hello(path));
+            return Some(Self::Hello(path, args.topology.max_input_size()));
         }
         None
     }
 }
 
 /// Exit 0 when the gateway forwards or serves the name, 1 when it rejects it (or the
-/// ClientHello), 4 when the ClientHello is incomplete.
-pub(crate) fn run(args: &Args) -> Outcome {
+/// ClientHello), 2 on input problems or an unknown datacenter, 3 when the ClientHello has
+/// no server name, 4 when it is incomplete.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "route",
+        json: args.format.is_json(),
+    };
     let Some(name) = ServerName::of(args) else {
         let message = "give the server name with --sni NAME or --client-hello FILE";
-        return Err(ROUTE.fail(2, message));
+        return cmd.stop(Stop::new(2, "usage", message));
     };
-    let json = args.format.is_json();
-    let topo = args.topology.load(ROUTE, json)?;
-    let d = match name {
-        ServerName::Given(sni) => topo.route_sni(&args.datacenter, sni),
-        #[cfg(feature = "sniff")]
-        ServerName::Hello(path) => route_hello(&topo, args, path, json)?,
+    let (topo, mut problems) = match args.topology.load() {
+        Ok(loaded) => loaded,
+        Err(stop) => return cmd.stop(stop),
     };
-    if args.format.is_json() {
-        shared::print_json(ROUTE, &d)?;
-    } else {
+    let here = topo.datacenter_ignore_case(&args.datacenter);
+    if let Err(stop) = shared::require_datacenter(&topo, here, &args.datacenter) {
+        return cmd.stop(stop);
+    }
+    problems.extend(topo.warnings().iter().map(Problem::from));
+    let d = match decide(&topo, &args.datacenter, &name) {
+        Ok(d) => d,
+        Err(mut stop) => {
+            problems.append(&mut stop.problems);
+            return cmd.finish(stop.code, None::<()>, problems);
+        }
+    };
+    if !cmd.json {
         println!("{d}");
     }
-    Ok(if d.action_str() == "reject" {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let code = match &d.action {
+        GatewayAction::Reject(r) => {
+            problems.push(Problem::from(r));
+            if *r == RejectReason::NoServerName {
+                3
+            } else {
+                1
+            }
+        }
+        _ => 0,
+    };
+    cmd.finish(code, Some(&d), problems)
+}
+
+/// The gateway's decision for the name given (`Err` only for a ClientHello that cannot be
+/// routed).
+#[cfg_attr(not(feature = "sniff"), allow(clippy::unnecessary_wraps))]
+fn decide<'t>(
+    topo: &'t Topology,
+    datacenter: &str,
+    name: &ServerName<'_>,
+) -> Result<GatewayDecision<'t>, Stop> {
+    match name {
+        ServerName::Given(sni) => Ok(topo.route_sni(datacenter, sni)),
+        #[cfg(feature = "sniff")]
+        ServerName::Hello(path, max) => route_hello(topo, datacenter, path, max),
+    }
 }
 
 /// The decision for the server name of the ClientHello in `path` (`-`: standard input).
 #[cfg(feature = "sniff")]
 fn route_hello<'t>(
     topo: &'t Topology,
-    args: &Args,
+    datacenter: &str,
     path: &Path,
-    json: bool,
-) -> Result<GatewayDecision<'t>, ExitCode> {
+    max: &MaxInputSize,
+) -> Result<GatewayDecision<'t>, Stop> {
     use meshroute::HelloRoute;
 
-    let max = args.topology.max_input_size();
-    let bytes = shared::read_bytes(ROUTE, path, max, json)?;
-    let config = meshroute::sniff::Config::default();
-    match topo.route_client_hello(&args.datacenter, &bytes, &config) {
+    let bytes = shared::read_bytes(path, max)?;
+    match topo.route_client_hello(datacenter, &bytes, &meshroute::sniff::Config::default()) {
         Ok(HelloRoute::Decided(d)) => Ok(d),
         Ok(HelloRoute::NeedMore(n)) => {
             let message =
                 format!("the ClientHello is incomplete: at least {n} more bytes are needed");
-            Err(ROUTE.fail(4, message))
+            Err(Stop {
+                code: 4,
+                problems: vec![shared::hello_error("incomplete-client-hello", message)],
+            })
         }
-        Ok(_) => Err(ExitCode::from(1)),
-        Err(e) => Err(ROUTE.fail(1, format!("the ClientHello is rejected: {e}"))),
+        Ok(_) => Err(Stop::new(
+            1,
+            "client-hello",
+            "the ClientHello cannot be routed",
+        )),
+        Err(e) => {
+            let mut p = Problem::from(e);
+            p.message = format!("the ClientHello is rejected: {e}");
+            Err(Stop {
+                code: 1,
+                problems: vec![p],
+            })
+        }
     }
 }

@@ -1,353 +1,149 @@
-//! What the subcommands share: their input arguments (clap structs each subcommand's `Args`
-//! flattens), loading the inputs, and printing messages and JSON.
+//! What the subcommands share: their arguments (clap structs each subcommand's `Args`
+//! flattens), loading the inputs, and how a run ends: the JSON envelope on stdout, or text
+//! with the problems on stderr (docs/json.md, the exit codes in the README).
 
-use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use meshroute::report::Envelope;
 use meshroute::text::Escaped;
 use meshroute::topology::Datacenter;
 use meshroute::tree::Limits;
-use meshroute::{Diagnostic, Format, Loaded, Loader, Topology};
+use meshroute::{Format, Loaded, Loader, Problem, Severity, Source, Topology};
+use serde::Serialize;
 
-/// How a subcommand ends: `Ok` with its exit code, or `Err` with the exit code of a run that
-/// stopped early, its reason already printed.
-pub(crate) type Outcome = Result<ExitCode, ExitCode>;
-
-/// A subcommand, by the name its messages start with: `meshroute NAME: ...` on stderr.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Cmd(pub(crate) &'static str);
-
-impl Cmd {
-    /// Prints `meshroute NAME: message` on stderr, control characters escaped.
-    pub(crate) fn say(self, message: impl Display) {
-        eprintln!("meshroute {}: {}", self.0, Escaped(&message.to_string()));
-    }
-
-    /// Prints `meshroute NAME: message` on stderr and returns `code`.
-    pub(crate) fn fail(self, code: u8, message: impl Display) -> ExitCode {
-        self.say(message);
-        ExitCode::from(code)
-    }
+/// `--format text|json` (`table` is an alias of `text`, `resolve`'s name for it before).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Text for people: results on stdout, problems on stderr.
+    #[value(alias = "table")]
+    Text,
+    /// One JSON document on stdout, the envelope of docs/json.md, whatever the outcome.
+    Json,
 }
 
-/// The files and directories a subcommand reads.
+/// The `--format` argument of the commands that print text or JSON.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Inputs {
-    /// Files and directories (one directory per agent or datacenter, searched recursively).
-    #[arg(required = true)]
-    pub(crate) paths: Vec<PathBuf>,
-    #[command(flatten)]
-    pub(crate) max_input_size: MaxInputSize,
+pub(crate) struct FormatArg {
+    /// Output format: text, or one JSON document on stdout (schema/meshroute-1.json).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) format: OutputFormat,
 }
 
-/// `--max-input-size`: the most bytes read from any one input.
-#[derive(Debug, clap::Args)]
-pub(crate) struct MaxInputSize {
-    /// The most bytes read from one input (file, device, standard input): more is an error,
-    /// found while reading. A number of bytes, or with a unit: KiB, MiB, GiB.
-    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
-    pub(crate) max_input_size: usize,
-}
-
-impl MaxInputSize {
-    /// The loader that reads within this size.
-    pub(crate) fn loader(&self) -> Loader {
-        Loader::new().with_limits(Limits::default().with_max_bytes(self.max_input_size))
-    }
-}
-
-/// `123`, `64KiB`, `16MiB`, `1GiB` (also `K`, `M`, `G`, any case) as a number of bytes.
-fn parse_size(s: &str) -> Result<usize, String> {
-    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit: u32 = match s[digits.len()..].to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kib" => 10,
-        "m" | "mib" => 20,
-        "g" | "gib" => 30,
-        other => return Err(format!("unknown unit {other:?} (expected KiB, MiB or GiB)")),
-    };
-    let n: usize = digits
-        .parse()
-        .map_err(|_| format!("expected a number of bytes, found {s:?}"))?;
-    n.checked_mul(1 << unit)
-        .filter(|&n| n > 0)
-        .ok_or_else(|| format!("expected a size from 1 byte to {} bytes", usize::MAX))
-}
-
-/// `--input-format`: what `-` among the paths holds.
-#[derive(Debug, clap::Args)]
-pub(crate) struct InputFormatArg {
-    /// The format of standard input (`-` among the paths).
-    #[arg(long, value_parser = ["hcl", "json", "yaml"])]
-    pub(crate) input_format: Option<String>,
-}
-
-/// What a topology is built from: the inputs and `--trust-domain`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct TopologyArgs {
-    /// The trust domain for SNI names (else the TrustDomain of a saved /v1/connect/ca/roots
-    /// response among the inputs).
-    #[arg(long)]
-    trust_domain: Option<String>,
-    #[command(flatten)]
-    inputs: Inputs,
-}
-
-/// `--datacenter` as a filter: only the proxies of one datacenter.
-#[derive(Debug, clap::Args)]
-pub(crate) struct DatacenterArg {
-    /// Only the proxies of this datacenter.
-    #[arg(long)]
-    pub(crate) datacenter: Option<String>,
-}
-
-impl DatacenterArg {
-    /// Whether the datacenter `name` passes the filter.
-    pub(crate) fn includes(&self, name: &str) -> bool {
-        self.datacenter.as_deref().is_none_or(|dc| dc == name)
-    }
-
-    /// Exit 1 when `--datacenter` names no datacenter of `topo`.
-    pub(crate) fn check(&self, cmd: Cmd, topo: &Topology) -> Result<(), ExitCode> {
-        match self.datacenter.as_deref() {
-            Some(dc) if topo.datacenter(dc).is_none() => {
-                let known: Vec<_> = topo.datacenters().iter().map(Datacenter::name).collect();
-                let known = if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                };
-                let message = format!("datacenter {dc:?} is not among the inputs (found: {known})");
-                Err(cmd.fail(1, message))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-/// `--format text|json`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct TextOrJson {
-    /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
-}
-
-impl TextOrJson {
+impl FormatArg {
     /// Whether the output is JSON.
     pub(crate) fn is_json(&self) -> bool {
-        self.format == "json"
+        self.format == OutputFormat::Json
     }
 }
 
-/// The bytes of `path`, standard input for `-` (a captured ClientHello), at most
-/// `max.max_input_size` of them; exit 2 (the reason printed, in JSON too when `json`) when it
-/// cannot be read.
-#[cfg(feature = "sniff")]
-pub(crate) fn read_bytes(
-    cmd: Cmd,
-    path: &Path,
-    max: &MaxInputSize,
-    json: bool,
-) -> Result<Vec<u8>, ExitCode> {
-    let limit = max.max_input_size;
-    let read = if path.as_os_str() == "-" {
-        meshroute::load::read_bounded(std::io::stdin().lock(), limit)
-    } else {
-        std::fs::File::open(path)
-            .map_err(meshroute::load::ReadError::Io)
-            .and_then(|f| meshroute::load::read_bounded(f, limit))
-    };
-    read.map_err(|e| {
-        let message = format!("{}: {e}", show_path(path));
-        if json {
-            print_json_line(&serde_json::json!({"error": "unreadable", "message": message}));
-        }
-        cmd.fail(2, message)
-    })
+/// A subcommand and its output format: how its run ends.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cmd {
+    /// The subcommand's name, what text messages start with (`meshroute NAME: ...`).
+    pub(crate) name: &'static str,
+    /// Whether the output is the JSON envelope.
+    pub(crate) json: bool,
 }
 
-/// A path as messages show it, `<stdin>` for `-`, control characters escaped.
-fn show_path(path: &Path) -> String {
-    if path.as_os_str() == "-" {
-        "<stdin>".to_owned()
-    } else {
-        path.display().to_string()
-    }
-}
-
-/// Why the inputs were not loaded (exit 2): a usage problem, or inputs that cannot be read
-/// at all (their errors).
+/// A run that stopped before its answer: the exit code and why.
 #[derive(Debug)]
-pub(crate) enum Unloaded {
-    /// A usage problem, said in one line.
-    Usage(String),
-    /// Named inputs that cannot be read: missing, not readable, over the size limit, not
-    /// UTF-8, of no known format.
-    Unreadable(Vec<Diagnostic>),
+pub(crate) struct Stop {
+    /// The exit code.
+    pub(crate) code: u8,
+    /// Every problem found so far (the reason among them).
+    pub(crate) problems: Vec<Problem>,
 }
 
-impl Unloaded {
-    /// Prints why on stderr (and as JSON `{"errors": [...], "warnings": []}` on stdout when
-    /// `json`); exit 2.
-    pub(crate) fn fail(self, cmd: Cmd, json: bool) -> ExitCode {
-        match self {
-            Self::Usage(message) => {
-                if json {
-                    let error = serde_json::json!({"message": message});
-                    print_json_line(&serde_json::json!({"errors": [error], "warnings": []}));
-                }
-                cmd.fail(2, message)
-            }
-            Self::Unreadable(diagnostics) => {
-                if json {
-                    print_json_line(&serde_json::json!({"errors": diagnostics, "warnings": []}));
-                }
-                for d in &diagnostics {
-                    eprintln!("{d}");
-                }
-                cmd.fail(2, "an input cannot be read")
-            }
+impl Stop {
+    /// Stops with exit `exit` for a problem of the caller's own (`code`, `message`).
+    pub(crate) fn new(exit: u8, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: exit,
+            problems: vec![caller_error(code, message)],
         }
     }
 }
 
-/// Loads `inputs`, in order, each file once; `-` is standard input in `input_format`. `Err`
-/// when an input named on the command line cannot be read at all (problems found inside a
-/// directory are diagnostics of the load).
-pub(crate) fn load(inputs: &Inputs, input_format: Option<&str>) -> Result<Loaded, Unloaded> {
-    let loader = inputs.max_input_size.loader();
-    let mut out = Loaded::default();
-    for group in inputs.paths.split_inclusive(|p| p.as_os_str() == "-") {
-        let (files, stdin) = match group.split_last() {
-            Some((last, files)) if last.as_os_str() == "-" => (files, true),
-            _ => (group, false),
-        };
-        let mut l = loader.load_paths(files);
-        if stdin {
-            let more = load_stdin(&loader, input_format)?;
-            l.documents.extend(more.documents);
-            l.diagnostics.extend(more.diagnostics);
-        }
-        out.documents.extend(l.documents);
-        out.diagnostics.extend(l.diagnostics);
-    }
-    let unreadable: Vec<Diagnostic> = out
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_unreadable() && is_named(d, &inputs.paths))
-        .cloned()
-        .collect();
-    if unreadable.is_empty() {
-        Ok(out)
-    } else {
-        Err(Unloaded::Unreadable(unreadable))
-    }
+/// An error of the caller's own: a usage or input problem, or an answer that is "no".
+pub(crate) fn caller_error(code: &str, message: impl Into<String>) -> Problem {
+    Problem::new(code, Source::Caller, Severity::Error, message)
 }
 
-/// Whether `d` is about an input named on the command line (`<stdin>` for `-`).
-fn is_named(d: &Diagnostic, paths: &[PathBuf]) -> bool {
-    let stdin = Path::new(STDIN);
-    d.file().is_some_and(|f| {
-        paths
-            .iter()
-            .any(|p| p == f || (p.as_os_str() == "-" && f == stdin))
-    })
+/// An error of a ClientHello (incomplete, no server name).
+#[cfg(feature = "sniff")]
+pub(crate) fn hello_error(code: &str, message: impl Into<String>) -> Problem {
+    Problem::new(code, Source::ClientHello, Severity::Error, message)
 }
 
-/// What diagnostics call standard input.
-const STDIN: &str = "<stdin>";
-
-fn load_stdin(loader: &Loader, input_format: Option<&str>) -> Result<Loaded, Unloaded> {
-    let Some(fmt) = input_format else {
-        let message = "reading standard input needs --input-format hcl|json|yaml";
-        return Err(Unloaded::Usage(message.into()));
-    };
-    let format: Format = fmt
-        .parse()
-        .map_err(|e: meshroute::UnknownFormat| Unloaded::Usage(e.to_string()))?;
-    Ok(loader.load_reader(std::io::stdin().lock(), format, Some(Path::new(STDIN))))
+/// A warning of the caller's own.
+pub(crate) fn caller_warning(code: &str, message: impl Into<String>) -> Problem {
+    Problem::new(code, Source::Caller, Severity::Warning, message)
 }
 
-impl TopologyArgs {
-    /// Loads the inputs and builds the topology; load diagnostics and topology warnings go to
-    /// stderr (`FILE:LINE:COL: PATH: message`, warnings after `warning: `), and, when `json`,
-    /// load errors also to stdout as `{"errors": [...], "warnings": [...]}`. `Err` holds the
-    /// exit code: 2 for usage or inputs that cannot be read, 1 for load errors.
-    pub(crate) fn load(&self, cmd: Cmd, json: bool) -> Result<Topology, ExitCode> {
-        let loaded = load(&self.inputs, None).map_err(|u| u.fail(cmd, json))?;
-        for d in &loaded.diagnostics {
-            if d.is_error() {
-                eprintln!("{d}");
-            } else {
-                eprintln!("warning: {d}");
+impl Cmd {
+    /// Ends the run with exit `code`. JSON: the envelope with `result` and `problems` on
+    /// stdout. Text: the problems on stderr (the command printed its result already).
+    pub(crate) fn finish<T: Serialize>(
+        self,
+        code: u8,
+        result: Option<T>,
+        problems: Vec<Problem>,
+    ) -> ExitCode {
+        if self.json {
+            let mut envelope = Envelope::new(self.name, result);
+            envelope.extend(problems);
+            print_json(&envelope);
+        } else {
+            for p in &problems {
+                self.say(p);
             }
         }
-        if loaded.has_errors() {
-            if json {
-                let (errors, warnings): (Vec<_>, Vec<_>) =
-                    loaded.diagnostics.iter().partition(|d| d.is_error());
-                print_json_line(&serde_json::json!({"errors": errors, "warnings": warnings}));
+        ExitCode::from(code)
+    }
+
+    /// Ends a run that stopped early: no result.
+    pub(crate) fn stop(self, stop: Stop) -> ExitCode {
+        self.finish(stop.code, None::<()>, stop.problems)
+    }
+
+    /// A problem as a line of text on stderr: the caller's own as `meshroute NAME: message`,
+    /// a topology warning as `warning: message` (its message names the place), a gateway's
+    /// reject not at all (the decision printed says it), the others located.
+    fn say(self, p: &Problem) {
+        let message = Escaped(&p.message);
+        match p.source {
+            Source::Caller | Source::ClientHello => {
+                eprintln!("meshroute {}: {message}", self.name);
             }
-            return Err(cmd.fail(1, "the inputs have errors; nothing resolved"));
+            Source::Topology => eprintln!("warning: {message}"),
+            Source::Gateway => {}
+            _ => eprintln!("{p}"),
         }
-        let topo = Topology::from_documents(&loaded.documents, self.trust_domain.as_deref());
-        for w in topo.warnings() {
-            eprintln!("warning: {w}");
-        }
-        Ok(topo)
-    }
-
-    /// The most bytes read from one input.
-    #[cfg(feature = "sniff")]
-    pub(crate) fn max_input_size(&self) -> &MaxInputSize {
-        &self.inputs.max_input_size
     }
 }
 
-/// What the command says when no trust domain is known.
-pub(crate) const NO_TRUST_DOMAIN: &str = "no trust domain: SNI names need one; pass it explicitly (--trust-domain) or include a saved /v1/connect/ca/roots response (its TrustDomain) among the inputs";
-
-/// Exit 1, saying how to give one, when `topo` has no trust domain (the SNI names are
-/// missing); else success.
-pub(crate) fn trust_domain_exit(cmd: Cmd, topo: &Topology) -> ExitCode {
-    if topo.trust_domain().is_none() {
-        cmd.fail(1, NO_TRUST_DOMAIN)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-/// Prints `value` as pretty JSON on stdout, written as it is serialized; exit 1 (with the
-/// reason) when it cannot be.
-pub(crate) fn print_json(cmd: Cmd, value: &impl serde::Serialize) -> Result<(), ExitCode> {
-    let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
-    write_json(value, pretty).map_err(|e| cmd.fail(1, e))
-}
-
-/// Prints `value` as JSON on one line of stdout, written as it is serialized.
-pub(crate) fn print_json_line(value: &impl serde::Serialize) {
-    let _ = write_json(value, SafeJson(serde_json::ser::CompactFormatter));
-}
-
-/// Serializes `value` straight to stdout (no copy of the whole output is made in memory),
-/// then a newline.
-fn write_json<F: serde_json::ser::Formatter>(
-    value: &impl serde::Serialize,
-    formatter: F,
-) -> std::io::Result<()> {
+/// Prints `value` as pretty JSON on stdout, written as it is serialized: no copy of the
+/// whole output (as JSON values or as text) is made in memory. Characters JSON lets through
+/// raw but a terminal may act on are escaped too ([`SafeJson`]).
+pub(crate) fn print_json(value: &impl Serialize) {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    value.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut out, formatter,
-    ))?;
-    out.write_all(b"\n")?;
-    out.flush()
+    let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
+    let written = value
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out, pretty,
+        ))
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    // A closed pipe (`| head`) is the reader's choice, not an error of ours; the envelope and
+    // everything in it serialize to JSON.
+    drop(written);
 }
 
-/// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but a
-/// terminal may act on: DEL, the C1 controls (U+009B is a one-character CSI) and the
+/// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but
+/// a terminal may act on: DEL, the C1 controls (U+009B is a one-character CSI) and the
 /// bidirectional controls ([`meshroute::text::is_unsafe`]). C0 controls JSON escapes itself.
 struct SafeJson<F>(F);
 
@@ -410,4 +206,307 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.end_object_value(w)
     }
+}
+
+/// `--input-format`'s values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum InputFormat {
+    /// HCL (version 1, as Consul reads it).
+    Hcl,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+impl From<InputFormat> for Format {
+    fn from(f: InputFormat) -> Self {
+        match f {
+            InputFormat::Hcl => Format::Hcl,
+            InputFormat::Json => Format::Json,
+            InputFormat::Yaml => Format::Yaml,
+        }
+    }
+}
+
+/// The files and directories a subcommand reads.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Inputs {
+    /// The format of standard input (`-`) and of named files whose extension does not tell
+    /// (a `.conf` file); files found in directories are read by extension.
+    #[arg(long, value_enum)]
+    pub(crate) input_format: Option<InputFormat>,
+    /// Files and directories (one directory per agent or datacenter, searched recursively for
+    /// .hcl, .json, .yaml and .yml files); `-` reads standard input.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) max_input_size: MaxInputSize,
+}
+
+/// `--max-input-size`: the most bytes read from any one input.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MaxInputSize {
+    /// The most bytes read from one input (a file, a device, standard input): more is an
+    /// error, found while reading. A number of bytes, or with a unit: KiB, MiB, GiB.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    pub(crate) max_input_size: usize,
+}
+
+impl MaxInputSize {
+    /// The loader that reads within this size.
+    pub(crate) fn loader(&self) -> Loader {
+        Loader::new().with_limits(Limits::default().with_max_bytes(self.max_input_size))
+    }
+}
+
+/// `123`, `64KiB`, `16MiB`, `1GiB` (also `K`, `M`, `G`, any case) as a number of bytes.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit: u32 = match s[digits.len()..].to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        other => return Err(format!("unknown unit {other:?} (expected KiB, MiB or GiB)")),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("expected a number of bytes, found {s:?}"))?;
+    n.checked_mul(1 << unit)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("expected a size from 1 byte to {} bytes", usize::MAX))
+}
+
+impl Inputs {
+    /// Loads the paths, in order. `Err` (exit 2) when a named path cannot be read, its format
+    /// cannot be told, or there is no document at all.
+    pub(crate) fn load(&self) -> Result<Loaded, Stop> {
+        let loader = self.max_input_size.loader();
+        let mut out = Loaded::default();
+        for p in &self.paths {
+            let l = self.load_one(&loader, p)?;
+            out.documents.extend(l.documents);
+            out.diagnostics.extend(l.diagnostics);
+        }
+        if out.documents.is_empty() && !out.has_errors() {
+            let message =
+                "no documents in the inputs (no .hcl, .json, .yaml or .yml file with content)";
+            return Err(Stop::new(2, "no-documents", message));
+        }
+        Ok(out)
+    }
+
+    fn load_one(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
+        let loaded = if path.as_os_str() == "-" {
+            self.load_stdin(loader)?
+        } else {
+            self.load_path(loader, path)?
+        };
+        if let Some(d) = loaded.diagnostics.iter().find(|d| unreadable(d, path)) {
+            let mut problem = Problem::from(d);
+            "unreadable-path".clone_into(&mut problem.code);
+            return Err(Stop {
+                code: 2,
+                problems: vec![problem],
+            });
+        }
+        Ok(loaded)
+    }
+
+    /// A named file or directory: by extension, else in `--input-format`.
+    fn load_path(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
+        let meta = std::fs::metadata(path).map_err(|e| unreadable_path(path, &e))?;
+        let loaded = if meta.is_file() && meta.len() == 0 {
+            // An empty file holds no document, in any format (JSON would call it a syntax
+            // error); the run stops for want of documents if nothing else has any.
+            Loaded::default()
+        } else if path.is_dir() || Format::from_path(path).is_some() {
+            loader.load_paths(&[path])
+        } else if let Some(f) = self.input_format {
+            loader.load_file_as(path, f.into())
+        } else {
+            let message = format!(
+                "{}: cannot tell the format from the extension (expected .hcl, .json, .yaml or .yml); pass --input-format hcl|json|yaml",
+                path.display()
+            );
+            return Err(Stop::new(2, "unknown-format", message));
+        };
+        Ok(loaded)
+    }
+
+    /// Standard input, read within the size limit (`check -` on an endless stream stops at
+    /// it) and loaded in `--input-format`; empty, it holds no document.
+    fn load_stdin(&self, loader: &Loader) -> Result<Loaded, Stop> {
+        use std::io::BufRead;
+        let Some(format) = self.input_format else {
+            let message = "reading standard input needs --input-format hcl|json|yaml";
+            return Err(Stop::new(2, "unknown-format", message));
+        };
+        let mut stdin = std::io::stdin().lock();
+        let empty = stdin
+            .fill_buf()
+            .map_err(|e| unreadable_path(Path::new(STDIN), &e))?
+            .is_empty();
+        if empty {
+            return Ok(Loaded::default());
+        }
+        Ok(loader.load_reader(stdin, format.into(), Some(Path::new(STDIN))))
+    }
+}
+
+/// What diagnostics call standard input.
+const STDIN: &str = "<stdin>";
+
+/// Exit 2 for a path named on the command line that cannot be read, with the operating
+/// system's cause (`missing-path` when it is not there, else `unreadable-path`).
+fn unreadable_path(path: &Path, e: &std::io::Error) -> Stop {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        let message = format!("{}: no such file or directory", path.display());
+        return Stop::new(2, "missing-path", message);
+    }
+    Stop::new(
+        2,
+        "unreadable-path",
+        format!("{}: cannot read: {e}", path.display()),
+    )
+}
+
+/// Whether `d` says that the path named on the command line (`<stdin>` for `-`) could not be
+/// read at all ([`meshroute::Diagnostic::is_unreadable`]: not there, no permission, an I/O
+/// error, over the size limit, not UTF-8). Problems of files found inside a directory are the
+/// inputs' own (exit 1), not this.
+fn unreadable(d: &meshroute::Diagnostic, named: &Path) -> bool {
+    let named = if named.as_os_str() == "-" {
+        Path::new(STDIN)
+    } else {
+        named
+    };
+    d.is_unreadable() && d.file() == Some(named)
+}
+
+/// What a topology is built from: the inputs and `--trust-domain`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TopologyArgs {
+    /// The trust domain for SNI names (else the TrustDomain of a saved /v1/connect/ca/roots
+    /// response among the inputs).
+    #[arg(long)]
+    trust_domain: Option<String>,
+    #[command(flatten)]
+    inputs: Inputs,
+}
+
+impl TopologyArgs {
+    /// Loads the inputs and builds the topology, with the load warnings. `Err`: exit 2 for
+    /// input problems, 1 for load errors (every diagnostic with them).
+    pub(crate) fn load(&self) -> Result<(Topology, Vec<Problem>), Stop> {
+        let loaded = self.inputs.load()?;
+        let mut problems: Vec<Problem> = loaded.diagnostics.iter().map(Problem::from).collect();
+        if loaded.has_errors() {
+            problems.push(caller_error(
+                "load-errors",
+                "the inputs have errors; nothing resolved",
+            ));
+            return Err(Stop { code: 1, problems });
+        }
+        let topo = Topology::from_documents(&loaded.documents, self.trust_domain.as_deref());
+        Ok((topo, problems))
+    }
+
+    /// The most bytes read from one input.
+    #[cfg(feature = "sniff")]
+    pub(crate) fn max_input_size(&self) -> &MaxInputSize {
+        &self.inputs.max_input_size
+    }
+
+    /// [`TopologyArgs::load`], then exit 2 when `--datacenter` names no datacenter of it.
+    pub(crate) fn load_in(
+        &self,
+        datacenter: &DatacenterArg,
+    ) -> Result<(Topology, Vec<Problem>), Stop> {
+        let (topo, problems) = self.load()?;
+        datacenter.check(&topo)?;
+        Ok((topo, problems))
+    }
+}
+
+/// `--datacenter` as a filter: only the proxies of one datacenter.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DatacenterArg {
+    /// Only the proxies of this datacenter.
+    #[arg(long)]
+    pub(crate) datacenter: Option<String>,
+}
+
+impl DatacenterArg {
+    /// Whether the datacenter `name` passes the filter.
+    pub(crate) fn includes(&self, name: &str) -> bool {
+        self.datacenter.as_deref().is_none_or(|dc| dc == name)
+    }
+
+    /// Exit 2 when `--datacenter` names no datacenter of `topo`.
+    pub(crate) fn check(&self, topo: &Topology) -> Result<(), Stop> {
+        match self.datacenter.as_deref() {
+            Some(dc) => require_datacenter(topo, topo.datacenter(dc), dc),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Exit 2 (`unknown-datacenter`) when `found` is `None`: `name` is not among the inputs.
+pub(crate) fn require_datacenter(
+    topo: &Topology,
+    found: Option<&Datacenter>,
+    name: &str,
+) -> Result<(), Stop> {
+    if found.is_some() {
+        return Ok(());
+    }
+    let known: Vec<_> = topo.datacenters().iter().map(Datacenter::name).collect();
+    let known = if known.is_empty() {
+        "none".to_owned()
+    } else {
+        known.join(", ")
+    };
+    let message = format!("datacenter {name:?} is not among the inputs (found: {known})");
+    Err(Stop::new(2, "unknown-datacenter", message))
+}
+
+/// What the command says when no trust domain is known.
+pub(crate) const NO_TRUST_DOMAIN: &str = "no trust domain: SNI names need one; pass it explicitly (--trust-domain) or include a saved /v1/connect/ca/roots response (its TrustDomain) among the inputs";
+
+/// Exit 1 with [`NO_TRUST_DOMAIN`] when `topo` has no trust domain (the SNI names are
+/// missing); else 0.
+pub(crate) fn trust_domain_exit(topo: &Topology, problems: &mut Vec<Problem>) -> u8 {
+    if topo.trust_domain().is_none() {
+        problems.push(caller_error("no-trust-domain", NO_TRUST_DOMAIN));
+        1
+    } else {
+        0
+    }
+}
+
+/// Reads the bytes of `path`, standard input for `-` (a captured ClientHello), at most
+/// `max.max_input_size` of them (reading stops one byte past it); exit 2 when it cannot be
+/// read or holds more.
+#[cfg(feature = "sniff")]
+pub(crate) fn read_bytes(path: &Path, max: &MaxInputSize) -> Result<Vec<u8>, Stop> {
+    use meshroute::load::{ReadError, read_bounded};
+    let limit = max.max_input_size;
+    let read = if path.as_os_str() == "-" {
+        read_bounded(std::io::stdin().lock(), limit)
+    } else {
+        std::fs::File::open(path)
+            .map_err(ReadError::Io)
+            .and_then(|f| read_bounded(f, limit))
+    };
+    let shown = if path.as_os_str() == "-" {
+        Path::new(STDIN)
+    } else {
+        path
+    };
+    read.map_err(|e| match e {
+        ReadError::Io(e) => unreadable_path(shown, &e),
+        e => Stop::new(2, "unreadable-path", format!("{}: {e}", shown.display())),
+    })
 }

@@ -4,22 +4,24 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use meshroute::Problem;
 use meshroute::sniff::{self, ClientHello, Config, Policy, Status};
 use meshroute::text::EscapedBytes;
+use serde::Serialize;
 
-use crate::shared::{self, Cmd, MaxInputSize, Outcome, TextOrJson};
+use crate::shared::{self, Cmd, FormatArg, MaxInputSize};
 
 /// Arguments of `meshroute sni`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
-    format: TextOrJson,
+    format: FormatArg,
     /// Name policy: `default` (RFC 6066), `strict` (every rule rejects) or `lenient` (report
     /// problems, reject only broken framing).
     #[arg(long, default_value = "default", value_parser = ["default", "strict", "lenient"])]
     policy: String,
-    /// Largest ClientHello accepted, in bytes (at most 65536).
-    #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    /// Largest ClientHello accepted, in bytes (at most 65536, the default).
+    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=65536))]
     max_hello_len: u32,
     /// The raw bytes a client sent (a captured ClientHello), or `-` for standard input.
     input: PathBuf,
@@ -27,19 +29,50 @@ pub(crate) struct Args {
     max_input_size: MaxInputSize,
 }
 
-const SNI: Cmd = Cmd("sni");
+/// `sni`'s JSON result: how many bytes were read, how many more are needed (an incomplete
+/// hello), and the hello (a complete one).
+#[derive(Debug, Serialize)]
+struct Report {
+    bytes: usize,
+    needed: Option<usize>,
+    hello: Option<serde_json::Value>,
+}
 
-/// Exit 0 with the name, 1 when the hello is rejected, 2 when the input cannot be read (or is
-/// over `--max-input-size`), 3 when the hello carries no server name, 4 when it is
-/// incomplete.
-pub(crate) fn run(args: &Args) -> Outcome {
-    let json = args.format.is_json();
-    let data = shared::read_bytes(SNI, &args.input, &args.max_input_size, json)?;
-    Ok(match sniff::parse(&data, &config(args)) {
-        Ok(Status::Complete(h)) => complete(&h, json),
-        Ok(Status::Partial(n)) => partial(n, data.len(), json),
-        Err(e) => rejected(e, json),
-    })
+/// Exit 0 with the name, 1 when the input is rejected, 2 when it cannot be read, 3 when the
+/// hello carries no server name, 4 when it is incomplete.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "sni",
+        json: args.format.is_json(),
+    };
+    let data = match shared::read_bytes(&args.input, &args.max_input_size) {
+        Ok(data) => data,
+        Err(stop) => return cmd.stop(stop),
+    };
+    let mut report = Report {
+        bytes: data.len(),
+        needed: None,
+        hello: None,
+    };
+    let (code, problem) = match sniff::parse(&data, &config(args)) {
+        Ok(Status::Complete(h)) => {
+            report.hello = Some(hello_json(&h));
+            complete(&h, cmd.json)
+        }
+        Ok(Status::Partial(n)) => {
+            report.needed = Some(n);
+            let message = format!(
+                "incomplete ClientHello: at least {n} more bytes needed (have {})",
+                data.len()
+            );
+            (
+                4,
+                Some(shared::hello_error("incomplete-client-hello", message)),
+            )
+        }
+        Err(e) => (1, Some(Problem::from(e))),
+    };
+    cmd.finish(code, Some(report), problem.into_iter().collect())
 }
 
 fn config(args: &Args) -> Config {
@@ -53,20 +86,20 @@ fn config(args: &Args) -> Config {
         .with_policy(policy)
 }
 
-/// A whole hello: its name as sent (text) or its report (JSON); exit 3 without a name.
-fn complete(h: &ClientHello<'_>, json: bool) -> ExitCode {
-    if json {
-        shared::print_json_line(&hello_json(h));
-    }
+/// A whole hello: its name as sent on stdout (text); exit 3 without a name.
+fn complete(h: &ClientHello<'_>, json: bool) -> (u8, Option<Problem>) {
     match h.server_name() {
         Some(name) if !name.is_empty() => {
             if !json {
                 // As sent, but never raw control bytes (the lenient policy lets them through).
                 let _ = writeln!(std::io::stdout().lock(), "{}", EscapedBytes(name));
             }
-            ExitCode::SUCCESS
+            (0, None)
         }
-        _ => SNI.fail(3, "the ClientHello carries no server name"),
+        _ => {
+            let message = "the ClientHello carries no server name";
+            (3, Some(shared::hello_error("no-server-name", message)))
+        }
     }
 }
 
@@ -81,31 +114,4 @@ fn hello_json(h: &ClientHello<'_>) -> serde_json::Value {
         "records": h.records(),
         "length": h.len(),
     })
-}
-
-/// A valid prefix of a hello, `needed` more bytes at least: exit 4.
-fn partial(needed: usize, have: usize, json: bool) -> ExitCode {
-    if json {
-        shared::print_json_line(&serde_json::json!({
-            "error": "incomplete",
-            "message": format!("incomplete ClientHello: at least {needed} more bytes needed"),
-            "needed": needed,
-            "have": have,
-        }));
-    }
-    let message =
-        format!("incomplete ClientHello: at least {needed} more bytes needed (have {have})");
-    SNI.fail(4, message)
-}
-
-/// Not a hello, or one the policy rejects: exit 1.
-fn rejected(e: sniff::Error, json: bool) -> ExitCode {
-    if json {
-        shared::print_json_line(&serde_json::json!({
-            "error": "rejected",
-            "kind": e.as_str(),
-            "message": e.to_string(),
-        }));
-    }
-    SNI.fail(1, format!("rejected: {e}"))
 }
