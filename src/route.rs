@@ -562,10 +562,11 @@ impl Topology {
         };
         let decision = if let Some(name) = hello.host_name() {
             self.route_sni(datacenter, name.as_str())
-        } else if let Some(raw) = hello.server_name() {
-            // A name the policy tolerates but does not validate: route it as sent when it is
-            // text (it will not be a Consul name), else reject it as not one.
-            let text = String::from_utf8_lossy(raw);
+        } else if let Some(raw) = hello.server_name_vec() {
+            // A name the policy tolerates but does not validate (one too long to lend
+            // included): route it as sent when it is text (it will not be a Consul name),
+            // else reject it as not one.
+            let text = String::from_utf8_lossy(&raw);
             self.route_sni(datacenter, &text)
         } else {
             GatewayDecision {

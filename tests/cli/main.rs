@@ -12,4 +12,7 @@ mod resolve;
 mod run;
 mod sarif;
 mod sni;
+#[cfg(feature = "sniff")]
+#[path = "../common/sniff_common.rs"]
+mod sniff_common;
 mod terminal;

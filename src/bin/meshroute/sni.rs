@@ -86,13 +86,14 @@ fn config(args: &Args) -> Config {
         .with_policy(policy)
 }
 
-/// A whole hello: its name as sent on stdout (text); exit 3 without a name.
+/// A whole hello: its name as sent on stdout (text); exit 3 without a name. A name too long
+/// to lend (over 255 bytes, split across records) is a name all the same.
 fn complete(h: &ClientHello<'_>, json: bool) -> (u8, Option<Problem>) {
-    match h.server_name() {
+    match h.server_name_vec() {
         Some(name) if !name.is_empty() => {
             if !json {
                 // As sent, but never raw control bytes (the lenient policy lets them through).
-                let _ = writeln!(std::io::stdout().lock(), "{}", EscapedBytes(name));
+                let _ = writeln!(std::io::stdout().lock(), "{}", EscapedBytes(&name));
             }
             (0, None)
         }
@@ -105,7 +106,7 @@ fn complete(h: &ClientHello<'_>, json: bool) -> (u8, Option<Problem>) {
 
 fn hello_json(h: &ClientHello<'_>) -> serde_json::Value {
     serde_json::json!({
-        "server_name": h.server_name().map(|n| String::from_utf8_lossy(n).into_owned()),
+        "server_name": h.server_name_vec().map(|n| String::from_utf8_lossy(&n).into_owned()),
         "normalized": h.host_name().map(|n| n.as_str().to_ascii_lowercase()),
         "name_issue": h.name_issue().map(sniff::NameError::as_str),
         "alpn": h.alpn().map(|p| String::from_utf8_lossy(p.as_bytes()).into_owned()).collect::<Vec<_>>(),
