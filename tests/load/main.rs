@@ -9,3 +9,6 @@ mod messages;
 mod model;
 mod roundtrip;
 mod walk;
+#[cfg(unix)]
+#[path = "../common/walk_tree.rs"]
+mod walk_tree;

@@ -267,3 +267,41 @@ fn an_endless_reader_is_read_up_to_the_limit() {
     );
     assert!(d.is_unreadable());
 }
+
+mod random_trees {
+    //! The `walk` fuzz target's property on stable: its corpus replayed, and trees from
+    //! random bytes.
+    use super::*;
+    use crate::walk_tree;
+    use proptest::prelude::*;
+
+    fn walk_bytes(name: &str, data: &[u8]) {
+        let root = scratch(name);
+        walk_tree::build(&root, data);
+        let loaded = load_within(Loader::new(), vec![root.clone()]).expect("the walk ends");
+        walk_tree::check(&loaded);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    #[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
+    fn the_walk_fuzz_corpus_replays() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/walk");
+        let mut seen = 0;
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            walk_bytes("walk-corpus", &std::fs::read(e.path()).unwrap());
+            seen += 1;
+        }
+        assert!(seen > 0, "no corpus files under {}", dir.display());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_tree_is_walked_to_the_end_each_file_once(
+            data in proptest::collection::vec(any::<u8>(), 0..120)
+        ) {
+            walk_bytes("walk-prop", &data);
+        }
+    }
+}
