@@ -156,6 +156,7 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
+        items.shrink_to_fit();
         Ok(Ast::Object { pos, items })
     }
 
@@ -188,7 +189,10 @@ impl Parser<'_> {
             match tok.kind {
                 Kind::Eof => return Err(PErr::Eof),
                 Kind::JStr => keys.push(tok),
-                Kind::Colon if !keys.is_empty() => return Ok(keys),
+                Kind::Colon if !keys.is_empty() => {
+                    keys.shrink_to_fit();
+                    return Ok(keys);
+                }
                 other => {
                     let msg = format!("expected a string key, found {}", other.describe());
                     return Err(PErr::syntax(tok.pos, msg));
@@ -224,7 +228,10 @@ impl Parser<'_> {
                 // Go skips booleans and the '[' of nested lists in lists.
                 Kind::Comma | Kind::Bool | Kind::LBrack => {}
                 Kind::LBrace => items.push(self.object_type(depth)?),
-                Kind::RBrack => return Ok(Ast::List { pos, items }),
+                Kind::RBrack => {
+                    items.shrink_to_fit();
+                    return Ok(Ast::List { pos, items });
+                }
                 other => {
                     return Err(PErr::syntax(
                         tok.pos,

@@ -112,6 +112,10 @@ pub const MAX_SUPPORTED_DEPTH: usize = 256;
 /// ```
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     limits.check_len(src, "hcl")?;
+    // Tokens keep 32-bit offsets.
+    Limits::default()
+        .with_max_bytes(u32::MAX as usize)
+        .check_len(src, "hcl")?;
     let max_depth = limits.max_depth.min(MAX_SUPPORTED_DEPTH);
     if src.chars().find(|&c| !is_go_space(c)) == Some('{') {
         return json_dialect::parse(src, max_depth);

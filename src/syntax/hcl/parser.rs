@@ -18,7 +18,10 @@ pub(super) fn parse(src: &str, max_depth: usize) -> Result<Vec<Item>, SyntaxErro
     };
     let mut items = Vec::new();
     match parser.object_list(false, 0, &mut items) {
-        Ok(()) => Ok(items),
+        Ok(()) => {
+            items.shrink_to_fit();
+            Ok(items)
+        }
         // The top level ends at the end of input without an error.
         Err(PErr::Eof) => Ok(Vec::new()),
         Err(PErr::Fatal(e) | PErr::Syntax(e)) => Err(e),
@@ -130,6 +133,8 @@ impl Parser<'_> {
         let mut keys = Vec::new();
         let res = self.object_key(&mut keys);
         self.forgive_key(&keys, res)?;
+        // Most items have one key: a vector grown for it keeps room for four.
+        keys.shrink_to_fit();
         let depth = label_depth(depth, &keys, self.max_depth)?;
         let val = match self.tok.kind {
             Kind::Assign => self.object(depth)?,
@@ -228,6 +233,7 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(true, depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
+        items.shrink_to_fit();
         let tok = self.scan()?;
         if tok.kind != Kind::RBrace {
             return Err(PErr::syntax(
@@ -259,6 +265,7 @@ impl Parser<'_> {
                 ));
             }
             if tok.kind == Kind::RBrack {
+                items.shrink_to_fit();
                 return Ok(Ast::List { pos, items });
             }
             need_comma = self.list_element(tok, depth, &mut items)?;
