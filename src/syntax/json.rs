@@ -51,6 +51,8 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
             cache_col: 1,
         },
         max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
+        limits: *limits,
+        values: 0,
     };
     p.lx.skip_ws();
     let node = p.value(0)?;
@@ -77,6 +79,9 @@ struct Lexer<'a> {
 struct Reader<'a> {
     lx: Lexer<'a>,
     max_depth: usize,
+    limits: Limits,
+    /// Values read so far (at most [`Limits::max_values`]).
+    values: usize,
 }
 
 fn count_chars(bytes: &[u8]) -> u32 {
@@ -322,6 +327,10 @@ impl Lexer<'_> {
 impl Reader<'_> {
     fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         let pos = self.lx.pos();
+        self.values += 1;
+        if self.values > self.limits.max_values() {
+            return Err(self.limits.too_many_values(pos));
+        }
         let value = match self.lx.b.get(self.lx.i) {
             Some(b'{') => self.object(depth, pos)?,
             Some(b'[') => self.array(depth, pos)?,
@@ -556,5 +565,22 @@ mod tests {
         );
         l.max_bytes = 3;
         assert!(parse("[10]", &l).unwrap_err().message.contains("bytes"));
+    }
+
+    #[test]
+    fn a_document_holds_at_most_one_value_for_every_eight_bytes_of_the_limit() {
+        let l = Limits::default().with_max_bytes(1 << 20);
+        assert_eq!(l.max_values(), 131_072);
+        let list = |n: usize| format!("[{}]", vec!["0"; n].join(","));
+        assert!(
+            parse(&list(131_071), &l).is_ok(),
+            "the list and its numbers"
+        );
+        let e = parse(&list(131_072), &l).unwrap_err();
+        assert!(e.over_limit);
+        assert_eq!(
+            e.to_string(),
+            "1:262144: expected at most 131072 values in a document (the value limit: one for every 8 bytes of the size limit), found more"
+        );
     }
 }

@@ -156,6 +156,13 @@ impl Value {
     }
 }
 
+/// The bytes of [`Limits::max_bytes`] each value a document may hold is worth
+/// ([`Limits::max_values`]).
+pub const BYTES_PER_VALUE: usize = 8;
+
+/// The fewest values [`Limits::max_values`] allows, whatever the size limit.
+pub const MIN_VALUES: usize = 65_536;
+
 /// Limits every reader enforces, so that no input can exhaust the stack or memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -178,6 +185,35 @@ impl Limits {
     pub const fn with_max_bytes(mut self, max_bytes: usize) -> Self {
         self.max_bytes = max_bytes;
         self
+    }
+
+    /// How many values (scalars, lists, maps; a map entry's key is part of its value) a
+    /// document may hold: one for every [`BYTES_PER_VALUE`] bytes of [`Limits::max_bytes`]
+    /// (2,097,152 for 16 MiB), and never fewer than [`MIN_VALUES`]. Real configuration
+    /// spends 10 to 20 bytes a value; a document of millions of tiny values would take far
+    /// more memory as a tree than as text, so the JSON and HCL readers stop at this count
+    /// (YAML's reader counts its nodes against a like budget).
+    ///
+    /// ```
+    /// use meshroute::tree::Limits;
+    ///
+    /// assert_eq!(Limits::default().max_values(), 2 * 1024 * 1024);
+    /// assert_eq!(Limits::default().with_max_bytes(1024).max_values(), 65_536);
+    /// ```
+    pub const fn max_values(&self) -> usize {
+        let n = self.max_bytes / BYTES_PER_VALUE;
+        if n < MIN_VALUES { MIN_VALUES } else { n }
+    }
+
+    /// The error for a document with more than [`Limits::max_values`] values, at `pos`.
+    pub(crate) fn too_many_values(&self, pos: Pos) -> SyntaxError {
+        SyntaxError::over_limit(
+            pos,
+            format!(
+                "expected at most {} values in a document (the value limit: one for every {BYTES_PER_VALUE} bytes of the size limit), found more",
+                self.max_values()
+            ),
+        )
     }
 
     /// The one size rule every reader applies before reading: `src` may hold at most
