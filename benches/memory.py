@@ -13,7 +13,10 @@ Exits 1 when a run goes over --max-ratio (default 10) times its input's size.
 Shapes (each an input a user could give):
   services  an agent configuration with sidecar services, three upstreams each (realistic)
   opaque    one config entry whose opaque Config holds a long list of small numbers (the
-            most tree nodes per byte)
+            most tree nodes per byte: over the value limit, so rejected)
+  dense     the same list cut to the value limit (one value for every 8 bytes), the rest
+            of the size a long string: the densest document accepted
+  opaque-map  one config entry whose opaque Config is a map of small keys
   keys      one service with many unknown keys (the most diagnostics per byte)
   longkey   one service whose unknown key is almost the whole file (the longest message)
 """
@@ -92,6 +95,28 @@ def opaque(fmt, size):
     return fill("Kind: proxy-defaults\nName: global\nConfig:\n  x: [", lambda i: "0", ",", "]\n", size)
 
 
+def dense(fmt, size):
+    """The densest document the value limit accepts: an opaque list of just under
+    size / 8 numbers, the rest of the size a long string."""
+    n = size // 8 - 16
+    zeros = ",".join("0" * n)
+    pad = size - len(zeros) - 160
+    if fmt == "json":
+        return '{"Kind": "proxy-defaults", "Name": "global", "Config": {"pad": "%s", "x": [%s]}}\n' % ("p" * pad, zeros)
+    if fmt == "hcl":
+        return 'Kind = "proxy-defaults"\nName = "global"\nConfig { pad = "%s"\n x = [%s] }\n' % ("p" * pad, zeros)
+    return 'Kind: proxy-defaults\nName: global\nConfig:\n  pad: "%s"\n  x: [%s]\n' % ("p" * pad, zeros)
+
+
+def opaque_map(fmt, size):
+    """One config entry whose opaque Config is a map of as many small keys as fit."""
+    if fmt == "json":
+        return fill('{"Kind": "proxy-defaults", "Name": "global", "Config": {', lambda i: '"k%d": 0' % i, ", ", "}}\n", size)
+    if fmt == "hcl":
+        return fill('Kind = "proxy-defaults"\nName = "global"\nConfig {\n', lambda i: "k%d = 0\n" % i, "", "}\n", size)
+    return fill("Kind: proxy-defaults\nName: global\nConfig:\n", lambda i: "  k%d: 0\n" % i, "", "", size)
+
+
 def keys(fmt, size):
     if fmt == "json":
         return fill('{"Name": "web", ', lambda i: '"k%d": 0' % i, ", ", "}\n", size)
@@ -109,7 +134,14 @@ def longkey(fmt, size):
     return "Name: web\n%s: 0\n" % ("k" * n)
 
 
-SHAPES = {"services": services, "opaque": opaque, "keys": keys, "longkey": longkey}
+SHAPES = {
+    "services": services,
+    "opaque": opaque,
+    "dense": dense,
+    "opaque-map": opaque_map,
+    "keys": keys,
+    "longkey": longkey,
+}
 FORMATS = {"json": "json", "hcl": "hcl", "yaml": "yaml"}
 
 

@@ -286,7 +286,12 @@ impl Inputs {
         let mut out = Loaded::default();
         for p in &self.paths {
             let l = self.load_one(&loader, p)?;
-            out.documents.extend(l.documents);
+            // The first path's documents are moved, not copied: one big file is not held twice.
+            if out.documents.is_empty() {
+                out.documents = l.documents;
+            } else {
+                out.documents.extend(l.documents);
+            }
             out.diagnostics.extend(l.diagnostics);
         }
         if out.documents.is_empty() && !out.has_errors() {
