@@ -17,7 +17,7 @@
 //! envelope.extend(resolution.warnings.iter().map(Problem::from));
 //! let v = serde_json::to_value(&envelope)?;
 //! assert_eq!(v["schema"], SCHEMA);
-//! assert_eq!(v["result"]["routes"].as_array().unwrap().len(), 7);
+//! assert_eq!(v["result"]["routes"].as_array().unwrap().len(), 8);
 //! assert_eq!(v["errors"], serde_json::json!([]));
 //! # Ok::<(), serde_json::Error>(())
 //! ```

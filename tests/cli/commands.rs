@@ -128,7 +128,7 @@ fn check_says_what_it_checked_unless_quiet() {
     assert_eq!(run.code, 0);
     assert_eq!(
         run.stdout,
-        "checked 12 file(s): 17 document(s) in 2 datacenter(s) (primary, secondary); no problems\n"
+        "checked 20 file(s): 25 document(s) in 4 datacenter(s) (east, primary, secondary, west); no problems\n"
     );
     let run = meshroute(&["check", "--quiet", "examples"], None);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));

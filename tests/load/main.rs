@@ -1,5 +1,6 @@
 //! The load tests, one binary (see tests/README.md).
 
+mod chain;
 mod diagnostic_json;
 mod errors;
 mod files;
