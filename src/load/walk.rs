@@ -175,11 +175,16 @@ impl<'s> Walk<'s> {
         let meta = match fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                // A broken link that names no config file is like any other file we skip.
+                // A broken link that names no config file is like any other file we skip; a
+                // link that cannot be followed for another reason (a loop) is said, as a
+                // warning unless it names a config file.
                 if ty.is_dir() {
                     self.found.push(Err(dir_error(path, &e)));
-                } else if wanted || e.kind() != std::io::ErrorKind::NotFound {
+                } else if wanted {
                     self.found.push(Err(read::io_error(&e).in_file(Some(path))));
+                } else if e.kind() != std::io::ErrorKind::NotFound {
+                    let message = format!("cannot follow the link: {e}; skipped");
+                    self.found.push(Err(warning(path, message)));
                 }
                 return Step::Skip;
             }

@@ -237,6 +237,28 @@ fn a_link_loop_named_like_a_config_file_is_reported_with_its_cause() {
 }
 
 #[test]
+fn a_link_loop_named_like_no_config_file_is_a_warning() {
+    let dir = scratch("walk-eloop-other");
+    symlink("loop", dir.join("loop")).unwrap();
+    symlink("nowhere", dir.join("dangling")).unwrap();
+    service(&dir, "c.hcl", "c");
+    let loaded = load_within(Loader::new(), vec![dir.clone()]).expect("the walk ends");
+    assert_eq!(names(&loaded), ["c"]);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let w = warnings(&loaded);
+    assert_eq!(
+        w.len(),
+        1,
+        "the dangling link is like any other file: {w:?}"
+    );
+    assert_eq!(w[0].file(), Some(dir.join("loop").as_path()));
+    assert_eq!(
+        w[0].message(),
+        "cannot follow the link: Too many levels of symbolic links (os error 40); skipped"
+    );
+}
+
+#[test]
 fn a_missing_named_path_says_so_and_the_others_load() {
     let dir = scratch("walk-missing");
     service(&dir, "web.hcl", "web");
