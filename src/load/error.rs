@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::ser::Serializer;
 
 use crate::syntax::tree::Pos;
+use crate::text::Escaped;
 
 /// How serious a [`Diagnostic`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -128,6 +129,8 @@ pub struct Diagnostic {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) suggestion: Option<String>,
+    /// Whether the whole input could not be read (see [`Diagnostic::is_unreadable`]).
+    pub(crate) unreadable: bool,
 }
 
 impl Diagnostic {
@@ -146,6 +149,7 @@ impl Diagnostic {
             path: path.into(),
             message: message.into(),
             suggestion: None,
+            unreadable: false,
         }
     }
 
@@ -174,6 +178,22 @@ impl Diagnostic {
     pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
         self.suggestion = Some(suggestion.into());
         self
+    }
+
+    /// The same diagnostic, saying that its input could not be read at all.
+    #[must_use]
+    pub(crate) fn unreadable(mut self) -> Self {
+        self.unreadable = true;
+        self
+    }
+
+    /// Whether this error says that its input could not be read at all, so nothing of it was
+    /// loaded: the file or directory does not exist or cannot be opened or read (the cause as
+    /// the operating system gives it), is over the size limit, is not UTF-8, or has a file
+    /// extension that names no format. Problems found *inside* a directory are located at
+    /// the file or subdirectory they concern, not at the directory.
+    pub fn is_unreadable(&self) -> bool {
+        self.unreadable
     }
 
     /// Error or warning.
@@ -234,7 +254,7 @@ pub(crate) struct Location<'a>(pub(crate) Option<&'a Path>, pub(crate) Pos);
 impl fmt::Display for Location<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(file) => write!(f, "{}", file.display())?,
+            Some(file) => write!(f, "{}", Escaped(&file.to_string_lossy()))?,
             None => f.write_str("<input>")?,
         }
         write!(f, ":{}:{}: ", self.1.line, self.1.column)
@@ -242,15 +262,16 @@ impl fmt::Display for Location<'_> {
 }
 
 impl fmt::Display for Diagnostic {
-    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown;
+    /// control characters escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", Escaped(&self.path))?;
         }
-        f.write_str(&self.message)?;
+        write!(f, "{}", Escaped(&self.message))?;
         if let Some(s) = &self.suggestion {
-            write!(f, " (did you mean \"{s}\"?)")?;
+            write!(f, " (did you mean \"{}\"?)", Escaped(s))?;
         }
         Ok(())
     }
@@ -404,10 +425,11 @@ impl Problem {
 
 impl fmt::Display for Problem {
     /// `FILE:LINE:COL: PATH: message`, leaving out what is unknown, with `warning: ` after
-    /// the location of warnings and `[check-name] ` before the path of a check's finding.
+    /// the location of warnings and `[check-name] ` before the path of a check's finding;
+    /// control characters escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
-            write!(f, "{}:", file.display())?;
+            write!(f, "{}:", Escaped(&file.to_string_lossy()))?;
             if let Some(line) = self.line {
                 write!(f, "{line}:")?;
                 if let Some(column) = self.column {
@@ -423,11 +445,11 @@ impl fmt::Display for Problem {
             write!(f, "[{}] ", self.code)?;
         }
         if let Some(path) = &self.path {
-            write!(f, "{path}: ")?;
+            write!(f, "{}: ", Escaped(path))?;
         }
-        f.write_str(&self.message)?;
+        write!(f, "{}", Escaped(&self.message))?;
         if let Some(s) = &self.suggestion {
-            write!(f, " (did you mean \"{s}\"?)")?;
+            write!(f, " (did you mean \"{}\"?)", Escaped(s))?;
         }
         Ok(())
     }

@@ -7,16 +7,22 @@
 //! [`Diagnostic`] ([`error`]). Inside this folder the calls go one way: decode → validate →
 //! context.
 
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
 
 mod context;
 mod decode;
 pub mod error;
+mod read;
 mod validate;
+mod walk;
+
+pub use context::MAX_DIAGNOSTICS_PER_FILE;
+pub use read::{ReadError, read_bounded};
 
 use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
 use crate::model::document::{Document, Format};
-use crate::syntax::tree::{Limits, Node, Pos, SyntaxError};
+use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// Reads documents with limits. `Loader::default()` is what [`from_str`] uses.
 #[derive(Clone, Debug, Default)]
@@ -76,95 +82,122 @@ impl Loader {
         out
     }
 
-    /// Loads one file, its format taken from its extension.
+    /// Loads one file, its format taken from its extension. The file is read whatever it is
+    /// (a FIFO or a device too), never more than [`Limits::max_bytes`] of it.
     pub fn load_file(&self, path: &Path) -> Loaded {
         let mut out = Loaded::default();
         self.load_file_into(path, &mut out);
         out
     }
 
-    /// Loads one file in `format`, whatever its extension (a `.conf` file, say).
+    /// Loads one file in `format`, whatever its extension (a `.conf` file, say), read as
+    /// [`Loader::load_file`] reads.
     pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
         let mut out = Loaded::default();
-        match self.read_text(path) {
-            Ok(src) => self.load_into(&src, format, Some(path), &mut out),
+        match read::file_text_as(path, self.limits.max_bytes) {
+            Ok(src) => self.load_owned(src, format, Some(path), &mut out),
             Err(d) => out.diagnostics.push(d.in_file(Some(path))),
         }
         out
     }
 
-    /// Loads files and directories; directories are searched recursively, in name order, for
-    /// `.hcl`, `.json`, `.yaml` and `.yml` files.
+    /// Loads one document in `format` from `reader` (standard input, a socket, any stream),
+    /// reading at most [`Limits::max_bytes`] of it: more is an error found while reading, so
+    /// an endless stream costs no more than the limit. `file` names it in diagnostics.
+    ///
+    /// ```
+    /// use meshroute::tree::Limits;
+    /// use meshroute::{Format, Loader};
+    ///
+    /// let loader = Loader::new().with_limits(Limits::default().with_max_bytes(1024));
+    /// let loaded = loader.load_reader(std::io::repeat(b' '), Format::Json, None);
+    /// let d = &loaded.diagnostics[0];
+    /// assert_eq!(d.message(), "input is over the limit of 1024 bytes");
+    /// assert!(d.is_unreadable());
+    /// ```
+    pub fn load_reader<R: Read>(&self, reader: R, format: Format, file: Option<&Path>) -> Loaded {
+        let mut out = Loaded::default();
+        match read::text(reader, self.limits.max_bytes, "input") {
+            Ok(src) => self.load_owned(src, format, file, &mut out),
+            Err(d) => out.diagnostics.push(d.in_file(file)),
+        }
+        out
+    }
+
+    /// Loads files and directories, each file once (by device and inode, whatever path or
+    /// link leads to it). Directories are searched recursively, in name order, for `.hcl`,
+    /// `.json`, `.yaml` and `.yml` files; a symbolic link to a directory is followed once, a
+    /// link back to a directory that contains it (a cycle) is reported and not followed, and
+    /// special files (FIFOs, sockets, devices) found in a directory are skipped with a
+    /// warning; a path given here is read whatever it is. A file or directory that cannot be
+    /// read is reported at its own path, with the operating system's cause, and the search
+    /// goes on.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
         let mut out = Loaded::default();
+        let mut seen = walk::Seen::default();
         for p in paths {
             let p = p.as_ref();
-            if p.is_dir() {
-                let mut files = Vec::new();
-                if let Err(e) = collect_files(p, &mut files) {
-                    out.diagnostics.push(io_error(p, &e));
+            let meta = match std::fs::metadata(p) {
+                Ok(m) => m,
+                Err(e) => {
+                    out.diagnostics.push(read::io_error(&e).in_file(Some(p)));
+                    continue;
                 }
-                for f in files {
-                    self.load_file_into(&f, &mut out);
+            };
+            let id = walk::FileId::of(p, &meta);
+            if meta.is_dir() {
+                let mut walk = walk::Walk::new(&mut seen);
+                walk.dir(p, id);
+                for found in walk.found {
+                    match found {
+                        Ok(f) => self.load_file_into(&f, &mut out),
+                        Err(d) => out.diagnostics.push(d),
+                    }
                 }
             } else {
-                self.load_file_into(p, &mut out);
+                match seen.file(id, p) {
+                    Ok(()) => self.load_file_into(p, &mut out),
+                    Err(d) => out.diagnostics.push(d),
+                }
             }
         }
         out
     }
 
     fn load_file_into(&self, path: &Path, out: &mut Loaded) {
-        match self.read_file(path) {
-            Ok((format, src)) => self.load_into(&src, format, Some(path), out),
+        match read::file_text(path, self.limits.max_bytes) {
+            Ok((format, src)) => self.load_owned(src, format, Some(path), out),
             Err(d) => out.diagnostics.push(d.in_file(Some(path))),
         }
     }
 
-    /// The format (by extension) and the text of the file at `path`, within the size limit
-    /// and UTF-8.
-    fn read_file(&self, path: &Path) -> Result<(Format, String), Diagnostic> {
-        let format = Format::from_path(path).ok_or_else(|| {
-            Diagnostic::error(
-                DiagnosticKind::Io,
-                Pos::default(),
-                "",
-                "unknown file extension (expected .hcl, .json, .yaml or .yml)",
-            )
-        })?;
-        Ok((format, self.read_text(path)?))
-    }
-
-    /// The text of the file at `path`, within the size limit and UTF-8.
-    fn read_text(&self, path: &Path) -> Result<String, Diagnostic> {
-        let len = std::fs::metadata(path)
-            .map_err(|e| io_error(path, &e))?
-            .len();
-        if len > self.limits.max_bytes as u64 {
-            let message = format!(
-                "file is {len} bytes, over the limit of {} bytes",
-                self.limits.max_bytes
-            );
-            return Err(Diagnostic::error(
-                DiagnosticKind::Limit,
-                Pos::default(),
-                "",
-                message,
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
-        String::from_utf8(bytes).map_err(|e| {
-            let message = format!(
-                "file is not valid UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to()
-            );
-            Diagnostic::error(DiagnosticKind::Syntax, Pos::default(), "", message)
-        })
-    }
-
     fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        let tree = match parse_tree(src, format, &self.limits) {
-            Ok(t) => t,
+        if let Some(tree) = self.tree(src, format, file, out) {
+            Self::decode_into(&tree, format, file, out);
+        }
+    }
+
+    /// [`Loader::load_into`] for a text read here: the text is dropped once its tree is
+    /// built (the tree owns what it needs), so the two are never in memory with the
+    /// documents.
+    fn load_owned(&self, src: String, format: Format, file: Option<&Path>, out: &mut Loaded) {
+        let tree = self.tree(&src, format, file, out);
+        drop(src);
+        if let Some(tree) = tree {
+            Self::decode_into(&tree, format, file, out);
+        }
+    }
+
+    /// The tree of `src`, or `None` with its syntax error in `out`.
+    fn tree(
+        &self,
+        src: &str,
+        format: Format,
+        file: Option<&Path>,
+        out: &mut Loaded,
+    ) -> Option<Node> {
+        match parse_tree(src, format, &self.limits) {
+            Ok(t) => Some(t),
             Err(e) => {
                 let kind = if e.over_limit {
                     DiagnosticKind::Limit
@@ -173,14 +206,21 @@ impl Loader {
                 };
                 out.diagnostics
                     .push(Diagnostic::error(kind, e.pos, "", e.message).in_file(file));
-                return;
+                None
             }
-        };
+        }
+    }
+
+    /// Decodes and validates `tree` into documents and diagnostics.
+    fn decode_into(tree: &Node, format: Format, file: Option<&Path>, out: &mut Loaded) {
         let start = out.diagnostics.len();
-        let docs = crate::load::decode::decode_document(&tree, &mut out.diagnostics);
+        let docs = crate::load::decode::decode_document(tree, &mut out.diagnostics);
         for d in &mut out.diagnostics[start..] {
             d.file = file.map(Path::to_path_buf);
         }
+        // Room for exactly these: a vector of 584-byte documents grown one by one keeps room
+        // for up to twice as many.
+        out.documents.reserve_exact(docs.len());
         out.documents
             .extend(docs.into_iter().map(|content| Document {
                 file: file.map(Path::to_path_buf),
@@ -204,7 +244,7 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
         Format::Yaml => crate::syntax::yaml::parse(src, limits),
         #[cfg(not(feature = "yaml"))]
         Format::Yaml => Err(SyntaxError::new(
-            Pos::default(),
+            crate::syntax::tree::Pos::default(),
             "YAML support is not compiled in (enable the `yaml` feature)",
         )),
     }
@@ -229,29 +269,4 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
 /// A [`LoadError`] with every problem found when the text has any error.
 pub fn from_str(src: &str, format: Format) -> Result<Vec<Document>, LoadError> {
     Loader::new().load_str(src, format, None).into_result()
-}
-
-fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        DiagnosticKind::Io,
-        Pos::default(),
-        "",
-        format!("cannot read: {e}"),
-    )
-    .in_file(Some(path))
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect_files(&p, out)?;
-        } else if Format::from_path(&p).is_some() {
-            out.push(p);
-        }
-    }
-    Ok(())
 }

@@ -112,6 +112,19 @@ pub enum Content {
     CaRoots(CaRoots),
 }
 
+impl serde::Serialize for Content {
+    /// Consul's canonical JSON of what was loaded, as [`Document::to_json`] gives it, written
+    /// without building a `serde_json::Value` first.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Service(v) => v.serialize(s),
+            Self::ConfigEntry(v) => v.serialize(s),
+            Self::Agent(v) => v.serialize(s),
+            Self::CaRoots(v) => v.serialize(s),
+        }
+    }
+}
+
 /// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
 ///
 /// It serializes as such a response without its certificates, `{"TrustDomain": …,
@@ -172,13 +185,7 @@ impl Document {
     /// The canonical Consul JSON of what was loaded: the HTTP API's CamelCase shapes for
     /// services and config entries, Consul's snake_case for agent configuration.
     pub fn to_json(&self) -> serde_json::Value {
-        let v = match &self.content {
-            Content::Service(s) => serde_json::to_value(s),
-            Content::ConfigEntry(e) => serde_json::to_value(e),
-            Content::Agent(a) => serde_json::to_value(a),
-            Content::CaRoots(r) => serde_json::to_value(r),
-        };
-        v.unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(&self.content).unwrap_or(serde_json::Value::Null)
     }
 
     /// The service definition, if this document is one.

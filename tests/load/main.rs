@@ -6,5 +6,10 @@ mod errors;
 mod files;
 mod fuzz_corpus;
 mod load;
+mod messages;
 mod model;
 mod roundtrip;
+mod walk;
+#[cfg(unix)]
+#[path = "../common/walk_tree.rs"]
+mod walk_tree;

@@ -34,17 +34,23 @@ use crate::syntax::tree::{Entry, Node, Pos, Value};
 /// Decodes one parsed file into its documents, reporting problems into `diags`.
 pub(crate) fn decode_document(tree: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Content> {
     let mut cx = Cx::new(diags);
+    let contents = decode_tree(&mut cx, tree);
+    cx.finish();
+    contents
+}
+
+fn decode_tree<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
     let Value::Map(entries) = &tree.value else {
-        wrong_type(&mut cx, tree, "a map at the top of the document");
+        wrong_type(cx, tree, "a map at the top of the document");
         return Vec::new();
     };
     let obj = Obj::new(entries, tree.pos);
     let content = match classify(entries) {
-        Shape::ConfigEntry => checked_entry(&mut cx, obj).map(Content::ConfigEntry),
-        Shape::ApiService => service_document(&mut cx, obj, true),
-        Shape::BareService => service_document(&mut cx, obj, false),
-        Shape::CaRoots => Some(Content::CaRoots(ca_roots(&mut cx, entries, tree.pos))),
-        Shape::Agent => return agent(&mut cx, obj),
+        Shape::ConfigEntry => checked_entry(cx, obj).map(Content::ConfigEntry),
+        Shape::ApiService => service_document(cx, obj, true),
+        Shape::BareService => service_document(cx, obj, false),
+        Shape::CaRoots => Some(Content::CaRoots(ca_roots(cx, entries, tree.pos))),
+        Shape::Agent => return agent(cx, obj),
     };
     content.into_iter().collect()
 }
