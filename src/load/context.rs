@@ -241,7 +241,7 @@ pub(crate) fn wrong_type(cx: &mut Cx<'_, '_>, node: &Node, expected: &str) {
 }
 
 /// A literal string (a template such as `${…}` is an error: Consul does not interpolate).
-pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<&'t str> {
+pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<&'t str> {
     let Value::String(s) = &node.value else {
         wrong_type(cx, node, "a string");
         return None;
@@ -261,7 +261,7 @@ pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<&'t str>
 }
 
 /// [`string`], owned.
-pub(crate) fn owned_string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<String> {
+pub(crate) fn owned_string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<String> {
     string(cx, node).map(str::to_owned)
 }
 
@@ -313,7 +313,7 @@ pub(crate) fn port(cx: &mut Cx<'_, '_>, node: &Node) -> Option<u16> {
 /// An object: a map, or HCL1's list of one map. An empty list is absent, and so is `null`
 /// (Consul decodes a null map or struct as its zero value: a saved
 /// `GET /v1/config/proxy-defaults/global` carries `"Config": null`).
-pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Obj<'t>> {
+pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<Obj<'t>> {
     match &node.value {
         Value::Map(entries) => Some(Obj::new(entries, node.pos)),
         Value::List(items) => one_object(cx, items),
@@ -326,7 +326,7 @@ pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Obj<'t>>
 }
 
 /// The object of HCL1's list of one map.
-fn one_object<'t>(cx: &mut Cx<'t, '_>, items: &'t [Node]) -> Option<Obj<'t>> {
+fn one_object<'t>(cx: &mut Cx<'t, '_>, items: &'t [Node<'t>]) -> Option<Obj<'t>> {
     match items {
         [] => None,
         [one] => {
@@ -353,7 +353,10 @@ fn one_object<'t>(cx: &mut Cx<'t, '_>, items: &'t [Node]) -> Option<Obj<'t>> {
 
 /// A list of objects: a list (whose elements may be HCL1 lists of one map), or a single
 /// object as a list of one. Each with its index; `None` where an element is no object.
-pub(crate) fn objects<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<(usize, Option<Obj<'t>>)> {
+pub(crate) fn objects<'t>(
+    cx: &mut Cx<'t, '_>,
+    node: &'t Node<'t>,
+) -> Vec<(usize, Option<Obj<'t>>)> {
     match &node.value {
         Value::List(items) => items
             .iter()
@@ -373,7 +376,7 @@ pub(crate) fn objects<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<(usize, Op
 /// [`objects`] read by `read`, each at its index; what `read` gives, in order.
 pub(crate) fn each_object<'t, 'd, R>(
     cx: &mut Cx<'t, 'd>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     mut read: impl FnMut(&mut Cx<'t, 'd>, Obj<'t>) -> Option<R>,
 ) -> Vec<R> {
     let mut out = Vec::new();
@@ -386,7 +389,7 @@ pub(crate) fn each_object<'t, 'd, R>(
 }
 
 /// A list of strings.
-pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<String> {
+pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Vec<String> {
     if matches!(node.value, Value::Null) {
         return Vec::new();
     }
@@ -402,22 +405,22 @@ pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<String> {
 }
 
 /// A map kept as it is (`config`): a map or HCL1's list of one map.
-pub(crate) fn opaque<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Opaque> {
+pub(crate) fn opaque<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<Opaque> {
     let obj = object(cx, node)?;
     let mut m = Opaque::new();
     for e in obj.entries {
-        m.insert(e.key.clone(), e.value.to_json());
+        m.insert(e.key.to_string(), e.value.to_json());
     }
     Some(m)
 }
 
 /// A map of strings to strings (`meta`).
-pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> IndexMap<String, String> {
+pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> IndexMap<String, String> {
     let mut out = IndexMap::new();
     if let Some(obj) = object(cx, node) {
         for e in obj.entries {
             if let Some(v) = cx.at(&e.key, |cx| owned_string(cx, &e.value)) {
-                out.insert(e.key.clone(), v);
+                out.insert(e.key.to_string(), v);
             }
         }
     }
@@ -433,7 +436,7 @@ impl<'t> Cx<'t, '_> {
         &mut self,
         obj: &mut Obj<'t>,
         field: Field,
-        read: impl FnOnce(&mut Self, &'t Node) -> R,
+        read: impl FnOnce(&mut Self, &'t Node<'t>) -> R,
     ) -> Option<R> {
         let e = obj.take(field, self.style)?;
         Some(self.at(&e.key, |cx| read(cx, &e.value)))
@@ -512,14 +515,14 @@ impl Field {
 
 /// A map being decoded: which of its entries have been used.
 pub(crate) struct Obj<'t> {
-    entries: &'t [Entry],
+    entries: &'t [Entry<'t>],
     pos: Pos,
     used: Vec<bool>,
 }
 
 impl<'t> Obj<'t> {
     /// A view of `entries`, none used yet; the map starts at `pos`.
-    pub(crate) fn new(entries: &'t [Entry], pos: Pos) -> Self {
+    pub(crate) fn new(entries: &'t [Entry<'t>], pos: Pos) -> Self {
         Self {
             entries,
             pos,
@@ -528,7 +531,7 @@ impl<'t> Obj<'t> {
     }
 
     /// Every entry, used or not.
-    pub(crate) fn entries(&self) -> &'t [Entry] {
+    pub(crate) fn entries(&self) -> &'t [Entry<'t>] {
         self.entries
     }
 
@@ -539,7 +542,7 @@ impl<'t> Obj<'t> {
 
     /// Finds `field`: the entry spelled canonically wins, else the last alias spelling.
     /// Every matching entry is marked used.
-    pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry> {
+    pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry<'t>> {
         let canonical = field.canonical(style);
         let mut best: Option<usize> = None;
         let mut best_is_canonical = false;
@@ -576,7 +579,7 @@ impl<'t> Obj<'t> {
     }
 
     /// The entries not used yet, marking them used (for maps kept as they are).
-    pub(crate) fn rest(&mut self) -> Vec<&'t Entry> {
+    pub(crate) fn rest(&mut self) -> Vec<&'t Entry<'t>> {
         let mut out = Vec::new();
         for (e, used) in self.entries.iter().zip(&mut self.used) {
             if !*used {

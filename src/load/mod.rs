@@ -95,7 +95,7 @@ impl Loader {
     pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
         let mut out = Loaded::default();
         match read::file_text_as(path, self.limits.max_bytes) {
-            Ok(src) => self.load_owned(src, format, Some(path), &mut out),
+            Ok(src) => self.load_into(&src, format, Some(path), &mut out),
             Err(d) => out.diagnostics.push(d.in_file(Some(path))),
         }
         out
@@ -118,7 +118,7 @@ impl Loader {
     pub fn load_reader<R: Read>(&self, reader: R, format: Format, file: Option<&Path>) -> Loaded {
         let mut out = Loaded::default();
         match read::text(reader, self.limits.max_bytes, "input") {
-            Ok(src) => self.load_owned(src, format, file, &mut out),
+            Ok(src) => self.load_into(&src, format, file, &mut out),
             Err(d) => out.diagnostics.push(d.in_file(file)),
         }
         out
@@ -166,36 +166,27 @@ impl Loader {
 
     fn load_file_into(&self, path: &Path, out: &mut Loaded) {
         match read::file_text(path, self.limits.max_bytes) {
-            Ok((format, src)) => self.load_owned(src, format, Some(path), out),
+            Ok((format, src)) => self.load_into(&src, format, Some(path), out),
             Err(d) => out.diagnostics.push(d.in_file(Some(path))),
         }
     }
 
+    /// Reads `src` into its tree, then decodes it. The tree borrows its strings from the
+    /// text, so a text read here lives until its documents are decoded, and both go then.
     fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {
         if let Some(tree) = self.tree(src, format, file, out) {
             Self::decode_into(&tree, format, file, out);
         }
     }
 
-    /// [`Loader::load_into`] for a text read here: the text is dropped once its tree is
-    /// built (the tree owns what it needs), so the two are never in memory with the
-    /// documents.
-    fn load_owned(&self, src: String, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        let tree = self.tree(&src, format, file, out);
-        drop(src);
-        if let Some(tree) = tree {
-            Self::decode_into(&tree, format, file, out);
-        }
-    }
-
     /// The tree of `src`, or `None` with its syntax error in `out`.
-    fn tree(
+    fn tree<'a>(
         &self,
-        src: &str,
+        src: &'a str,
         format: Format,
         file: Option<&Path>,
         out: &mut Loaded,
-    ) -> Option<Node> {
+    ) -> Option<Node<'a>> {
         match parse_tree(src, format, &self.limits) {
             Ok(t) => Some(t),
             Err(e) => {
@@ -212,7 +203,7 @@ impl Loader {
     }
 
     /// Decodes and validates `tree` into documents and diagnostics.
-    fn decode_into(tree: &Node, format: Format, file: Option<&Path>, out: &mut Loaded) {
+    fn decode_into(tree: &Node<'_>, format: Format, file: Option<&Path>, out: &mut Loaded) {
         let start = out.diagnostics.len();
         let docs = crate::load::decode::decode_document(tree, &mut out.diagnostics);
         for d in &mut out.diagnostics[start..] {
@@ -235,7 +226,11 @@ impl Loader {
 /// # Errors
 ///
 /// A [`SyntaxError`] when the text is not valid in that format, or over the limits.
-pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse_tree<'a>(
+    src: &'a str,
+    format: Format,
+    limits: &Limits,
+) -> Result<Node<'a>, SyntaxError> {
     // Each reader applies the size limit itself (`Limits::check_len`), first.
     match format {
         Format::Hcl => crate::syntax::hcl::parse(src, limits),

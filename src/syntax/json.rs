@@ -7,6 +7,8 @@
 //! [`Value::BigInt`] (as written), every other number [`Value::Float`]; a number beyond the
 //! range of `f64` is an error, as in `serde_json`.
 
+use std::borrow::Cow;
+
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
 /// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
@@ -38,7 +40,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 512;
 /// assert_eq!(err.to_string(), "1:18: expected a string key, found '}'");
 /// # Ok::<(), meshroute::tree::SyntaxError>(())
 /// ```
-pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError> {
     limits.check_len(src, "json")?;
     let mut p = Reader {
         lx: Lexer {
@@ -89,7 +91,7 @@ fn count_chars(bytes: &[u8]) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
     /// The position of byte offset `at` on the current line (offsets only move forward).
     fn pos_at(&mut self, at: usize) -> Pos {
         if self.cache_off < self.line_start || self.cache_off > at {
@@ -138,7 +140,7 @@ impl Lexer<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
+    fn literal(&mut self, word: &str, value: Value<'a>) -> Result<Value<'a>, SyntaxError> {
         let w = word.as_bytes();
         for (k, &c) in w.iter().enumerate() {
             if self.b.get(self.i + k) != Some(&c) {
@@ -158,8 +160,8 @@ impl Lexer<'_> {
         found
     }
 
-    /// A string starting at the opening quote.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// A string starting at the opening quote, borrowed from the text when it has no escape.
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         let start = self.i + 1;
         let mut j = start;
         // Fast path: no escape.
@@ -167,9 +169,9 @@ impl Lexer<'_> {
             match self.b.get(j) {
                 Some(b'"') => {
                     self.i = j + 1;
-                    return Ok(self.src[start..j].to_owned());
+                    return Ok(Cow::Borrowed(&self.src[start..j]));
                 }
-                Some(b'\\') => return self.string_with_escapes(start, j),
+                Some(b'\\') => return self.string_with_escapes(start, j).map(Cow::Owned),
                 Some(&c) if c >= 0x20 => j += 1,
                 _ => return Err(self.error_at(j, "expected '\"' to end the string")),
             }
@@ -279,7 +281,7 @@ impl Lexer<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Value, SyntaxError> {
+    fn number(&mut self) -> Result<Value<'a>, SyntaxError> {
         let start = self.i;
         let integer = self.number_text()?;
         let text = &self.src[start..self.i];
@@ -287,7 +289,7 @@ impl Lexer<'_> {
             return Ok(Value::Int(i));
         }
         match text.parse::<f64>() {
-            Ok(f) if f.is_finite() && integer => Ok(Value::BigInt(text.to_owned())),
+            Ok(f) if f.is_finite() && integer => Ok(Value::BigInt(text.into())),
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
             _ => Err(SyntaxError::new(
                 self.pos_at(start),
@@ -324,8 +326,8 @@ impl Lexer<'_> {
     }
 }
 
-impl Reader<'_> {
-    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+impl<'a> Reader<'a> {
+    fn value(&mut self, depth: usize) -> Result<Node<'a>, SyntaxError> {
         let pos = self.lx.pos();
         self.values += 1;
         if self.values > self.limits.max_values() {
@@ -355,12 +357,12 @@ impl Reader<'_> {
         Ok(depth + 1)
     }
 
-    fn object(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+    fn object(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
         let entries = self.sequence(depth, b'}', "object", open, Self::entry)?;
         Ok(Value::Map(entries))
     }
 
-    fn array(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+    fn array(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
         let items = self.sequence(depth, b']', "array", open, |r, depth, _| r.value(depth))?;
         Ok(Value::List(items))
     }
@@ -374,13 +376,13 @@ impl Reader<'_> {
         what: &str,
         open: Pos,
         mut element: impl FnMut(&mut Self, usize, bool) -> Result<T, SyntaxError>,
-    ) -> Result<Vec<T>, SyntaxError> {
+    ) -> Result<Box<[T]>, SyntaxError> {
         let depth = self.deeper(depth)?;
         self.lx.i += 1;
         self.lx.skip_ws();
         let mut items = Vec::new();
         if self.lx.eat(close) {
-            return Ok(items);
+            return Ok(items.into_boxed_slice());
         }
         loop {
             items.push(element(self, depth, items.is_empty())?);
@@ -389,9 +391,9 @@ impl Reader<'_> {
                 self.lx.skip_ws();
             } else if self.lx.eat(close) {
                 // Grown element by element, a vector keeps room for up to twice its
-                // elements (for four 72-byte entries when an object has one): give it back.
-                items.shrink_to_fit();
-                return Ok(items);
+                // elements (for four 64-byte entries when an object has one): the boxed
+                // slice gives it back.
+                return Ok(items.into_boxed_slice());
             } else {
                 let close = char::from(close);
                 let expected = format!("expected ',' or '{close}' in the {what} opened at {open}");
@@ -401,7 +403,7 @@ impl Reader<'_> {
     }
 
     /// One `"key": value` of an object (the `first` one may also be a `}`).
-    fn entry(&mut self, depth: usize, first: bool) -> Result<Entry, SyntaxError> {
+    fn entry(&mut self, depth: usize, first: bool) -> Result<Entry<'a>, SyntaxError> {
         if self.lx.b.get(self.lx.i) != Some(&b'"') {
             let what = if first {
                 "expected a string key or '}'"
@@ -431,7 +433,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn ok(src: &str) -> Node {
+    fn ok(src: &str) -> Node<'_> {
         match parse(src, &Limits::default()) {
             Ok(n) => n,
             Err(e) => panic!("{src:?}: {e}"),
@@ -492,7 +494,7 @@ mod tests {
         let Value::Map(e) = ok(r#"{"a": 1, "b": 2, "a": 3}"#).value else {
             panic!()
         };
-        let keys: Vec<&str> = e.iter().map(|e| e.key.as_str()).collect();
+        let keys: Vec<&str> = e.iter().map(|e| e.key.as_ref()).collect();
         assert_eq!(keys, ["a", "b", "a"]);
     }
 

@@ -6,6 +6,7 @@
 //! Consul itself never reads YAML: the product document's YAML is Consul's JSON shape written
 //! as YAML (HCL1's lists of one map included), and that is what this reader expects.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -32,7 +33,7 @@ use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 ///
 /// A [`SyntaxError`] for text that is not YAML, has duplicate keys, non-string keys, or is over
 /// the limits.
-pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError> {
     limits.check_len(src, "yaml")?;
     serde_saphyr::from_str_with_options::<YNode>(src, options(limits))
         .map(|YNode(mut node)| {
@@ -66,7 +67,7 @@ impl<'a> Lines<'a> {
 
 /// Integers beyond `u64`, which serde-saphyr reads as floats, made [`Value::BigInt`]s as
 /// written (messages then echo them exactly).
-fn exact_integers(node: &mut Node, lines: &Lines<'_>) {
+fn exact_integers(node: &mut Node<'_>, lines: &Lines<'_>) {
     match &mut node.value {
         Value::Float(_) => {
             let text = lines.scalar_at(node.pos).filter(|t| {
@@ -74,7 +75,7 @@ fn exact_integers(node: &mut Node, lines: &Lines<'_>) {
                 !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
             });
             if let Some(text) = text {
-                node.value = Value::BigInt(text.to_owned());
+                node.value = Value::BigInt(text.into());
             }
         }
         Value::List(items) => items.iter_mut().for_each(|n| exact_integers(n, lines)),
@@ -271,12 +272,43 @@ fn clamp(v: u64) -> u32 {
 }
 
 /// A tree node read with its position.
-struct YNode(Node);
+struct YNode<'de>(Node<'de>);
 
 /// A tree value without position (the position comes from the `Spanned` around it).
-struct YValue(Value);
+struct YValue<'de>(Value<'de>);
 
-impl<'de> Deserialize<'de> for YNode {
+/// A map key, borrowed from the text when the parser can lend it.
+struct YKey<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for YKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = YKey<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<YKey<'de>, E> {
+        Ok(YKey(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<YKey<'de>, E> {
+        Ok(YKey(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<YKey<'de>, E> {
+        Ok(YKey(Cow::Owned(v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for YNode<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let sp = Spanned::<YValue>::deserialize(d)?;
         let pos = Pos::new(clamp(sp.referenced.line()), clamp(sp.referenced.column()));
@@ -284,7 +316,7 @@ impl<'de> Deserialize<'de> for YNode {
     }
 }
 
-impl<'de> Deserialize<'de> for YValue {
+impl<'de> Deserialize<'de> for YValue<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ValueVisitor)
     }
@@ -293,72 +325,76 @@ impl<'de> Deserialize<'de> for YValue {
 struct ValueVisitor;
 
 impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = YValue;
+    type Value = YValue<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a YAML value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<YValue, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Bool(v)))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<YValue, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Int(v)))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<YValue, E> {
-        Ok(YValue(
-            i64::try_from(v).map_or_else(|_| Value::BigInt(v.to_string()), Value::Int),
-        ))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<YValue<'de>, E> {
+        Ok(YValue(i64::try_from(v).map_or_else(
+            |_| Value::BigInt(v.to_string().into()),
+            Value::Int,
+        )))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<YValue, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Float(v)))
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<YValue, E> {
-        Ok(YValue(Value::String(v.to_owned())))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<YValue<'de>, E> {
+        Ok(YValue(Value::String(Cow::Borrowed(v))))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<YValue, E> {
-        Ok(YValue(Value::String(v)))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<YValue<'de>, E> {
+        Ok(YValue(Value::String(Cow::Owned(v.to_owned()))))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<YValue, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<YValue<'de>, E> {
+        Ok(YValue(Value::String(Cow::Owned(v))))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Null))
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<YValue, E> {
+    fn visit_none<E: de::Error>(self) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Null))
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<YValue, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<YValue<'de>, D::Error> {
         YValue::deserialize(d)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<YValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<YValue<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(YNode(n)) = seq.next_element()? {
             items.push(n);
         }
-        // Grown item by item, a vector keeps room for up to twice its items: give it back.
-        items.shrink_to_fit();
-        Ok(YValue(Value::List(items)))
+        // Grown item by item, a vector keeps room for up to twice its items: the boxed
+        // slice gives it back.
+        Ok(YValue(Value::List(items.into_boxed_slice())))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<YValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<YValue<'de>, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<String>>()? {
+        while let Some(key) = map.next_key::<Spanned<YKey<'de>>>()? {
             let YNode(value) = map.next_value()?;
             entries.push(Entry {
-                key: key.value,
+                key: key.value.0,
                 key_pos: Pos::new(clamp(key.referenced.line()), clamp(key.referenced.column())),
                 value,
             });
         }
-        entries.shrink_to_fit();
-        Ok(YValue(Value::Map(entries)))
+        Ok(YValue(Value::Map(entries.into_boxed_slice())))
     }
 }
 
@@ -366,7 +402,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 mod tests {
     use super::*;
 
-    fn p(src: &str) -> Result<Node, SyntaxError> {
+    fn p(src: &str) -> Result<Node<'_>, SyntaxError> {
         parse(src, &Limits::default())
     }
 

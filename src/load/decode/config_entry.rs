@@ -150,9 +150,9 @@ fn other_entry(obj: &Obj<'_>, kind: &str) -> ConfigEntry {
         if NAME.matches(&e.key)
             && let Value::String(s) = &e.value.value
         {
-            name.clone_from(s);
+            s.as_ref().clone_into(&mut name);
         }
-        body.insert(e.key.clone(), e.value.to_json());
+        body.insert(e.key.to_string(), e.value.to_json());
     }
     ConfigEntry::Other {
         kind: kind.to_owned(),

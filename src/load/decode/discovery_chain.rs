@@ -124,7 +124,7 @@ fn text<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>, field: Field) -> String {
 /// A map of names to objects (`Subsets`, `Failover`), in the order written.
 fn named<'t, R>(
     cx: &mut Cx<'t, '_>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     read: impl Fn(&mut Cx<'t, '_>, Obj<'t>) -> R,
 ) -> IndexMap<String, R> {
     let mut out = IndexMap::new();
@@ -134,7 +134,7 @@ fn named<'t, R>(
     for e in obj.entries() {
         let value = cx.at(&e.key, |cx| object(cx, &e.value).map(|o| read(cx, o)));
         if let Some(v) = value {
-            out.insert(e.key.clone(), v);
+            out.insert(e.key.to_string(), v);
         }
     }
     out
