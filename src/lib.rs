@@ -210,6 +210,7 @@ pub use document::{CaRoots, Content, Document, Format, UnknownFormat};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Problem, Severity, Source};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
+pub use model::opaque::Opaque;
 pub use preflight::{Check, Finding};
 pub use report::Envelope;
 pub use resolve::{Explanation, HopKind, Layer, Layers, NextHop, Resolution, Route};

@@ -17,7 +17,7 @@ use indexmap::IndexMap;
 
 use crate::load::error::{Diagnostic, DiagnosticKind};
 use crate::model::mode::go_quote;
-use crate::model::service::Opaque;
+use crate::model::opaque::{JsonMap, Opaque};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// Which spelling is canonical where both appear: Consul's config entries and HTTP API
@@ -404,10 +404,33 @@ pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Vec<String
     out
 }
 
-/// A map kept as it is (`config`): a map or HCL1's list of one map.
+/// A map kept as it is, compact (`config`): a map or HCL1's list of one map.
 pub(crate) fn opaque<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<Opaque> {
     let obj = object(cx, node)?;
-    let mut m = Opaque::new();
+    Some(opaque_of(obj.entries))
+}
+
+/// `entries` as an [`Opaque`] map: their JSON text, written from the tree.
+pub(crate) fn opaque_of(entries: &[Entry<'_>]) -> Opaque {
+    // Writing a tree cannot fail (its keys are strings); an empty map if it ever did.
+    let text = serde_json::to_string(&MapOf(entries)).unwrap_or_else(|_| "{}".to_owned());
+    Opaque::from_json_text(text)
+}
+
+/// Map entries serialized as the map they make.
+struct MapOf<'e, 'a>(&'e [Entry<'a>]);
+
+impl serde::Serialize for MapOf<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::syntax::tree::serialize_map(self.0, s)
+    }
+}
+
+/// A map kept as it is, parsed (`LoadBalancer`, a failover's `Policy`, a route's `Match`):
+/// a map or HCL1's list of one map.
+pub(crate) fn json_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<JsonMap> {
+    let obj = object(cx, node)?;
+    let mut m = JsonMap::new();
     for e in obj.entries {
         m.insert(e.key.to_string(), e.value.to_json());
     }

@@ -499,6 +499,16 @@ mod tests {
     }
 
     #[test]
+    fn a_tree_serializes_as_its_json_value() {
+        let src = r#"{"b": 1, "a": [1.5, -2, 18446744073709551616, null, "x\n"], "b": {"c": true}, "é": {}}"#;
+        let node = ok(src);
+        assert_eq!(serde_json::to_value(&node).unwrap(), node.to_json());
+        let text = serde_json::to_string(&node).unwrap();
+        assert_eq!(text, node.to_json().to_string());
+        assert!(text.starts_with(r#"{"b":{"c":true},"a":[1.5,-2,1.8446744073709552e"#));
+    }
+
+    #[test]
     fn positions() {
         let n = ok("{\n  \"é\": [1,\n   \"x\"]\n}");
         assert_eq!(n.pos, Pos::new(1, 1));

@@ -192,6 +192,67 @@ impl Value<'_> {
     }
 }
 
+/// A node serializes as [`Node::to_json`] builds it, without building it: positions dropped,
+/// map order kept, a repeated key once (its last value, at its first place). Written by
+/// `serde_json`, the text is what `to_json().to_string()` gives with `preserve_order`.
+impl serde::Serialize for Node<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match &self.value {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::BigInt(text) => match (text.parse::<u64>(), text.parse::<f64>()) {
+                (Ok(u), _) => s.serialize_u64(u),
+                (Err(_), Ok(f)) if f.is_finite() => s.serialize_f64(f),
+                _ => s.serialize_unit(),
+            },
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Null | Value::Float(_) => s.serialize_unit(),
+            Value::String(text) => s.serialize_str(text),
+            Value::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Map(entries) => serialize_map(entries, s),
+        }
+    }
+}
+
+/// Serializes map entries as the JSON object they make (as [`Node`]'s `Serialize` does).
+pub(crate) fn serialize_map<S: serde::Serializer>(
+    entries: &[Entry<'_>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let distinct = distinct_keys(entries);
+    let mut map = s.serialize_map(Some(distinct.len()))?;
+    for (key, value) in &distinct {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
+/// The entries of a map with each key once, as a JSON object holds them: its last value,
+/// at its first place.
+fn distinct_keys<'n>(entries: &'n [Entry<'_>]) -> Vec<(&'n str, &'n Node<'n>)> {
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(entries.len());
+    let mut out: Vec<(&str, &Node<'_>)> = Vec::with_capacity(entries.len());
+    for e in entries {
+        match seen.entry(&*e.key) {
+            std::collections::hash_map::Entry::Occupied(at) => out[*at.get()].1 = &e.value,
+            std::collections::hash_map::Entry::Vacant(at) => {
+                at.insert(out.len());
+                out.push((&e.key, &e.value));
+            }
+        }
+    }
+    out
+}
+
 /// The bytes of [`Limits::max_bytes`] each value a document may hold is worth
 /// ([`Limits::max_values`]).
 pub const BYTES_PER_VALUE: usize = 8;
