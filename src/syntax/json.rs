@@ -55,6 +55,8 @@ pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError>
         max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
         limits: *limits,
         values: 0,
+        nodes: Vec::new(),
+        entries: Vec::new(),
     };
     p.lx.skip_ws();
     let node = p.value(0)?;
@@ -63,6 +65,32 @@ pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError>
         return Err(p.lx.error_here("expected the end of the document"));
     }
     Ok(node)
+}
+
+/// How many elements of one array or object gather on the reader's stack (one for nodes,
+/// one for entries) before they move to a vector of their own: the stacks never hold a long
+/// list twice.
+const SPILL: usize = 1024;
+
+/// Adds an element of the array or object whose elements start at `start` on `stack` (or
+/// in `own`, once they spilled).
+fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, element: T) {
+    if let Some(own) = own {
+        own.push(element);
+        return;
+    }
+    stack.push(element);
+    if stack.len() - start >= SPILL {
+        *own = Some(stack.drain(start..).collect());
+    }
+}
+
+/// The elements [`spill_push`] gathered, in one allocation of their exact number.
+fn spill_take<T>(stack: &mut Vec<T>, own: Option<Vec<T>>, start: usize) -> Box<[T]> {
+    match own {
+        Some(own) => own.into_boxed_slice(),
+        None => stack.drain(start..).collect(),
+    }
 }
 
 /// The text and the reading position in it: whitespace, strings, numbers and literals, and
@@ -84,6 +112,11 @@ struct Reader<'a> {
     limits: Limits,
     /// Values read so far (at most [`Limits::max_values`]).
     values: usize,
+    /// The elements of the arrays being read, innermost last: each array takes its own off
+    /// the top when it closes, in one allocation of its exact size.
+    nodes: Vec<Node<'a>>,
+    /// The same for the entries of the objects being read.
+    entries: Vec<Entry<'a>>,
 }
 
 fn count_chars(bytes: &[u8]) -> u32 {
@@ -358,47 +391,58 @@ impl<'a> Reader<'a> {
     }
 
     fn object(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
-        let entries = self.sequence(depth, b'}', "object", open, Self::entry)?;
-        Ok(Value::Map(entries))
+        let depth = self.open(depth)?;
+        let start = self.entries.len();
+        let mut own = None;
+        let mut first = true;
+        while !(first && self.lx.eat(b'}')) {
+            let e = self.entry(depth, first)?;
+            spill_push(&mut self.entries, &mut own, start, e);
+            first = false;
+            if self.closed(b'}', "object", open)? {
+                break;
+            }
+        }
+        Ok(Value::Map(spill_take(&mut self.entries, own, start)))
     }
 
     fn array(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
-        let items = self.sequence(depth, b']', "array", open, |r, depth, _| r.value(depth))?;
-        Ok(Value::List(items))
+        let depth = self.open(depth)?;
+        let start = self.nodes.len();
+        let mut own = None;
+        let mut first = true;
+        while !(first && self.lx.eat(b']')) {
+            let n = self.value(depth)?;
+            spill_push(&mut self.nodes, &mut own, start, n);
+            first = false;
+            if self.closed(b']', "array", open)? {
+                break;
+            }
+        }
+        Ok(Value::List(spill_take(&mut self.nodes, own, start)))
     }
 
-    /// The elements of the array or object whose bracket is at the cursor, up to the `close`
-    /// bracket, each read by `element` (told whether it is the first).
-    fn sequence<T>(
-        &mut self,
-        depth: usize,
-        close: u8,
-        what: &str,
-        open: Pos,
-        mut element: impl FnMut(&mut Self, usize, bool) -> Result<T, SyntaxError>,
-    ) -> Result<Box<[T]>, SyntaxError> {
+    /// Moves past the bracket at the cursor, one level deeper.
+    fn open(&mut self, depth: usize) -> Result<usize, SyntaxError> {
         let depth = self.deeper(depth)?;
         self.lx.i += 1;
         self.lx.skip_ws();
-        let mut items = Vec::new();
-        if self.lx.eat(close) {
-            return Ok(items.into_boxed_slice());
-        }
-        loop {
-            items.push(element(self, depth, items.is_empty())?);
+        Ok(depth)
+    }
+
+    /// After an element: whether the `close` bracket ends the array or object (else a comma
+    /// goes on to the next element).
+    fn closed(&mut self, close: u8, what: &str, open: Pos) -> Result<bool, SyntaxError> {
+        self.lx.skip_ws();
+        if self.lx.eat(b',') {
             self.lx.skip_ws();
-            if self.lx.eat(b',') {
-                self.lx.skip_ws();
-            } else if self.lx.eat(close) {
-                // Grown element by element, a vector keeps room for up to twice its
-                // elements (for four 64-byte entries when an object has one): the boxed
-                // slice gives it back.
-                return Ok(items.into_boxed_slice());
-            } else {
-                let close = char::from(close);
-                let expected = format!("expected ',' or '{close}' in the {what} opened at {open}");
-                return Err(self.lx.error_here(&expected));
-            }
+            Ok(false)
+        } else if self.lx.eat(close) {
+            Ok(true)
+        } else {
+            let close = char::from(close);
+            let expected = format!("expected ',' or '{close}' in the {what} opened at {open}");
+            Err(self.lx.error_here(&expected))
         }
     }
 
