@@ -550,6 +550,18 @@ mod tests {
         let text = serde_json::to_string(&node).unwrap();
         assert_eq!(text, node.to_json().to_string());
         assert!(text.starts_with(r#"{"b":{"c":true},"a":[1.5,-2,1.8446744073709552e"#));
+        // A long map with a key written twice, and one without.
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{}\": {i}", i % 39)).collect();
+        let src = format!("{{{}}}", keys.join(", "));
+        let node = ok(&src);
+        assert_eq!(serde_json::to_value(&node).unwrap(), node.to_json());
+        assert_eq!(node.to_json()["k0"], 39);
+        let src = format!("{{{}}}", keys[..39].join(", "));
+        let node = ok(&src);
+        assert_eq!(
+            serde_json::to_string(&node).unwrap(),
+            node.to_json().to_string()
+        );
     }
 
     #[test]
