@@ -88,9 +88,7 @@ enum GoVal<'s> {
     /// Borrowed from the text when written without escapes.
     Str(Cow<'s, str>),
     /// `[]interface{}`: from `[ … ]`.
-    /// Its elements are tree nodes already: no element of a `[ … ]` merges with another
-    /// value, so their Go types are not needed (a list of a million numbers is built once).
-    SliceAny(Vec<Node<'s>>),
+    SliceAny(Vec<(Pos, GoVal<'s>)>),
     /// `[]map[string]interface{}`: from blocks and objects.
     SliceMap(Vec<(Pos, GoMap<'s>)>),
     /// Boxed: a map is 72 bytes, three times any other value, and most values are not maps.
@@ -130,7 +128,12 @@ fn into_value(v: GoVal<'_>) -> Value<'_> {
         GoVal::Int(i) => Value::Int(i),
         GoVal::Float(f) => Value::Float(f),
         GoVal::Str(s) => Value::String(s),
-        GoVal::SliceAny(items) => Value::List(items.into_boxed_slice()),
+        GoVal::SliceAny(items) => Value::List(
+            items
+                .into_iter()
+                .map(|(pos, v)| Node::new(pos, into_value(v)))
+                .collect(),
+        ),
         GoVal::SliceMap(items) => Value::List(
             items
                 .into_iter()
@@ -388,31 +391,28 @@ impl<'a> Decoder<'a> {
         out: Vec<(Pos, GoMap<'a>)>,
     ) -> Result<Vec<(Pos, GoMap<'a>)>, SyntaxError> {
         let want = "a block, an object or a list of objects";
-        Self::decode_slice(node, out, want, |item| {
-            Ok((item.pos(), self.decode_map(item, None)?))
-        })
+        Self::decode_slice(node, out, want, |item| self.decode_map(item, None))
     }
 
     fn decode_slice_any(
         &self,
         node: &GNode<'_>,
-        out: Vec<Node<'a>>,
-    ) -> Result<Vec<Node<'a>>, SyntaxError> {
+        out: Vec<(Pos, GoVal<'a>)>,
+    ) -> Result<Vec<(Pos, GoVal<'a>)>, SyntaxError> {
         Self::decode_slice(node, out, "a list", |item| {
-            let v = self.decode_iface(item, None, true)?;
-            Ok(Node::new(item.pos(), into_value(v)))
+            self.decode_iface(item, None, true)
         })
     }
 
     /// `decodeSlice`: each element of `node` decoded by `decode`, appended to `out`.
     fn decode_slice<T>(
         node: &GNode<'_>,
-        mut out: Vec<T>,
+        mut out: Vec<(Pos, T)>,
         want: &str,
         decode: impl Fn(&GNode<'_>) -> Result<T, SyntaxError>,
-    ) -> Result<Vec<T>, SyntaxError> {
+    ) -> Result<Vec<(Pos, T)>, SyntaxError> {
         for item in slice_items(node, want)? {
-            out.push(decode(&item)?);
+            out.push((item.pos(), decode(&item)?));
         }
         out.shrink_to_fit();
         Ok(out)
