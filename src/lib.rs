@@ -192,7 +192,7 @@ pub mod topology;
 
 // The paths of the first releases, kept working: each names the module's new home.
 pub use load::error;
-pub use model::{agent, config_entry, discovery_chain, document, mode, service};
+pub use model::{agent, config_entry, discovery_chain, document, mode, opaque, service};
 #[cfg(feature = "yaml")]
 pub use syntax::yaml;
 pub use syntax::{hcl, json, tree};

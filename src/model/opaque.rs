@@ -19,7 +19,9 @@ pub type JsonMap = serde_json::Map<String, serde_json::Value>;
 /// its first place) in the order written, and shared: a clone costs a reference count,
 /// whatever the map holds. (Held as a `serde_json::Value`, a list of a million numbers cost
 /// 72 MB, and each copy as much again.) Reading a key parses the text up to it; it
-/// serializes as the JSON it holds.
+/// serializes as the JSON it holds, handed to serde_json as a raw value (serde_json's writers
+/// and `to_value` read it as the map; another format's serializer would see serde_json's
+/// raw-value wrapper: give it [`Opaque::to_map`]).
 ///
 /// ```
 /// use meshroute::Opaque;
