@@ -546,17 +546,6 @@ pub(crate) struct Obj<'t> {
     entries: &'t [Entry<'t>],
     pos: Pos,
     used: Vec<bool>,
-    /// The [`initial`] of every key: a field none of whose spellings starts with one of
-    /// them is absent without a look at the keys (most fields of a schema are absent).
-    initials: u32,
-}
-
-/// A bit for the first byte of `key` without ASCII case (two keys equal without ASCII case
-/// have the same bit; other keys may share it).
-fn initial(key: &str) -> u32 {
-    key.as_bytes()
-        .first()
-        .map_or(1, |b| 1 << (b.to_ascii_lowercase() & 31))
 }
 
 impl<'t> Obj<'t> {
@@ -566,7 +555,6 @@ impl<'t> Obj<'t> {
             entries,
             pos,
             used: vec![false; entries.len()],
-            initials: entries.iter().fold(0, |bits, e| bits | initial(&e.key)),
         }
     }
 
@@ -583,9 +571,6 @@ impl<'t> Obj<'t> {
     /// Finds `field`: the entry spelled canonically wins, else the last alias spelling.
     /// Every matching entry is marked used.
     pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry<'t>> {
-        if self.initials & (initial(field.camel) | initial(field.snake)) == 0 {
-            return None;
-        }
         let canonical = field.canonical(style);
         let mut best: Option<usize> = None;
         let mut best_is_canonical = false;
