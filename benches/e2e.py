@@ -8,6 +8,8 @@ For each size, generates the mesh with benches/gen_mesh.py (kept in --work betwe
 then runs, alternating, --repeat times each:
 
 * peer: `whole_job peer DIRS` (serde_json parsing every file into `Value`);
+* job:  `whole_job job DIRS` (the library job: load straight into a topology, resolve,
+  write JSON, drop);
 * documents: `whole_job documents DIRS` (the same job written as before issue 13: every
   document loaded, then the topology built from them);
 * cli:  `meshroute resolve --format json DIRS > /dev/null`.
@@ -27,7 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DCS = ("dc1", "dc2", "dc3")
-RUNS = ("peer", "documents", "cli")
+RUNS = ("peer", "job", "documents", "cli")
 
 
 def tree_size(path):
@@ -82,6 +84,7 @@ def measure(args, n):
     size = tree_size(d)
     cmds = {
         "peer": [args.example, "peer"] + dirs,
+        "job": [args.example, "job"] + dirs,
         "documents": [args.example, "documents"] + dirs,
         "cli": [args.bin, "resolve", "--format", "json"] + dirs,
     }
@@ -102,7 +105,7 @@ def report(n, size, best):
     for name in RUNS:
         wall, rss, _ = best[name]
         print("| %s | %.2f s | %.2fx | %s | %.2fx |" % (name, wall, wall / peer, mib(rss), rss / size))
-    for job in ("documents",):
+    for job in ("job", "documents"):
         st = stages(best[job][2])
         print("\n`%s` by stage (its fastest run):\n" % job)
         print("| stage | seconds | RSS after | peak so far |")
@@ -135,7 +138,7 @@ def main():
         print("|---|---:|---:|")
         for name in RUNS:
             print("| %s | %.1fx | %.1fx |" % (name, b1[name][0] / b0[name][0], b1[name][1] / b0[name][1]))
-        for job in ("documents",):
+        for job in ("job", "documents"):
             st0, st1 = stages(b0[job][2]), stages(b1[job][2])
             for stage in st1:
                 if stage in st0 and st0[stage][0] > 0:

@@ -2,13 +2,16 @@
 //!
 //! ```console
 //! cargo build --release --example whole_job
-//! target/release/examples/whole_job documents DIR...  # load, build, resolve, write JSON
+//! target/release/examples/whole_job job DIR...        # load, build, resolve, write JSON
+//! target/release/examples/whole_job documents DIR...  # the same, all documents loaded first
 //! target/release/examples/whole_job peer DIR...       # serde_json parses the same files
 //! ```
 //!
-//! `documents` loads every document (`Loader::load_paths`), builds the topology
-//! (`Topology::from_documents`), resolves every upstream and writes the routes as JSON to
-//! `/dev/null`, then drops everything, as a program using the crate would.
+//! `job` loads the directories straight into a topology (`Topology::load_paths`: file by
+//! file, each file's documents handed to the builder), resolves every upstream and writes the
+//! routes as JSON to `/dev/null`, then drops everything, as a program using the crate would.
+//! `documents` does the same the way it was written before issue 13: every document loaded
+//! (`Loader::load_paths`), then `Topology::from_documents`, the documents kept to the end.
 //! `peer` reads the same files (every `.json` file under the directories, in name order) and
 //! parses each into a `serde_json::Value`. Each prints one line per stage on stderr: the
 //! stage, its seconds, and the process's resident and peak resident memory after it.
@@ -22,14 +25,15 @@ use meshroute::{Loader, Topology};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((mode, dirs)) = args.split_first() else {
-        eprintln!("usage: whole_job documents|peer DIR...");
+        eprintln!("usage: whole_job job|documents|peer DIR...");
         std::process::exit(2);
     };
     match mode.as_str() {
+        "job" => job(dirs),
         "documents" => documents(dirs),
         "peer" => peer(dirs),
         other => {
-            eprintln!("unknown mode {other:?}: documents or peer");
+            eprintln!("unknown mode {other:?}: job, documents or peer");
             std::process::exit(2);
         }
     }
@@ -80,6 +84,25 @@ fn memory() -> (f64, f64) {
             .map_or(0.0, |kb| kb / 1024.0)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn job(dirs: &[String]) {
+    let mut stages = Stages::new();
+    let (topology, diagnostics) = Topology::load_paths(&Loader::new(), dirs, None);
+    assert!(
+        diagnostics.iter().all(|d| !d.is_error()),
+        "the inputs have errors"
+    );
+    stages.done("load+build");
+    let resolution = topology.resolve();
+    stages.done("resolve");
+    write(&resolution);
+    stages.done("write");
+    eprintln!("routes {}", resolution.len());
+    drop(resolution);
+    drop(topology);
+    stages.done("drop");
+    stages.total();
 }
 
 /// The routes as JSON, to `/dev/null`.

@@ -132,7 +132,38 @@ impl Loader {
     /// warning; a path given here is read whatever it is. A file or directory that cannot be
     /// read is reported at its own path, with the operating system's cause, and the search
     /// goes on.
+    ///
+    /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
+        let mut documents = Vec::new();
+        let diagnostics = self.load_paths_each(paths, |d| documents.push(d));
+        Loaded {
+            documents,
+            diagnostics,
+        }
+    }
+
+    /// [`Loader::load_paths`], handing each document to `sink` as soon as its file is
+    /// decoded, in the same order, and returning the diagnostics. Only one file's text and
+    /// tree are in memory at a time, and nothing is kept of the documents here: a sink that
+    /// turns them into something smaller (a `TopologyBuilder`, say) never holds them all.
+    ///
+    /// ```
+    /// use meshroute::{Loader, Topology};
+    ///
+    /// let mut builder = Topology::builder();
+    /// let diagnostics = Loader::new().load_paths_each(&["examples"], |d| {
+    ///     builder.add_document(d);
+    /// });
+    /// assert!(diagnostics.iter().all(|d| !d.is_error()));
+    /// let topology = builder.build();
+    /// assert_eq!(topology.resolve().len(), 8);
+    /// ```
+    pub fn load_paths_each<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        mut sink: impl FnMut(Document),
+    ) -> Vec<Diagnostic> {
         let mut out = Loaded::default();
         let mut seen = walk::Seen::default();
         for p in paths {
@@ -150,18 +181,24 @@ impl Loader {
                 walk.dir(p, id);
                 for found in walk.found {
                     match found {
-                        Ok(f) => self.load_file_into(&f, &mut out),
+                        Ok(f) => self.load_file_each(&f, &mut out, &mut sink),
                         Err(d) => out.diagnostics.push(d),
                     }
                 }
             } else {
                 match seen.file(id, p) {
-                    Ok(()) => self.load_file_into(p, &mut out),
+                    Ok(()) => self.load_file_each(p, &mut out, &mut sink),
                     Err(d) => out.diagnostics.push(d),
                 }
             }
         }
-        out
+        out.diagnostics
+    }
+
+    /// Loads one file into `out`, then hands its documents to `sink`.
+    fn load_file_each(&self, path: &Path, out: &mut Loaded, sink: &mut impl FnMut(Document)) {
+        self.load_file_into(path, out);
+        out.documents.drain(..).for_each(sink);
     }
 
     fn load_file_into(&self, path: &Path, out: &mut Loaded) {

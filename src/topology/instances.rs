@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{ServiceDefinition, ServiceKind, non_empty_or};
+use crate::model::service::{ServiceDefinition, ServiceKind, Upstream, non_empty_or};
 use crate::topology::datacenter::{Addresses, Datacenter, PROXY_META_KEY, Proxy, Registration};
 use crate::topology::placement::Agent;
 use crate::topology::warning::{Warning, WarningKind};
@@ -81,26 +81,27 @@ impl SidecarPorts {
 }
 
 /// Adds one registration to `dc`: a gateway's addresses, a proxy and the endpoints it fronts,
-/// or a connect-native service's endpoints.
+/// or a connect-native service's endpoints. Takes the registration: a proxy's upstreams move
+/// into the topology instead of being copied.
 pub(crate) fn add_service(
     dc: &mut Datacenter,
-    added: &Added,
+    added: Added,
     ports: &mut SidecarPorts,
     warnings: &mut Vec<Warning>,
 ) {
     let svc = &added.service;
-    if let Some(r) = registration(added) {
+    if let Some(r) = registration(&added) {
         dc.registrations.push(r);
     }
     match &svc.kind {
         ServiceKind::MeshGateway => {
             let part = non_empty_or(svc.partition.as_deref(), "default").to_owned();
-            push_addresses(dc.gateways.entry(part).or_default(), svc, added);
+            push_addresses(dc.gateways.entry(part).or_default(), svc, &added);
         }
         ServiceKind::ConnectProxy => add_connect_proxy(dc, added, warnings),
         _ if svc.sidecar().is_some() => add_sidecar(dc, added, ports, warnings),
         _ if svc.connect.as_ref().is_some_and(|c| c.native) => {
-            push_endpoint(dc, &svc.name, svc, svc, added);
+            push_endpoint(dc, &svc.name, svc, svc, &added);
         }
         _ => {}
     }
@@ -158,7 +159,8 @@ fn merged_mode(dc: &Datacenter, service: &str, own: MeshGatewayMode) -> MeshGate
     pd.overlay(sd).overlay(own)
 }
 
-fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warning>) {
+fn add_connect_proxy(dc: &mut Datacenter, mut added: Added, warnings: &mut Vec<Warning>) {
+    let upstreams = take_upstreams(&mut added.service);
     let svc = &added.service;
     let proxy = svc.proxy.as_ref();
     let dest = proxy
@@ -178,8 +180,9 @@ fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warn
         );
         return;
     };
-    push_endpoint(dc, dest, svc, svc, added);
-    let proxy = new_proxy(svc.service_id().to_owned(), dest, svc, svc, added);
+    push_endpoint(dc, dest, svc, svc, &added);
+    let id = svc.service_id().to_owned();
+    let proxy = new_proxy(id, dest, svc, svc, upstreams, &added);
     dc.proxies.push(Proxy {
         builtin: is_builtin(svc, None),
         merged_mode: merged_mode(dc, dest, proxy.mode),
@@ -187,19 +190,30 @@ fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warn
     });
 }
 
+/// The upstreams of `svc`'s `proxy` block, taken out of it.
+fn take_upstreams(svc: &mut ServiceDefinition) -> Vec<Upstream> {
+    svc.proxy
+        .as_mut()
+        .map(|p| std::mem::take(&mut p.upstreams))
+        .unwrap_or_default()
+}
+
 /// As Consul's agent completes an inline sidecar: its ID is always the parent's plus
 /// `-sidecar-proxy`, an empty address is the parent's, and a missing port is the lowest free
 /// one of the agent's sidecar range.
 fn add_sidecar(
     dc: &mut Datacenter,
-    added: &Added,
+    mut added: Added,
     ports: &mut SidecarPorts,
     warnings: &mut Vec<Warning>,
 ) {
+    let taken = added.service.connect.as_mut();
+    let Some(mut inst) = taken.and_then(|c| c.sidecar_service.take()) else {
+        return;
+    };
+    let upstreams = take_upstreams(&mut inst);
     let svc = &added.service;
-    let Some(sc) = svc.sidecar() else { return };
     let id = format!("{}-sidecar-proxy", svc.service_id());
-    let mut inst = sc.clone();
     if inst.address.as_deref().is_none_or(str::is_empty) {
         inst.address.clone_from(&svc.address);
     }
@@ -217,21 +231,24 @@ fn add_sidecar(
             ),
         ));
     }
-    push_endpoint(dc, &svc.name, svc, &inst, added);
-    let proxy = new_proxy(id, &svc.name, svc, sc, added);
+    push_endpoint(dc, &svc.name, svc, &inst, &added);
+    let proxy = new_proxy(id, &svc.name, svc, &inst, upstreams, &added);
     dc.proxies.push(Proxy {
-        builtin: is_builtin(sc, Some(svc)),
+        // What it reads (meta, proxy config) is the sidecar's as written.
+        builtin: is_builtin(&inst, Some(svc)),
         merged_mode: merged_mode(dc, &svc.name, proxy.mode),
         ..proxy
     });
 }
 
-/// A proxy for `service`, scoped like `registration`, configured by `proxied`'s `proxy` block.
+/// A proxy for `service`, scoped like `registration`, configured by `proxied`'s `proxy` block
+/// (whose `upstreams` were taken out of it).
 fn new_proxy(
     id: String,
     service: &str,
     registration: &ServiceDefinition,
     proxied: &ServiceDefinition,
+    upstreams: Vec<Upstream>,
     added: &Added,
 ) -> Proxy {
     let proxy = proxied.proxy.as_ref();
@@ -242,7 +259,7 @@ fn new_proxy(
         partition: non_empty_or(registration.partition.as_deref(), "default").to_owned(),
         mode: proxy.map(|p| p.mesh_gateway.mode).unwrap_or_default(),
         merged_mode: MeshGatewayMode::Default,
-        upstreams: proxy.map(|p| p.upstreams.clone()).unwrap_or_default(),
+        upstreams,
         file: added.file.clone(),
         agent: added.agent,
         builtin: false,
