@@ -14,7 +14,7 @@ use crate::topology::chains::{chain_of, compile_chains};
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
 use crate::topology::maps::Fnv;
 use crate::topology::plan::{
-    NONE, Plan, ProxyPlan, SniKey, SniSlots, Step, Target, TargetPlan, small,
+    NONE, Names, Plan, ProxyPlan, SniSlots, Step, Target, TargetPlan, small,
 };
 
 /// What resolution reads of one upstream: who it dials and what the lookups that depend only
@@ -176,20 +176,23 @@ impl<'t> Facts<'t> {
         )
     }
 
-    /// The key of its SNI name: (form, name, subset and namespace, partition, datacenter).
-    fn sni_key(&self) -> SniKey {
-        let own = |s: &str| s.to_owned();
+    /// The slot of its SNI name, keyed by (form, name, subset, namespace, partition,
+    /// datacenter).
+    fn sni_slot(&self, slots: &mut SniSlots) -> u32 {
         match (self.external_sni, self.kind) {
-            (Some(ext), DestinationType::Service) => (2, own(ext), own(""), own(""), own("")),
+            (Some(ext), DestinationType::Service) => slots.slot(2, [ext, "", "", "", ""]),
             (_, DestinationType::PreparedQuery) => {
-                (1, own(self.name), own(""), own(""), own(self.datacenter))
+                slots.slot(1, [self.name, "", "", "", self.datacenter])
             }
-            _ => (
+            _ => slots.slot(
                 0,
-                own(self.name),
-                format!("{}/{}", self.subset, self.namespace),
-                own(self.partition),
-                own(self.datacenter),
+                [
+                    self.name,
+                    self.subset,
+                    self.namespace,
+                    self.partition,
+                    self.datacenter,
+                ],
             ),
         }
     }
@@ -260,9 +263,9 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots)
             let f = Facts::of(topo, dc, proxy, sd_down, up);
             let next = small(plan.targets.len());
             let target = *index.entry(f.target_key()).or_insert_with(|| {
-                let slots = small(sni_slots.len());
-                let sni_slot = *sni_slots.entry(f.sni_key()).or_insert(slots);
-                plan.targets.push(Target::of(topo, &f, sni_slot));
+                let sni_slot = f.sni_slot(sni_slots);
+                plan.targets
+                    .push(Target::of(topo, &f, sni_slot, &mut sni_slots.names));
                 next
             });
             plan.steps.push(Step {
@@ -300,8 +303,9 @@ impl ProxyPlan {
 }
 
 impl Target {
-    /// The target of an upstream with facts `f`, its SNI name in `sni_slot`.
-    fn of(topo: &Topology, f: &Facts<'_>, sni_slot: u32) -> Self {
+    /// The target of an upstream with facts `f`, its SNI name in `sni_slot`, its names shared
+    /// through `names`.
+    fn of(topo: &Topology, f: &Facts<'_>, sni_slot: u32, names: &mut Names) -> Self {
         let mut at = TargetPlan {
             dest_mode: f.dest_mode,
             external_sni: f.external_sni.map(str::to_owned),
@@ -310,12 +314,12 @@ impl Target {
         };
         at.locate(topo, (f.name, f.namespace, f.partition, f.datacenter));
         Self {
-            name: f.name.to_owned(),
+            name: names.get(f.name),
             kind: f.kind,
-            namespace: f.namespace.to_owned(),
-            partition: f.partition.to_owned(),
-            peer: f.peer.map(str::to_owned),
-            datacenter: f.datacenter.to_owned(),
+            namespace: names.get(f.namespace),
+            partition: names.get(f.partition),
+            peer: f.peer.map(|p| names.get(p)),
+            datacenter: names.get(f.datacenter),
             datacenter_set: f.datacenter_set,
             at,
             chain: f.chain.unwrap_or(NONE),
