@@ -150,12 +150,16 @@ impl TopologyBuilder {
     /// assert!(diagnostics.iter().all(|d| !d.is_error()));
     /// assert_eq!(builder.build().datacenters().len(), 4);
     /// ```
-    pub fn add_document(&mut self, document: Document) -> &mut Self {
+    pub fn add_document(&mut self, mut document: Document) -> &mut Self {
         match document.content {
             Content::Agent(config) => self.pending.agents.push(AgentFile {
                 file: document.file,
                 config,
             }),
+            Content::Service(ref mut s) => {
+                shrink_upstreams(s);
+                self.pending.documents.push(document);
+            }
             _ => self.pending.documents.push(document),
         }
         self
@@ -269,6 +273,23 @@ impl TopologyBuilder {
         };
         compile::plan(&mut topo);
         topo
+    }
+}
+
+/// Gives the upstream lists of `service` and of its inline sidecar back the room they do not
+/// use: they move into the topology as they are, and a list grown element by element keeps
+/// room for up to twice as many 256-byte upstreams.
+fn shrink_upstreams(service: &mut ServiceDefinition) {
+    let sidecar = service
+        .connect
+        .as_mut()
+        .and_then(|c| c.sidecar_service.as_mut());
+    let proxies = [
+        service.proxy.as_mut(),
+        sidecar.and_then(|s| s.proxy.as_mut()),
+    ];
+    for p in proxies.into_iter().flatten() {
+        p.upstreams.shrink_to_fit();
     }
 }
 
