@@ -12,7 +12,7 @@ use crate::topology::compile;
 use crate::topology::datacenter::Datacenter;
 use crate::topology::entries::{AddedEntry, ConfigEntries, EntryConflict};
 use crate::topology::instances::{Added, NodeAddr, add_service};
-use crate::topology::placement::{Agent, AgentFile, Placement};
+use crate::topology::placement::{Agent, AgentFile, Placed, Placement};
 use crate::topology::warning::{Warning, WarningKind};
 
 /// Builds a [`Topology`] from documents or programmatically. The setters chain, and
@@ -177,8 +177,18 @@ impl TopologyBuilder {
         for agent in &placement.agents {
             self.add_agent(agent);
         }
+        // The documents of one directory are placed once: they come file by file.
+        let mut last: Option<(DirKey, Placed)> = None;
         for doc in documents {
-            let placed = placement.place(doc.file.as_deref(), &mut self.warnings);
+            let dir = doc.file.as_deref().map(Path::parent);
+            if last
+                .as_ref()
+                .is_none_or(|(k, _)| k.as_ref().map(Option::as_deref) != dir)
+            {
+                let placed = placement.place(doc.file.as_deref(), &mut self.warnings);
+                last = Some((dir.map(|d| d.map(Path::to_path_buf)), placed));
+            }
+            let Some((_, placed)) = &last else { continue };
             if let (Some(i), Content::ConfigEntry(e)) = (placed.agent, &doc.content)
                 && let Some(w) = bootstrap_ignored(&placement.agents[i], doc.file.as_deref(), e)
             {
@@ -275,6 +285,9 @@ impl TopologyBuilder {
         topo
     }
 }
+
+/// What placement reads of a document's file: none, or its directory as spelled.
+type DirKey = Option<Option<PathBuf>>;
 
 /// Gives the upstream lists of `service` and of its inline sidecar back the room they do not
 /// use: they move into the topology as they are, and a list grown element by element keeps

@@ -13,9 +13,7 @@ use crate::topology::chain::ChainTarget;
 use crate::topology::chains::{chain_of, compile_chains};
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
 use crate::topology::maps::Fnv;
-use crate::topology::plan::{
-    NONE, Names, Plan, ProxyPlan, SniSlots, Step, Target, TargetPlan, small,
-};
+use crate::topology::plan::{NONE, Plan, ProxyPlan, SniSlots, Step, Target, TargetPlan, small};
 
 /// What resolution reads of one upstream: who it dials and what the lookups that depend only
 /// on the upstream and its datacenter found. Read from the models ([`Facts::of`]) or from the
@@ -180,23 +178,21 @@ impl<'t> Facts<'t> {
     }
 
     /// The slot of its SNI name, keyed by (form, name, subset, namespace, partition,
-    /// datacenter).
-    fn sni_slot(&self, slots: &mut SniSlots) -> u32 {
+    /// datacenter); `ids` are the numbers of its name, namespace, partition and datacenter.
+    fn sni_slot(&self, slots: &mut SniSlots, [name, ns, part, dc]: [u32; 4]) -> u32 {
+        let empty = slots.names.id("");
         match (self.external_sni, self.kind) {
-            (Some(ext), DestinationType::Service) => slots.slot(2, [ext, "", "", "", ""]),
-            (_, DestinationType::PreparedQuery) => {
-                slots.slot(1, [self.name, "", "", "", self.datacenter])
+            (Some(ext), DestinationType::Service) => {
+                let ext = slots.names.id(ext);
+                slots.slot_of(2, [ext, empty, empty, empty, empty])
             }
-            _ => slots.slot(
-                0,
-                [
-                    self.name,
-                    self.subset,
-                    self.namespace,
-                    self.partition,
-                    self.datacenter,
-                ],
-            ),
+            (_, DestinationType::PreparedQuery) => {
+                slots.slot_of(1, [name, empty, empty, empty, dc])
+            }
+            _ => {
+                let subset = slots.names.id(self.subset);
+                slots.slot_of(0, [name, subset, ns, part, dc])
+            }
         }
     }
 }
@@ -266,9 +262,7 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots)
             let f = Facts::of(topo, dc, proxy, sd_down, up);
             let next = small(plan.targets.len());
             let target = *index.entry(f.target_key()).or_insert_with(|| {
-                let sni_slot = f.sni_slot(sni_slots);
-                plan.targets
-                    .push(Target::of(topo, &f, sni_slot, &mut sni_slots.names));
+                plan.targets.push(Target::of(topo, &f, sni_slots));
                 next
             });
             plan.steps.push(Step {
@@ -306,9 +300,14 @@ impl ProxyPlan {
 }
 
 impl Target {
-    /// The target of an upstream with facts `f`, its SNI name in `sni_slot`, its names shared
-    /// through `names`.
-    fn of(topo: &Topology, f: &Facts<'_>, sni_slot: u32, names: &mut Names) -> Self {
+    /// The target of an upstream with facts `f`: its names shared and its SNI slot found
+    /// through `slots`, each name looked up once.
+    fn of(topo: &Topology, f: &Facts<'_>, slots: &mut SniSlots) -> Self {
+        let names = &mut slots.names;
+        let ids = [f.name, f.namespace, f.partition, f.datacenter].map(|s| names.id(s));
+        let peer = f.peer.map(|p| names.id(p));
+        let sni_slot = f.sni_slot(slots, ids);
+        let names = &slots.names;
         let mut at = TargetPlan {
             dest_mode: f.dest_mode,
             external_sni: f.external_sni.map(str::to_owned),
@@ -317,12 +316,12 @@ impl Target {
         };
         at.locate(topo, (f.name, f.namespace, f.partition, f.datacenter));
         Self {
-            name: names.get(f.name),
+            name: names.shared(ids[0]),
             kind: f.kind,
-            namespace: names.get(f.namespace),
-            partition: names.get(f.partition),
-            peer: f.peer.map(|p| names.get(p)),
-            datacenter: names.get(f.datacenter),
+            namespace: names.shared(ids[1]),
+            partition: names.shared(ids[2]),
+            peer: peer.map(|p| names.shared(p)),
+            datacenter: names.shared(ids[3]),
             datacenter_set: f.datacenter_set,
             at,
             chain: f.chain.unwrap_or(NONE),

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{ServiceDefinition, ServiceKind, Upstream, non_empty_or};
-use crate::topology::datacenter::{Addresses, Datacenter, PROXY_META_KEY, Proxy, Registration};
+use crate::topology::datacenter::{
+    Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration,
+};
 use crate::topology::placement::Agent;
 use crate::topology::warning::{Warning, WarningKind};
 
@@ -137,14 +139,25 @@ fn push_endpoint(
 ) {
     let ns = non_empty_or(svc.namespace.as_deref(), "default");
     let part = non_empty_or(svc.partition.as_deref(), "default");
-    let ep = dc.endpoints.entry(service.to_owned()).or_default();
+    // Looked up first: a service's second instance allocates no key.
+    let i = match dc.endpoints.get_index_of(service) {
+        Some(i) => i,
+        None => {
+            dc.endpoints
+                .insert_full(service.to_owned(), Endpoints::default())
+                .0
+        }
+    };
+    let ep = &mut dc.endpoints[i];
     let i = ep.scope_index(ns, part).unwrap_or_else(|| {
         ep.scopes.push((ns.to_owned(), part.to_owned()));
         ep.scoped.push(Addresses::default());
         ep.scopes.len() - 1
     });
-    push_addresses(&mut ep.addresses, inst, added);
-    push_addresses(&mut ep.scoped[i], inst, added);
+    // Made once, for the service's instances and those of its scope.
+    let addresses = instance_addresses(inst, added);
+    push_instance(&mut ep.scoped[i], addresses.clone());
+    push_instance(&mut ep.addresses, addresses);
 }
 
 /// The proxy-level mode after central config: the registration's own, else the downstream's
@@ -303,25 +316,34 @@ fn host_port(addr: &str, port: u16) -> String {
 /// Adds an instance's LAN and WAN addresses (Consul's `BestAddress`: service address, else
 /// the node's; `wan` tagged address first from afar).
 fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
+    push_instance(out, instance_addresses(svc, added));
+}
+
+/// An instance's LAN and WAN `host:port`, or `None` when it has no port or no address.
+fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> Option<(String, String)> {
     let node = &added.node;
-    let Some(port) = svc.port.filter(|p| *p != 0) else {
-        out.unaddressed += 1;
-        return;
-    };
+    let port = svc.port.filter(|p| *p != 0)?;
     let lan = svc
         .address
         .as_deref()
         .filter(|a| !a.is_empty())
-        .or(node.lan.as_deref());
+        .or(node.lan.as_deref())?;
     let wan = svc
         .wan_address()
         .filter(|(a, _)| !a.is_empty())
         .map(|(a, p)| host_port(a, if p == 0 { port } else { p }))
         .or_else(|| node.wan.as_deref().map(|a| host_port(a, port)));
-    match lan {
-        Some(a) => {
-            out.lan.push(host_port(a, port));
-            out.wan.push(wan.unwrap_or_else(|| host_port(a, port)));
+    let lan = host_port(lan, port);
+    let wan = wan.unwrap_or_else(|| lan.clone());
+    Some((lan, wan))
+}
+
+/// Adds an instance's addresses, or counts it unaddressed.
+fn push_instance(out: &mut Addresses, addresses: Option<(String, String)>) {
+    match addresses {
+        Some((lan, wan)) => {
+            out.lan.push(lan);
+            out.wan.push(wan);
         }
         None => out.unaddressed += 1,
     }

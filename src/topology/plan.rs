@@ -138,10 +138,9 @@ impl Names {
         i
     }
 
-    /// `s`, shared.
-    pub(crate) fn get(&mut self, s: &str) -> Arc<str> {
-        let i = self.id(s) as usize;
-        Arc::clone(&self.all[i])
+    /// The name numbered `id`, shared.
+    pub(crate) fn shared(&self, id: u32) -> Arc<str> {
+        Arc::clone(&self.all[id as usize])
     }
 }
 
@@ -161,9 +160,14 @@ impl SniSlots {
     /// The slot of the name of `form` made of `parts` (name, subset, namespace, partition,
     /// datacenter), a new one the first time.
     pub(crate) fn slot(&mut self, form: u8, parts: [&str; 5]) -> u32 {
-        let key = (form, parts.map(|p| self.names.id(p)));
+        let ids = parts.map(|p| self.names.id(p));
+        self.slot_of(form, ids)
+    }
+
+    /// [`SniSlots::slot`] of parts already numbered.
+    pub(crate) fn slot_of(&mut self, form: u8, ids: [u32; 5]) -> u32 {
         let next = small(self.slots.len());
-        *self.slots.entry(key).or_insert(next)
+        *self.slots.entry((form, ids)).or_insert(next)
     }
 
     /// How many slots there are.
