@@ -15,14 +15,18 @@ pub enum Severity {
     Error,
     /// Loaded, but worth a look.
     Warning,
+    /// Information only: what was read differently or left out on purpose (a Kubernetes
+    /// manifest that is not Consul's, a workload the injector leaves alone).
+    Note,
 }
 
 impl Severity {
-    /// The lowercase name: `error` or `warning`.
+    /// The lowercase name: `error`, `warning` or `note`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Error => "error",
             Self::Warning => "warning",
+            Self::Note => "note",
         }
     }
 }
@@ -60,12 +64,18 @@ pub enum DiagnosticKind {
     Invalid,
     /// A document that is none of the shapes this crate reads.
     UnknownDocument,
+    /// A document read and left out on purpose: a Kubernetes manifest that is not Consul's,
+    /// a workload the connect injector does not inject (a note).
+    Skipped,
+    /// A value a Nomad job computes when it runs (an interpolation, a variable), which
+    /// cannot be evaluated offline.
+    Unevaluated,
 }
 
 impl DiagnosticKind {
     /// The kebab-case name: `io`, `syntax`, `limit`, `unknown-key`, `wrong-type`,
     /// `out-of-range`, `interpolation`, `too-many`, `invalid-mode`, `invalid`,
-    /// `unknown-document`.
+    /// `unknown-document`, `skipped`, `unevaluated`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Io => "io",
@@ -79,6 +89,8 @@ impl DiagnosticKind {
             Self::InvalidMode => "invalid-mode",
             Self::Invalid => "invalid",
             Self::UnknownDocument => "unknown-document",
+            Self::Skipped => "skipped",
+            Self::Unevaluated => "unevaluated",
         }
     }
 }
@@ -95,7 +107,9 @@ impl Serialize for DiagnosticKind {
 /// It serializes to the object `meshroute check --format json` prints for it, keys in this
 /// order: `file` (the path as displayed, or null), `line`, `column`, `path` (the key path,
 /// empty for the whole document), `message`, `suggestion` (or null). Severity and kind are
-/// not in it: the CLI files a diagnostic under `errors` or `warnings` by severity.
+/// not in it: the CLI files a diagnostic under `errors` or `warnings` by severity. A
+/// diagnostic in a multi-document YAML stream adds `document` (its number in the stream, from
+/// 1) after `file`.
 ///
 /// ```
 /// use meshroute::{Format, Loader};
@@ -120,6 +134,7 @@ pub struct Diagnostic {
     pub(crate) severity: Severity,
     pub(crate) kind: DiagnosticKind,
     pub(crate) file: Option<PathBuf>,
+    pub(crate) document: Option<u32>,
     pub(crate) pos: Pos,
     pub(crate) path: String,
     pub(crate) message: String,
@@ -138,6 +153,7 @@ impl Diagnostic {
             severity: Severity::Error,
             kind,
             file: None,
+            document: None,
             pos,
             path: path.into(),
             message: message.into(),
@@ -165,6 +181,26 @@ impl Diagnostic {
         self
     }
 
+    /// A note (information only) of `kind` at `pos` and key `path`.
+    pub fn note(
+        kind: DiagnosticKind,
+        pos: Pos,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Note,
+            ..Self::error(kind, pos, path, message)
+        }
+    }
+
+    /// The same diagnostic, located in document `index` (from 1) of a multi-document stream.
+    #[must_use]
+    pub fn in_document(mut self, index: Option<u32>) -> Self {
+        self.document = index;
+        self
+    }
+
     /// The same diagnostic with a did-you-mean suggestion.
     #[must_use]
     pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
@@ -185,6 +221,12 @@ impl Diagnostic {
     /// The file, when loaded from one.
     pub fn file(&self) -> Option<&Path> {
         self.file.as_deref()
+    }
+
+    /// The document's number in a multi-document YAML stream (from 1), when the file holds
+    /// more than one.
+    pub fn document(&self) -> Option<u32> {
+        self.document
     }
 
     /// Line (1-based; 0 when the source gives none).
@@ -238,9 +280,13 @@ impl fmt::Display for Location<'_> {
 }
 
 impl fmt::Display for Diagnostic {
-    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown.
+    /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown;
+    /// `document N: ` follows the location in a multi-document stream.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
+        if let Some(n) = self.document {
+            write!(f, "document {n}: ")?;
+        }
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
         }
@@ -256,9 +302,13 @@ impl std::error::Error for Diagnostic {}
 
 impl Serialize for Diagnostic {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = s.serialize_struct("Diagnostic", 6)?;
+        let mut o = s.serialize_struct("Diagnostic", 6 + usize::from(self.document.is_some()))?;
         let file = self.file.as_ref().map(|f| f.display().to_string());
         o.serialize_field("file", &file)?;
+        match self.document {
+            Some(n) => o.serialize_field("document", &n)?,
+            None => o.skip_field("document")?,
+        }
         o.serialize_field("line", &self.pos.line)?;
         o.serialize_field("column", &self.pos.column)?;
         o.serialize_field("path", &self.path)?;

@@ -33,6 +33,103 @@ use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 /// A [`SyntaxError`] for text that is not YAML, has duplicate keys, non-string keys, or is over
 /// the limits.
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+    check_size(src, limits)?;
+    serde_saphyr::from_str_with_options::<YNode>(src, options(limits))
+        .map(|YNode(node)| node)
+        .map_err(|e| syntax_error(&e))
+}
+
+/// One document of a YAML stream: its number in the stream (from 1, counting the `---`
+/// markers as `kubectl apply -f` reads a file) and its tree.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct StreamDocument {
+    /// The document's number in the stream, from 1.
+    pub index: u32,
+    /// The document.
+    pub tree: Node,
+}
+
+/// Reads a YAML stream (documents separated by `---`, as Kubernetes manifests are written)
+/// into one tree per document. Empty and `null` documents are left out, as `kubectl` leaves
+/// them out; the others keep their number in the stream, and every position is a line of
+/// the whole text.
+///
+/// ```
+/// # #[cfg(feature = "yaml")] {
+/// use meshroute::tree::Limits;
+///
+/// let docs = meshroute::yaml::parse_stream("a: 1\n---\n---\nb: 2\n", &Limits::default())?;
+/// assert_eq!(docs.len(), 2);
+/// assert_eq!((docs[1].index, docs[1].tree.pos.line), (3, 4));
+/// # }
+/// # Ok::<(), meshroute::tree::SyntaxError>(())
+/// ```
+///
+/// # Errors
+///
+/// A [`SyntaxError`] for text that is not YAML (in any of its documents), has duplicate
+/// keys, non-string keys, or is over the limits.
+pub fn parse_stream(src: &str, limits: &Limits) -> Result<Vec<StreamDocument>, SyntaxError> {
+    check_size(src, limits)?;
+    let trees = serde_saphyr::from_multiple_with_options::<YNode>(src, options(limits))
+        .map_err(|e| syntax_error(&e))?;
+    let markers = DocumentMarkers::of(src);
+    Ok(trees
+        .into_iter()
+        .map(|YNode(tree)| StreamDocument {
+            index: markers.index_at(tree.pos.line),
+            tree,
+        })
+        .collect())
+}
+
+/// Where the documents of a stream start: the lines of its `---` markers, and whether
+/// content comes before the first one (an implicit first document).
+struct DocumentMarkers {
+    lines: Vec<u32>,
+    implicit_first: bool,
+}
+
+impl DocumentMarkers {
+    fn of(src: &str) -> Self {
+        let mut lines = Vec::new();
+        let mut implicit_first = false;
+        for (i, line) in src.lines().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if is_marker(line) {
+                lines.push(n);
+            } else if lines.is_empty() && is_content(line) {
+                implicit_first = true;
+            }
+        }
+        Self {
+            lines,
+            implicit_first,
+        }
+    }
+
+    /// The number of the document a line belongs to.
+    fn index_at(&self, line: u32) -> u32 {
+        let before = self.lines.partition_point(|&m| m <= line);
+        let n = u32::try_from(before).unwrap_or(u32::MAX) + u32::from(self.implicit_first);
+        n.max(1)
+    }
+}
+
+/// A document start marker: `---` at the start of a line, alone or followed by a space.
+fn is_marker(line: &str) -> bool {
+    line.strip_prefix("---")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+}
+
+/// A line with document content: not blank, not a comment, not a directive (`%YAML`).
+fn is_content(line: &str) -> bool {
+    let t = line.trim_start();
+    !(t.is_empty() || t.starts_with('#') || line.starts_with('%'))
+}
+
+fn check_size(src: &str, limits: &Limits) -> Result<(), SyntaxError> {
     if src.len() > limits.max_bytes {
         return Err(SyntaxError::over_limit(
             Pos::default(),
@@ -43,6 +140,11 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// The reader's options: YAML 1.2 booleans, duplicate keys rejected, nesting capped.
+fn options(limits: &Limits) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     let mut budget = serde_saphyr::Budget::default();
@@ -52,24 +154,23 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     budget.max_nodes = budget.max_nodes.max(limits.max_bytes / 4);
     budget.max_events = budget.max_events.max(limits.max_bytes / 2);
     options.budget = Some(budget);
-    match serde_saphyr::from_str_with_options::<YNode>(src, options) {
-        Ok(YNode(node)) => Ok(node),
-        Err(e) => {
-            let pos = e.location().map_or_else(Pos::default, |l| {
-                Pos::new(clamp(l.line()), clamp(l.column()))
-            });
-            let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("invalid YAML").trim();
-            // serde-saphyr reports its node and depth caps as a breached budget; the
-            // scanner's own cap on flow nesting comes through as its fixed message.
-            if matches!(e, serde_saphyr::Error::Budget { .. })
-                || first.ends_with("recursion limit exceeded")
-            {
-                Err(SyntaxError::over_limit(pos, first.to_owned()))
-            } else {
-                Err(SyntaxError::new(pos, first.to_owned()))
-            }
-        }
+    options
+}
+
+fn syntax_error(e: &serde_saphyr::Error) -> SyntaxError {
+    let pos = e.location().map_or_else(Pos::default, |l| {
+        Pos::new(clamp(l.line()), clamp(l.column()))
+    });
+    let msg = e.to_string();
+    let first = msg.lines().next().unwrap_or("invalid YAML").trim();
+    // serde-saphyr reports its node and depth caps as a breached budget; the scanner's own
+    // cap on flow nesting comes through as its fixed message.
+    if matches!(e, serde_saphyr::Error::Budget { .. })
+        || first.ends_with("recursion limit exceeded")
+    {
+        SyntaxError::over_limit(pos, first.to_owned())
+    } else {
+        SyntaxError::new(pos, first.to_owned())
     }
 }
 
@@ -200,6 +301,34 @@ mod tests {
             panic!()
         };
         assert_eq!(items[0].pos.line, 2);
+    }
+
+    #[test]
+    fn a_stream_numbers_its_documents_as_kubectl_counts_them() {
+        let src = "# leading comment\na: 1\n---\n---\nb: 2\n--- # marker comment\nc: 3\n...\n";
+        let docs = parse_stream(src, &Limits::default()).unwrap();
+        let got: Vec<(u32, u32)> = docs.iter().map(|d| (d.index, d.tree.pos.line)).collect();
+        // The empty third document is left out; the others keep their numbers and lines.
+        assert_eq!(got, [(1, 2), (3, 5), (4, 7)]);
+        let docs = parse_stream("---\na: 1\n", &Limits::default()).unwrap();
+        assert_eq!(docs[0].index, 1);
+        assert!(parse_stream("", &Limits::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_error_in_any_document_stops_the_stream_at_its_line() {
+        let e = parse_stream("a: 1\n---\nb: [\n", &Limits::default()).unwrap_err();
+        assert!(e.pos.line >= 3, "{e}");
+        assert!(!e.over_limit);
+    }
+
+    #[test]
+    fn markers_need_a_line_of_their_own_start() {
+        assert!(is_marker("---"));
+        assert!(is_marker("--- !tag"));
+        assert!(!is_marker("----"));
+        assert!(!is_marker(" ---"));
+        assert!(!is_marker("---x"));
     }
 
     #[test]

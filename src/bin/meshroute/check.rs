@@ -105,7 +105,7 @@ impl Report {
 
     fn is_error(&self, e: &Entry) -> bool {
         match e {
-            Entry::Load(d) => d.is_error() || self.deny_warnings,
+            Entry::Load(d) => d.is_error() || (self.deny_warnings && !is_note(d)),
             Entry::Finding(f) => f.is_error(),
         }
     }
@@ -137,7 +137,13 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         for e in &report.entries {
             match e {
                 Entry::Load(d) => {
-                    let label = if report.is_error(e) { "" } else { "warning: " };
+                    let label = if report.is_error(e) {
+                        ""
+                    } else if is_note(d) {
+                        "note: "
+                    } else {
+                        "warning: "
+                    };
                     eprintln!("{}{label}{}", location(d), rest(d));
                 }
                 Entry::Finding(f) => eprintln!("{f}"),
@@ -177,6 +183,11 @@ pub(crate) fn load(paths: &[PathBuf], input_format: Option<&str>) -> Result<Load
     Ok(out)
 }
 
+/// A note: information only, never an error (`--deny warnings` leaves it alone).
+pub(crate) fn is_note(d: &Diagnostic) -> bool {
+    d.severity() == Severity::Note
+}
+
 fn location(d: &Diagnostic) -> String {
     let file = d
         .file()
@@ -186,6 +197,11 @@ fn location(d: &Diagnostic) -> String {
 
 fn rest(d: &Diagnostic) -> String {
     let mut s = String::new();
+    if let Some(n) = d.document() {
+        s.push_str("document ");
+        s.push_str(&n.to_string());
+        s.push_str(": ");
+    }
     if !d.path().is_empty() {
         s.push_str(d.path());
         s.push_str(": ");
@@ -236,6 +252,7 @@ fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
         .collect();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let mut notes = Vec::new();
     for e in &report.entries {
         let v = match e {
             Entry::Load(d) => load_diagnostic_json(d),
@@ -243,9 +260,16 @@ fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
         };
         if report.is_error(e) {
             errors.push(v);
+        } else if matches!(e, Entry::Load(d) if is_note(d)) {
+            notes.push(v);
         } else {
             warnings.push(v);
         }
     }
-    serde_json::json!({"documents": documents, "errors": errors, "warnings": warnings})
+    let mut out =
+        serde_json::json!({"documents": documents, "errors": errors, "warnings": warnings});
+    if !notes.is_empty() {
+        out["notes"] = serde_json::Value::Array(notes);
+    }
+    out
 }

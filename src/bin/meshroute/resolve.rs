@@ -44,6 +44,8 @@ pub(crate) fn load_topology(
     for d in &loaded.diagnostics {
         if d.is_error() {
             eprintln!("{d}");
+        } else if crate::check::is_note(d) {
+            eprintln!("note: {d}");
         } else {
             eprintln!("warning: {d}");
         }
