@@ -139,6 +139,47 @@ impl<'t> Cx<'t, '_> {
             .push(Diagnostic::warning(kind, pos, path, message));
     }
 
+    /// Reports an error at `pos` on the current key path extended by `rest` (a dotted path
+    /// with indexes, as `spec.upstreamConfig.overrides[0].name`).
+    pub(crate) fn error_below(
+        &mut self,
+        kind: DiagnosticKind,
+        pos: Pos,
+        rest: &str,
+        message: impl Into<String>,
+    ) {
+        let path = self.path_below(rest);
+        self.diags.push(Diagnostic::error(kind, pos, path, message));
+    }
+
+    /// [`Cx::error_below`], as a warning.
+    pub(crate) fn warning_below(
+        &mut self,
+        kind: DiagnosticKind,
+        pos: Pos,
+        rest: &str,
+        message: impl Into<String>,
+    ) {
+        let path = self.path_below(rest);
+        self.diags
+            .push(Diagnostic::warning(kind, pos, path, message));
+    }
+
+    fn path_below(&self, rest: &str) -> String {
+        let mut path = self.path_string();
+        if !path.is_empty() && !rest.is_empty() && !rest.starts_with('[') {
+            path.push('.');
+        }
+        path.push_str(rest);
+        path
+    }
+
+    /// Reports a note (information only) at `pos`, on the current key path.
+    pub(crate) fn note(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
+        let path = self.path_string();
+        self.diags.push(Diagnostic::note(kind, pos, path, message));
+    }
+
     /// Reports `key` (at `pos`, on the current path) as unknown, with a suggestion.
     fn unknown_key(&mut self, key: &str, pos: Pos, suggestion: Option<String>) {
         let mut d = Diagnostic::error(

@@ -7,14 +7,17 @@
 //! [`Diagnostic`] ([`error`]). Inside this folder the calls go one way: decode → validate →
 //! context.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod context;
 mod decode;
 pub mod error;
+pub mod kubernetes;
+mod source;
 mod validate;
 
-use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
+use crate::load::error::{Diagnostic, LoadError};
+use crate::load::source::Source;
 use crate::model::document::{Document, Format};
 use crate::syntax::tree::{Limits, Node, Pos, SyntaxError};
 
@@ -69,108 +72,92 @@ impl Loader {
         self
     }
 
-    /// Loads one document text in `format`; `file` names it in diagnostics.
+    /// Loads one document text in `format`; `file` names it in diagnostics. A YAML text may
+    /// hold several documents (`---`).
     pub fn load_str(&self, src: &str, format: Format, file: Option<&Path>) -> Loaded {
-        let mut out = Loaded::default();
-        self.load_into(src, format, file, &mut out);
-        out
+        load_sources(&[source::parse(src, format, file, &self.limits)])
     }
 
     /// Loads one file, its format taken from its extension.
     pub fn load_file(&self, path: &Path) -> Loaded {
-        let mut out = Loaded::default();
-        self.load_file_into(path, &mut out);
-        out
+        load_sources(&[self.parse_file(path)])
     }
 
     /// Loads files and directories; directories are searched recursively, in name order, for
-    /// `.hcl`, `.json`, `.yaml` and `.yml` files.
+    /// `.hcl`, `.json`, `.yaml` and `.yml` files. Every file is read before any is decoded,
+    /// so that Kubernetes manifests are decoded with their cluster's Helm values wherever
+    /// those are among the inputs (`docs/loading.md`).
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
-        let mut out = Loaded::default();
+        let mut sources = Vec::new();
         for p in paths {
             let p = p.as_ref();
             if p.is_dir() {
                 let mut files = Vec::new();
-                if let Err(e) = collect_files(p, &mut files) {
-                    out.diagnostics.push(io_error(p, &e));
+                if let Err(e) = source::collect_files(p, &mut files) {
+                    sources.push(source::unreadable(p, source::io_error(&e)));
                 }
-                for f in files {
-                    self.load_file_into(&f, &mut out);
-                }
+                sources.extend(files.iter().map(|f| self.parse_file(f)));
             } else {
-                self.load_file_into(p, &mut out);
+                sources.push(self.parse_file(p));
             }
         }
-        out
+        load_sources(&sources)
     }
 
-    fn load_file_into(&self, path: &Path, out: &mut Loaded) {
-        match self.read_file(path) {
-            Ok((format, src)) => self.load_into(&src, format, Some(path), out),
-            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
+    fn parse_file(&self, path: &Path) -> Source {
+        match source::read(path, &self.limits) {
+            Ok((format, src)) => source::parse(&src, format, Some(path), &self.limits),
+            Err(d) => source::unreadable(path, d),
         }
     }
+}
 
-    /// The format (by extension) and the text of the file at `path`, within the size limit
-    /// and UTF-8.
-    fn read_file(&self, path: &Path) -> Result<(Format, String), Diagnostic> {
-        let format = Format::from_path(path).ok_or_else(|| {
-            Diagnostic::error(
-                DiagnosticKind::Io,
-                Pos::default(),
-                "",
-                "unknown file extension (expected .hcl, .json, .yaml or .yml)",
-            )
-        })?;
-        let len = std::fs::metadata(path)
-            .map_err(|e| io_error(path, &e))?
-            .len();
-        if len > self.limits.max_bytes as u64 {
-            let message = format!(
-                "file is {len} bytes, over the limit of {} bytes",
-                self.limits.max_bytes
-            );
-            return Err(Diagnostic::error(
-                DiagnosticKind::Limit,
-                Pos::default(),
-                "",
-                message,
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
-        let src = String::from_utf8(bytes).map_err(|e| {
-            let message = format!(
-                "file is not valid UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to()
-            );
-            Diagnostic::error(DiagnosticKind::Syntax, Pos::default(), "", message)
-        })?;
-        Ok((format, src))
+/// Decodes parsed sources in order, each Kubernetes manifest with its cluster's settings,
+/// then runs the rules that span a cluster's manifests.
+fn load_sources(sources: &[Source]) -> Loaded {
+    let clusters = kubernetes::Clusters::of(sources);
+    let mut facts = kubernetes::Facts::default();
+    let mut out = Loaded::default();
+    for s in sources {
+        decode_source(s, &clusters, &mut facts, &mut out);
     }
+    facts.check(&mut out.diagnostics);
+    out
+}
 
-    fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        let tree = match parse_tree(src, format, &self.limits) {
-            Ok(t) => t,
-            Err(e) => {
-                let kind = if e.over_limit {
-                    DiagnosticKind::Limit
-                } else {
-                    DiagnosticKind::Syntax
-                };
-                out.diagnostics
-                    .push(Diagnostic::error(kind, e.pos, "", e.message).in_file(file));
-                return;
-            }
-        };
+/// Decodes the documents of one source into `out`, each by what it is: a Kubernetes
+/// manifest, a Helm values file, a Nomad job, or one of Consul's own shapes.
+fn decode_source(
+    s: &Source,
+    clusters: &kubernetes::Clusters,
+    facts: &mut kubernetes::Facts,
+    out: &mut Loaded,
+) {
+    let (format, docs) = match &s.docs {
+        Ok(d) => d,
+        Err(d) => {
+            out.diagnostics.push(d.clone());
+            return;
+        }
+    };
+    let mut file_cx = kubernetes::FileContext::of(s, clusters, docs);
+    for doc in docs {
         let start = out.diagnostics.len();
-        let docs = crate::load::decode::decode_document(&tree, &mut out.diagnostics);
+        let contents = if kubernetes::is_manifest(&doc.tree) {
+            file_cx.decode(doc, facts, &mut out.diagnostics)
+        } else if kubernetes::is_helm_values(&doc.tree) {
+            kubernetes::helm_documents(&doc.tree, &mut out.diagnostics)
+        } else {
+            crate::load::decode::decode_document(&doc.tree, &mut out.diagnostics)
+        };
         for d in &mut out.diagnostics[start..] {
-            d.file = file.map(Path::to_path_buf);
+            d.file.clone_from(&s.file);
+            d.document = doc.index;
         }
         out.documents
-            .extend(docs.into_iter().map(|content| Document {
-                file: file.map(Path::to_path_buf),
-                format,
+            .extend(contents.into_iter().map(|content| Document {
+                file: s.file.clone(),
+                format: *format,
                 content,
             }));
     }
@@ -224,29 +211,4 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
 /// A [`LoadError`] with every problem found when the text has any error.
 pub fn from_str(src: &str, format: Format) -> Result<Vec<Document>, LoadError> {
     Loader::new().load_str(src, format, None).into_result()
-}
-
-fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        DiagnosticKind::Io,
-        Pos::default(),
-        "",
-        format!("cannot read: {e}"),
-    )
-    .in_file(Some(path))
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect_files(&p, out)?;
-        } else if Format::from_path(&p).is_some() {
-            out.push(p);
-        }
-    }
-    Ok(())
 }

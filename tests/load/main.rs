@@ -1,9 +1,12 @@
 //! The load tests, one binary (see tests/README.md).
 
+mod annotation;
+mod crd_props;
 mod diagnostic_json;
 mod errors;
 mod files;
 mod fuzz_corpus;
+mod kubernetes;
 mod load;
 mod model;
 mod roundtrip;

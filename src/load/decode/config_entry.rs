@@ -128,6 +128,33 @@ fn entry<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Option<ConfigEntry> {
     }))
 }
 
+/// The config entry of kind `kind` (`proxy-defaults` or `service-defaults`) named `name`
+/// whose other fields are those of `obj`: the `spec` of a consul-k8s custom resource, whose
+/// field names are the entry's in camelCase. `None` when it had an error. Consul's own rules
+/// do not run: the resource's admission webhook has its own.
+pub(crate) fn spec_entry<'t>(
+    cx: &mut Cx<'t, '_>,
+    kind: &str,
+    name: &str,
+    obj: Obj<'t>,
+) -> Option<ConfigEntry> {
+    cx.clean(|cx| {
+        cx.in_config_entry(|cx| match kind {
+            "proxy-defaults" => {
+                let mut p = proxy_defaults(cx, obj);
+                name.clone_into(&mut p.name);
+                Some(ConfigEntry::ProxyDefaults(p))
+            }
+            "service-defaults" => {
+                let mut s = service_defaults(cx, obj);
+                name.clone_into(&mut s.name);
+                Some(ConfigEntry::ServiceDefaults(s))
+            }
+            _ => None,
+        })
+    })
+}
+
 /// An entry of a kind this crate does not model, kept as written.
 fn other_entry(obj: &Obj<'_>, kind: &str) -> ConfigEntry {
     let mut body = Opaque::new();

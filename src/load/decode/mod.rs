@@ -20,6 +20,8 @@ mod config_entry;
 mod mesh_gateway;
 mod service;
 
+pub(crate) use crate::load::decode::config_entry::spec_entry;
+
 use crate::load::context::{Cx, Obj, Style, owned_string, wrong_type};
 use crate::load::decode::agent::agent;
 use crate::load::decode::config_entry::checked_entry;
