@@ -275,3 +275,35 @@ fn entries_are_comma_separated_and_an_empty_one_is_malformed() {
         "upstream structured incorrectly: "
     );
 }
+
+/// The fuzz target's seeds (`fuzz/corpus/k8s_annotation`: a flags byte, then the text),
+/// replayed with the target's invariants.
+#[test]
+fn fuzz_corpus_replays() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/k8s_annotation");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let data = std::fs::read(e.path()).unwrap();
+        let Some((&flags, rest)) = data.split_first() else {
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(rest) else {
+            continue;
+        };
+        let mut o = Options::new().with_enterprise(flags & 1 != 0, flags & 2 != 0);
+        if flags & 4 != 0 {
+            o = o.with_named_port("http", 8080).with_named_port("", 0);
+        }
+        let all = parse(text, &o);
+        assert_eq!(all.len(), text.split(',').count());
+        for r in all {
+            let (offset, raw) = match &r {
+                Ok(u) => (u.offset, u.raw.as_str()),
+                Err(e) => (e.offset, e.raw.as_str()),
+            };
+            assert_eq!(&text[offset..offset + raw.len()], raw);
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen} seeds");
+}
