@@ -181,7 +181,9 @@ pub mod topology;
 
 // The paths of the first releases, kept working: each names the module's new home.
 pub use load::error;
-pub use model::{agent, config_entry, document, mode, service};
+pub use model::{agent, config_entry, document, mode, nomad, service};
+#[cfg(feature = "nomad")]
+pub use syntax::hcl2;
 #[cfg(feature = "yaml")]
 pub use syntax::yaml;
 pub use syntax::{hcl, json, tree};

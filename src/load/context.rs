@@ -444,6 +444,7 @@ fn describe(node: &Node) -> String {
         Value::String(s) => format!("the string {}", go_quote(s)),
         Value::List(items) => format!("a list of {}", items.len()),
         Value::Map(_) => "a map".to_owned(),
+        Value::Expression(e) => format!("the expression {}", go_quote(e)),
     }
 }
 

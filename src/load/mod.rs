@@ -13,6 +13,7 @@ mod context;
 mod decode;
 pub mod error;
 pub mod kubernetes;
+mod nomad;
 mod source;
 mod validate;
 
@@ -143,7 +144,11 @@ fn decode_source(
     let mut file_cx = kubernetes::FileContext::of(s, clusters, docs);
     for doc in docs {
         let start = out.diagnostics.len();
-        let contents = if kubernetes::is_manifest(&doc.tree) {
+        let contents = if *format == Format::Hcl2 {
+            nomad::documents(&doc.tree, nomad::Dialect::Hcl2, &mut out.diagnostics)
+        } else if nomad::is_json_job(&doc.tree) {
+            nomad::documents(&doc.tree, nomad::Dialect::Json, &mut out.diagnostics)
+        } else if kubernetes::is_manifest(&doc.tree) {
             file_cx.decode(doc, facts, &mut out.diagnostics)
         } else if kubernetes::is_helm_values(&doc.tree) {
             kubernetes::helm_documents(&doc.tree, &mut out.diagnostics)
@@ -188,6 +193,13 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
         Format::Yaml => Err(SyntaxError::new(
             Pos::default(),
             "YAML support is not compiled in (enable the `yaml` feature)",
+        )),
+        #[cfg(feature = "nomad")]
+        Format::Hcl2 => crate::syntax::hcl2::parse(src, limits),
+        #[cfg(not(feature = "nomad"))]
+        Format::Hcl2 => Err(SyntaxError::new(
+            Pos::default(),
+            "Nomad job support is not compiled in (enable the `nomad` feature)",
         )),
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::agent::AgentConfig;
 use crate::model::config_entry::ConfigEntry;
+use crate::model::nomad::NomadJob;
 use crate::model::service::ServiceDefinition;
 use crate::syntax::tree::Pos;
 
@@ -16,13 +17,21 @@ pub enum Format {
     Hcl,
     /// JSON: Consul's HTTP API shapes and agent-config shapes.
     Json,
-    /// YAML (feature `yaml`).
+    /// YAML (feature `yaml`): one document, or a stream of them (`---`).
     Yaml,
+    /// HCL2: Nomad job files (feature `nomad`).
+    Hcl2,
 }
 
 impl Format {
-    /// The format a file name's extension names: `.hcl`, `.json`, `.yaml` or `.yml`.
+    /// The format a file name's extension names: `.hcl`, `.json`, `.yaml` or `.yml`; a Nomad
+    /// job file, `.nomad` or `.nomad.hcl`, is HCL2.
     pub fn from_path(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        #[allow(clippy::case_sensitive_file_extension_comparisons)] // lower-cased above
+        if name.ends_with(".nomad") || name.ends_with(".nomad.hcl") {
+            return Some(Self::Hcl2);
+        }
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "hcl" => Some(Self::Hcl),
             "json" => Some(Self::Json),
@@ -37,6 +46,7 @@ impl Format {
             Self::Hcl => "hcl",
             Self::Json => "json",
             Self::Yaml => "yaml",
+            Self::Hcl2 => "hcl2",
         }
     }
 }
@@ -51,12 +61,13 @@ impl fmt::Display for Format {
 impl std::str::FromStr for Format {
     type Err = UnknownFormat;
 
-    /// `hcl`, `json`, `yaml` or `yml`, in any case.
+    /// `hcl`, `json`, `yaml` or `yml`, `hcl2` or `nomad`, in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "hcl" => Ok(Self::Hcl),
             "json" => Ok(Self::Json),
             "yaml" | "yml" => Ok(Self::Yaml),
+            "hcl2" | "nomad" => Ok(Self::Hcl2),
             _ => Err(UnknownFormat {
                 value: s.to_owned(),
             }),
@@ -110,6 +121,8 @@ pub enum Content {
     Agent(AgentConfig),
     /// A saved `GET /v1/connect/ca/roots` response: it names the trust domain.
     CaRoots(CaRoots),
+    /// A Nomad job (its services are documents of their own).
+    NomadJob(NomadJob),
 }
 
 /// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
@@ -137,14 +150,15 @@ pub struct Document {
 }
 
 impl Document {
-    /// The document kind as the CLI reports it: `service`, `agent`, or the config entry kind
-    /// (`proxy-defaults`, `service-defaults`, …).
+    /// The document kind as the CLI reports it: `service`, `agent`, `nomad-job`, or the
+    /// config entry kind (`proxy-defaults`, `service-defaults`, …).
     pub fn kind(&self) -> &str {
         match &self.content {
             Content::Service(_) => "service",
             Content::ConfigEntry(e) => e.kind(),
             Content::Agent(_) => "agent",
             Content::CaRoots(_) => "ca-roots",
+            Content::NomadJob(_) => "nomad-job",
         }
     }
 
@@ -155,6 +169,7 @@ impl Document {
             Content::ConfigEntry(e) => e.pos(),
             Content::Agent(a) => a.pos,
             Content::CaRoots(r) => r.pos,
+            Content::NomadJob(j) => j.pos,
         }
     }
 
@@ -166,6 +181,7 @@ impl Document {
             Content::ConfigEntry(e) => serde_json::to_value(e),
             Content::Agent(a) => serde_json::to_value(a),
             Content::CaRoots(r) => serde_json::to_value(r),
+            Content::NomadJob(j) => serde_json::to_value(j),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -190,6 +206,14 @@ impl Document {
     pub fn as_ca_roots(&self) -> Option<&CaRoots> {
         match &self.content {
             Content::CaRoots(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The Nomad job, if this document is one.
+    pub fn as_nomad_job(&self) -> Option<&NomadJob> {
+        match &self.content {
+            Content::NomadJob(j) => Some(j),
             _ => None,
         }
     }

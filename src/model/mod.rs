@@ -4,6 +4,7 @@
 //! - [`service`]: service definitions, sidecars, gateways and upstreams;
 //! - [`config_entry`]: `proxy-defaults`, `service-defaults` and the kinds kept opaque;
 //! - [`agent`]: the agent configuration settings a multi-datacenter mesh needs;
+//! - [`nomad`]: a Nomad job, which places its services;
 //! - [`document`]: one loaded document, its [`Format`](document::Format) and file.
 //!
 //! Nothing here reads text or files ([`crate::load`] does) or decides routing
@@ -13,4 +14,5 @@ pub mod agent;
 pub mod config_entry;
 pub mod document;
 pub mod mode;
+pub mod nomad;
 pub mod service;

@@ -9,4 +9,5 @@ mod fuzz_corpus;
 mod kubernetes;
 mod load;
 mod model;
+mod nomad;
 mod roundtrip;

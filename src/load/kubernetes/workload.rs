@@ -571,15 +571,12 @@ fn upstream(
 /// Consul's own rules on the proxy registration (duplicate upstreams, a peer with a
 /// datacenter, …), reported at the annotation.
 fn consul_rules<'t>(cx: &mut Cx<'t, '_>, t: &Template<'t>, proxy: &ServiceDefinition) {
-    let mut sink = Vec::new();
-    let mut vcx = Cx::new(&mut sink);
-    crate::load::validate::service(&mut vcx, proxy);
     let pos = proxy
         .proxy
         .as_ref()
         .and_then(|p| p.upstreams.first())
         .map_or(t.pos, |u| u.pos);
-    for d in sink {
+    for d in crate::load::validate::registration(proxy) {
         cx.error_below(d.kind(), pos, &t.path(UPSTREAMS), d.message().to_owned());
     }
 }
