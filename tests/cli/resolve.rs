@@ -115,7 +115,8 @@ fn resolve_examples_table_has_one_aligned_row_per_upstream() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("DATACENTER"));
-    assert_eq!(lines.len(), 1 + 7, "{text}");
+    // The VM datacenters' 7 upstreams, the Kubernetes datacenter's 3, the Nomad one's 1.
+    assert_eq!(lines.len(), 1 + 7 + 3 + 1, "{text}");
     let col = lines[0].find("MODE").unwrap();
     for l in &lines[1..] {
         assert_eq!(&l[col - 2..col], "  ", "{l}");

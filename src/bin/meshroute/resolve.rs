@@ -146,6 +146,13 @@ fn row(r: &Route<'_>) -> [String; 9] {
             "(from the peering)".to_owned()
         } else if r.next_hop.kind == meshroute::HopKind::Direct {
             "-".to_owned()
+        } else if r
+            .warnings
+            .iter()
+            .any(|w| w.kind() == meshroute::WarningKind::Unaddressed)
+        {
+            // Gateways there, their addresses known only at run time (pods, allocations).
+            "(unknown)".to_owned()
         } else {
             "(unreachable)".to_owned()
         }

@@ -444,7 +444,6 @@ fn sidecar_registrations<'t>(
         proxy: Some(ProxyConfig {
             destination_service_name: Some(base.name.clone()),
             destination_service_id: Some(id),
-            local_service_port: proxy.local_service_port.or(base.port),
             ..proxy
         }),
         pos: base.pos,
