@@ -153,6 +153,9 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
     // nodes, below a 10,000-service file); alias expansion keeps its own default caps.
     budget.max_nodes = budget.max_nodes.max(limits.max_bytes / 4);
     budget.max_events = budget.max_events.max(limits.max_bytes / 2);
+    // A stream's documents likewise (the default stops at 1,024, below a cluster's
+    // manifests): one per 16 bytes of the size cap.
+    budget.max_documents = budget.max_documents.max(limits.max_bytes / 16);
     options.budget = Some(budget);
     options
 }

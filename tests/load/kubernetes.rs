@@ -4,6 +4,7 @@
 //! source case by case; every manifest here is our own.
 #![cfg(feature = "yaml")]
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use meshroute::{
@@ -819,5 +820,25 @@ fn values_in_another_file_set_how_a_directory_is_read() {
         proxy.namespace.as_deref(),
         Some("payments"),
         "not mirrored: the destination namespace"
+    );
+}
+
+#[test]
+fn a_stream_of_more_than_a_thousand_documents_loads() {
+    // serde-saphyr stops at 1,024 documents by default; a cluster's manifests hold more.
+    let mut src = String::new();
+    for i in 0..1500 {
+        let _ = write!(
+            src,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"
+        );
+    }
+    let l = load(&src);
+    assert!(!l.has_errors(), "{:?}", l.diagnostics.first());
+    let notes = of(&l, Severity::Note);
+    assert_eq!(notes.len(), 1500);
+    assert_eq!(
+        (notes[1499].document(), notes[1499].line()),
+        (Some(1500), 7497)
     );
 }

@@ -37,7 +37,7 @@ pub(crate) use rules::Facts;
 pub(crate) use settings::Clusters;
 
 use settings::Settings;
-use workload::KubeService;
+use workload::KubeServices;
 
 /// The API group of consul-k8s's custom resources.
 const CONSUL_GROUP: &str = "consul.hashicorp.com";
@@ -156,7 +156,7 @@ pub(crate) struct FileContext<'s> {
     file: Option<&'s Path>,
     cluster: Option<PathBuf>,
     settings: &'s Settings,
-    services: Vec<KubeService<'s>>,
+    services: KubeServices<'s>,
 }
 
 impl<'s> FileContext<'s> {
@@ -167,7 +167,7 @@ impl<'s> FileContext<'s> {
             file: source.file(),
             cluster,
             settings,
-            services: workload::kube_services(docs),
+            services: KubeServices::of(docs),
         }
     }
 

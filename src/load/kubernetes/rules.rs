@@ -7,6 +7,7 @@
 //! A cluster is the directory of its Helm values file (`settings`); manifests without one
 //! are one cluster.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::load::error::{Diagnostic, DiagnosticKind, Severity};
@@ -82,7 +83,9 @@ impl Facts {
 
     /// `ProxyDefaults`, `Mesh` and `ExportedServices`: one per cluster.
     fn second_singletons(&self, diags: &mut Vec<Diagnostic>) {
-        for (i, e) in self.entries.iter().enumerate() {
+        // The first of each kind in each cluster: its name and namespace.
+        let mut first: HashMap<(&str, Option<&Path>), (&str, &str)> = HashMap::new();
+        for e in &self.entries {
             let what = match e.crd_kind.as_str() {
                 "ProxyDefaults" => "only one global entry is supported",
                 "Mesh" => "only one mesh entry is supported",
@@ -91,12 +94,11 @@ impl Facts {
                 }
                 _ => continue,
             };
-            let earlier = self.entries[..i].iter().any(|o| {
-                o.crd_kind == e.crd_kind
-                    && o.at.cluster == e.at.cluster
-                    && (o.name != e.name || o.namespace != e.namespace)
-            });
-            if earlier {
+            let this = (e.name.as_str(), e.namespace.as_str());
+            let earlier = *first
+                .entry((e.crd_kind.as_str(), e.at.cluster.as_deref()))
+                .or_insert(this);
+            if earlier != this {
                 let msg = format!("{} resource already defined - {what}", e.crd_kind);
                 diags.push(located(&e.at, "metadata.name", msg, Severity::Error));
             }
@@ -106,17 +108,19 @@ impl Facts {
     /// A config entry resource's name, unique across namespaces unless namespaces are
     /// mirrored (each Kubernetes namespace its own Consul namespace).
     fn names_across_namespaces(&self, diags: &mut Vec<Diagnostic>) {
-        for (i, e) in self.entries.iter().enumerate() {
+        // The namespace of the first resource of each kind and name in each cluster.
+        let mut first: HashMap<(&str, Option<&Path>, &str), &str> = HashMap::new();
+        for e in &self.entries {
             if e.mirrored || e.crd_kind == "ProxyDefaults" || e.crd_kind == "ExportedServices" {
                 continue;
             }
-            let clash = self.entries[..i].iter().any(|o| {
-                o.crd_kind == e.crd_kind
-                    && o.at.cluster == e.at.cluster
-                    && o.name == e.name
-                    && o.namespace != e.namespace
-            });
-            if clash {
+            let key = (
+                e.crd_kind.as_str(),
+                e.at.cluster.as_deref(),
+                e.name.as_str(),
+            );
+            let namespace = *first.entry(key).or_insert(e.namespace.as_str());
+            if namespace != e.namespace {
                 let msg = format!(
                     "{kind} resource with name {name} is already defined – all {kind} resources must have unique names across namespaces",
                     kind = e.crd_kind,
@@ -130,12 +134,19 @@ impl Facts {
     /// consul-k8s 0.21 to 1.x: an unlabelled upstream with a datacenter needs the cluster's
     /// `ProxyDefaults` to set the mesh gateway mode to `local` or `remote`.
     fn proxy_defaults_for_datacenters(&self, diags: &mut Vec<Diagnostic>) {
+        // Each cluster's first ProxyDefaults' mode.
+        let mut modes: HashMap<Option<&Path>, &str> = HashMap::new();
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| e.crd_kind == "ProxyDefaults")
+        {
+            modes
+                .entry(e.at.cluster.as_deref())
+                .or_insert_with(|| e.mode.as_deref().unwrap_or(""));
+        }
         for u in &self.upstreams {
-            let pd = self
-                .entries
-                .iter()
-                .find(|e| e.crd_kind == "ProxyDefaults" && e.at.cluster == u.at.cluster);
-            let reason = match pd.map(|p| p.mode.as_deref().unwrap_or("")) {
+            let reason = match modes.get(&u.at.cluster.as_deref()).copied() {
                 None => "there is no ProxyDefaults config to set mesh gateway mode".to_owned(),
                 Some("local" | "remote") => continue,
                 Some(_) => {

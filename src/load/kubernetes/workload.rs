@@ -9,6 +9,8 @@
 //! named until they run: the workload's name stands for the pod's in the IDs, and the pods'
 //! addresses are unknown (the registrations have none).
 
+use std::collections::HashMap;
+
 use crate::load::context::Cx;
 use crate::load::error::DiagnosticKind;
 use crate::load::kubernetes::annotation::{self, AnnotatedUpstream, Form, GoIntError, Options};
@@ -38,13 +40,45 @@ pub(crate) struct KubeService<'s> {
     selector: Vec<(&'s str, &'s str)>,
 }
 
-/// The Kubernetes Services among `docs` (a `List`'s items included).
-pub(crate) fn kube_services(docs: &[SourceDoc]) -> Vec<KubeService<'_>> {
-    let mut out = Vec::new();
-    for d in docs {
-        collect_services(&d.tree, &mut out);
+/// The Kubernetes Services of a file, indexed by the first pair of their selector.
+#[derive(Default)]
+pub(crate) struct KubeServices<'s> {
+    all: Vec<KubeService<'s>>,
+    /// (namespace, key, value) of a selector's first pair: indexes into `all`.
+    by_first: HashMap<(&'s str, &'s str, &'s str), Vec<usize>>,
+}
+
+impl<'s> KubeServices<'s> {
+    /// The Kubernetes Services among `docs` (a `List`'s items included).
+    pub(crate) fn of(docs: &'s [SourceDoc]) -> Self {
+        let mut all = Vec::new();
+        for d in docs {
+            collect_services(&d.tree, &mut all);
+        }
+        let mut by_first: HashMap<_, Vec<usize>> = HashMap::new();
+        for (i, s) in all.iter().enumerate() {
+            if let Some((k, v)) = s.selector.first() {
+                by_first.entry((s.namespace, *k, *v)).or_default().push(i);
+            }
+        }
+        Self { all, by_first }
     }
-    out
+
+    /// The names of the Services of `namespace` that select the pods of `t`, in file order.
+    fn selecting(&self, namespace: &str, t: &Template<'_>) -> Vec<&'s str> {
+        let mut found: Vec<usize> = t
+            .labels
+            .iter()
+            .filter_map(|l| Some((l.key.as_str(), str_of(&l.value)?)))
+            .filter_map(|(k, v)| self.by_first.get(&(namespace, k, v)))
+            .flatten()
+            .copied()
+            .filter(|&i| selects(&self.all[i], t))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|i| self.all[i].name).collect()
+    }
 }
 
 fn collect_services<'s>(tree: &'s Node, out: &mut Vec<KubeService<'s>>) {
@@ -97,7 +131,7 @@ pub(crate) fn is_workload(m: &Manifest<'_>) -> bool {
 /// What a workload is decoded with.
 pub(crate) struct WorkloadContext<'a> {
     pub(crate) settings: &'a Settings,
-    pub(crate) services: &'a [KubeService<'a>],
+    pub(crate) services: &'a KubeServices<'a>,
 }
 
 /// The pod template of a workload: its metadata and spec, and the key path to them.
@@ -413,12 +447,7 @@ fn service_name<'t>(
     if let Some((name, _)) = t.annotation(cx, KUBERNETES_SERVICE) {
         return (name.to_owned(), false);
     }
-    let selecting: Vec<&str> = w
-        .services
-        .iter()
-        .filter(|s| s.namespace == m.namespace && selects(s, t))
-        .map(|s| s.name)
-        .collect();
+    let selecting = w.services.selecting(m.namespace, t);
     match selecting.as_slice() {
         [one] => ((*one).to_owned(), false),
         [first, ..] => {
