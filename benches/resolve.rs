@@ -3,10 +3,13 @@
 //!
 //! `cargo bench --bench resolve -- --warm-up-time 1 --measurement-time 3`
 //! (the 100k groups take 10 samples).
+//!
+//! For instruction counts, the same binary consumes `routes()` in a loop instead of running
+//! criterion when `RESOLVE_CALLGRIND=PROXIES:CALLS` is set (see `callgrind_mode`).
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use meshroute::{
     ConfigEntry, MeshGatewayConfig, MeshGatewayMode, ProxyConfig, ProxyDefaults, ServiceConnect,
     ServiceDefaults, ServiceDefinition, ServiceKind, TaggedAddress, Topology, Upstream,
@@ -122,5 +125,32 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// `RESOLVE_CALLGRIND=PROXIES:CALLS`: builds the topology of PROXIES proxies, then consumes
+/// every route of `routes()` (SNI included) CALLS times, as `routes/N` does, and prints a
+/// checksum. Under `valgrind --tool=callgrind`, the instructions of one upstream are the
+/// difference between a run with CALLS and a run with 0, divided by CALLS × PROXIES × 10.
+fn callgrind_mode(spec: &str) {
+    let (proxies, calls) = spec
+        .split_once(':')
+        .unwrap_or_else(|| panic!("RESOLVE_CALLGRIND={spec}: want PROXIES:CALLS"));
+    let topo = topology(proxies.parse().expect("PROXIES"));
+    let mut sum = 0usize;
+    for _ in 0..calls.parse::<usize>().expect("CALLS") {
+        sum += topo
+            .routes()
+            .map(|r| black_box(r).sni.map_or(0, |s| s.len()))
+            .sum::<usize>();
+    }
+    println!("checksum {sum}");
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("RESOLVE_CALLGRIND") {
+        callgrind_mode(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

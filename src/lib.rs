@@ -15,8 +15,10 @@
 //! ```
 //! use meshroute::{HopKind, Layer, Loader, MeshGatewayMode, Topology};
 //!
-//! // Load: every .hcl, .json and .yaml file below examples/, with located diagnostics.
-//! let loaded = Loader::new().load_paths(&["examples"]);
+//! // Load: every .hcl, .json and .yaml file below the two datacenters' directories, with
+//! // located diagnostics (examples/ also holds a Kubernetes and a Nomad datacenter, which
+//! // need the default `yaml` and `nomad` features).
+//! let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary"]);
 //! assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
 //!
 //! // Place each document in its datacenter (the agent configuration of its directory) and
@@ -155,22 +157,32 @@
 //!    belongs to ([`topology::placement`]), the datacenters, the compiled plan;
 //! 5. [`resolve`]: the precedence layers, one route per upstream, explanations;
 //! 6. [`route`] (the gateway's side, with [`sni`]'s names) and [`preflight`] (the product
-//!    document's prerequisites as [`Check`]s and [`Finding`]s; `docs/checks.md`).
+//!    document's prerequisites as [`Check`]s and [`Finding`]s; [`guide::checks`]);
+//! 7. [`report`]: the one JSON envelope of the command line, with every [`Problem`].
 //!
 //! `sniff` (feature `sniff`) reads the server name from a raw ClientHello, zero-copy, and
 //! uses nothing else of the crate.
+//!
+//! # Guides
+//!
+//! The design, the loading rules and where meshroute differs from Consul, the resolution
+//! rules, the preflight checks, the JSON contract of the command line, the ClientHello
+//! reader and the performance figures are in [`guide`].
 //!
 //! # Features
 //!
 //! - `yaml` (default): YAML documents, through serde-saphyr.
 //! - `sniff` (default): the ClientHello reader; no dependencies.
-//! - `cli`: the `meshroute` command.
+//! - `cli`: the `meshroute` command. It turns on serde_json's `preserve_order`, so that its
+//!   JSON keeps the documented key order; the library does not force it on dependents (without
+//!   it, [`Document::to_json`] and opaque maps order object keys by name).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod load;
 pub mod model;
 pub mod preflight;
+pub mod report;
 pub mod resolve;
 pub mod route;
 pub mod sni;
@@ -193,10 +205,11 @@ pub use config_entry::{
     ConfigEntry, ProxyDefaults, ServiceDefaults, UpstreamConfiguration, UpstreamOverride,
 };
 pub use document::{CaRoots, Content, Document, Format, UnknownFormat};
-pub use error::{Diagnostic, DiagnosticKind, LoadError, Severity};
+pub use error::{Diagnostic, DiagnosticKind, LoadError, Problem, Severity, Source};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
 pub use preflight::{Check, Finding};
+pub use report::Envelope;
 pub use resolve::{Explanation, HopKind, Layer, Layers, NextHop, Resolution, Route};
 pub use service::{
     DestinationType, MeshGatewayConfig, ProxyConfig, ServiceConnect, ServiceDefinition,
@@ -212,3 +225,22 @@ pub use topology::{Topology, TopologyBuilder, Warning, WarningKind};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The guides of `docs/`, here so that docs.rs shows them and their examples are tested.
+pub mod guide {
+    #[doc = include_str!("../docs/design.md")]
+    pub mod design {}
+    #[doc = include_str!("../docs/loading.md")]
+    pub mod loading {}
+    #[doc = include_str!("../docs/resolution.md")]
+    pub mod resolution {}
+    #[doc = include_str!("../docs/checks.md")]
+    pub mod checks {}
+    #[doc = include_str!("../docs/json.md")]
+    pub mod json {}
+    #[cfg(feature = "sniff")]
+    #[doc = include_str!("../docs/sniff.md")]
+    pub mod sniff {}
+    #[doc = include_str!("../docs/performance.md")]
+    pub mod performance {}
+}

@@ -42,6 +42,7 @@ use std::fmt;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::load::error::{Problem, Severity, Source};
 use crate::sni::{Sni, SniError};
 use crate::topology::{Datacenter, Topology};
 
@@ -113,6 +114,43 @@ pub enum RejectReason {
     NoServerName,
 }
 
+impl RejectReason {
+    /// The stable kebab-case name of the reason (`not-consul-name`, `unknown-subset`, …): the
+    /// `code` of its [`Problem`] and of `reason` in a decision's JSON.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::NoTrustDomain => "no-trust-domain",
+            Self::UnknownGatewayDatacenter(_) => "unknown-gateway-datacenter",
+            Self::OtherTrustDomain { .. } => "other-trust-domain",
+            Self::QueryName => "query-name",
+            Self::PeeredName => "peered-name",
+            Self::GatewayName => "gateway-name",
+            Self::UnknownLocalService { .. } => "unknown-local-service",
+            Self::UnknownSubset { .. } => "unknown-subset",
+            Self::UnknownDatacenter { .. } => "unknown-datacenter",
+            Self::NotConsul(_) => "not-consul-name",
+            Self::NoServerName => "no-server-name",
+        }
+    }
+}
+
+impl Serialize for RejectReason {
+    /// `{"code": …, "message": …}`: [`RejectReason::code`] and the `Display` text.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("code", self.code())?;
+        m.serialize_entry("message", &self.to_string())?;
+        m.end()
+    }
+}
+
+impl From<&RejectReason> for Problem {
+    /// An error of source `gateway`, coded [`RejectReason::code`].
+    fn from(r: &RejectReason) -> Self {
+        Problem::new(r.code(), Source::Gateway, Severity::Error, r.to_string())
+    }
+}
+
 /// What the gateway does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -149,8 +187,9 @@ pub enum GatewayAction<'t> {
 pub struct GatewayDecision<'t> {
     /// The server name, as received.
     pub sni: String,
-    /// The gateway's datacenter.
-    pub datacenter: String,
+    /// The datacenter of the gateway that decides (the datacenter a name points to is the
+    /// action's).
+    pub gateway_datacenter: String,
     /// What the gateway does.
     pub action: GatewayAction<'t>,
 }
@@ -207,7 +246,7 @@ impl GatewayDecision<'_> {
                 partition,
                 addresses,
             } => Flat {
-                datacenter: Some(&self.datacenter),
+                datacenter: Some(&self.gateway_datacenter),
                 service: Some(service),
                 namespace: Some(namespace),
                 partition: Some(partition),
@@ -224,12 +263,15 @@ impl GatewayDecision<'_> {
 }
 
 impl Serialize for GatewayDecision<'_> {
-    /// `{"sni", "action", "datacenter", "addresses", "service", "namespace", "partition",
-    /// "subset", "reason"}`, absent values as `null`.
+    /// `{"sni", "gateway_datacenter", "action", "datacenter", "addresses", "service",
+    /// "namespace", "partition", "subset", "reason"}`, absent values as `null`: `datacenter`
+    /// is where the connection goes (the action's), `reason` a reject's
+    /// `{"code", "message"}`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let v = self.flat();
-        let mut m = s.serialize_map(Some(9))?;
+        let mut m = s.serialize_map(Some(10))?;
         m.serialize_entry("sni", &self.sni)?;
+        m.serialize_entry("gateway_datacenter", &self.gateway_datacenter)?;
         m.serialize_entry("action", self.action_str())?;
         m.serialize_entry("datacenter", &v.datacenter)?;
         m.serialize_entry("addresses", v.addresses)?;
@@ -237,7 +279,7 @@ impl Serialize for GatewayDecision<'_> {
         m.serialize_entry("namespace", &v.namespace)?;
         m.serialize_entry("partition", &v.partition)?;
         m.serialize_entry("subset", &v.subset)?;
-        m.serialize_entry("reason", &v.reason.map(ToString::to_string))?;
+        m.serialize_entry("reason", &v.reason)?;
         m.end()
     }
 }
@@ -289,7 +331,7 @@ impl Topology {
         let action = self.action(datacenter, partition, sni);
         GatewayDecision {
             sni: sni.to_owned(),
-            datacenter: datacenter.to_owned(),
+            gateway_datacenter: datacenter.to_owned(),
             action,
         }
     }
@@ -523,7 +565,7 @@ impl Topology {
         } else {
             GatewayDecision {
                 sni: String::new(),
-                datacenter: datacenter.to_owned(),
+                gateway_datacenter: datacenter.to_owned(),
                 action: GatewayAction::Reject(RejectReason::NoServerName),
             }
         };

@@ -198,7 +198,7 @@ impl SniForm {
 
 impl fmt::Display for SniForm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

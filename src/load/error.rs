@@ -3,7 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde::Serialize;
+use serde::ser::Serializer;
 
 use crate::syntax::tree::Pos;
 
@@ -104,12 +105,12 @@ impl Serialize for DiagnosticKind {
 
 /// One problem, located.
 ///
-/// It serializes to the object `meshroute check --format json` prints for it, keys in this
-/// order: `file` (the path as displayed, or null), `line`, `column`, `path` (the key path,
-/// empty for the whole document), `message`, `suggestion` (or null). Severity and kind are
-/// not in it: the CLI files a diagnostic under `errors` or `warnings` by severity. A
-/// diagnostic in a multi-document YAML stream adds `document` (its number in the stream, from
-/// 1) after `file`.
+/// It serializes to the [`Problem`] object every `meshroute` command prints in its JSON
+/// `errors` and `warnings`: `code` (the [`DiagnosticKind`]'s name), `source` (`load`),
+/// `severity`, `message`, `file` (the path as displayed, or null), `line`, `column` (null when
+/// unknown), `path` (the key path, null for the whole document) and `suggestion` (or null);
+/// in a multi-document YAML stream, `document` (its number in the stream, from 1) follows
+/// `file`.
 ///
 /// ```
 /// use meshroute::{Format, Loader};
@@ -119,11 +120,14 @@ impl Serialize for DiagnosticKind {
 /// assert_eq!(
 ///     serde_json::to_value(&loaded.diagnostics[0])?,
 ///     serde_json::json!({
+///         "code": "unknown-key",
+///         "source": "load",
+///         "severity": "error",
+///         "message": "invalid config key \"Nmae\"",
 ///         "file": null,
 ///         "line": 1,
 ///         "column": 28,
 ///         "path": "Nmae",
-///         "message": "invalid config key \"Nmae\"",
 ///         "suggestion": "Name",
 ///     })
 /// );
@@ -301,20 +305,189 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 impl Serialize for Diagnostic {
+    /// As its [`Problem`].
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = s.serialize_struct("Diagnostic", 6 + usize::from(self.document.is_some()))?;
-        let file = self.file.as_ref().map(|f| f.display().to_string());
-        o.serialize_field("file", &file)?;
-        match self.document {
-            Some(n) => o.serialize_field("document", &n)?,
-            None => o.skip_field("document")?,
+        Problem::from(self).serialize(s)
+    }
+}
+
+impl From<&Diagnostic> for Problem {
+    fn from(d: &Diagnostic) -> Self {
+        Problem {
+            path: Some(d.path.clone()).filter(|p| !p.is_empty()),
+            suggestion: d.suggestion.clone(),
+            document: d.document,
+            ..Problem::new(d.kind.as_str(), Source::Load, d.severity, d.message.clone())
+                .at(d.file.as_deref(), d.pos)
         }
-        o.serialize_field("line", &self.pos.line)?;
-        o.serialize_field("column", &self.pos.column)?;
-        o.serialize_field("path", &self.path)?;
-        o.serialize_field("message", &self.message)?;
-        o.serialize_field("suggestion", &self.suggestion)?;
-        o.end()
+    }
+}
+
+/// Which stage of the work found a [`Problem`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Source {
+    /// The caller, about its own arguments and inputs (a path that does not exist, no
+    /// documents at all, a datacenter that is not among the inputs).
+    Caller,
+    /// Loading and validating the documents ([`Diagnostic`]s).
+    Load,
+    /// A preflight check (its code is the check's name).
+    Check,
+    /// Building the topology or resolving routes (its code is the warning's kind).
+    Topology,
+    /// A mesh gateway's decision for a server name (a reject reason).
+    Gateway,
+    /// Reading a TLS ClientHello.
+    ClientHello,
+}
+
+impl Source {
+    /// The kebab-case name: `caller`, `load`, `check`, `topology`, `gateway`, `client-hello`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Caller => "caller",
+            Self::Load => "load",
+            Self::Check => "check",
+            Self::Topology => "topology",
+            Self::Gateway => "gateway",
+            Self::ClientHello => "client-hello",
+        }
+    }
+}
+
+impl Serialize for Source {
+    /// As its name, [`Source::as_str`].
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Any error or warning, in one shape: load diagnostics, preflight findings, topology and
+/// route warnings, a gateway's reject reason, a caller's own problems.
+///
+/// It serializes with every key present, in this order: `code` (a stable kebab-case name),
+/// `source`, `severity`, `message`, `file`, `line`, `column`, `path` (a key path) and
+/// `suggestion`; what is unknown is `null`. [`Diagnostic`], [`Finding`](crate::Finding) and
+/// [`Warning`](crate::Warning) serialize as their `Problem`.
+///
+/// ```
+/// use meshroute::{Problem, Severity, Source};
+///
+/// let p = Problem::new("no-documents", Source::Caller, Severity::Error, "nothing to read");
+/// assert_eq!(
+///     serde_json::to_string(&p)?,
+///     r#"{"code":"no-documents","source":"caller","severity":"error","message":"nothing to read","file":null,"line":null,"column":null,"path":null,"suggestion":null}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Problem {
+    /// The stable machine name of what is wrong (`unknown-key`, `gateway-missing`, …).
+    pub code: String,
+    /// Which stage found it.
+    pub source: Source,
+    /// Error, warning or note.
+    pub severity: Severity,
+    /// What is wrong, without location.
+    pub message: String,
+    /// The file it concerns, when known.
+    #[serde(serialize_with = "ser_path")]
+    pub file: Option<PathBuf>,
+    /// The document's number in a multi-document YAML stream (from 1); the key is present
+    /// only then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<u32>,
+    /// The line (1-based), when known.
+    pub line: Option<u32>,
+    /// The column (1-based), when known.
+    pub column: Option<u32>,
+    /// The key path it concerns (`MeshGateway.Mode`), when it concerns one.
+    pub path: Option<String>,
+    /// A did-you-mean suggestion, when one is close.
+    pub suggestion: Option<String>,
+}
+
+#[allow(clippy::ref_option)] // serde's `serialize_with` passes a reference to the field
+fn ser_path<S: Serializer>(file: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+    match file {
+        Some(f) => s.serialize_some(&f.display().to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Problem {
+    /// A problem with no location.
+    pub fn new(
+        code: impl Into<String>,
+        source: Source,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            source,
+            severity,
+            message: message.into(),
+            file: None,
+            document: None,
+            line: None,
+            column: None,
+            path: None,
+            suggestion: None,
+        }
+    }
+
+    /// The same problem, located in `file` at `pos` (a line or column of 0 is unknown).
+    #[must_use]
+    pub fn at(mut self, file: Option<&Path>, pos: Pos) -> Self {
+        self.file = file.map(Path::to_path_buf);
+        self.line = Some(pos.line).filter(|l| *l > 0);
+        self.column = Some(pos.column).filter(|c| *c > 0);
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    /// `FILE:LINE:COL: PATH: message`, leaving out what is unknown, with `warning: ` (or
+    /// `note: `) after the location of warnings (notes), `document N: ` in a multi-document
+    /// stream, and `[check-name] ` before the path of a check's finding.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}:", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, "{line}:")?;
+                if let Some(column) = self.column {
+                    write!(f, "{column}:")?;
+                }
+            }
+            f.write_str(" ")?;
+        }
+        match self.severity {
+            Severity::Error => {}
+            Severity::Note => f.write_str("note: ")?,
+            _ => f.write_str("warning: ")?,
+        }
+        if let Some(n) = self.document {
+            write!(f, "document {n}: ")?;
+        }
+        if self.source == Source::Check {
+            write!(f, "[{}] ", self.code)?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " (did you mean \"{s}\"?)")?;
+        }
+        Ok(())
     }
 }
 

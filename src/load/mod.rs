@@ -20,7 +20,7 @@ mod validate;
 use crate::load::error::{Diagnostic, LoadError};
 use crate::load::source::Source;
 use crate::model::document::{Document, Format};
-use crate::syntax::tree::{Limits, Node, Pos, SyntaxError};
+use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// Reads documents with limits. `Loader::default()` is what [`from_str`] uses.
 #[derive(Clone, Debug, Default)]
@@ -84,6 +84,15 @@ impl Loader {
         load_sources(&[self.parse_file(path)])
     }
 
+    /// Loads one file in `format`, whatever its extension (a `.conf` file, say).
+    pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
+        let source = match source::read_text(path, &self.limits) {
+            Ok(src) => source::parse(&src, format, Some(path), &self.limits),
+            Err(d) => source::unreadable(path, d),
+        };
+        load_sources(&[source])
+    }
+
     /// Loads files and directories; directories are searched recursively, in name order, for
     /// `.hcl`, `.json`, `.yaml` and `.yml` files. Every file is read before any is decoded,
     /// so that Kubernetes manifests are decoded with their cluster's Helm values wherever
@@ -116,7 +125,7 @@ impl Loader {
 /// Decodes parsed sources in order, each Kubernetes manifest with its cluster's settings,
 /// then runs the rules that span a cluster's manifests.
 fn load_sources(sources: &[Source]) -> Loaded {
-    let clusters = kubernetes::Clusters::of(sources);
+    let clusters = kubernetes::clusters(sources);
     let mut facts = kubernetes::Facts::default();
     let mut out = Loaded::default();
     for s in sources {
@@ -174,16 +183,7 @@ fn decode_source(
 ///
 /// A [`SyntaxError`] when the text is not valid in that format, or over the limits.
 pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
-    }
+    // Each reader applies the size limit itself (`Limits::check_len`), first.
     match format {
         Format::Hcl => crate::syntax::hcl::parse(src, limits),
         Format::Json => crate::syntax::json::parse(src, limits),
@@ -191,14 +191,14 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
         Format::Yaml => crate::syntax::yaml::parse(src, limits),
         #[cfg(not(feature = "yaml"))]
         Format::Yaml => Err(SyntaxError::new(
-            Pos::default(),
+            crate::syntax::tree::Pos::default(),
             "YAML support is not compiled in (enable the `yaml` feature)",
         )),
         #[cfg(feature = "nomad")]
         Format::Hcl2 => crate::syntax::hcl2::parse(src, limits),
         #[cfg(not(feature = "nomad"))]
         Format::Hcl2 => Err(SyntaxError::new(
-            Pos::default(),
+            crate::syntax::tree::Pos::default(),
             "Nomad job support is not compiled in (enable the `nomad` feature)",
         )),
     }

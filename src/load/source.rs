@@ -88,6 +88,11 @@ pub(crate) fn read(path: &Path, limits: &Limits) -> Result<(Format, String), Dia
             "unknown file extension (expected .hcl, .json, .yaml or .yml)",
         )
     })?;
+    Ok((format, read_text(path, limits)?))
+}
+
+/// The file's text, within the size limit and UTF-8.
+pub(crate) fn read_text(path: &Path, limits: &Limits) -> Result<String, Diagnostic> {
     let len = std::fs::metadata(path).map_err(|e| io_error(&e))?.len();
     if len > limits.max_bytes as u64 {
         let message = format!(
@@ -109,7 +114,7 @@ pub(crate) fn read(path: &Path, limits: &Limits) -> Result<(Format, String), Dia
         );
         Diagnostic::error(DiagnosticKind::Syntax, Pos::default(), "", message)
     })?;
-    Ok((format, src))
+    Ok(src)
 }
 
 /// `cannot read: …`.

@@ -126,15 +126,26 @@ pub enum Content {
 }
 
 /// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+///
+/// It serializes as such a response without its certificates, `{"TrustDomain": …,
+/// "Roots": []}`, which loads back as saved CA roots.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CaRoots {
     /// `TrustDomain` (lower-cased, as Consul builds it).
-    #[serde(rename = "TrustDomain")]
     pub trust_domain: String,
     /// Where the document starts.
-    #[serde(skip)]
     pub pos: Pos,
+}
+
+impl serde::Serialize for CaRoots {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut o = s.serialize_struct("CaRoots", 2)?;
+        o.serialize_field("TrustDomain", &self.trust_domain)?;
+        o.serialize_field("Roots", &[(); 0])?;
+        o.end()
+    }
 }
 
 /// One loaded document and where it came from.
@@ -174,14 +185,17 @@ impl Document {
     }
 
     /// The canonical Consul JSON of what was loaded: the HTTP API's CamelCase shapes for
-    /// services and config entries, Consul's snake_case for agent configuration.
+    /// services and config entries, Consul's snake_case for agent configuration, and a Nomad
+    /// job as `nomad job run -output` prints it (`{"Job": {…}}`, what of it was kept).
     pub fn to_json(&self) -> serde_json::Value {
         let v = match &self.content {
             Content::Service(s) => serde_json::to_value(s),
             Content::ConfigEntry(e) => serde_json::to_value(e),
             Content::Agent(a) => serde_json::to_value(a),
             Content::CaRoots(r) => serde_json::to_value(r),
-            Content::NomadJob(j) => serde_json::to_value(j),
+            Content::NomadJob(j) => {
+                serde_json::to_value(j).map(|job| serde_json::json!({ "Job": job }))
+            }
         };
         v.unwrap_or(serde_json::Value::Null)
     }

@@ -98,6 +98,51 @@ impl Check {
     }
 }
 
+/// The preflight checks' documentation, `docs/checks.md`: each check's help is its section.
+const CHECKS_MD: &str = include_str!("../../docs/checks.md");
+
+impl Check {
+    /// One line: what the check finds.
+    pub const fn summary(self) -> &'static str {
+        match self {
+            Self::DuplicateDatacenter => {
+                "two datacenters claim one name, or a name breaks Consul's [a-z0-9_-] rule"
+            }
+            Self::PrimaryDatacenterMismatch => "primary_datacenter differs between agents",
+            Self::ConnectDisabled => "a server lacks connect { enabled = true }",
+            Self::GrpcDisabled => "an agent that runs sidecars or gateways has no gRPC port",
+            Self::NotWanJoined => "a datacenter's servers are not WAN joined to the others",
+            Self::CentralConfigDisabled => {
+                "central service config is off where proxies take their mode from config entries"
+            }
+            Self::GatewayMissing => {
+                "an upstream resolves to local or remote, but a datacenter it needs has no mesh gateway"
+            }
+            Self::BuiltinProxyGateway => {
+                "an upstream routed through gateways from Consul's built-in proxy, which cannot use them"
+            }
+            Self::GatewayTokenMissing => {
+                "ACLs are enabled and a mesh gateway registration has no token"
+            }
+            Self::ModeIgnored => "a mode on a same-datacenter or prepared-query upstream",
+            Self::PeerModeNone => "mode none on a peered upstream, which Consul treats as remote",
+            Self::InvalidModeAcceptedByConsul => "an unknown mode string in a config entry",
+        }
+    }
+
+    /// The check's documentation in Markdown: its section of `docs/checks.md` (what it
+    /// checks, an example, the fix), without the heading.
+    pub fn help(self) -> &'static str {
+        let heading = format!("## `{}`\n", self.as_str());
+        let Some(start) = CHECKS_MD.find(&heading) else {
+            return self.summary();
+        };
+        let body = &CHECKS_MD[start + heading.len()..];
+        let end = body.find("\n## ").map_or(body.len(), |i| i + 1);
+        body[..end].trim()
+    }
+}
+
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())

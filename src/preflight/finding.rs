@@ -4,9 +4,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use serde::ser::SerializeMap;
 
-use crate::load::error::{Location, Severity};
+use crate::load::error::{Location, Problem, Severity, Source};
 use crate::preflight::check::Check;
 use crate::syntax::tree::Pos;
 use crate::topology::placement::Loc;
@@ -66,19 +65,24 @@ impl fmt::Display for Finding {
 }
 
 impl Serialize for Finding {
-    /// `{"check", "file", "line", "column", "path", "message", "suggestion"}`: the shape of a
-    /// load diagnostic with the check's name (`suggestion` is always `null`), as
-    /// `meshroute check --format json` prints it.
+    /// As its [`Problem`]: the check's name is the `code`, `source` is `check`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(7))?;
-        m.serialize_entry("check", &self.check)?;
-        m.serialize_entry("file", &self.file.as_ref().map(|p| p.display().to_string()))?;
-        m.serialize_entry("line", &self.pos.line)?;
-        m.serialize_entry("column", &self.pos.column)?;
-        m.serialize_entry("path", &self.path)?;
-        m.serialize_entry("message", &self.message)?;
-        m.serialize_entry("suggestion", &None::<&str>)?;
-        m.end()
+        Problem::from(self).serialize(s)
+    }
+}
+
+impl From<&Finding> for Problem {
+    fn from(f: &Finding) -> Self {
+        Problem {
+            path: Some(f.path.clone()).filter(|p| !p.is_empty()),
+            ..Problem::new(
+                f.check.as_str(),
+                Source::Check,
+                f.severity,
+                f.message.clone(),
+            )
+            .at(f.file.as_deref(), f.pos)
+        }
     }
 }
 

@@ -8,11 +8,11 @@ use crate::model::config_entry::ServiceDefaults;
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::DestinationType;
 use crate::resolve::layers::{Layer, Layers};
-use crate::resolve::resolution::SniCache;
 use crate::resolve::route::{HopKind, NextHop, Route, UpstreamRef};
 use crate::sni;
+use crate::topology::compile::Facts;
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
-use crate::topology::plan::{Facts, ProxyPlan};
+use crate::topology::plan::ProxyPlan;
 use crate::topology::{Topology, Warning, WarningKind};
 
 /// The value of every layer for an upstream: its own layers over `downstream`, the proxy's.
@@ -192,7 +192,7 @@ pub(crate) fn route_of<'t>(
         proxy: proxy.id,
         upstream: UpstreamRef {
             name: f.name,
-            kind: f.kind,
+            destination_type: f.kind,
             namespace: f.namespace,
             partition: f.partition,
             peer: f.peer,
@@ -301,7 +301,7 @@ impl<'t> ProxyView<'t> {
 const EMPTY: &[String] = &[];
 
 /// Where a route of `kind` goes: the datacenter of the hop and the addresses dialed. A pure
-/// function of the topology, so a [`Resolution`] keeps only the kind.
+/// function of the topology, so a [`Resolution`](crate::resolve::Resolution) keeps only the kind.
 pub(crate) fn next_hop<'t>(
     dc: &'t Datacenter,
     f: &Facts<'t>,
@@ -406,5 +406,28 @@ fn no_gateway_message(dc: &str, partition: &str) -> String {
         format!(
             "no mesh gateway of partition {partition:?} is registered in datacenter {dc:?}: unreachable"
         )
+    }
+}
+
+/// The SNI names of one resolution, shared between the routes to one target: one slot per
+/// distinct name of the plan (a route read from the models has no slot and builds its own).
+#[derive(Default)]
+pub(crate) struct SniCache {
+    pub(crate) names: Vec<Option<Arc<str>>>,
+}
+
+impl SniCache {
+    pub(crate) fn with_slots(slots: u32) -> Self {
+        Self {
+            names: vec![None; slots as usize],
+        }
+    }
+
+    pub(crate) fn get(&mut self, slot: Option<u32>, build: impl FnOnce() -> String) -> Arc<str> {
+        match slot.and_then(|i| self.names.get_mut(i as usize)) {
+            Some(Some(name)) => Arc::clone(name),
+            Some(empty) => Arc::clone(empty.insert(Arc::from(build()))),
+            None => Arc::from(build()),
+        }
     }
 }

@@ -8,7 +8,7 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::Route;
-use crate::topology::plan::peer_of;
+use crate::topology::compile::peer_of;
 use crate::topology::{Datacenter, Proxy, Topology};
 
 /// One layer's value in an [`Explanation`].

@@ -79,10 +79,9 @@ pub use resolution::{NO_TRUST_DOMAIN, Resolution, Routes};
 pub use route::{HopKind, NextHop, Route, UpstreamRef};
 
 use crate::model::service::Upstream;
-use crate::topology::plan::Facts;
+use crate::topology::compile::Facts;
 use crate::topology::{Datacenter, Proxy, Topology};
-use decide::{Downstream, ProxyView, layers_of, resolve_facts};
-use resolution::SniCache;
+use decide::{Downstream, ProxyView, SniCache, layers_of, resolve_facts};
 
 /// Resolution's entry points on the topology.
 impl Topology {

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::resolve::decide::{Downstream, ProxyView, next_hop, resolve_facts, route_of};
+use crate::resolve::decide::{Downstream, ProxyView, SniCache, next_hop, resolve_facts, route_of};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::{HopKind, Route};
-use crate::topology::plan::Facts;
+use crate::topology::compile::Facts;
 use crate::topology::{Datacenter, Topology, Warning, WarningKind};
 
 /// Every route of a topology: [`Topology::resolve`]'s result.
@@ -244,29 +244,6 @@ impl Serialize for Resolution<'_> {
 
 /// The message for resolution without a trust domain.
 pub const NO_TRUST_DOMAIN: &str = "no trust domain: SNI names need one; set it (TopologyBuilder::trust_domain) or include a saved /v1/connect/ca/roots response (its TrustDomain) among the documents";
-
-/// The SNI names of one resolution, shared between the routes to one target: one slot per
-/// distinct name of the plan (a route read from the models has no slot and builds its own).
-#[derive(Default)]
-pub(crate) struct SniCache {
-    names: Vec<Option<Arc<str>>>,
-}
-
-impl SniCache {
-    fn with_slots(slots: u32) -> Self {
-        Self {
-            names: vec![None; slots as usize],
-        }
-    }
-
-    pub(crate) fn get(&mut self, slot: Option<u32>, build: impl FnOnce() -> String) -> Arc<str> {
-        match slot.and_then(|i| self.names.get_mut(i as usize)) {
-            Some(Some(name)) => Arc::clone(name),
-            Some(empty) => Arc::clone(empty.insert(Arc::from(build()))),
-            None => Arc::from(build()),
-        }
-    }
-}
 
 /// Where a route is: datacenter, proxy and step indices.
 type At = (usize, usize, usize);

@@ -65,8 +65,7 @@ pub struct UpstreamRef<'t> {
     /// `destination_name`.
     pub name: &'t str,
     /// `destination_type`.
-    #[serde(rename = "type")]
-    pub kind: DestinationType,
+    pub destination_type: DestinationType,
     /// The namespace (`default` when unset).
     pub namespace: &'t str,
     /// The partition (`default` when unset).
@@ -104,8 +103,8 @@ pub struct Route<'t> {
     pub sni: Option<Arc<str>>,
     /// Where the connection goes next.
     pub next_hop: NextHop<'t>,
-    /// What is wrong or worth knowing about this route (in JSON, their messages).
-    #[serde(serialize_with = "ser_messages")]
+    /// What is wrong or worth knowing about this route (in JSON, each as its
+    /// [`Problem`](crate::Problem)).
     pub warnings: Vec<Warning>,
 }
 
@@ -115,9 +114,4 @@ fn ser_sni<S: serde::Serializer>(sni: &Option<Arc<str>>, s: S) -> Result<S::Ok, 
         Some(name) => s.serialize_some(&**name),
         None => s.serialize_none(),
     }
-}
-
-/// Warnings as their messages, the JSON shape routes have always had.
-fn ser_messages<S: serde::Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(warnings.iter().map(Warning::message))
 }

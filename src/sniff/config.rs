@@ -1,14 +1,31 @@
 //! Limits and the server-name policy.
 
+use super::error::{Error, NameError};
+
 /// What to do when a server name breaks one rule of the [`Policy`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rule {
-    /// Reject the hello with [`Error::InvalidName`](super::Error::InvalidName).
+    /// Reject the hello with [`Error::InvalidName`].
     Reject,
     /// Accept the hello and report the problem through
     /// [`ClientHello::name_issue`](super::ClientHello::name_issue).
     Tolerate,
+}
+
+impl Rule {
+    /// Applies the rule to a broken name: [`Rule::Reject`] rejects the hello with
+    /// [`Error::InvalidName`]; [`Rule::Tolerate`] accepts it and keeps `e` in `issue` unless an
+    /// earlier problem is there.
+    pub(crate) fn apply(self, e: NameError, issue: &mut Option<NameError>) -> Result<(), Error> {
+        match self {
+            Rule::Reject => Err(Error::InvalidName(e)),
+            Rule::Tolerate => {
+                issue.get_or_insert(e);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// How strictly server names are judged. Each rule is switchable; the defaults follow
@@ -100,12 +117,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// The default cap on the handshake message (header included): 16 KiB.
-    pub const DEFAULT_MAX_HELLO_LEN: usize = 16 * 1024;
+    /// The default cap on the handshake message (header included): 64 KiB, the limit of rustls
+    /// (a handshake body of at most 0xffff bytes) and of Envoy's tls_inspector
+    /// (`TLS_MAX_CLIENT_HELLO`). Real clients send hellos over 16 KiB (a long ALPN list).
+    pub const DEFAULT_MAX_HELLO_LEN: usize = 64 * 1024;
     /// The largest cap that can be configured: 64 KiB.
     pub const MAX_HELLO_LEN_LIMIT: usize = 64 * 1024;
 
-    /// The defaults: 16 KiB cap, [`Policy::DEFAULT`].
+    /// The defaults: 64 KiB cap, [`Policy::DEFAULT`].
     pub const fn new() -> Self {
         Config {
             max_hello_len: Self::DEFAULT_MAX_HELLO_LEN,

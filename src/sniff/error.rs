@@ -60,7 +60,7 @@ impl Field {
 
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -116,7 +116,7 @@ impl NameError {
 
 impl fmt::Display for NameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -156,6 +156,23 @@ impl Error {
             Error::DuplicateExtension(_) => "duplicate extension",
             Error::Malformed(_) => "malformed ClientHello",
             Error::InvalidName(_) => "invalid server name",
+        }
+    }
+}
+
+impl Error {
+    /// The stable kebab-case name of the kind of error (`not-tls`, `malformed`,
+    /// `invalid-name`, …), for machine-readable reports.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Error::NotTls => "not-tls",
+            Error::Sslv2Hello => "sslv2-hello",
+            Error::NotClientHello => "not-client-hello",
+            Error::RecordOverflow => "record-overflow",
+            Error::HelloTooLarge => "hello-too-large",
+            Error::DuplicateExtension(_) => "duplicate-extension",
+            Error::Malformed(_) => "malformed",
+            Error::InvalidName(_) => "invalid-name",
         }
     }
 }

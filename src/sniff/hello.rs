@@ -92,6 +92,30 @@ pub struct ClientHello<'a> {
 }
 
 impl<'a> ClientHello<'a> {
+    /// A copy made field by field, with the name only if it is borrowed. For returning a
+    /// hello whose name is not inline: the hello is 456 bytes, mostly the inline name buffer,
+    /// and returning it whole costs a memcpy call (measured: 40 instructions of some 800 a
+    /// parse).
+    #[inline]
+    pub(crate) fn copy_borrowed(&self) -> Self {
+        ClientHello {
+            name: self
+                .name
+                .as_ref()
+                .and_then(Bytes::borrowed)
+                .map(Bytes::Borrowed),
+            host_len: self.host_len,
+            issue: self.issue,
+            alpn: self.alpn,
+            versions: self.versions,
+            legacy_version: self.legacy_version,
+            ech: self.ech,
+            records: self.records,
+            len: self.len,
+            message_len: self.message_len,
+        }
+    }
+
     /// The `host_name` exactly as the client sent it; `None` when there is no `server_name`
     /// extension or no `host_name` in it. A tolerated empty extension or list also gives
     /// `None`, a tolerated empty `host_name` gives `Some(b"")`; [`name_issue`](Self::name_issue)

@@ -14,7 +14,7 @@
 //! A caller that reads in pieces calls [`parse`] again with everything received so far, or
 //! lets a [`Sniffer`] skip the calls that the last [`Status::Partial`] proved useless. Names
 //! are judged by a [`Policy`] (RFC 6066 defaults, each rule switchable); the hello size cap is
-//! in [`Config`] (16 KiB by default, at most 64 KiB). See `docs/sniff.md`.
+//! in [`Config`] (64 KiB by default, which is also the most). See `docs/sniff.md`.
 //!
 //! ```
 //! use meshroute::sniff::{self, Config, Status};
@@ -41,8 +41,11 @@
 mod config;
 mod cursor;
 mod error;
+mod flat;
 mod hello;
+mod lanes;
 mod name;
+mod records;
 
 pub use config::{Config, Policy, Rule};
 pub use error::{Error, Field, NameError};
@@ -50,7 +53,6 @@ pub use hello::{Alpn, ClientHello, Status, Versions};
 pub use name::{Bytes, HostName};
 
 use cursor::{Cursor, HANDSHAKE, HEADER, MAX_RECORD, Stop};
-use hello::Span;
 
 const EXT_SERVER_NAME: u16 = 0;
 const EXT_ALPN: u16 = 16;
@@ -128,16 +130,20 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
         {
             hello.message_len = end;
             let policy = *config.policy();
-            body_flat(msg, policy, &mut hello)?;
+            flat::body(msg, policy, &mut hello)?;
             validate_name(policy, &mut hello)?;
             hello.records = 1;
             hello.len = HEADER + end;
-            return Ok(Status::Complete(hello));
+            // A name in one slice is borrowed: no inline buffer to copy.
+            return Ok(Status::Complete(hello.copy_borrowed()));
         }
     }
     let mut cur = Cursor::new(buf, rlen);
     let mut total = None;
-    match body(&mut cur, config, &mut total, &mut hello) {
+    match records::message(&mut cur, config, &mut total, &mut hello) {
+        Ok(()) if !matches!(hello.name, Some(Bytes::Inline { .. })) => {
+            Ok(Status::Complete(hello.copy_borrowed()))
+        }
         Ok(()) => Ok(Status::Complete(hello)),
         Err(Stop::More) => Ok(Status::Partial(cur.needed(total))),
         Err(Stop::Err(e)) => Err(e),
@@ -194,462 +200,117 @@ impl Sniffer {
     }
 }
 
-#[inline]
-fn fits(cur: &Cursor<'_>, n: usize, end: usize, field: Field) -> Result<(), Stop> {
-    if cur.off() + n <= end {
-        Ok(())
+// The rules both paths share: `flat.rs` reads a contiguous message, `records.rs` one that
+// crosses records, and each asks these for every decision that is not about where bytes are.
+
+/// ALPN, supported_versions and ECH may each appear once (RFC 8446 §4.2).
+fn once(seen: bool, ty: u16) -> Result<(), Error> {
+    if seen {
+        Err(Error::DuplicateExtension(ty))
     } else {
-        Err(Stop::Err(Error::Malformed(field)))
+        Ok(())
     }
 }
 
-fn reject_or(rule: Rule, e: NameError, issue: &mut Option<NameError>) -> Result<(), Stop> {
-    match rule {
-        Rule::Reject => Err(Stop::Err(Error::InvalidName(e))),
-        Rule::Tolerate => {
-            if issue.is_none() {
-                *issue = Some(e);
-            }
-            Ok(())
-        }
-    }
-}
-
-/// The `server_name` extension body (`len` bytes). Puts the chosen `host_name` in `found`.
-fn server_name<'a>(
-    cur: &mut Cursor<'a>,
+/// The `server_name` body's framing: its length `len` and the list length it starts with
+/// (`None` when `len` is under 2). False when the policy tolerated an empty extension or list:
+/// there is then nothing to read.
+fn server_name_list(
+    list: Option<usize>,
     len: usize,
     policy: Policy,
     issue: &mut Option<NameError>,
-    found: &mut Option<Bytes<'a>>,
-) -> Result<(), Stop> {
+) -> Result<bool, Error> {
     if len == 0 {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
+        policy.empty_name.apply(NameError::Empty, issue)?;
+        return Ok(false);
     }
-    let end = cur.off() + len;
-    fits(cur, 2, end, Field::ServerNameList)?;
-    let list = usize::from(cur.u16()?);
-    if list + 2 != len {
-        return Err(Error::Malformed(Field::ServerNameList).into());
-    }
-    if list == 0 {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
-    }
-    let mut too_long = false;
-    while cur.off() < end {
-        fits(cur, 3, end, Field::HostName)?;
-        let name_type = cur.u8()?;
-        let n = usize::from(cur.u16()?);
-        fits(cur, n, end, Field::HostName)?;
-        if name_type != 0 {
-            reject_or(policy.unknown_name_type, NameError::UnknownNameType, issue)?;
-            cur.skip(n)?;
-        } else if found.is_some() || too_long {
-            reject_or(policy.multiple_names, NameError::MultipleNames, issue)?;
-            cur.skip(n)?;
-        } else if n > name::INLINE_MAX {
-            // Longer than any DNS name: keep it only if it can be borrowed.
-            reject_or(policy.invalid_name, NameError::TooLong, issue)?;
-            match cur.take_borrowed(n)? {
-                Some(b) => *found = Some(Bytes::Borrowed(b)),
-                None => too_long = true,
+    match list {
+        Some(list) if list + 2 == len => {
+            if list == 0 {
+                policy.empty_name.apply(NameError::Empty, issue)?;
             }
-        } else {
-            cur.take_into(n, found)?;
+            Ok(list != 0)
         }
+        _ => Err(Error::Malformed(Field::ServerNameList)),
     }
-    Ok(())
 }
 
-/// A `server_name` extension body that is contiguous and present: the same checks, in the
-/// same order, as [`server_name`], on a slice.
-#[allow(clippy::inline_always)] // measured: 5% fewer instructions per hello, called once
-#[inline(always)]
-fn server_name_flat<'a>(
-    body: &'a [u8],
+/// What to do with one `server_name` list entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entry {
+    /// Skip it by its length.
+    Skip,
+    /// It is the host name.
+    Take,
+}
+
+/// Judges one list entry of type `name_type` and `n` bytes, `have` telling whether a host name
+/// was already taken.
+#[inline]
+fn server_name_entry(
+    name_type: u8,
+    n: usize,
+    have: bool,
     policy: Policy,
     issue: &mut Option<NameError>,
-    found: &mut Option<Bytes<'a>>,
-) -> Result<(), Error> {
-    let reject_or = |rule, e, issue: &mut Option<NameError>| match reject_or(rule, e, issue) {
-        Ok(()) | Err(Stop::More) => Ok(()),
-        Err(Stop::Err(e)) => Err(e),
-    };
-    if body.is_empty() {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
+) -> Result<Entry, Error> {
+    if name_type != 0 {
+        policy
+            .unknown_name_type
+            .apply(NameError::UnknownNameType, issue)?;
+        return Ok(Entry::Skip);
     }
-    let Some(&[a, b]) = body.get(..2) else {
-        return Err(Error::Malformed(Field::ServerNameList));
-    };
-    let list = usize::from(u16::from_be_bytes([a, b]));
-    if list + 2 != body.len() {
-        return Err(Error::Malformed(Field::ServerNameList));
+    if have {
+        policy
+            .multiple_names
+            .apply(NameError::MultipleNames, issue)?;
+        return Ok(Entry::Skip);
     }
-    if list == 0 {
-        return reject_or(policy.empty_name, NameError::Empty, issue);
+    if n > name::INLINE_MAX {
+        // Longer than any DNS name.
+        policy.invalid_name.apply(NameError::TooLong, issue)?;
     }
-    let mut i = 2;
-    while i < body.len() {
-        let Some(&[name_type, hi, lo]) = body.get(i..i + 3) else {
-            return Err(Error::Malformed(Field::HostName));
-        };
-        let n = usize::from(u16::from_be_bytes([hi, lo]));
-        let Some(name) = body.get(i + 3..i + 3 + n) else {
-            return Err(Error::Malformed(Field::HostName));
-        };
-        i += 3 + n;
-        if name_type != 0 {
-            reject_or(policy.unknown_name_type, NameError::UnknownNameType, issue)?;
-        } else if found.is_some() {
-            reject_or(policy.multiple_names, NameError::MultipleNames, issue)?;
-        } else {
-            if n > name::INLINE_MAX {
-                reject_or(policy.invalid_name, NameError::TooLong, issue)?;
-            }
-            *found = Some(Bytes::Borrowed(name));
-        }
+    Ok(Entry::Take)
+}
+
+/// The ALPN body of `n` bytes holds a `list`-byte protocol list of at least one name.
+fn alpn_len(list: usize, n: usize) -> Result<(), Error> {
+    if list + 2 != n || list < 2 {
+        return Err(Error::Malformed(Field::Alpn));
     }
     Ok(())
 }
 
-/// An ALPN extension body that is contiguous and present.
-fn alpn_flat(body: &[u8]) -> Result<(), Error> {
-    let Some(&[a, b]) = body.get(..2) else {
-        return Err(Error::Malformed(Field::Alpn));
-    };
-    let list = usize::from(u16::from_be_bytes([a, b]));
-    if list + 2 != body.len() || list < 2 {
-        return Err(Error::Malformed(Field::Alpn));
-    }
-    let mut i = 2;
-    while let Some(&p) = body.get(i) {
+/// A contiguous ALPN protocol list: non-empty names that end exactly at its end.
+fn alpn_protocols(list: &[u8]) -> Result<(), Error> {
+    let mut i = 0;
+    while let Some(&p) = list.get(i) {
         if p == 0 {
             return Err(Error::Malformed(Field::Alpn));
         }
         i += 1 + usize::from(p);
     }
-    if i == body.len() {
+    if i == list.len() {
         Ok(())
     } else {
         Err(Error::Malformed(Field::Alpn))
     }
 }
 
-/// The extensions block when it is contiguous and present (the common case): one bounds check
-/// per extension instead of one per field. Same checks, same order, same answers as the
-/// record-crossing loop in [`body`]. The ALPN and versions spans it keeps are slices.
-fn extensions_flat<'a>(
-    block: &'a [u8],
-    policy: Policy,
-    hello: &mut ClientHello<'a>,
-) -> Result<(), Error> {
-    let mut seen_sni = false;
-    let mut i = 0;
-    // The header read is the loop test: a block that ends inside one fails after the loop.
-    while let Some(&[t0, t1, l0, l1]) = block.get(i..i + 4) {
-        // One load for type and length.
-        let head = u32::from_be_bytes([t0, t1, l0, l1]);
-        #[allow(clippy::cast_possible_truncation)] // the high half
-        let ty = (head >> 16) as u16;
-        let start = i + 4;
-        let stop = start + (head & 0xffff) as usize;
-        let Some(body) = block.get(start..stop) else {
-            return Err(Error::Malformed(Field::ExtensionLength));
-        };
-        i = stop;
-        match ty {
-            EXT_SERVER_NAME => {
-                if seen_sni {
-                    if let Err(Stop::Err(e)) = reject_or(
-                        policy.duplicate_extension,
-                        NameError::DuplicateExtension,
-                        &mut hello.issue,
-                    ) {
-                        return Err(e);
-                    }
-                } else {
-                    seen_sni = true;
-                    server_name_flat(body, policy, &mut hello.issue, &mut hello.name)?;
-                }
-            }
-            EXT_ALPN => {
-                if hello.alpn.is_some() {
-                    return Err(Error::DuplicateExtension(ty));
-                }
-                alpn_flat(body)?;
-                hello.alpn = Some(Span::Flat(body.get(2..).unwrap_or_default()));
-            }
-            EXT_SUPPORTED_VERSIONS => {
-                if hello.versions.is_some() {
-                    return Err(Error::DuplicateExtension(ty));
-                }
-                let list = body.first().map_or(0, |&l| usize::from(l));
-                if body.is_empty() || list + 1 != body.len() || list < 2 || list % 2 != 0 {
-                    return Err(Error::Malformed(Field::SupportedVersions));
-                }
-                hello.versions = Some(Span::Flat(body.get(1..).unwrap_or_default()));
-            }
-            EXT_ECH => {
-                if hello.ech {
-                    return Err(Error::DuplicateExtension(ty));
-                }
-                hello.ech = true;
-            }
-            EXT_PRE_SHARED_KEY if stop != block.len() => {
-                return Err(Error::Malformed(Field::PreSharedKey));
-            }
-            _ => {}
-        }
+/// The supported_versions body of `n` bytes starts with the length of its list of 2-byte
+/// versions (`None` when the body is empty).
+fn versions_len(list: Option<usize>, n: usize) -> Result<(), Error> {
+    match list {
+        Some(list) if list + 1 == n && list >= 2 && list % 2 == 0 => Ok(()),
+        _ => Err(Error::Malformed(Field::SupportedVersions)),
     }
-    if i == block.len() {
-        Ok(())
-    } else {
-        Err(Error::Malformed(Field::ExtensionLength))
-    }
-}
-
-/// Parses the handshake message into `hello` (filled in place: it is large).
-fn body<'a>(
-    cur: &mut Cursor<'a>,
-    config: &Config,
-    total: &mut Option<usize>,
-    hello: &mut ClientHello<'a>,
-) -> Result<(), Stop> {
-    let len = if let Some(&[ty, a, b, c]) = cur.peek(4) {
-        if ty != 1 {
-            return Err(Error::NotClientHello.into());
-        }
-        cur.skip(4)?;
-        usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c)
-    } else {
-        // The header itself straddles records or is cut short.
-        if cur.u8()? != 1 {
-            return Err(Error::NotClientHello.into());
-        }
-        let hi = usize::from(cur.u8()?);
-        (hi << 16) | usize::from(cur.u16()?)
-    };
-    let end = 4 + len;
-    if end > config.max_hello_len() {
-        return Err(Error::HelloTooLarge.into());
-    }
-    *total = Some(end);
-    hello.message_len = end;
-    let policy = *config.policy();
-
-    // (A message wholly in the first record and present took the slice path in `parse`.)
-    body_records(cur, end, policy, hello)?;
-    validate_name(policy, hello)?;
-    hello.records = cur.records;
-    hello.len = cur.pos();
-    Ok(())
 }
 
 /// Validates the name found, if any, against the policy.
 fn validate_name(policy: Policy, hello: &mut ClientHello<'_>) -> Result<(), Error> {
     if let Some(name) = &hello.name {
         hello.host_len = name::validate(name.as_bytes(), policy, &mut hello.issue)?;
-    }
-    Ok(())
-}
-
-/// The message body when it is contiguous and present (the common case): the same checks in
-/// the same order as [`body_records`], one bounds check per field.
-fn body_flat<'a>(msg: &'a [u8], policy: Policy, hello: &mut ClientHello<'a>) -> Result<(), Error> {
-    let end = msg.len();
-    let Some(&[v0, v1]) = msg.get(..2) else {
-        return Err(Error::Malformed(Field::LegacyVersion));
-    };
-    hello.legacy_version = u16::from_be_bytes([v0, v1]);
-    let Some(&sid) = msg.get(34) else {
-        return Err(Error::Malformed(if end < 34 {
-            Field::Random
-        } else {
-            Field::SessionId
-        }));
-    };
-    let sid = usize::from(sid);
-    if sid > 32 {
-        return Err(Error::Malformed(Field::SessionId));
-    }
-    let mut p = 35 + sid;
-    let Some(&[c0, c1]) = msg.get(p..p + 2) else {
-        return Err(Error::Malformed(if p > end {
-            Field::SessionId
-        } else {
-            Field::CipherSuites
-        }));
-    };
-    let suites = usize::from(u16::from_be_bytes([c0, c1]));
-    if suites < 2 || suites % 2 != 0 {
-        return Err(Error::Malformed(Field::CipherSuites));
-    }
-    p += 2 + suites;
-    let Some(&comp) = msg.get(p) else {
-        return Err(Error::Malformed(if p > end {
-            Field::CipherSuites
-        } else {
-            Field::CompressionMethods
-        }));
-    };
-    if comp == 0 {
-        return Err(Error::Malformed(Field::CompressionMethods));
-    }
-    p += 1 + usize::from(comp);
-    if p > end {
-        return Err(Error::Malformed(Field::CompressionMethods));
-    }
-    if p == end {
-        return Ok(());
-    }
-    let Some(&[e0, e1]) = msg.get(p..p + 2) else {
-        return Err(Error::Malformed(Field::Extensions));
-    };
-    p += 2;
-    if p + usize::from(u16::from_be_bytes([e0, e1])) != end {
-        return Err(Error::Malformed(Field::Extensions));
-    }
-    extensions_flat(&msg[p..], policy, hello)
-}
-
-/// The message body read record by record (a hello split across records, or cut short).
-fn body_records<'a>(
-    cur: &mut Cursor<'a>,
-    end: usize,
-    policy: Policy,
-    hello: &mut ClientHello<'a>,
-) -> Result<(), Stop> {
-    fits(cur, 2, end, Field::LegacyVersion)?;
-    let legacy_version = cur.u16()?;
-    fits(cur, 32, end, Field::Random)?;
-    cur.skip(32)?;
-    fits(cur, 1, end, Field::SessionId)?;
-    let sid = usize::from(cur.u8()?);
-    if sid > 32 {
-        return Err(Error::Malformed(Field::SessionId).into());
-    }
-    fits(cur, sid, end, Field::SessionId)?;
-    cur.skip(sid)?;
-    fits(cur, 2, end, Field::CipherSuites)?;
-    let suites = usize::from(cur.u16()?);
-    if suites < 2 || suites % 2 != 0 {
-        return Err(Error::Malformed(Field::CipherSuites).into());
-    }
-    fits(cur, suites, end, Field::CipherSuites)?;
-    cur.skip(suites)?;
-    fits(cur, 1, end, Field::CompressionMethods)?;
-    let comp = usize::from(cur.u8()?);
-    if comp == 0 {
-        return Err(Error::Malformed(Field::CompressionMethods).into());
-    }
-    fits(cur, comp, end, Field::CompressionMethods)?;
-    cur.skip(comp)?;
-
-    hello.legacy_version = legacy_version;
-    let mut seen_sni = false;
-    if cur.off() < end {
-        fits(cur, 2, end, Field::Extensions)?;
-        let exts = usize::from(cur.u16()?);
-        if cur.off() + exts != end {
-            return Err(Error::Malformed(Field::Extensions).into());
-        }
-        if let Some(block) = cur.peek(exts) {
-            extensions_flat(block, policy, hello)?;
-            cur.skip(exts)?;
-        }
-    }
-    while cur.off() < end {
-        fits(cur, 4, end, Field::ExtensionLength)?;
-        let ty = cur.u16()?;
-        let n = usize::from(cur.u16()?);
-        fits(cur, n, end, Field::ExtensionLength)?;
-        let ext_end = cur.off() + n;
-        match ty {
-            EXT_SERVER_NAME => {
-                if seen_sni {
-                    reject_or(
-                        policy.duplicate_extension,
-                        NameError::DuplicateExtension,
-                        &mut hello.issue,
-                    )?;
-                    cur.skip(n)?;
-                } else if let Some(body) = cur.peek(n) {
-                    seen_sni = true;
-                    server_name_flat(body, policy, &mut hello.issue, &mut hello.name)?;
-                    cur.skip(n)?;
-                } else {
-                    seen_sni = true;
-                    server_name(cur, n, policy, &mut hello.issue, &mut hello.name)?;
-                }
-            }
-            EXT_ALPN => {
-                if hello.alpn.is_some() {
-                    return Err(Error::DuplicateExtension(ty).into());
-                }
-                fits(cur, 2, ext_end, Field::Alpn)?;
-                let list = usize::from(cur.u16()?);
-                if list + 2 != n || list < 2 {
-                    return Err(Error::Malformed(Field::Alpn).into());
-                }
-                let span = Span::Records {
-                    cur: *cur,
-                    len: list,
-                };
-                if let Some(protocols) = cur.peek(list) {
-                    // Contiguous: walk the length bytes in the slice.
-                    let mut i = 0;
-                    while let Some(&p) = protocols.get(i) {
-                        if p == 0 {
-                            return Err(Error::Malformed(Field::Alpn).into());
-                        }
-                        i += 1 + usize::from(p);
-                    }
-                    if i != list {
-                        return Err(Error::Malformed(Field::Alpn).into());
-                    }
-                    cur.skip(list)?;
-                } else {
-                    while cur.off() < ext_end {
-                        let p = usize::from(cur.u8()?);
-                        if p == 0 {
-                            return Err(Error::Malformed(Field::Alpn).into());
-                        }
-                        fits(cur, p, ext_end, Field::Alpn)?;
-                        cur.skip(p)?;
-                    }
-                }
-                hello.alpn = Some(span);
-            }
-            EXT_SUPPORTED_VERSIONS => {
-                if hello.versions.is_some() {
-                    return Err(Error::DuplicateExtension(ty).into());
-                }
-                fits(cur, 1, ext_end, Field::SupportedVersions)?;
-                let list = usize::from(cur.u8()?);
-                if list + 1 != n || list < 2 || list % 2 != 0 {
-                    return Err(Error::Malformed(Field::SupportedVersions).into());
-                }
-                hello.versions = Some(Span::Records {
-                    cur: *cur,
-                    len: list,
-                });
-                cur.skip(list)?;
-            }
-            EXT_ECH => {
-                if hello.ech {
-                    return Err(Error::DuplicateExtension(ty).into());
-                }
-                hello.ech = true;
-                cur.skip(n)?;
-            }
-            EXT_PRE_SHARED_KEY => {
-                if ext_end != end {
-                    return Err(Error::Malformed(Field::PreSharedKey).into());
-                }
-                cur.skip(n)?;
-            }
-            _ => cur.skip(n)?,
-        }
     }
     Ok(())
 }

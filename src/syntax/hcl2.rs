@@ -43,16 +43,7 @@ use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 /// A [`SyntaxError`] for text that is not HCL2 (at the line and column hcl-edit reports), or
 /// over the size limit.
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
-    }
+    limits.check_len(src, "hcl2")?;
     let body = hcl::edit::parser::parse_body(src).map_err(|e| {
         let l = e.location();
         let pos = Pos::new(clamp(l.line()), clamp(l.column()));

@@ -38,36 +38,31 @@ pub const MAX_SUPPORTED_DEPTH: usize = 512;
 /// # Ok::<(), meshroute::tree::SyntaxError>(())
 /// ```
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::new(1, 1),
-            format!(
-                "expected at most {} bytes of json (the size limit), found {} bytes",
-                limits.max_bytes,
-                src.len()
-            ),
-        ));
-    }
+    limits.check_len(src, "json")?;
     let mut p = Reader {
-        src,
-        b: src.as_bytes(),
-        i: 0,
-        line: 1,
-        line_start: 0,
-        cache_off: 0,
-        cache_col: 1,
+        lx: Lexer {
+            src,
+            b: src.as_bytes(),
+            i: 0,
+            line: 1,
+            line_start: 0,
+            cache_off: 0,
+            cache_col: 1,
+        },
         max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
     };
-    p.skip_ws();
+    p.lx.skip_ws();
     let node = p.value(0)?;
-    p.skip_ws();
-    if p.i < p.b.len() {
-        return Err(p.error_here("expected the end of the document"));
+    p.lx.skip_ws();
+    if p.lx.i < p.lx.b.len() {
+        return Err(p.lx.error_here("expected the end of the document"));
     }
     Ok(node)
 }
 
-struct Reader<'a> {
+/// The text and the reading position in it: whitespace, strings, numbers and literals, and
+/// the line and column of any offset.
+struct Lexer<'a> {
     src: &'a str,
     b: &'a [u8],
     i: usize,
@@ -75,6 +70,11 @@ struct Reader<'a> {
     line_start: usize,
     cache_off: usize,
     cache_col: u32,
+}
+
+/// The recursive-descent reader of values, arrays and objects over the [`Lexer`].
+struct Reader<'a> {
+    lx: Lexer<'a>,
     max_depth: usize,
 }
 
@@ -83,7 +83,7 @@ fn count_chars(bytes: &[u8]) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl Reader<'_> {
+impl Lexer<'_> {
     /// The position of byte offset `at` on the current line (offsets only move forward).
     fn pos_at(&mut self, at: usize) -> Pos {
         if self.cache_off < self.line_start || self.cache_off > at {
@@ -132,39 +132,6 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
-        let pos = self.pos();
-        let value = match self.b.get(self.i) {
-            Some(b'{') => self.object(depth, pos)?,
-            Some(b'[') => self.array(depth, pos)?,
-            Some(b'"') => Value::String(self.string()?),
-            Some(b'-' | b'0'..=b'9') => self.number()?,
-            Some(b't') => self.literal("true", Value::Bool(true))?,
-            Some(b'f') => self.literal("false", Value::Bool(false))?,
-            Some(b'n') => self.literal("null", Value::Null)?,
-            _ => {
-                return Err(self.error_here(
-                    "expected a value (object, array, string, number, true, false or null)",
-                ));
-            }
-        };
-        Ok(Node::new(pos, value))
-    }
-
-    fn deeper(&mut self, depth: usize) -> Result<usize, SyntaxError> {
-        if depth >= self.max_depth {
-            let pos = self.pos();
-            return Err(SyntaxError::over_limit(
-                pos,
-                format!(
-                    "expected at most {} levels of nesting (the depth limit), found more",
-                    self.max_depth
-                ),
-            ));
-        }
-        Ok(depth + 1)
-    }
-
     fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
         let w = word.as_bytes();
         for (k, &c) in w.iter().enumerate() {
@@ -176,88 +143,16 @@ impl Reader<'_> {
         Ok(value)
     }
 
-    fn object(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
-        let depth = self.deeper(depth)?;
-        self.i += 1;
-        self.skip_ws();
-        let mut entries = Vec::new();
-        if self.b.get(self.i) == Some(&b'}') {
+    /// Moves past `c` if it is at the cursor.
+    fn eat(&mut self, c: u8) -> bool {
+        let found = self.b.get(self.i) == Some(&c);
+        if found {
             self.i += 1;
-            return Ok(Value::Map(entries));
         }
-        loop {
-            if self.b.get(self.i) != Some(&b'"') {
-                let what = if entries.is_empty() {
-                    "expected a string key or '}'"
-                } else {
-                    "expected a string key"
-                };
-                return Err(self.error_here(what));
-            }
-            let key_pos = self.pos();
-            let key = self.string()?;
-            self.skip_ws();
-            if self.b.get(self.i) != Some(&b':') {
-                return Err(self.error_here("expected ':' after the key"));
-            }
-            self.i += 1;
-            self.skip_ws();
-            let value = self.value(depth)?;
-            entries.push(Entry {
-                key,
-                key_pos,
-                value,
-            });
-            self.skip_ws();
-            match self.b.get(self.i) {
-                Some(b',') => {
-                    self.i += 1;
-                    self.skip_ws();
-                }
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(Value::Map(entries));
-                }
-                _ => {
-                    return Err(self.error_here(&format!(
-                        "expected ',' or '}}' in the object opened at {open}"
-                    )));
-                }
-            }
-        }
+        found
     }
 
-    fn array(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
-        let depth = self.deeper(depth)?;
-        self.i += 1;
-        self.skip_ws();
-        let mut items = Vec::new();
-        if self.b.get(self.i) == Some(&b']') {
-            self.i += 1;
-            return Ok(Value::List(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            self.skip_ws();
-            match self.b.get(self.i) {
-                Some(b',') => {
-                    self.i += 1;
-                    self.skip_ws();
-                }
-                Some(b']') => {
-                    self.i += 1;
-                    return Ok(Value::List(items));
-                }
-                _ => {
-                    return Err(self.error_here(&format!(
-                        "expected ',' or ']' in the array opened at {open}"
-                    )));
-                }
-            }
-        }
-    }
-
-    /// A string starting at the opening quote; the text is copied in runs between escapes.
+    /// A string starting at the opening quote.
     fn string(&mut self) -> Result<String, SyntaxError> {
         let start = self.i + 1;
         let mut j = start;
@@ -268,11 +163,16 @@ impl Reader<'_> {
                     self.i = j + 1;
                     return Ok(self.src[start..j].to_owned());
                 }
-                Some(b'\\') => break,
+                Some(b'\\') => return self.string_with_escapes(start, j),
                 Some(&c) if c >= 0x20 => j += 1,
                 _ => return Err(self.error_at(j, "expected '\"' to end the string")),
             }
         }
+    }
+
+    /// The rest of a string from `start` whose first escape is at `j`: the text is copied in
+    /// runs between escapes.
+    fn string_with_escapes(&mut self, start: usize, mut j: usize) -> Result<String, SyntaxError> {
         let mut out = String::with_capacity(j - start + 8);
         let mut run = start;
         loop {
@@ -304,37 +204,7 @@ impl Reader<'_> {
             Some(b'n') => '\n',
             Some(b'r') => '\r',
             Some(b't') => '\t',
-            Some(b'u') => {
-                let hi = self.hex4(at + 2)?;
-                if (0xDC00..0xE000).contains(&hi) {
-                    return Err(SyntaxError::new(
-                        self.pos_at(at),
-                        "expected a high surrogate before a low one, found a lone low \
-                         surrogate escape",
-                    ));
-                }
-                if (0xD800..0xDC00).contains(&hi) {
-                    let lo = if self.b.get(at + 6) == Some(&b'\\')
-                        && self.b.get(at + 7) == Some(&b'u')
-                    {
-                        self.hex4(at + 8)?
-                    } else {
-                        0
-                    };
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return Err(SyntaxError::new(
-                            self.pos_at(at),
-                            "expected a low surrogate escape after a high one, found a lone \
-                             high surrogate",
-                        ));
-                    }
-                    let code = 0x1_0000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                    out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
-                    return Ok(at + 12);
-                }
-                out.push(char::from_u32(hi).unwrap_or('\u{FFFD}'));
-                return Ok(at + 6);
-            }
+            Some(b'u') => return self.unicode_escape(at, out),
             _ => {
                 return Err(self.error_at(
                     at + 1,
@@ -344,6 +214,42 @@ impl Reader<'_> {
         };
         out.push(c);
         Ok(at + 2)
+    }
+
+    /// A `\u` escape at `at`, a surrogate pair read as one character; returns the offset
+    /// after it.
+    fn unicode_escape(&mut self, at: usize, out: &mut String) -> Result<usize, SyntaxError> {
+        let hi = self.hex4(at + 2)?;
+        if (0xDC00..0xE000).contains(&hi) {
+            return Err(SyntaxError::new(
+                self.pos_at(at),
+                "expected a high surrogate before a low one, found a lone low surrogate escape",
+            ));
+        }
+        if !(0xD800..0xDC00).contains(&hi) {
+            out.push(char::from_u32(hi).unwrap_or('\u{FFFD}'));
+            return Ok(at + 6);
+        }
+        let lo = self.low_surrogate(at)?;
+        let code = 0x1_0000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+        out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+        Ok(at + 12)
+    }
+
+    /// The `\u` escape that must follow a high surrogate escaped at `at`.
+    fn low_surrogate(&mut self, at: usize) -> Result<u32, SyntaxError> {
+        let lo = if self.b.get(at + 6) == Some(&b'\\') && self.b.get(at + 7) == Some(&b'u') {
+            self.hex4(at + 8)?
+        } else {
+            0
+        };
+        if !(0xDC00..0xE000).contains(&lo) {
+            return Err(SyntaxError::new(
+                self.pos_at(at),
+                "expected a low surrogate escape after a high one, found a lone high surrogate",
+            ));
+        }
+        Ok(lo)
     }
 
     fn hex4(&mut self, at: usize) -> Result<u32, SyntaxError> {
@@ -369,34 +275,7 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Result<Value, SyntaxError> {
         let start = self.i;
-        if self.b.get(self.i) == Some(&b'-') {
-            self.i += 1;
-        }
-        match self.b.get(self.i) {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.error_here("expected a digit")),
-        }
-        let mut integer = true;
-        if self.b.get(self.i) == Some(&b'.') {
-            integer = false;
-            self.i += 1;
-            if self.digits() == 0 {
-                return Err(self.error_here("expected a digit after '.'"));
-            }
-        }
-        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
-            integer = false;
-            self.i += 1;
-            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.error_here("expected a digit in the exponent"));
-            }
-        }
+        let integer = self.number_text()?;
         let text = &self.src[start..self.i];
         if integer && let Ok(i) = text.parse::<i64>() {
             return Ok(Value::Int(i));
@@ -408,6 +287,128 @@ impl Reader<'_> {
                 format!("expected a number within the range of a 64-bit float, found {text}"),
             )),
         }
+    }
+
+    /// Moves past a number (RFC 8259's grammar); whether it has neither a fraction nor an
+    /// exponent.
+    fn number_text(&mut self) -> Result<bool, SyntaxError> {
+        self.eat(b'-');
+        match self.b.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error_here("expected a digit")),
+        }
+        let fraction = self.eat(b'.');
+        if fraction && self.digits() == 0 {
+            return Err(self.error_here("expected a digit after '.'"));
+        }
+        let exponent = self.eat(b'e') || self.eat(b'E');
+        if exponent {
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if self.digits() == 0 {
+                return Err(self.error_here("expected a digit in the exponent"));
+            }
+        }
+        Ok(!fraction && !exponent)
+    }
+}
+
+impl Reader<'_> {
+    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+        let pos = self.lx.pos();
+        let value = match self.lx.b.get(self.lx.i) {
+            Some(b'{') => self.object(depth, pos)?,
+            Some(b'[') => self.array(depth, pos)?,
+            Some(b'"') => Value::String(self.lx.string()?),
+            Some(b'-' | b'0'..=b'9') => self.lx.number()?,
+            Some(b't') => self.lx.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.lx.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.lx.literal("null", Value::Null)?,
+            _ => {
+                return Err(self.lx.error_here(
+                    "expected a value (object, array, string, number, true, false or null)",
+                ));
+            }
+        };
+        Ok(Node::new(pos, value))
+    }
+
+    fn deeper(&mut self, depth: usize) -> Result<usize, SyntaxError> {
+        if depth >= self.max_depth {
+            return Err(SyntaxError::too_deep(self.lx.pos(), self.max_depth));
+        }
+        Ok(depth + 1)
+    }
+
+    fn object(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+        let entries = self.sequence(depth, b'}', "object", open, Self::entry)?;
+        Ok(Value::Map(entries))
+    }
+
+    fn array(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
+        let items = self.sequence(depth, b']', "array", open, |r, depth, _| r.value(depth))?;
+        Ok(Value::List(items))
+    }
+
+    /// The elements of the array or object whose bracket is at the cursor, up to the `close`
+    /// bracket, each read by `element` (told whether it is the first).
+    fn sequence<T>(
+        &mut self,
+        depth: usize,
+        close: u8,
+        what: &str,
+        open: Pos,
+        mut element: impl FnMut(&mut Self, usize, bool) -> Result<T, SyntaxError>,
+    ) -> Result<Vec<T>, SyntaxError> {
+        let depth = self.deeper(depth)?;
+        self.lx.i += 1;
+        self.lx.skip_ws();
+        let mut items = Vec::new();
+        if self.lx.eat(close) {
+            return Ok(items);
+        }
+        loop {
+            items.push(element(self, depth, items.is_empty())?);
+            self.lx.skip_ws();
+            if self.lx.eat(b',') {
+                self.lx.skip_ws();
+            } else if self.lx.eat(close) {
+                return Ok(items);
+            } else {
+                let close = char::from(close);
+                let expected = format!("expected ',' or '{close}' in the {what} opened at {open}");
+                return Err(self.lx.error_here(&expected));
+            }
+        }
+    }
+
+    /// One `"key": value` of an object (the `first` one may also be a `}`).
+    fn entry(&mut self, depth: usize, first: bool) -> Result<Entry, SyntaxError> {
+        if self.lx.b.get(self.lx.i) != Some(&b'"') {
+            let what = if first {
+                "expected a string key or '}'"
+            } else {
+                "expected a string key"
+            };
+            return Err(self.lx.error_here(what));
+        }
+        let key_pos = self.lx.pos();
+        let key = self.lx.string()?;
+        self.lx.skip_ws();
+        if !self.lx.eat(b':') {
+            return Err(self.lx.error_here("expected ':' after the key"));
+        }
+        self.lx.skip_ws();
+        let value = self.value(depth)?;
+        Ok(Entry {
+            key,
+            key_pos,
+            value,
+        })
     }
 }
 

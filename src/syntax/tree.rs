@@ -161,6 +161,25 @@ pub struct Limits {
     pub max_depth: usize,
 }
 
+impl Limits {
+    /// The one size rule every reader applies before reading: `src` may hold at most
+    /// [`Limits::max_bytes`] bytes. `format` names the format in the message (`hcl`, `json`,
+    /// `yaml`).
+    pub(crate) fn check_len(&self, src: &str, format: &str) -> Result<(), SyntaxError> {
+        if src.len() <= self.max_bytes {
+            return Ok(());
+        }
+        Err(SyntaxError::over_limit(
+            Pos::new(1, 1),
+            format!(
+                "expected at most {} bytes of {format} (the size limit), found {} bytes",
+                self.max_bytes,
+                src.len()
+            ),
+        ))
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -199,6 +218,14 @@ impl SyntaxError {
             over_limit: true,
             ..Self::new(pos, message)
         }
+    }
+
+    /// The one depth rule's error: nesting at `pos` goes deeper than `max_depth` levels.
+    pub(crate) fn too_deep(pos: Pos, max_depth: usize) -> Self {
+        Self::over_limit(
+            pos,
+            format!("expected at most {max_depth} levels of nesting (the depth limit), found more"),
+        )
     }
 }
 

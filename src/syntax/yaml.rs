@@ -33,7 +33,7 @@ use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 /// A [`SyntaxError`] for text that is not YAML, has duplicate keys, non-string keys, or is over
 /// the limits.
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    check_size(src, limits)?;
+    limits.check_len(src, "yaml")?;
     serde_saphyr::from_str_with_options::<YNode>(src, options(limits))
         .map(|YNode(node)| node)
         .map_err(|e| syntax_error(&e))
@@ -71,7 +71,7 @@ pub struct StreamDocument {
 /// A [`SyntaxError`] for text that is not YAML (in any of its documents), has duplicate
 /// keys, non-string keys, or is over the limits.
 pub fn parse_stream(src: &str, limits: &Limits) -> Result<Vec<StreamDocument>, SyntaxError> {
-    check_size(src, limits)?;
+    limits.check_len(src, "yaml")?;
     let trees = serde_saphyr::from_multiple_with_options::<YNode>(src, options(limits))
         .map_err(|e| syntax_error(&e))?;
     let markers = DocumentMarkers::of(src);
@@ -127,20 +127,6 @@ fn is_marker(line: &str) -> bool {
 fn is_content(line: &str) -> bool {
     let t = line.trim_start();
     !(t.is_empty() || t.starts_with('#') || line.starts_with('%'))
-}
-
-fn check_size(src: &str, limits: &Limits) -> Result<(), SyntaxError> {
-    if src.len() > limits.max_bytes {
-        return Err(SyntaxError::over_limit(
-            Pos::default(),
-            format!(
-                "input is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_bytes
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The reader's options: YAML 1.2 booleans, duplicate keys rejected, nesting capped.

@@ -1,16 +1,15 @@
 //! [`TopologyBuilder`]: documents or models in, an immutable [`Topology`] out.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::model::config_entry::{ConfigEntry, ProxyDefaults, ServiceDefaults};
 use crate::model::document::{Content, Document};
 use crate::model::service::ServiceDefinition;
 use crate::topology::Topology;
+use crate::topology::compile;
 use crate::topology::datacenter::{Datacenter, Map};
-use crate::topology::instances::{NodeAddr, add_service};
+use crate::topology::instances::{Added, NodeAddr, add_service};
 use crate::topology::placement::{Agent, Placement};
-use crate::topology::plan;
 use crate::topology::warning::{Warning, WarningKind};
 
 /// Builds a [`Topology`] from documents or programmatically. The setters chain, and
@@ -42,16 +41,6 @@ pub(crate) struct DcBuilder {
     pub(crate) service_defaults: Map<ServiceDefaults>,
     pub(crate) resolver_subsets: Map<Vec<String>>,
     pub(crate) services: Vec<Added>,
-}
-
-/// A service as added: the definition, where it came from, and its agent.
-#[derive(Clone, Debug)]
-pub(crate) struct Added {
-    pub(crate) service: ServiceDefinition,
-    pub(crate) file: Option<PathBuf>,
-    pub(crate) node: NodeAddr,
-    /// The index of its agent in [`Topology::agents`].
-    pub(crate) agent: Option<usize>,
 }
 
 impl TopologyBuilder {
@@ -214,7 +203,7 @@ impl TopologyBuilder {
             warnings,
             sni_slots: 0,
         };
-        plan::plan(&mut topo);
+        compile::plan(&mut topo);
         topo
     }
 }

@@ -2,9 +2,9 @@
 //! addresses and ports Consul's agent would give them.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use crate::model::service::{ServiceDefinition, ServiceKind, non_empty_or};
-use crate::topology::builder::Added;
 use crate::topology::datacenter::{
     Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration,
 };
@@ -13,6 +13,16 @@ use crate::topology::warning::{Warning, WarningKind};
 
 /// Consul's default sidecar port range (`ports.sidecar_min_port`, `ports.sidecar_max_port`).
 const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 21000..=21255;
+
+/// A service as added: the definition, where it came from, and its agent.
+#[derive(Clone, Debug)]
+pub(crate) struct Added {
+    pub(crate) service: ServiceDefinition,
+    pub(crate) file: Option<PathBuf>,
+    pub(crate) node: NodeAddr,
+    /// The index of its agent in [`Topology::agents`](crate::topology::Topology::agents).
+    pub(crate) agent: Option<usize>,
+}
 
 /// The node addresses of an agent, used when a service has no address of its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

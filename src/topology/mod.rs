@@ -32,6 +32,7 @@
 //! ```
 
 mod builder;
+pub(crate) mod compile;
 pub mod datacenter;
 mod instances;
 pub mod placement;

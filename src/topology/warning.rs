@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::load::error::{Problem, Severity, Source};
 use crate::syntax::tree::Pos;
 
 /// What a [`Warning`] is about. The names ([`WarningKind::as_str`]) are stable.
@@ -98,14 +99,15 @@ impl Serialize for WarningKind {
 /// assert_eq!(w.kind(), WarningKind::NoTrustDomain);
 /// assert!(w.to_string().starts_with("no trust domain"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// It serializes as its [`Problem`]: the kind's name is the `code`, `source` is `topology`,
+/// `severity` is `warning`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Warning {
     kind: WarningKind,
     message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     file: Option<PathBuf>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<u32>,
 }
 
@@ -146,6 +148,26 @@ impl Warning {
     /// The line it concerns, when known.
     pub fn line(&self) -> Option<u32> {
         self.line
+    }
+}
+
+impl From<&Warning> for Problem {
+    fn from(w: &Warning) -> Self {
+        let pos = Pos::new(w.line.unwrap_or(0), 0);
+        Problem::new(
+            w.kind.as_str(),
+            Source::Topology,
+            Severity::Warning,
+            w.message.clone(),
+        )
+        .at(w.file.as_deref(), pos)
+    }
+}
+
+impl Serialize for Warning {
+    /// As its [`Problem`].
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Problem::from(self).serialize(s)
     }
 }
 

@@ -22,13 +22,18 @@ fn json(out: &Output) -> serde_json::Value {
     })
 }
 
+/// The check name of a problem (its code when its source is `check`), `None` for others.
+fn check_of(e: &serde_json::Value) -> Option<&str> {
+    (e["source"] == "check").then(|| e["code"].as_str().unwrap())
+}
+
 /// The check names of the entries of `v[key]`, sorted, duplicates kept.
 fn checks(v: &serde_json::Value, key: &str) -> Vec<String> {
     let mut out: Vec<String> = v[key]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["check"].as_str().unwrap_or("<load>").to_owned())
+        .map(|e| check_of(e).unwrap_or("<load>").to_owned())
         .collect();
     out.sort();
     out
@@ -81,7 +86,7 @@ fn the_broken_example_shows_several_checks_at_once() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["check"] == "connect-disabled")
+        .find(|e| check_of(e) == Some("connect-disabled"))
         .unwrap();
     assert_eq!(e["file"], format!("{BROKEN}/secondary/agent.hcl"));
     assert_eq!(e["line"], 3);
@@ -177,7 +182,7 @@ fn an_unknown_check_name_is_a_usage_error() {
 }
 
 #[test]
-fn load_diagnostics_keep_their_shape_with_a_null_check() {
+fn load_diagnostics_keep_their_shape_with_source_load() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_meshroute"))
         .args(["check", "--format", "json", "--input-format", "hcl", "-"])
         .stdin(Stdio::piped())
@@ -195,8 +200,18 @@ fn load_diagnostics_keep_their_shape_with_a_null_check() {
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     let w = &v["warnings"][0];
-    assert_eq!(w["check"], serde_json::Value::Null);
-    for key in ["file", "line", "column", "path", "message", "suggestion"] {
+    assert_eq!(check_of(w), None);
+    assert_eq!(w["source"], "load");
+    assert_eq!(w["severity"], "warning");
+    for key in [
+        "code",
+        "file",
+        "line",
+        "column",
+        "path",
+        "message",
+        "suggestion",
+    ] {
         assert!(w.get(key).is_some(), "{key} missing in {w}");
     }
 }
@@ -250,12 +265,13 @@ fn a_load_diagnostic_named_by_a_check_keeps_its_place_and_path() {
     );
     let v = json(&out);
     let e = &v["errors"][0];
-    assert_eq!(e["check"], "invalid-mode-accepted-by-consul");
+    assert_eq!(check_of(e), Some("invalid-mode-accepted-by-consul"));
     assert_eq!(e["path"], "MeshGateway.Mode");
     assert_eq!(
         (e["line"].as_u64(), e["column"].as_u64()),
         (Some(4), Some(10))
     );
     assert_eq!(v["errors"][1]["path"], "Cornfig");
-    assert_eq!(v["errors"][1]["check"], serde_json::Value::Null);
+    assert_eq!(check_of(&v["errors"][1]), None);
+    assert_eq!(v["errors"][1]["source"], "load");
 }

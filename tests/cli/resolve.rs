@@ -26,14 +26,17 @@ fn run_ok(args: &[&str]) -> Output {
     out
 }
 
+/// The `result` of the JSON envelope on stdout.
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}\n{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
-    })
+    });
+    assert_eq!(v["schema"], "meshroute/1");
+    v["result"].clone()
 }
 
 fn route<'a>(v: &'a serde_json::Value, service: &str, upstream: &str) -> &'a serde_json::Value {
@@ -95,7 +98,7 @@ fn resolve_examples_json_gives_the_product_documents_routes() {
     assert_eq!(billing["mode"], "local");
 
     let query = route(&v, "billing", "api-nearest");
-    assert_eq!(query["upstream"]["type"], "prepared_query");
+    assert_eq!(query["upstream"]["destination_type"], "prepared_query");
     assert_eq!(query["next_hop"]["kind"], "direct");
     assert_eq!(
         query["sni"],
@@ -248,14 +251,14 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn unknown_datacenter_exits_1() {
+fn unknown_datacenter_exits_2() {
     let out = run(&[
         "resolve",
         "--datacenter",
         "nowhere",
         "tests/fixtures/resolve",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("east, west"));
 }
 

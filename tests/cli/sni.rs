@@ -68,8 +68,11 @@ fn rejected_input_exits_1_with_the_reason() {
     let out = sni(&["--format", "json", &file("synthetic/multi-hostname.bin")]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["error"], "rejected");
-    assert_eq!(v["message"], "invalid server name: more than one host_name");
+    assert_eq!(v["errors"][0]["code"], "invalid-name");
+    assert_eq!(
+        v["errors"][0]["message"],
+        "invalid server name: more than one host_name"
+    );
     // A lenient policy takes the first name instead.
     let out = sni(&["--policy", "lenient", &file("synthetic/multi-hostname.bin")]);
     assert_eq!(out.status.code(), Some(0));
@@ -80,6 +83,7 @@ fn json_reports_the_hello() {
     let out = sni(&["--format", "json", &file("chromium.bin")]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &v["result"]["hello"];
     assert_eq!(v["server_name"], "chromium.example");
     assert_eq!(v["normalized"], "chromium.example");
     assert_eq!(v["alpn"], serde_json::json!(["h2", "http/1.1"]));
@@ -90,13 +94,19 @@ fn json_reports_the_hello() {
     let out = sni(&["--format", "json", &file("openssl-nosni.bin")]);
     assert_eq!(out.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["errors"][0]["code"], "no-server-name");
+    let v = &v["result"]["hello"];
     assert!(v["server_name"].is_null() && v["normalized"].is_null());
 
-    // The 20 KiB hello needs a larger cap than the default.
+    // The 20 KiB hello is over a 16 KiB cap, and within the default (64 KiB).
     let big = file("chromium-20k-two-records.bin");
-    assert_eq!(sni(&[&big]).status.code(), Some(1));
-    let out = sni(&["--format", "json", "--max-hello-len", "65536", &big]);
+    assert_eq!(
+        sni(&["--max-hello-len", "16384", &big]).status.code(),
+        Some(1)
+    );
+    let out = sni(&["--format", "json", &big]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &v["result"]["hello"];
     assert_eq!(
         (v["records"].as_u64(), v["length"].as_u64()),
         (Some(2), Some(20490))

@@ -141,3 +141,26 @@ pub fn rename(data: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
     m[1..4].copy_from_slice(&body[1..]);
     frame(header, &m, 16384)
 }
+
+/// Pads the handshake message `msg` (header included, with an extensions block) to `total`
+/// bytes with a zero-filled padding extension (type 21) in front of its other extensions.
+pub fn pad_to(msg: &[u8], total: usize) -> Vec<u8> {
+    let body = &msg[4..];
+    let mut p = 2 + 32;
+    p += 1 + usize::from(body[p]);
+    p += 2 + usize::from(u16::from_be_bytes([body[p], body[p + 1]]));
+    p += 1 + usize::from(body[p]);
+    let pad = total - msg.len() - 4;
+    let mut exts = vec![0, 21];
+    exts.extend_from_slice(&u16::try_from(pad).unwrap().to_be_bytes());
+    exts.resize(exts.len() + pad, 0);
+    exts.extend_from_slice(&body[p + 2..]);
+    let mut out = vec![1, 0, 0, 0];
+    out.extend_from_slice(&body[..p]);
+    out.extend_from_slice(&u16::try_from(exts.len()).unwrap().to_be_bytes());
+    out.extend_from_slice(&exts);
+    let len = u32::try_from(out.len() - 4).unwrap().to_be_bytes();
+    out[1..4].copy_from_slice(&len[1..]);
+    assert_eq!(out.len(), total);
+    out
+}

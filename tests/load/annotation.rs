@@ -279,6 +279,7 @@ fn entries_are_comma_separated_and_an_empty_one_is_malformed() {
 /// The fuzz target's seeds (`fuzz/corpus/k8s_annotation`: a flags byte, then the text),
 /// replayed with the target's invariants.
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn fuzz_corpus_replays() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/k8s_annotation");
     let mut seen = 0;

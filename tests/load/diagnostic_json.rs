@@ -1,5 +1,6 @@
-//! A diagnostic as a library user serializes it: the same object `meshroute check --format
-//! json` prints, key for key and in the same order; severity and kind by their names.
+//! A diagnostic as a library user serializes it: its `Problem`, the object every `meshroute`
+//! command prints in its JSON `errors` and `warnings`, key for key and in the same order;
+//! severity and kind by their names.
 
 use std::path::Path;
 
@@ -17,7 +18,7 @@ fn a_diagnostic_serializes_to_the_clis_object_in_its_key_order() {
     assert_eq!(ds.len(), 1, "{ds:?}");
     assert_eq!(
         serde_json::to_string(&ds[0]).unwrap(),
-        r#"{"file":"dir/web.hcl","line":4,"column":3,"path":"service.tgas","message":"invalid config key \"tgas\"","suggestion":"tags"}"#
+        r#"{"code":"unknown-key","source":"load","severity":"error","message":"invalid config key \"tgas\"","file":"dir/web.hcl","line":4,"column":3,"path":"service.tgas","suggestion":"tags"}"#
     );
 }
 
@@ -31,15 +32,16 @@ fn no_file_and_no_suggestion_are_null() {
     assert_eq!(ds.len(), 1, "{ds:?}");
     assert_eq!(
         serde_json::to_string(&ds[0]).unwrap(),
-        r#"{"file":null,"line":1,"column":36,"path":"Name","message":"expected a string, found the number 5","suggestion":null}"#
+        r#"{"code":"wrong-type","source":"load","severity":"error","message":"expected a string, found the number 5","file":null,"line":1,"column":36,"path":"Name","suggestion":null}"#
     );
 }
 
 #[test]
-fn the_whole_document_has_an_empty_path() {
+fn the_whole_document_has_a_null_path() {
     let ds = diagnostics("[1, 2]", Format::Json, None);
+    assert_eq!(ds[0].path(), "");
     let v = serde_json::to_value(&ds[0]).unwrap();
-    assert_eq!(v["path"], "");
+    assert_eq!(v["path"], serde_json::Value::Null);
     assert_eq!(v["line"], 1);
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use meshroute::{Format, Loader};
 
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn fuzz_corpora_load_without_panicking() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     let mut seen = 0;

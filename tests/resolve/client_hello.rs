@@ -151,6 +151,7 @@ mod cli {
         let (code, out, err) = route("primary", &hello(Some(&name)), true);
         assert_eq!(code, 0, "{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let v = &v["result"];
         assert_eq!(v["action"], "forward");
         assert_eq!(v["sni"], name.as_str());
         assert_eq!(v["addresses"], serde_json::json!(["198.18.2.10:443"]));
@@ -162,9 +163,15 @@ mod cli {
             "{out}"
         );
 
+        // A complete hello with no server name: exit 3, as `sni` (the exit-code table).
         let (code, out, _) = route("primary", &hello(None), false);
-        assert_eq!(code, 1);
+        assert_eq!(code, 3);
         assert!(out.contains("no server name"), "{out}");
+        let (code, out, _) = route("primary", &hello(None), true);
+        assert_eq!(code, 3);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["result"]["reason"]["code"], "no-server-name");
+        assert_eq!(v["errors"][0]["code"], "no-server-name");
 
         let h = hello(Some(&name));
         let (code, _, err) = route("primary", &h[..h.len() / 2], false);

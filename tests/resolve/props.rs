@@ -360,7 +360,7 @@ proptest! {
         let t = build(items(&spec));
         for r in resolved(&t).routes() {
             let Some(sni) = r.sni.as_deref() else { continue };
-            if r.upstream.peer.is_some() || r.upstream.kind != meshroute::DestinationType::Service {
+            if r.upstream.peer.is_some() || r.upstream.destination_type != meshroute::DestinationType::Service {
                 continue;
             }
             let dest = t.datacenter(r.upstream.datacenter).unwrap();

@@ -371,7 +371,7 @@ fn routes_serialize_to_the_documented_json() {
     assert_eq!(route["service"], "web");
     assert_eq!(route["proxy"], "web-sidecar-proxy");
     assert_eq!(route["upstream"]["name"], "api");
-    assert_eq!(route["upstream"]["type"], "service");
+    assert_eq!(route["upstream"]["destination_type"], "service");
     assert_eq!(route["upstream"]["namespace"], "default");
     assert_eq!(route["upstream"]["partition"], "default");
     assert_eq!(route["upstream"]["peer"], serde_json::Value::Null);

@@ -177,6 +177,7 @@ fn decisions_serialize_to_the_documented_json() {
         keys,
         [
             "sni",
+            "gateway_datacenter",
             "action",
             "datacenter",
             "addresses",
@@ -188,11 +189,17 @@ fn decisions_serialize_to_the_documented_json() {
         ]
     );
     assert_eq!(v["action"], "forward");
+    // `datacenter` is where the name goes, in JSON as in `GatewayAction::Forward`.
     assert_eq!(v["datacenter"], "dc2");
-    let v = serde_json::to_value(t.route_sni("dc1", "example.com")).unwrap();
+    assert_eq!(v["gateway_datacenter"], "dc1");
+    assert_eq!(v["reason"], serde_json::Value::Null);
+    let d = t.route_sni("dc1", "example.com");
+    assert_eq!(d.gateway_datacenter, "dc1");
+    let v = serde_json::to_value(&d).unwrap();
     assert_eq!(v["action"], "reject");
+    assert_eq!(v["reason"]["code"], "not-consul-name");
     assert!(
-        v["reason"]
+        v["reason"]["message"]
             .as_str()
             .unwrap()
             .contains("not a Consul mesh name")

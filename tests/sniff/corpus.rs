@@ -79,6 +79,28 @@ fn corpus_gives_the_expected_answers() {
     }
 }
 
+/// `sniff::Bytes` reads as a slice through `AsRef<[u8]>`, borrowed or reassembled inline.
+#[test]
+fn sniff_bytes_are_as_ref_slices() {
+    fn slice<B: AsRef<[u8]>>(b: &B) -> &[u8] {
+        b.as_ref()
+    }
+    let mut inline = 0;
+    for (file, data) in corpus() {
+        for framed in [data.clone(), reframe(&data, 7)] {
+            let h = sniff::parse(&framed, &big()).unwrap().complete().unwrap();
+            if let Some(name) = h.server_name_bytes() {
+                assert_eq!(Some(slice(name)), h.server_name(), "{file}");
+                inline += usize::from(name.borrowed().is_none());
+            }
+            for p in h.alpn() {
+                assert_eq!(slice(&p), p.as_bytes(), "{file}");
+            }
+        }
+    }
+    assert!(inline > 0, "no name straddled a record");
+}
+
 #[test]
 fn hellos_over_the_cap_are_rejected_not_waited_for() {
     for (file, data) in corpus() {
@@ -104,7 +126,70 @@ fn hellos_over_the_cap_are_rejected_not_waited_for() {
             .max_hello_len(),
         64 * 1024
     );
-    assert_eq!(Config::default().max_hello_len(), 16 * 1024);
+    assert_eq!(Config::default().max_hello_len(), 64 * 1024);
+}
+
+/// Issue 13: real clients send hellos over 16 KiB (Node with a long ALPN list, 22 KB in two
+/// records). The default cap, 64 KiB as in rustls and Envoy's tls_inspector, returns their
+/// name; the former 16 KiB default rejected them from their first 9 bytes.
+#[test]
+fn the_default_config_returns_the_name_of_twenty_kib_hellos_in_two_records() {
+    for (file, name) in [
+        ("chromium-20k-two-records.bin", "chromium.example"),
+        ("node-huge-alpn.bin", "bigalpn.example"),
+    ] {
+        let data = std::fs::read(root().join("tests/clienthello").join(file)).unwrap();
+        let h = sniff::parse(&data, &Config::default())
+            .unwrap()
+            .complete()
+            .unwrap_or_else(|| panic!("{file}"));
+        assert_eq!(h.host_name().map(|n| n.as_str()), Some(name), "{file}");
+        assert_eq!(h.records(), 2, "{file}");
+        assert!(h.message_len() >= 20 * 1024, "{file}");
+        // Read at every 1,460-byte segment, as from a network.
+        let mut sniffer = sniff::Sniffer::new(Config::default());
+        let mut got = None;
+        for end in (1460..data.len()).step_by(1460).chain([data.len()]) {
+            match sniffer.feed(&data[..end]) {
+                Ok(Status::Partial(_)) => assert!(end < data.len(), "{file}"),
+                Ok(Status::Complete(h)) => got = h.host_name().map(|n| n.as_str().to_owned()),
+                Err(e) => panic!("{file} at {end}: {e}"),
+            }
+        }
+        assert_eq!(got.as_deref(), Some(name), "{file}");
+        let old = Config::default().with_max_hello_len(16 * 1024);
+        assert_eq!(
+            sniff::parse(&data[..9], &old).err(),
+            Some(Error::HelloTooLarge),
+            "{file}"
+        );
+    }
+}
+
+/// The default cap is the whole 64 KiB: a 65,536-byte message is read, one byte more is
+/// rejected from the first 9 bytes.
+#[test]
+fn the_default_cap_is_sixty_four_kib() {
+    let (header, msg) =
+        defragment(&std::fs::read(root().join("tests/clienthello/chromium.bin")).unwrap());
+    let at_cap = frame(header, &sniff_common::pad_to(&msg, 64 * 1024), 16384);
+    let h = sniff::parse(&at_cap, &Config::default())
+        .unwrap()
+        .complete()
+        .unwrap();
+    assert_eq!(
+        (
+            h.message_len(),
+            h.records(),
+            h.host_name().map(|n| n.as_str())
+        ),
+        (64 * 1024, 4, Some("chromium.example"))
+    );
+    let over = frame(header, &sniff_common::pad_to(&msg, 64 * 1024 + 1), 16384);
+    assert_eq!(
+        sniff::parse(&over[..9], &Config::default()).err(),
+        Some(Error::HelloTooLarge)
+    );
 }
 
 /// What each shared synthetic file must give under the default policy.

@@ -87,6 +87,7 @@ fn reads_invariants(what: &str, data: &[u8]) {
 }
 
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn fuzz_seeds_keep_the_invariants() {
     let mut n = 0;
     for target in ["sniff_bytes", "sniff_reads", "sniff_structured"] {
@@ -102,6 +103,7 @@ fn fuzz_seeds_keep_the_invariants() {
 }
 
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn the_reads_seeds_reach_a_decision() {
     // The seeds are real hellos behind a read-size prefix: they must end complete or rejected.
     for (what, data) in seeds("sniff_reads") {

@@ -200,6 +200,7 @@ mod mutated {
 /// wherever both accept, names (modulo rustls's normalization) and ALPN lists agree, except for
 /// the explained unknown-name-type case.
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn fuzz_seeds_of_the_differential_target_agree() {
     let dir = sniff_common::root().join("fuzz/corpus/sniff_vs_rustls");
     let mut both = 0;

@@ -24,6 +24,7 @@ fn corpus(name: &str) -> Vec<(String, String)> {
 }
 
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn hcl_corpus_replays() {
     let seeds = corpus("hcl");
     assert!(seeds.len() >= 10, "{} seeds", seeds.len());
@@ -39,6 +40,7 @@ fn hcl_corpus_replays() {
 }
 
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn json_corpus_replays() {
     let seeds = corpus("json");
     assert!(seeds.len() >= 5, "{} seeds", seeds.len());

@@ -1,31 +1,49 @@
 //! `meshroute check`: load, validate, and run the preflight checks.
 
-use std::io::Read;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use meshroute::preflight::{self, Check, Finding};
-use meshroute::{Diagnostic, Format, Loaded, Loader, Severity, Topology};
+use meshroute::topology::Datacenter;
+use meshroute::{Loaded, Problem, Severity, Topology};
+use serde::Serialize;
+
+use crate::sarif;
+use crate::shared::{Cmd, Inputs, Stop};
+
+/// `check`'s `--format`: text, JSON, or SARIF 2.1.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// Problems as `FILE:LINE:COL: PATH: message` lines (findings as `FILE:LINE:COL:
+    /// [check-name] message`) on stderr, and what was checked on stdout.
+    Text,
+    /// One JSON document on stdout (schema/meshroute-1.json).
+    Json,
+    /// A SARIF 2.1.0 log on stdout, for code scanning and CI annotations.
+    Sarif,
+}
 
 /// Arguments of `meshroute check`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Output format: problems as `FILE:LINE:COL: PATH: message` lines (preflight findings as
-    /// `FILE:LINE:COL: [check-name] message`) on stderr, or one JSON object on stdout.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
-    /// The format of standard input (`-` among the paths).
-    #[arg(long, value_parser = ["hcl", "json", "yaml"])]
-    input_format: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
     /// Make a check's findings errors (`warnings`: every warning, load warnings included).
     #[arg(long, value_name = "NAME")]
     deny: Vec<String>,
     /// Do not report a check's findings (wins over --deny for the same check).
     #[arg(long, value_name = "NAME")]
     allow: Vec<String>,
-    /// Files and directories (searched recursively); `-` reads standard input.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    /// Text: print nothing on success but warnings (do not say what was checked).
+    #[arg(long, short)]
+    quiet: bool,
+    /// SARIF: file URIs are relative to this directory (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
 }
 
 /// What --deny and --allow say.
@@ -37,19 +55,21 @@ struct Levels {
 }
 
 impl Levels {
-    fn parse(args: &Args) -> Result<Self, String> {
+    fn parse(args: &Args) -> Result<Self, Stop> {
+        let unknown = |flag: &str, e: preflight::UnknownCheck| {
+            Stop::new(2, "unknown-check", format!("{flag}: {e}"))
+        };
         let mut l = Self::default();
         for name in &args.deny {
             if name == "warnings" {
                 l.deny_warnings = true;
             } else {
-                l.deny
-                    .push(name.parse().map_err(|e| format!("--deny: {e}"))?);
+                l.deny.push(name.parse().map_err(|e| unknown("--deny", e))?);
             }
         }
         for name in &args.allow {
             l.allow
-                .push(name.parse().map_err(|e| format!("--allow: {e}"))?);
+                .push(name.parse().map_err(|e| unknown("--allow", e))?);
         }
         Ok(l)
     }
@@ -64,181 +84,90 @@ impl Levels {
         }
         Some(f)
     }
-}
 
-/// One line of the report: a load diagnostic that belongs to no check, or a finding.
-#[derive(Debug)]
-enum Entry {
-    Load(Diagnostic),
-    Finding(Finding),
-}
-
-/// Load diagnostics in load order (those that belong to a check as findings, in their
-/// place), then the findings of the checks, severities adjusted.
-#[derive(Debug, Default)]
-struct Report {
-    entries: Vec<Entry>,
-    deny_warnings: bool,
-}
-
-impl Report {
-    fn new(loaded: &Loaded, levels: &Levels) -> Self {
-        let mut r = Self {
-            deny_warnings: levels.deny_warnings,
-            ..Self::default()
-        };
+    /// The problems: load diagnostics in load order (those that belong to a check as
+    /// findings, in their place), then the findings of the checks, severities adjusted.
+    fn problems(&self, loaded: &Loaded, topology: &Topology) -> Vec<Problem> {
+        let mut out = Vec::new();
         for d in &loaded.diagnostics {
-            match preflight::from_diagnostic(d) {
-                Some(f) => r.entries.extend(levels.apply(f).map(Entry::Finding)),
-                None => r.entries.push(Entry::Load(d.clone())),
-            }
-        }
-        let topology = Topology::from_documents(&loaded.documents, None);
-        r.entries.extend(
-            preflight::run(&topology)
-                .into_iter()
-                .filter_map(|f| levels.apply(f))
-                .map(Entry::Finding),
-        );
-        r
-    }
-
-    fn is_error(&self, e: &Entry) -> bool {
-        match e {
-            Entry::Load(d) => d.is_error() || (self.deny_warnings && !is_note(d)),
-            Entry::Finding(f) => f.is_error(),
-        }
-    }
-
-    fn has_errors(&self) -> bool {
-        self.entries.iter().any(|e| self.is_error(e))
-    }
-}
-
-pub(crate) fn run(args: &Args) -> ExitCode {
-    let levels = match Levels::parse(args) {
-        Ok(l) => l,
-        Err(msg) => {
-            eprintln!("meshroute check: {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    let loaded = match load(&args.paths, args.input_format.as_deref()) {
-        Ok(l) => l,
-        Err(msg) => {
-            eprintln!("meshroute check: {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    let report = Report::new(&loaded, &levels);
-    if args.format == "json" {
-        println!("{}", to_json(&loaded, &report));
-    } else {
-        for e in &report.entries {
-            match e {
-                Entry::Load(d) => {
-                    let label = if report.is_error(e) {
-                        ""
-                    } else if is_note(d) {
-                        "note: "
-                    } else {
-                        "warning: "
-                    };
-                    eprintln!("{}{label}{}", location(d), rest(d));
+            if let Some(f) = preflight::from_diagnostic(d) {
+                out.extend(self.apply(f).as_ref().map(Problem::from));
+            } else {
+                let mut p = Problem::from(d);
+                // Notes are information: `--deny warnings` leaves them alone.
+                if self.deny_warnings && p.severity != Severity::Note {
+                    p.severity = Severity::Error;
                 }
-                Entry::Finding(f) => eprintln!("{f}"),
+                out.push(p);
             }
         }
-    }
-    if report.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+        let findings = preflight::run(topology).into_iter();
+        out.extend(
+            findings
+                .filter_map(|f| self.apply(f))
+                .map(|f| Problem::from(&f)),
+        );
+        out
     }
 }
 
-/// Loads `paths`; `-` is standard input in `input_format`.
-pub(crate) fn load(paths: &[PathBuf], input_format: Option<&str>) -> Result<Loaded, String> {
-    let loader = Loader::new();
-    let mut out = Loaded::default();
-    for p in paths {
-        let l = if p.as_os_str() == "-" {
-            let Some(fmt) = input_format else {
-                return Err("reading standard input needs --input-format hcl|json|yaml".into());
-            };
-            let format = fmt.parse::<Format>().map_err(|e| e.to_string())?;
-            let mut src = String::new();
-            std::io::stdin()
-                .read_to_string(&mut src)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-            loader.load_str(&src, format, Some(std::path::Path::new("<stdin>")))
-        } else if !p.exists() {
-            return Err(format!("{}: no such file or directory", p.display()));
-        } else {
-            loader.load_paths(std::slice::from_ref(p))
+/// `check`'s result: what was checked.
+#[derive(Debug, Serialize)]
+pub(crate) struct Checked {
+    /// How many files documents or problems came from.
+    files: usize,
+    /// The datacenters the documents make.
+    datacenters: Vec<String>,
+    /// Every document loaded: where, its kind, and its value in Consul's API JSON form.
+    documents: Vec<serde_json::Value>,
+}
+
+impl Checked {
+    fn of(loaded: &Loaded, topology: &Topology) -> Self {
+        let files: BTreeSet<_> = loaded
+            .documents
+            .iter()
+            .filter_map(|d| d.file.as_deref())
+            .chain(loaded.diagnostics.iter().filter_map(|d| d.file()))
+            .collect();
+        Self {
+            files: files.len(),
+            datacenters: topology
+                .datacenters()
+                .iter()
+                .map(Datacenter::name)
+                .map(str::to_owned)
+                .collect(),
+            documents: documents_json(loaded),
+        }
+    }
+
+    /// `checked N file(s): N document(s) in N datacenter(s) (a, b); no problems` (or `N
+    /// warning(s)`).
+    fn summary(&self, problems: &[Problem]) -> String {
+        let notes = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Note)
+            .count();
+        let outcome = match (problems.len() - notes, notes) {
+            (0, 0) => "no problems".to_owned(),
+            (w, 0) => format!("{w} warning(s)"),
+            (0, n) => format!("no problems, {n} note(s)"),
+            (w, n) => format!("{w} warning(s), {n} note(s)"),
         };
-        out.documents.extend(l.documents);
-        out.diagnostics.extend(l.diagnostics);
+        format!(
+            "checked {} file(s): {} document(s) in {} datacenter(s) ({}); {outcome}",
+            self.files,
+            self.documents.len(),
+            self.datacenters.len(),
+            self.datacenters.join(", "),
+        )
     }
-    Ok(out)
 }
 
-/// A note: information only, never an error (`--deny warnings` leaves it alone).
-pub(crate) fn is_note(d: &Diagnostic) -> bool {
-    d.severity() == Severity::Note
-}
-
-fn location(d: &Diagnostic) -> String {
-    let file = d
-        .file()
-        .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string());
-    format!("{file}:{}:{}: ", d.line(), d.column())
-}
-
-fn rest(d: &Diagnostic) -> String {
-    let mut s = String::new();
-    if let Some(n) = d.document() {
-        s.push_str("document ");
-        s.push_str(&n.to_string());
-        s.push_str(": ");
-    }
-    if !d.path().is_empty() {
-        s.push_str(d.path());
-        s.push_str(": ");
-    }
-    s.push_str(d.message());
-    if let Some(h) = d.suggestion() {
-        s.push_str(" (did you mean \"");
-        s.push_str(h);
-        s.push_str("\"?)");
-    }
-    s
-}
-
-/// A finding in the shape of a load diagnostic, with its check's name.
-fn finding_json(f: &Finding) -> serde_json::Value {
-    serde_json::json!({
-        "check": f.check.as_str(),
-        "file": f.file.as_ref().map(|p| p.display().to_string()),
-        "line": f.pos.line,
-        "column": f.pos.column,
-        "path": f.path,
-        "message": f.message,
-        "suggestion": null,
-    })
-}
-
-/// A load diagnostic as the library serializes it, with no check's name.
-fn load_diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    let mut v = serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("check".to_owned(), serde_json::Value::Null);
-    }
-    v
-}
-
-fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
-    let documents: Vec<_> = loaded
+/// Every document as `{"file", "line", "kind", "value"}`, `value` in Consul's API JSON form.
+pub(crate) fn documents_json(loaded: &Loaded) -> Vec<serde_json::Value> {
+    loaded
         .documents
         .iter()
         .map(|d| {
@@ -249,27 +178,40 @@ fn to_json(loaded: &Loaded, report: &Report) -> serde_json::Value {
                 "value": d.to_json(),
             })
         })
-        .collect();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut notes = Vec::new();
-    for e in &report.entries {
-        let v = match e {
-            Entry::Load(d) => load_diagnostic_json(d),
-            Entry::Finding(f) => finding_json(f),
-        };
-        if report.is_error(e) {
-            errors.push(v);
-        } else if matches!(e, Entry::Load(d) if is_note(d)) {
-            notes.push(v);
-        } else {
-            warnings.push(v);
+        .collect()
+}
+
+/// Exit 0 when nothing is an error, 1 on any error, 2 on usage and input problems.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "check",
+        json: args.format != CheckFormat::Text,
+    };
+    let loaded = match Levels::parse(args).and_then(|l| Ok((l, args.inputs.load()?))) {
+        Ok(ok) => ok,
+        Err(stop) if args.format == CheckFormat::Sarif => {
+            return sarif::print_failure(&stop);
+        }
+        Err(stop) => return cmd.stop(stop),
+    };
+    let (levels, loaded) = loaded;
+    let topology = Topology::from_documents(&loaded.documents, None);
+    let problems = levels.problems(&loaded, &topology);
+    let checked = Checked::of(&loaded, &topology);
+    let code = u8::from(problems.iter().any(Problem::is_error));
+    match args.format {
+        CheckFormat::Sarif => {
+            sarif::print(&problems, args.root.as_deref());
+            ExitCode::from(code)
+        }
+        CheckFormat::Json => cmd.finish(code, Some(checked), problems),
+        CheckFormat::Text => {
+            // On success, what was checked (as `consul validate` says the configuration is
+            // valid); on failure the problems say it.
+            if code == 0 && !args.quiet {
+                println!("{}", checked.summary(&problems));
+            }
+            cmd.finish(code, None::<()>, problems)
         }
     }
-    let mut out =
-        serde_json::json!({"documents": documents, "errors": errors, "warnings": warnings});
-    if !notes.is_empty() {
-        out["notes"] = serde_json::Value::Array(notes);
-    }
-    out
 }

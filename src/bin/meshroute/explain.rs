@@ -1,7 +1,10 @@
 //! `meshroute explain`: the layer-by-layer account for one upstream.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
+
+use meshroute::{Explanation, Problem, Topology};
+
+use crate::shared::{self, Cmd, DatacenterArg, FormatArg, TopologyArgs};
 
 /// Arguments of `meshroute explain`.
 #[derive(Debug, clap::Args)]
@@ -12,34 +15,51 @@ pub(crate) struct Args {
     /// The upstream's destination name.
     #[arg(long)]
     upstream: String,
-    /// Only the proxies of this datacenter.
-    #[arg(long)]
-    datacenter: Option<String>,
-    /// The trust domain for SNI names.
-    #[arg(long)]
-    trust_domain: Option<String>,
-    /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
-    /// Files and directories.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    datacenter: DatacenterArg,
+    #[command(flatten)]
+    topology: TopologyArgs,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
+/// Exit 0 when explained, 1 on load errors, no such upstream or no trust domain, 2 on input
+/// problems or an unknown datacenter.
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let topo =
-        match crate::resolve::load_topology("explain", &args.paths, args.trust_domain.as_deref()) {
-            Ok(t) => t,
-            Err(code) => return code,
-        };
-    if let Err(code) =
-        crate::resolve::check_datacenter("explain", &topo, args.datacenter.as_deref())
-    {
-        return code;
+    let cmd = Cmd {
+        name: "explain",
+        json: args.format.is_json(),
+    };
+    let (topo, mut problems) = match args.topology.load_in(&args.datacenter) {
+        Ok(loaded) => loaded,
+        Err(stop) => return cmd.stop(stop),
+    };
+    problems.extend(topo.warnings().iter().map(Problem::from));
+    let found = explanations(args, &topo);
+    if found.is_empty() {
+        let (service, upstream) = (&args.service, &args.upstream);
+        let message = format!("no proxy of service {service:?} has an upstream {upstream:?}");
+        problems.push(shared::caller_error("no-such-upstream", message));
+        return cmd.finish(1, None::<()>, problems);
     }
+    if !cmd.json {
+        for (i, e) in found.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            print!("{e}");
+        }
+    }
+    let code = shared::trust_domain_exit(&topo, &mut problems);
+    cmd.finish(code, Some(&found), problems)
+}
+
+/// Every upstream named `--upstream` of the proxies of `--service` (by service or proxy ID),
+/// in the datacenters `--datacenter` lets through.
+fn explanations<'t>(args: &Args, topo: &'t Topology) -> Vec<Explanation<'t>> {
     let mut found = Vec::new();
     for dc in topo.datacenters() {
-        if args.datacenter.as_deref().is_some_and(|d| d != dc.name()) {
+        if !args.datacenter.includes(dc.name()) {
             continue;
         }
         for p in dc.proxies() {
@@ -53,28 +73,5 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             }
         }
     }
-    if found.is_empty() {
-        eprintln!(
-            "meshroute explain: no proxy of service {:?} has an upstream {:?}",
-            args.service, args.upstream
-        );
-        return ExitCode::from(1);
-    }
-    if args.format == "json" {
-        if let Err(code) = crate::resolve::print_json("explain", &found) {
-            return code;
-        }
-    } else {
-        for (i, e) in found.iter().enumerate() {
-            if i > 0 {
-                println!();
-            }
-            print!("{e}");
-        }
-    }
-    if topo.trust_domain().is_none() {
-        eprintln!("meshroute explain: {}", crate::resolve::NO_TRUST_DOMAIN);
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
+    found
 }

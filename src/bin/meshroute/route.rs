@@ -1,7 +1,12 @@
 //! `meshroute route`: what a mesh gateway does with an inbound SNI.
 
-use std::path::PathBuf;
+#[cfg(feature = "sniff")]
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use meshroute::{GatewayAction, GatewayDecision, Problem, RejectReason, Topology};
+
+use crate::shared::{self, Cmd, FormatArg, Stop, TopologyArgs};
 
 /// Arguments of `meshroute route`.
 #[derive(Debug, clap::Args)]
@@ -17,103 +22,127 @@ pub(crate) struct Args {
     #[cfg(feature = "sniff")]
     #[arg(long, value_name = "FILE", conflicts_with = "sni")]
     client_hello: Option<PathBuf>,
-    /// The trust domain (else the TrustDomain of a saved /v1/connect/ca/roots response among
-    /// the inputs).
-    #[arg(long)]
-    trust_domain: Option<String>,
-    /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
-    /// Files and directories.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    topology: TopologyArgs,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+/// Where the server name to route comes from.
+#[derive(Debug)]
+enum ServerName<'a> {
+    /// `--sni`.
+    Given(&'a str),
+    /// `--client-hello`.
+    #[cfg(feature = "sniff")]
+    Hello(&'a Path),
+}
+
+impl<'a> ServerName<'a> {
+    fn of(args: &'a Args) -> Option<Self> {
+        if let Some(sni) = &args.sni {
+            return Some(Self::Given(sni));
+        }
+        #[cfg(feature = "sniff")]
+        if let Some(path) = &args.client_hello {
+            return Some(Self::Hello(path));
+        }
+        None
+    }
 }
 
 /// Exit 0 when the gateway forwards or serves the name, 1 when it rejects it (or the
-/// ClientHello), 4 when the ClientHello is incomplete.
+/// ClientHello), 2 on input problems or an unknown datacenter, 3 when the ClientHello has
+/// no server name, 4 when it is incomplete.
 pub(crate) fn run(args: &Args) -> ExitCode {
-    if args.sni.is_none() && client_hello(args).is_none() {
-        eprintln!("meshroute route: give the server name with --sni NAME or --client-hello FILE");
-        return ExitCode::from(2);
-    }
-    let topo =
-        match crate::resolve::load_topology("route", &args.paths, args.trust_domain.as_deref()) {
-            Ok(t) => t,
-            Err(code) => return code,
-        };
-    let d = match (&args.sni, client_hello(args)) {
-        (Some(sni), _) => topo.route_sni(&args.datacenter, sni),
-        (None, Some(path)) => match route_hello(&topo, &args.datacenter, path) {
-            Ok(d) => d,
-            Err(code) => return code,
-        },
-        (None, None) => return ExitCode::from(2),
+    let cmd = Cmd {
+        name: "route",
+        json: args.format.is_json(),
     };
-    if args.format == "json" {
-        if let Err(code) = crate::resolve::print_json("route", &d) {
-            return code;
+    let Some(name) = ServerName::of(args) else {
+        let message = "give the server name with --sni NAME or --client-hello FILE";
+        return cmd.stop(Stop::new(2, "usage", message));
+    };
+    let (topo, mut problems) = match args.topology.load() {
+        Ok(loaded) => loaded,
+        Err(stop) => return cmd.stop(stop),
+    };
+    let here = topo.datacenter_ignore_case(&args.datacenter);
+    if let Err(stop) = shared::require_datacenter(&topo, here, &args.datacenter) {
+        return cmd.stop(stop);
+    }
+    problems.extend(topo.warnings().iter().map(Problem::from));
+    let d = match decide(&topo, &args.datacenter, &name) {
+        Ok(d) => d,
+        Err(mut stop) => {
+            problems.append(&mut stop.problems);
+            return cmd.finish(stop.code, None::<()>, problems);
         }
-    } else {
+    };
+    if !cmd.json {
         println!("{d}");
     }
-    if d.action_str() == "reject" {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    let code = match &d.action {
+        GatewayAction::Reject(r) => {
+            problems.push(Problem::from(r));
+            if *r == RejectReason::NoServerName {
+                3
+            } else {
+                1
+            }
+        }
+        _ => 0,
+    };
+    cmd.finish(code, Some(&d), problems)
+}
+
+/// The gateway's decision for the name given (`Err` only for a ClientHello that cannot be
+/// routed).
+#[cfg_attr(not(feature = "sniff"), allow(clippy::unnecessary_wraps))]
+fn decide<'t>(
+    topo: &'t Topology,
+    datacenter: &str,
+    name: &ServerName<'_>,
+) -> Result<GatewayDecision<'t>, Stop> {
+    match name {
+        ServerName::Given(sni) => Ok(topo.route_sni(datacenter, sni)),
+        #[cfg(feature = "sniff")]
+        ServerName::Hello(path) => route_hello(topo, datacenter, path),
     }
 }
 
-#[cfg(feature = "sniff")]
-fn client_hello(args: &Args) -> Option<&PathBuf> {
-    args.client_hello.as_ref()
-}
-
-#[cfg(not(feature = "sniff"))]
-fn client_hello(_: &Args) -> Option<&PathBuf> {
-    None
-}
-
+/// The decision for the server name of the ClientHello in `path` (`-`: standard input).
 #[cfg(feature = "sniff")]
 fn route_hello<'t>(
-    topo: &'t meshroute::Topology,
+    topo: &'t Topology,
     datacenter: &str,
-    path: &PathBuf,
-) -> Result<meshroute::GatewayDecision<'t>, ExitCode> {
-    use std::io::Read;
+    path: &Path,
+) -> Result<GatewayDecision<'t>, Stop> {
+    use meshroute::HelloRoute;
 
-    use meshroute::route::HelloRoute;
-
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::read(path).map(|b| bytes = b)
-    };
-    if let Err(e) = read {
-        eprintln!("meshroute route: {}: {e}", path.display());
-        return Err(ExitCode::from(2));
-    }
+    let bytes = shared::read_bytes(path)?;
     match topo.route_client_hello(datacenter, &bytes, &meshroute::sniff::Config::default()) {
         Ok(HelloRoute::Decided(d)) => Ok(d),
         Ok(HelloRoute::NeedMore(n)) => {
-            eprintln!(
-                "meshroute route: the ClientHello is incomplete: at least {n} more bytes are needed"
-            );
-            Err(ExitCode::from(4))
+            let message =
+                format!("the ClientHello is incomplete: at least {n} more bytes are needed");
+            Err(Stop {
+                code: 4,
+                problems: vec![shared::hello_error("incomplete-client-hello", message)],
+            })
         }
-        Ok(_) => Err(ExitCode::from(1)),
+        Ok(_) => Err(Stop::new(
+            1,
+            "client-hello",
+            "the ClientHello cannot be routed",
+        )),
         Err(e) => {
-            eprintln!("meshroute route: the ClientHello is rejected: {e}");
-            Err(ExitCode::from(1))
+            let mut p = Problem::from(e);
+            p.message = format!("the ClientHello is rejected: {e}");
+            Err(Stop {
+                code: 1,
+                problems: vec![p],
+            })
         }
     }
-}
-
-#[cfg(not(feature = "sniff"))]
-fn route_hello<'t>(
-    _: &'t meshroute::Topology,
-    _: &str,
-    _: &PathBuf,
-) -> Result<meshroute::GatewayDecision<'t>, ExitCode> {
-    Err(ExitCode::from(2))
 }

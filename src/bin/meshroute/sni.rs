@@ -1,35 +1,102 @@
 //! `meshroute sni`: the server name of a captured TLS ClientHello.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use meshroute::Problem;
 use meshroute::sniff::{self, ClientHello, Config, Policy, Status};
+use serde::Serialize;
+
+use crate::shared::{self, Cmd, FormatArg};
 
 /// Arguments of `meshroute sni`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
+    #[command(flatten)]
+    format: FormatArg,
     /// Name policy: `default` (RFC 6066), `strict` (every rule rejects) or `lenient` (report
     /// problems, reject only broken framing).
     #[arg(long, default_value = "default", value_parser = ["default", "strict", "lenient"])]
     policy: String,
-    /// Largest ClientHello accepted, in bytes (at most 65536).
-    #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    /// Largest ClientHello accepted, in bytes (at most 65536, the default).
+    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=65536))]
     max_hello_len: u32,
     /// The raw bytes a client sent (a captured ClientHello), or `-` for standard input.
     input: PathBuf,
 }
 
-fn read_input(path: &PathBuf) -> std::io::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buf)?;
-        Ok(buf)
-    } else {
-        std::fs::read(path)
+/// `sni`'s JSON result: how many bytes were read, how many more are needed (an incomplete
+/// hello), and the hello (a complete one).
+#[derive(Debug, Serialize)]
+struct Report {
+    bytes: usize,
+    needed: Option<usize>,
+    hello: Option<serde_json::Value>,
+}
+
+/// Exit 0 with the name, 1 when the input is rejected, 2 when it cannot be read, 3 when the
+/// hello carries no server name, 4 when it is incomplete.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let cmd = Cmd {
+        name: "sni",
+        json: args.format.is_json(),
+    };
+    let data = match shared::read_bytes(&args.input) {
+        Ok(data) => data,
+        Err(stop) => return cmd.stop(stop),
+    };
+    let mut report = Report {
+        bytes: data.len(),
+        needed: None,
+        hello: None,
+    };
+    let (code, problem) = match sniff::parse(&data, &config(args)) {
+        Ok(Status::Complete(h)) => {
+            report.hello = Some(hello_json(&h));
+            complete(&h, cmd.json)
+        }
+        Ok(Status::Partial(n)) => {
+            report.needed = Some(n);
+            let message = format!(
+                "incomplete ClientHello: at least {n} more bytes needed (have {})",
+                data.len()
+            );
+            (
+                4,
+                Some(shared::hello_error("incomplete-client-hello", message)),
+            )
+        }
+        Err(e) => (1, Some(Problem::from(e))),
+    };
+    cmd.finish(code, Some(report), problem.into_iter().collect())
+}
+
+fn config(args: &Args) -> Config {
+    let policy = match args.policy.as_str() {
+        "strict" => Policy::STRICT,
+        "lenient" => Policy::LENIENT,
+        _ => Policy::DEFAULT,
+    };
+    Config::default()
+        .with_max_hello_len(args.max_hello_len as usize)
+        .with_policy(policy)
+}
+
+/// A whole hello: its name as sent on stdout (text); exit 3 without a name.
+fn complete(h: &ClientHello<'_>, json: bool) -> (u8, Option<Problem>) {
+    match h.server_name() {
+        Some(name) if !name.is_empty() => {
+            if !json {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(name).and_then(|()| out.write_all(b"\n"));
+            }
+            (0, None)
+        }
+        _ => {
+            let message = "the ClientHello carries no server name";
+            (3, Some(shared::hello_error("no-server-name", message)))
+        }
     }
 }
 
@@ -44,73 +111,4 @@ fn hello_json(h: &ClientHello<'_>) -> serde_json::Value {
         "records": h.records(),
         "length": h.len(),
     })
-}
-
-fn emit_json(value: &serde_json::Value) {
-    println!("{value}");
-}
-
-pub(crate) fn run(args: &Args) -> ExitCode {
-    let data = match read_input(&args.input) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("meshroute sni: {}: {e}", args.input.display());
-            return ExitCode::from(1);
-        }
-    };
-    let policy = match args.policy.as_str() {
-        "strict" => Policy::STRICT,
-        "lenient" => Policy::LENIENT,
-        _ => Policy::DEFAULT,
-    };
-    let config = Config::default()
-        .with_max_hello_len(args.max_hello_len as usize)
-        .with_policy(policy);
-    let json = args.format == "json";
-    match sniff::parse(&data, &config) {
-        Ok(Status::Complete(h)) => {
-            if json {
-                emit_json(&hello_json(&h));
-            }
-            match h.server_name() {
-                Some(name) if !name.is_empty() => {
-                    if !json {
-                        let mut out = std::io::stdout().lock();
-                        let _ = out.write_all(name).and_then(|()| out.write_all(b"\n"));
-                    }
-                    ExitCode::SUCCESS
-                }
-                _ => {
-                    eprintln!("meshroute sni: the ClientHello carries no server name");
-                    ExitCode::from(3)
-                }
-            }
-        }
-        Ok(Status::Partial(n)) => {
-            if json {
-                emit_json(&serde_json::json!({
-                    "error": "incomplete",
-                    "message": format!("incomplete ClientHello: at least {n} more bytes needed"),
-                    "needed": n,
-                    "have": data.len(),
-                }));
-            }
-            eprintln!(
-                "meshroute sni: incomplete ClientHello: at least {n} more bytes needed (have {})",
-                data.len()
-            );
-            ExitCode::from(4)
-        }
-        Err(e) => {
-            if json {
-                emit_json(&serde_json::json!({
-                    "error": "rejected",
-                    "kind": e.as_str(),
-                    "message": e.to_string(),
-                }));
-            }
-            eprintln!("meshroute sni: rejected: {e}");
-            ExitCode::from(1)
-        }
-    }
 }

@@ -9,8 +9,7 @@
 //!   ([`annotation`]);
 //! - a Helm values file (`helm`) becomes the datacenter's agent configuration (what the chart
 //!   configures its servers with) and its mesh gateways, and sets how the cluster's manifests
-//!   are read ([`Settings`](settings::Settings): namespaces, partitions, the injector's
-//!   defaults);
+//!   are read (`Settings`: namespaces, partitions, the injector's defaults);
 //! - the rules that span a cluster's manifests run once every file is decoded (`rules`).
 //!
 //! Every other manifest (a ConfigMap, a ServiceIntentions resource) is left out with a note.
@@ -51,6 +50,14 @@ pub(crate) fn is_manifest(tree: &Node) -> bool {
 /// Whether a top-level map is a values file of the consul Helm chart.
 pub(crate) fn is_helm_values(tree: &Node) -> bool {
     helm::is_values(tree)
+}
+
+/// The settings of every cluster among `sources`: those of each Helm values file, for the
+/// files of its directory and below.
+pub(crate) fn clusters(sources: &[Source]) -> Clusters {
+    Clusters::of(sources, |tree| {
+        helm::is_values(tree).then(|| helm::settings(tree))
+    })
 }
 
 /// The documents of a Helm values file: the agent configuration the chart gives the

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::load::source::Source;
+use crate::syntax::tree::Node;
 
 /// The settings of one cluster, from its Helm values (the chart's defaults where unset).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,14 +103,13 @@ fn dir_of(file: Option<&Path>) -> PathBuf {
 }
 
 impl Clusters {
-    /// The settings of every values file among `sources`.
-    pub(crate) fn of(sources: &[Source]) -> Self {
+    /// The settings of every values file among `sources`, read by `read`.
+    pub(crate) fn of(sources: &[Source], read: impl Fn(&Node) -> Option<Settings>) -> Self {
         let mut out = Self::default();
         for s in sources {
             let Ok((_, docs)) = &s.docs else { continue };
-            for doc in docs.iter().filter(|d| super::is_helm_values(&d.tree)) {
-                out.by_dir
-                    .insert(dir_of(s.file()), super::helm::settings(&doc.tree));
+            for settings in docs.iter().filter_map(|d| read(&d.tree)) {
+                out.by_dir.insert(dir_of(s.file()), settings);
             }
         }
         out

@@ -1,8 +1,41 @@
-//! Go's Unicode classes beyond ASCII, as the HCL1 scanner uses them (`unicode.IsLetter`,
-//! `unicode.IsDigit`, `unicode.IsSpace`), generated from the Go that builds the oracle.
+//! The character classes of the HCL1 scanners (`isLetter`, `isDigit`) and of the dialect
+//! choice (`unicode.IsSpace`), with Go's Unicode tables beyond ASCII, generated from the Go
+//! that builds the oracle.
+
+/// The scanner's `isLetter`: ASCII letters, `_`, and Go's `unicode.IsLetter` beyond ASCII.
+pub(super) fn is_letter(ch: char) -> bool {
+    ch.is_ascii_alphabetic() || ch == '_' || (!ch.is_ascii() && in_table(GO_LETTER, ch))
+}
+
+/// The scanner's `isDigit`: ASCII digits and Go's `unicode.IsDigit` beyond ASCII.
+pub(super) fn is_digit(ch: char) -> bool {
+    ch.is_ascii_digit() || (!ch.is_ascii() && in_table(GO_DIGIT, ch))
+}
+
+/// Go's `unicode.IsSpace`, which decides whether a document is HCL1's JSON dialect.
+pub(super) fn is_go_space(ch: char) -> bool {
+    matches!(ch, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')
+        || (!ch.is_ascii() && in_table(GO_SPACE, ch))
+}
+
+/// Whether `ch` is in one of the sorted, disjoint ranges of `table`.
+fn in_table(table: &[(u32, u32)], ch: char) -> bool {
+    let c = u32::from(ch);
+    table
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
 
 // Generated from Go 1.19's unicode package (Unicode 13.0.0): characters from U+0080.
-pub(super) const GO_LETTER: &[(u32, u32)] = &[
+const GO_LETTER: &[(u32, u32)] = &[
     (0xAA, 0xAA),
     (0xB5, 0xB5),
     (0xBA, 0xBA),
@@ -624,7 +657,7 @@ pub(super) const GO_LETTER: &[(u32, u32)] = &[
     (0x2F800, 0x2FA1D),
     (0x30000, 0x3134A),
 ];
-pub(super) const GO_DIGIT: &[(u32, u32)] = &[
+const GO_DIGIT: &[(u32, u32)] = &[
     (0x660, 0x669),
     (0x6F0, 0x6F9),
     (0x7C0, 0x7C9),
@@ -686,7 +719,7 @@ pub(super) const GO_DIGIT: &[(u32, u32)] = &[
     (0x1E950, 0x1E959),
     (0x1FBF0, 0x1FBF9),
 ];
-pub(super) const GO_SPACE: &[(u32, u32)] = &[
+const GO_SPACE: &[(u32, u32)] = &[
     (0x85, 0x85),
     (0xA0, 0xA0),
     (0x1680, 0x1680),

@@ -1,0 +1,107 @@
+//! [`Envelope`]: the one JSON document every `meshroute` command prints, and the
+//! [`Problem`]s it carries.
+//!
+//! The last stage of the pipeline: it reads what the others produced (a resolution, an
+//! explanation, a gateway's decision, findings, diagnostics, warnings) and puts it in one
+//! versioned shape, `{"schema": "meshroute/1", "command", "result", "errors", "warnings"}`.
+//! `schema/meshroute-1.json` is its JSON Schema; `docs/json.md` describes it.
+//!
+//! ```
+//! use meshroute::report::{Envelope, SCHEMA};
+//! use meshroute::{Loader, Problem, Topology};
+//!
+//! let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary"]);
+//! let topology = Topology::from_documents(&loaded.documents, None);
+//! let resolution = topology.resolve();
+//! let mut envelope = Envelope::new("resolve", Some(&resolution));
+//! envelope.extend(resolution.warnings.iter().map(Problem::from));
+//! let v = serde_json::to_value(&envelope)?;
+//! assert_eq!(v["schema"], SCHEMA);
+//! assert_eq!(v["result"]["routes"].as_array().unwrap().len(), 7);
+//! assert_eq!(v["errors"], serde_json::json!([]));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+pub use crate::load::error::{Problem, Source};
+
+/// The version of the JSON contract: the value of every envelope's `schema`.
+pub const SCHEMA: &str = "meshroute/1";
+
+/// A command's JSON output: what it was, its result, and every problem in one shape.
+///
+/// It serializes as `{"schema", "command", "result", "errors", "warnings"}`, in that order:
+/// `schema` is [`SCHEMA`]; `result` is `null` when there is none (the inputs could not be
+/// read, a usage problem); `errors` and `warnings` are [`Problem`]s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Envelope<T> {
+    /// What produced it (`resolve`, `check`, …).
+    pub command: String,
+    /// The answer, when there is one.
+    pub result: Option<T>,
+    /// The problems of severity error.
+    pub errors: Vec<Problem>,
+    /// The problems of severity warning.
+    pub warnings: Vec<Problem>,
+}
+
+impl<T> Envelope<T> {
+    /// An envelope for `command` with `result` and no problems yet.
+    pub fn new(command: impl Into<String>, result: Option<T>) -> Self {
+        Self {
+            command: command.into(),
+            result,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Files `problem` under `errors` or `warnings` by its severity.
+    pub fn push(&mut self, problem: Problem) {
+        if problem.is_error() {
+            self.errors.push(problem);
+        } else {
+            self.warnings.push(problem);
+        }
+    }
+
+    /// Files every problem by its severity.
+    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for p in problems {
+            self.push(p);
+        }
+    }
+
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+impl<T: Serialize> Serialize for Envelope<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("schema", SCHEMA)?;
+        m.serialize_entry("command", &self.command)?;
+        m.serialize_entry("result", &self.result)?;
+        m.serialize_entry("errors", &self.errors)?;
+        m.serialize_entry("warnings", &self.warnings)?;
+        m.end()
+    }
+}
+
+#[cfg(feature = "sniff")]
+impl From<crate::sniff::Error> for Problem {
+    /// An error of source `client-hello`, coded [`sniff::Error::code`](crate::sniff::Error::code).
+    fn from(e: crate::sniff::Error) -> Self {
+        Problem::new(
+            e.code(),
+            Source::ClientHello,
+            crate::load::error::Severity::Error,
+            e.to_string(),
+        )
+    }
+}

@@ -1,0 +1,569 @@
+//! The generic decoder: a port of `hcl.Decode` into a `map[string]interface{}`, building the
+//! positioned tree.
+//!
+//! Objects become lists of one map (`[]map[string]interface{}`), except directly inside a
+//! `[ … ]` list; labels go through `ObjectList.Filter`, keys matched without case; a repeated
+//! key merges by the Go type of its first value (lists append, a scalar is converted to the
+//! first one's type and the last one wins).
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use crate::syntax::hcl::ast::{Ast, Item};
+use crate::syntax::hcl::strconv::{go_parse_float, go_parse_int};
+use crate::syntax::hcl::token::{Kind, Token};
+use crate::syntax::tree::{Entry, Node, Pos, SyntaxError, Value};
+
+/// Decodes a parsed document's top-level items from `src` into the tree (a map at 1:1).
+pub(super) fn decode(src: &str, items: &[Item]) -> Result<Node, SyntaxError> {
+    let dec = Decoder { src };
+    let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
+    let map = dec.decode_map(&GNode::List(refs), None)?;
+    Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
+}
+
+/// An object item seen through `ObjectList.Filter`: some leading keys stripped.
+#[derive(Clone, Copy)]
+struct ItemRef<'a> {
+    keys: &'a [Token],
+    val: &'a Ast,
+}
+
+impl<'a> ItemRef<'a> {
+    fn of(item: &'a Item) -> Self {
+        Self {
+            keys: &item.keys,
+            val: &item.val,
+        }
+    }
+
+    fn pos(&self) -> Pos {
+        self.keys.first().map_or_else(|| self.val.pos(), |k| k.pos)
+    }
+}
+
+/// The Go decoder's view of a syntax node.
+enum GNode<'a> {
+    /// `*ast.ObjectList`
+    List(Vec<ItemRef<'a>>),
+    /// `*ast.ObjectItem`
+    Item(ItemRef<'a>),
+    /// `*ast.ObjectType`, `*ast.ListType` or `*ast.LiteralType`
+    Ast(&'a Ast),
+}
+
+impl GNode<'_> {
+    fn pos(&self) -> Pos {
+        match self {
+            Self::List(items) => items
+                .iter()
+                .find(|i| !i.keys.is_empty())
+                .or(items.first())
+                .map_or(Pos::default(), ItemRef::pos),
+            Self::Item(i) => i.pos(),
+            Self::Ast(a) => a.pos(),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            Self::List(_) => "a labelled block",
+            Self::Item(_) | Self::Ast(Ast::Object { .. }) => "an object",
+            Self::Ast(Ast::List { .. }) => "a list",
+            Self::Ast(Ast::Lit(t)) => t.kind.describe(),
+        }
+    }
+}
+
+/// A value of the Go decoder, with the dynamic type that decides how repeats merge.
+enum GoVal {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// `[]interface{}`: from `[ … ]`.
+    SliceAny(Vec<(Pos, GoVal)>),
+    /// `[]map[string]interface{}`: from blocks and objects.
+    SliceMap(Vec<(Pos, GoMap)>),
+    Map(GoMap),
+}
+
+impl GoVal {
+    fn describe(&self) -> &'static str {
+        match self {
+            Self::Bool(_) => "a bool",
+            Self::Int(_) => "an integer",
+            Self::Float(_) => "a float",
+            Self::Str(_) => "a string",
+            Self::SliceAny(_) => "a list",
+            Self::SliceMap(_) => "a block",
+            Self::Map(_) => "an object",
+        }
+    }
+
+    fn is_scalar(&self) -> bool {
+        !matches!(self, Self::SliceAny(_) | Self::SliceMap(_) | Self::Map(_))
+    }
+}
+
+/// A map member: where its key is written, where its value starts, and the value.
+struct Member {
+    key_pos: Pos,
+    pos: Pos,
+    val: GoVal,
+}
+
+type GoMap = IndexMap<String, Member>;
+
+fn into_value(v: GoVal) -> Value {
+    match v {
+        GoVal::Bool(b) => Value::Bool(b),
+        GoVal::Int(i) => Value::Int(i),
+        GoVal::Float(f) => Value::Float(f),
+        GoVal::Str(s) => Value::String(s),
+        GoVal::SliceAny(items) => Value::List(
+            items
+                .into_iter()
+                .map(|(pos, v)| Node::new(pos, into_value(v)))
+                .collect(),
+        ),
+        GoVal::SliceMap(items) => Value::List(
+            items
+                .into_iter()
+                .map(|(pos, m)| Node::new(pos, into_value(GoVal::Map(m))))
+                .collect(),
+        ),
+        GoVal::Map(m) => Value::Map(m.into_iter().map(into_entry).collect()),
+    }
+}
+
+fn into_entry((key, m): (String, Member)) -> Entry {
+    Entry {
+        key,
+        key_pos: m.key_pos,
+        value: Node::new(m.pos, into_value(m.val)),
+    }
+}
+
+/// The items of a node decoded as a map: an item alone, an object's items, a list's.
+fn map_items<'n, 'b>(node: &'n GNode<'b>) -> Result<Cow<'n, [ItemRef<'b>]>, SyntaxError> {
+    match node {
+        GNode::Item(i) => Ok(Cow::Borrowed(std::slice::from_ref(i))),
+        GNode::Ast(Ast::Object { items, .. }) => Ok(Cow::Owned(
+            items.iter().map(ItemRef::of).collect::<Vec<_>>(),
+        )),
+        GNode::List(items) => Ok(Cow::Borrowed(items)),
+        GNode::Ast(a) => Err(SyntaxError::new(
+            a.pos(),
+            format!("expected an object, found {}", node.describe()),
+        )),
+    }
+}
+
+/// The elements of a node decoded as a slice: a list's items, an object alone, a `[ … ]`'s
+/// values.
+fn slice_items<'b>(node: &GNode<'b>, want: &str) -> Result<Vec<GNode<'b>>, SyntaxError> {
+    match node {
+        GNode::List(items) => Ok(items.iter().map(|i| GNode::Item(*i)).collect()),
+        GNode::Ast(o @ Ast::Object { .. }) => Ok(vec![GNode::Ast(o)]),
+        GNode::Ast(Ast::List { items, .. }) => Ok(items.iter().map(GNode::Ast).collect()),
+        _ => Err(mismatch(node, want)),
+    }
+}
+
+fn literal<'b>(node: &'b GNode<'_>) -> Option<&'b Token> {
+    match node {
+        GNode::Ast(Ast::Lit(t)) => Some(t),
+        _ => None,
+    }
+}
+
+fn mismatch(node: &GNode<'_>, want: &str) -> SyntaxError {
+    SyntaxError::new(
+        node.pos(),
+        format!("expected {want}, found {}", node.describe()),
+    )
+}
+
+struct Decoder<'a> {
+    src: &'a str,
+}
+
+impl<'a> Decoder<'a> {
+    fn text(&self, t: &Token) -> &'a str {
+        t.text(self.src)
+    }
+
+    /// `ObjectList.Filter(key)`: the items whose first key is `key` (compared without case),
+    /// that key stripped. Reads only the items of `key`'s fold bucket, so an object with many
+    /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
+    fn filter<'b>(
+        &self,
+        items: &[ItemRef<'b>],
+        index: &FoldIndex,
+        key: &str,
+    ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
+        if let Some(i) = index.first_error {
+            // As the full scan would: the first key that cannot be read stops it.
+            let first = &items[i].keys[0];
+            return first.string_value(self.src).map(|_| Vec::new());
+        }
+        let mut out = Vec::new();
+        for &i in index
+            .buckets
+            .get(&fold_key(key))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let item = &items[i];
+            let k = item.keys[0].string_value(self.src)?;
+            if k == key || equal_fold(&k, key) {
+                out.push(ItemRef {
+                    keys: &item.keys[1..],
+                    val: item.val,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn decode_map(&self, node: &GNode<'_>, existing: Option<GoMap>) -> Result<GoMap, SyntaxError> {
+        let items = map_items(node)?;
+        let mut map = existing.unwrap_or_default();
+        let mut done = Done::default();
+        for item in items.iter() {
+            self.decode_member(&items, item, &mut map, &mut done)?;
+        }
+        Ok(map)
+    }
+
+    /// One item of an object into `map`. A key with labels takes every item under that key
+    /// at once (`done` remembers it); a key already in `map` merges into its first value.
+    fn decode_member(
+        &self,
+        items: &[ItemRef<'_>],
+        item: &ItemRef<'_>,
+        map: &mut GoMap,
+        done: &mut Done<'a>,
+    ) -> Result<(), SyntaxError> {
+        let Some(first) = item.keys.first() else {
+            return Err(SyntaxError::new(
+                item.pos(),
+                "expected a labelled block, found a block or value without a label under \
+                 the same key",
+            ));
+        };
+        let key = first.string_value(self.src)?;
+        if done.keys.contains(&key) {
+            return Ok(());
+        }
+        let val = if item.keys.len() > 1 {
+            done.keys.insert(key.clone());
+            let index = done
+                .index
+                .get_or_insert_with(|| FoldIndex::of(self.src, items));
+            GNode::List(self.filter(items, index, &key)?)
+        } else {
+            GNode::Ast(item.val)
+        };
+        if let Some(member) = map.get_mut(&*key) {
+            return self.merge(member, &key, first.pos, &val);
+        }
+        let v = self.decode_iface(&val, None, false)?;
+        let member = Member {
+            key_pos: first.pos,
+            pos: val.pos(),
+            val: v,
+        };
+        map.insert(key.into_owned(), member);
+        Ok(())
+    }
+
+    /// A repeated key: `val` decoded into the first value's Go type. A scalar takes the last
+    /// value and points at it, and at its key.
+    fn merge(
+        &self,
+        member: &mut Member,
+        key: &str,
+        key_pos: Pos,
+        val: &GNode<'_>,
+    ) -> Result<(), SyntaxError> {
+        let old = std::mem::replace(&mut member.val, GoVal::Bool(false));
+        let (first_pos, first_kind) = (member.key_pos, old.describe());
+        member.val = self.decode_iface(val, Some(old), false).map_err(|e| {
+            SyntaxError::new(
+                e.pos,
+                format!(
+                    "{} (key {key:?} repeats, first as {first_kind} at {first_pos})",
+                    e.message
+                ),
+            )
+        })?;
+        if member.val.is_scalar() {
+            member.key_pos = key_pos;
+            member.pos = val.pos();
+        }
+        Ok(())
+    }
+
+    /// `decodeInterface`: into the Go type of `old` when there is one.
+    fn decode_iface(
+        &self,
+        node: &GNode<'_>,
+        old: Option<GoVal>,
+        in_slice: bool,
+    ) -> Result<GoVal, SyntaxError> {
+        match old {
+            None => self.decode_new(node, in_slice),
+            Some(GoVal::Bool(_)) => self.decode_bool(node),
+            Some(GoVal::Int(_)) => self.decode_int(node),
+            Some(GoVal::Float(_)) => self.decode_float(node),
+            Some(GoVal::Str(_)) => self.decode_string(node),
+            Some(GoVal::SliceAny(v)) => Ok(GoVal::SliceAny(self.decode_slice_any(node, v)?)),
+            Some(GoVal::SliceMap(v)) => Ok(GoVal::SliceMap(self.decode_slice_map(node, v)?)),
+            Some(GoVal::Map(m)) => Ok(GoVal::Map(self.decode_map(node, Some(m))?)),
+        }
+    }
+
+    /// `decodeInterface` with nothing there yet: the node's own shape decides the Go type.
+    fn decode_new(&self, node: &GNode<'_>, in_slice: bool) -> Result<GoVal, SyntaxError> {
+        match node {
+            GNode::List(_) | GNode::Ast(Ast::Object { .. }) if in_slice => {
+                Ok(GoVal::Map(self.decode_map(node, None)?))
+            }
+            GNode::List(_) | GNode::Ast(Ast::Object { .. }) => {
+                Ok(GoVal::SliceMap(self.decode_slice_map(node, Vec::new())?))
+            }
+            GNode::Ast(Ast::List { .. }) => {
+                Ok(GoVal::SliceAny(self.decode_slice_any(node, Vec::new())?))
+            }
+            GNode::Ast(Ast::Lit(t)) => match t.kind {
+                Kind::Bool => self.decode_bool(node),
+                Kind::Float => self.decode_float(node),
+                Kind::Number => self.decode_int(node),
+                _ => self.decode_string(node),
+            },
+            GNode::Item(i) => Err(SyntaxError::new(
+                i.pos(),
+                "expected a value in the list, found a labelled block",
+            )),
+        }
+    }
+
+    fn decode_slice_map(
+        &self,
+        node: &GNode<'_>,
+        out: Vec<(Pos, GoMap)>,
+    ) -> Result<Vec<(Pos, GoMap)>, SyntaxError> {
+        let want = "a block, an object or a list of objects";
+        Self::decode_slice(node, out, want, |item| self.decode_map(item, None))
+    }
+
+    fn decode_slice_any(
+        &self,
+        node: &GNode<'_>,
+        out: Vec<(Pos, GoVal)>,
+    ) -> Result<Vec<(Pos, GoVal)>, SyntaxError> {
+        Self::decode_slice(node, out, "a list", |item| {
+            self.decode_iface(item, None, true)
+        })
+    }
+
+    /// `decodeSlice`: each element of `node` decoded by `decode`, appended to `out`.
+    fn decode_slice<T>(
+        node: &GNode<'_>,
+        mut out: Vec<(Pos, T)>,
+        want: &str,
+        decode: impl Fn(&GNode<'_>) -> Result<T, SyntaxError>,
+    ) -> Result<Vec<(Pos, T)>, SyntaxError> {
+        for item in slice_items(node, want)? {
+            out.push((item.pos(), decode(&item)?));
+        }
+        Ok(out)
+    }
+
+    fn decode_bool(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+        match literal(node) {
+            Some(t) if t.kind == Kind::Bool => Ok(GoVal::Bool(self.text(t) == "true")),
+            _ => Err(mismatch(node, "a bool")),
+        }
+    }
+
+    fn decode_float(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+        let Some(t) = literal(node).filter(|t| matches!(t.kind, Kind::Float | Kind::Number)) else {
+            return Err(mismatch(node, "a number"));
+        };
+        let text = self.text(t);
+        go_parse_float(text).map(GoVal::Float).ok_or_else(|| {
+            SyntaxError::new(
+                t.pos,
+                format!("expected a finite decimal number, found {text}"),
+            )
+        })
+    }
+
+    fn decode_int(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+        let Some(t) = literal(node) else {
+            return Err(mismatch(node, "an integer"));
+        };
+        let text: Cow<'_, str> = match t.kind {
+            Kind::Number => Cow::Borrowed(self.text(t)),
+            Kind::Str | Kind::JStr | Kind::Null => t.string_value(self.src)?,
+            _ => return Err(mismatch(node, "an integer")),
+        };
+        go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
+            SyntaxError::new(
+                t.pos,
+                format!("expected an integer that fits in 64 bits, found {text}"),
+            )
+        })
+    }
+
+    fn decode_string(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+        let Some(t) = literal(node) else {
+            return Err(mismatch(node, "a string"));
+        };
+        match t.kind {
+            Kind::Number => Ok(GoVal::Str(self.text(t).to_owned())),
+            Kind::Str | Kind::JStr | Kind::Null => {
+                t.string_value(self.src).map(|v| GoVal::Str(v.into_owned()))
+            }
+            Kind::Heredoc => Ok(GoVal::Str(t.heredoc_value(self.src))),
+            _ => Err(mismatch(node, "a string")),
+        }
+    }
+}
+
+/// What an object's decoding has done: the labelled keys already taken, and the fold index
+/// of its items (built at the first labelled key).
+#[derive(Default)]
+struct Done<'a> {
+    keys: HashSet<Cow<'a, str>>,
+    index: Option<FoldIndex>,
+}
+
+/// An object's items by the fold of their first key ([`fold_key`]): two keys
+/// [`equal_fold`] compares equal always share a bucket.
+struct FoldIndex {
+    buckets: HashMap<String, Vec<usize>>,
+    /// The first item whose first key cannot be read (as a string).
+    first_error: Option<usize>,
+}
+
+impl FoldIndex {
+    fn of(src: &str, items: &[ItemRef<'_>]) -> Self {
+        let mut index = Self {
+            buckets: HashMap::new(),
+            first_error: None,
+        };
+        for (i, item) in items.iter().enumerate() {
+            let Some(first) = item.keys.first() else {
+                continue;
+            };
+            match first.string_value(src) {
+                Ok(k) => index.buckets.entry(fold_key(&k)).or_default().push(i),
+                Err(_) => {
+                    index.first_error.get_or_insert(i);
+                }
+            }
+        }
+        index
+    }
+}
+
+/// A key's bucket: each character replaced by [`fold_char`]'s.
+fn fold_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// Appends the fold of one character, the same for every pair [`equal_fold`] relates: the
+/// lowercase of the uppercase of its lowercase, character by character (`ς`, `σ` and `Σ`
+/// give `σ`; `ſ`, `s` and `S` give `s`; the Kelvin sign, `k` and `K` give `k`; `ß` and `ẞ`
+/// give `ss`). Checked over every Unicode scalar value in the tests.
+fn fold_char(c: char, out: &mut String) {
+    for lower in c.to_lowercase() {
+        for upper in lower.to_uppercase() {
+            out.extend(upper.to_lowercase());
+        }
+    }
+}
+
+/// Go's `strings.EqualFold`, close enough: per-character simple case folding.
+#[allow(clippy::many_single_char_names)] // kept close to the Go names
+fn equal_fold(a: &str, b: &str) -> bool {
+    let mut x = a.chars();
+    let mut y = b.chars();
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(c), Some(d)) => {
+                if c != d
+                    && !c.to_lowercase().eq(d.to_lowercase())
+                    && !c.to_uppercase().eq(d.to_uppercase())
+                {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// Every pair of characters `equal_fold` relates (same lowercase or same uppercase) has
+    /// one `fold_char`, over all of Unicode: keys that compare equal share a bucket.
+    #[test]
+    fn characters_equal_fold_relates_share_a_fold() {
+        let mut by_lower: HashMap<String, Vec<char>> = HashMap::new();
+        let mut by_upper: HashMap<String, Vec<char>> = HashMap::new();
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            by_lower
+                .entry(c.to_lowercase().collect())
+                .or_default()
+                .push(c);
+            by_upper
+                .entry(c.to_uppercase().collect())
+                .or_default()
+                .push(c);
+        }
+        let fold = |c: char| {
+            let mut s = String::new();
+            fold_char(c, &mut s);
+            s
+        };
+        for group in by_lower.values().chain(by_upper.values()) {
+            let first = fold(group[0]);
+            for &c in group {
+                assert_eq!(fold(c), first, "{c:?} and {:?}", group[0]);
+            }
+        }
+    }
+
+    /// Many different labelled keys: linear, and each key's blocks still gathered (also the
+    /// ones spelled in another case).
+    #[test]
+    fn many_labelled_keys_are_gathered_by_fold() {
+        let mut src = String::new();
+        for i in 0..20_000 {
+            use std::fmt::Write as _;
+            let _ = writeln!(src, "k{i} \"x\" {{}}");
+        }
+        src.push_str("K7 \"y\" {}\n");
+        let tree = crate::syntax::hcl::parse(&src, &crate::syntax::tree::Limits::default())
+            .unwrap()
+            .to_json();
+        assert_eq!(tree.as_object().unwrap().len(), 20_001);
+        assert_eq!(tree["k7"].as_array().unwrap().len(), 2);
+        assert_eq!(tree["K7"], tree["k7"]);
+    }
+}
