@@ -1,7 +1,9 @@
 //! The YAML reader (feature `yaml`): every YAML-specific line of the crate lives here.
 //!
 //! YAML is read by serde-saphyr (pure safe Rust, YAML 1.2) into the generic tree, with the
-//! line and column of every value and key. Options: YAML 1.2 booleans only (`yes` and `on`
+//! line and column of every value and key. A stream (what the loader reads) is first read
+//! directly from the events of serde-saphyr's parser (`events`), which gives the same tree
+//! faster for the YAML manifests are made of and hands anything else to serde-saphyr. Options: YAML 1.2 booleans only (`yes` and `on`
 //! stay strings), duplicate keys rejected, nesting capped at [`Limits::max_depth`].
 //! Consul itself never reads YAML: the product document's YAML is Consul's JSON shape written
 //! as YAML (HCL1's lists of one map included), and that is what this reader expects.
@@ -12,6 +14,11 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
+
+#[cfg(test)]
+mod direct_tests;
+mod events;
+mod scalar;
 
 /// Reads YAML text (one document) into the generic tree.
 ///
@@ -72,16 +79,28 @@ pub struct StreamDocument {
 /// keys, non-string keys, or is over the limits.
 pub fn parse_stream(src: &str, limits: &Limits) -> Result<Vec<StreamDocument>, SyntaxError> {
     limits.check_len(src, "yaml")?;
-    let trees = serde_saphyr::from_multiple_with_options::<YNode>(src, options(limits))
-        .map_err(|e| syntax_error(&e))?;
+    let options = options(limits);
+    let direct = options.budget.as_ref().and_then(|b| events::read(src, b));
+    let trees = match direct {
+        Some(trees) => trees,
+        None => read_by_serde(src, options)?,
+    };
     let markers = DocumentMarkers::of(src);
     Ok(trees
         .into_iter()
-        .map(|YNode(tree)| StreamDocument {
+        .map(|tree| StreamDocument {
             index: markers.index_at(tree.pos.line),
             tree,
         })
         .collect())
+}
+
+/// The stream's documents as serde-saphyr reads them (the reader of every form
+/// [`events::read`] leaves to it, and of every error).
+fn read_by_serde(src: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, SyntaxError> {
+    serde_saphyr::from_multiple_with_options::<YNode>(src, options)
+        .map(|trees| trees.into_iter().map(|YNode(tree)| tree).collect())
+        .map_err(|e| syntax_error(&e))
 }
 
 /// Where the documents of a stream start: the lines of its `---` markers, and whether
