@@ -28,9 +28,13 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(&text[e.offset..e.offset + e.raw.len()], e.raw);
                 let msg = e.to_string();
                 assert!(
-                    ["upstream structured incorrectly: ", "invalid upstream ", "unsupported upstream option "]
-                        .iter()
-                        .any(|p| msg.starts_with(p)),
+                    [
+                        "upstream structured incorrectly: ",
+                        "invalid upstream ",
+                        "unsupported upstream option "
+                    ]
+                    .iter()
+                    .any(|p| msg.starts_with(p)),
                     "{msg}"
                 );
             }
