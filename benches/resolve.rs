@@ -1,5 +1,7 @@
 //! Resolving generated topologies of 1k, 10k and 100k proxies with 10 upstreams each: every
-//! route, including its SNI string.
+//! route, including its SNI string; and the same topologies where a third of the upstreams
+//! reach a service with a `service-resolver` failing over to two other datacenters (three
+//! targets each, every one decided).
 //!
 //! `cargo bench --bench resolve -- --warm-up-time 1 --measurement-time 3`
 //! (the 100k groups take 10 samples).
@@ -11,8 +13,9 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use meshroute::{
-    ConfigEntry, MeshGatewayConfig, MeshGatewayMode, ProxyConfig, ProxyDefaults, ServiceConnect,
-    ServiceDefaults, ServiceDefinition, ServiceKind, TaggedAddress, Topology, Upstream,
+    ConfigEntry, MeshGatewayConfig, MeshGatewayMode, ProxyConfig, ProxyDefaults, ResolverFailover,
+    ServiceConnect, ServiceDefaults, ServiceDefinition, ServiceKind, ServiceResolver,
+    TaggedAddress, Topology, Upstream,
 };
 
 const DCS: [&str; 3] = ["dc1", "dc2", "dc3"];
@@ -61,11 +64,28 @@ fn service(
     s
 }
 
-/// `proxies` proxies spread over three datacenters, 10 upstreams each, with every layer in use.
-fn topology(proxies: usize) -> Topology {
+/// A resolver of `svc-{s}` failing over to the datacenters other than the one it is
+/// evaluated in (Consul drops a failover to the target itself).
+fn resolver(s: usize) -> ConfigEntry {
+    let mut f = ResolverFailover::default();
+    f.datacenters = DCS.iter().map(|d| (*d).to_owned()).collect();
+    let mut r = ServiceResolver::default();
+    r.name = format!("svc-{s}");
+    r.failover.insert("*".into(), f);
+    ConfigEntry::ServiceResolver(r)
+}
+
+/// `proxies` proxies spread over three datacenters, 10 upstreams each, with every layer in use;
+/// with `chains`, every third service has a resolver with a two-datacenter failover.
+fn topology(proxies: usize, chains: bool) -> Topology {
     let mut b = Topology::builder();
     b.trust_domain("11111111-2222-3333-4444-555555555555.consul");
     for (d, dc) in DCS.iter().enumerate() {
+        if chains {
+            for s in (0..SERVICES).step_by(3) {
+                b.add_config_entry(dc, resolver(s));
+            }
+        }
         let mut pd = ProxyDefaults::default();
         pd.mesh_gateway = MeshGatewayConfig::new(MODES[d + 1]);
         b.add_config_entry(dc, ConfigEntry::ProxyDefaults(pd));
@@ -99,47 +119,61 @@ fn topology(proxies: usize) -> Topology {
 }
 
 /// `resolve/N`: every route collected into a `Resolution` (as the CLI does);
-/// `routes/N`: every route computed, SNI string included, and consumed one at a time.
+/// `routes/N`: every route computed, SNI string included, and consumed one at a time;
+/// `resolve-chains/N`, `routes-chains/N`: the same where a third of the upstreams have a
+/// two-datacenter failover.
 fn bench(c: &mut Criterion) {
     for n in [1_000, 10_000, 100_000] {
-        let topo = topology(n);
-        for name in ["resolve", "routes"] {
-            let mut g = c.benchmark_group(name);
-            g.throughput(Throughput::Elements(n as u64 * 10));
-            if n >= 100_000 {
-                g.sample_size(10);
-            }
-            g.bench_with_input(BenchmarkId::from_parameter(n), &topo, |b, t| {
-                if name == "resolve" {
-                    b.iter(|| black_box(t.resolve()).len());
-                } else {
-                    b.iter(|| {
-                        t.routes()
-                            .map(|r| black_box(r).sni.map_or(0, |s| s.len()))
-                            .sum::<usize>()
-                    });
+        for chains in [false, true] {
+            let topo = topology(n, chains);
+            let suffix = if chains { "-chains" } else { "" };
+            for name in ["resolve", "routes"] {
+                let mut g = c.benchmark_group(format!("{name}{suffix}"));
+                g.throughput(Throughput::Elements(n as u64 * 10));
+                if n >= 100_000 {
+                    g.sample_size(10);
                 }
-            });
-            g.finish();
+                g.bench_with_input(BenchmarkId::from_parameter(n), &topo, |b, t| {
+                    if name == "resolve" {
+                        b.iter(|| black_box(t.resolve()).len());
+                    } else {
+                        b.iter(|| {
+                            t.routes()
+                                .map(|r| black_box(r).sni.map_or(0, |s| s.len()))
+                                .sum::<usize>()
+                        });
+                    }
+                });
+                g.finish();
+            }
         }
     }
 }
 
-/// `RESOLVE_CALLGRIND=PROXIES:CALLS`: builds the topology of PROXIES proxies, then consumes
-/// every route of `routes()` (SNI included) CALLS times, as `routes/N` does, and prints a
-/// checksum. Under `valgrind --tool=callgrind`, the instructions of one upstream are the
-/// difference between a run with CALLS and a run with 0, divided by CALLS × PROXIES × 10.
+/// `RESOLVE_CALLGRIND=PROXIES:CALLS[:chains][:resolve]`: builds the topology of PROXIES
+/// proxies (with `chains`, a third of the upstreams with a two-datacenter failover, as
+/// `*-chains/N`), then consumes every route of `routes()` (SNI included) CALLS times, as
+/// `routes/N` does, or with `resolve` collects `resolve()` CALLS times, as `resolve/N` does,
+/// and prints a checksum. Under `valgrind --tool=callgrind`, the instructions of one upstream
+/// are the difference between a run with CALLS and a run with 0, divided by CALLS × PROXIES ×
+/// 10.
 fn callgrind_mode(spec: &str) {
-    let (proxies, calls) = spec
-        .split_once(':')
-        .unwrap_or_else(|| panic!("RESOLVE_CALLGRIND={spec}: want PROXIES:CALLS"));
-    let topo = topology(proxies.parse().expect("PROXIES"));
+    let mut parts = spec.split(':');
+    let want = "RESOLVE_CALLGRIND: want PROXIES:CALLS[:chains][:resolve]";
+    let proxies: usize = parts.next().and_then(|p| p.parse().ok()).expect(want);
+    let calls: usize = parts.next().and_then(|c| c.parse().ok()).expect(want);
+    let flags: Vec<&str> = parts.collect();
+    let topo = topology(proxies, flags.contains(&"chains"));
+    let resolve = flags.contains(&"resolve");
     let mut sum = 0usize;
-    for _ in 0..calls.parse::<usize>().expect("CALLS") {
-        sum += topo
-            .routes()
-            .map(|r| black_box(r).sni.map_or(0, |s| s.len()))
-            .sum::<usize>();
+    for _ in 0..calls {
+        sum += if resolve {
+            black_box(topo.resolve()).len()
+        } else {
+            topo.routes()
+                .map(|r| black_box(r).sni.map_or(0, |s| s.len()))
+                .sum::<usize>()
+        };
     }
     println!("checksum {sum}");
 }

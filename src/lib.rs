@@ -193,7 +193,7 @@ pub mod topology;
 
 // The paths of the first releases, kept working: each names the module's new home.
 pub use load::error;
-pub use model::{agent, config_entry, document, mode, nomad, service};
+pub use model::{agent, config_entry, discovery_chain, document, mode, nomad, service};
 #[cfg(feature = "nomad")]
 pub use syntax::hcl2;
 #[cfg(feature = "yaml")]
@@ -203,6 +203,11 @@ pub use syntax::{hcl, json, tree};
 pub use agent::AgentConfig;
 pub use config_entry::{
     ConfigEntry, ProxyDefaults, ServiceDefaults, UpstreamConfiguration, UpstreamOverride,
+};
+pub use discovery_chain::{
+    ExportedService, ExportedServices, FailoverTarget, ResolverFailover, ResolverRedirect,
+    ResolverSubset, RouteDestination, RouterRoute, ServiceConsumer, ServiceResolver, ServiceRouter,
+    ServiceSplitter, Split,
 };
 pub use document::{CaRoots, Content, Document, Format, UnknownFormat};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Problem, Severity, Source};

@@ -10,14 +10,15 @@
 //! use meshroute::report::{Envelope, SCHEMA};
 //! use meshroute::{Loader, Problem, Topology};
 //!
-//! let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary"]);
+//! // The VM datacenters of examples/ (its Kubernetes and Nomad ones need default features).
+//! let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary", "examples/failover"]);
 //! let topology = Topology::from_documents(&loaded.documents, None);
 //! let resolution = topology.resolve();
 //! let mut envelope = Envelope::new("resolve", Some(&resolution));
 //! envelope.extend(resolution.warnings.iter().map(Problem::from));
 //! let v = serde_json::to_value(&envelope)?;
 //! assert_eq!(v["schema"], SCHEMA);
-//! assert_eq!(v["result"]["routes"].as_array().unwrap().len(), 7);
+//! assert_eq!(v["result"]["routes"].as_array().unwrap().len(), 8);
 //! assert_eq!(v["errors"], serde_json::json!([]));
 //! # Ok::<(), serde_json::Error>(())
 //! ```

@@ -5,7 +5,12 @@
 //! * forwards `*.<dc>.internal.<td>` (and `*.<partition>.<dc>.internal-v1.<td>`) for another
 //!   datacenter (or partition) to that datacenter's mesh gateways, at their WAN addresses;
 //! * serves a name of its own datacenter and partition from the local cluster of that name:
-//!   the service's instances (with the subset a `service-resolver` defines);
+//!   the service's instances in that namespace and partition (with the subset a
+//!   `service-resolver` defines);
+//! * serves a peer's name (`<svc>.<ns>.<partition>.<peer>.external.<td>`) when the
+//!   partition's `exported-services` entry exports the service to that peer;
+//! * forwards another datacenter's bare gateway name (`<dc>.internal.<td>`), as Consul's
+//!   catch-all chain does;
 //! * otherwise finds no cluster, and the connection is closed: other trust domains, prepared
 //!   query names, unknown local services, datacenters without gateways, names that are not
 //!   Consul's.
@@ -69,13 +74,25 @@ pub enum RejectReason {
     /// A prepared query name: queries never go through mesh gateways.
     #[error("prepared query names are never routed by mesh gateways")]
     QueryName,
-    /// A peered service name: served only for exported services, which are not modeled here.
-    #[error(
-        "peered names are served only for exported services (exported-services entries are not read)"
-    )]
-    PeeredName,
-    /// A bare gateway name (`<dc>.internal.<td>`) with no service in front of it.
-    #[error("a gateway name with no service: no cluster matches it")]
+    /// A peered service name (`<svc>.<ns>.<partition>.<peer>.external.<td>`) for a service
+    /// the gateway's partition does not export to that peer.
+    #[error("service {service:?} (namespace {namespace:?}, partition {partition:?}) is not exported to peer {peer:?}: {}", exported_to_text(.exported_to))]
+    NotExported {
+        /// The service.
+        service: String,
+        /// The namespace.
+        namespace: String,
+        /// The partition.
+        partition: String,
+        /// The peer the name is for.
+        peer: String,
+        /// Whom the service is exported to (`peer "x"`, `partition "y"`, `sameness group
+        /// "z"`), in the entry's order.
+        exported_to: Vec<String>,
+    },
+    /// The gateway's own datacenter's bare gateway name (`<dc>.internal.<td>`): the gateway
+    /// has no cluster of its own name.
+    #[error("the gateway's own gateway name: no cluster matches it")]
     GatewayName,
     /// A name of the gateway's own datacenter for a service it has no cluster for.
     #[error(
@@ -123,7 +140,7 @@ impl RejectReason {
             Self::UnknownGatewayDatacenter(_) => "unknown-gateway-datacenter",
             Self::OtherTrustDomain { .. } => "other-trust-domain",
             Self::QueryName => "query-name",
-            Self::PeeredName => "peered-name",
+            Self::NotExported { .. } => "not-exported",
             Self::GatewayName => "gateway-name",
             Self::UnknownLocalService { .. } => "unknown-local-service",
             Self::UnknownSubset { .. } => "unknown-subset",
@@ -358,45 +375,49 @@ impl Topology {
                 datacenter.to_owned(),
             ))
         })?;
-        let name = service_name(sni, td).map_err(Reject)?;
         let partition = if partition.is_empty() {
             "default"
         } else {
             partition
         };
-        if name.datacenter.eq_ignore_ascii_case(here.name())
-            && name.partition.eq_ignore_ascii_case(partition)
-        {
-            return Ok(serve_locally(here, name));
-        }
-        Ok(self.forward(name))
+        let ours = |dc: &str, part: &str| {
+            dc.eq_ignore_ascii_case(here.name()) && part.eq_ignore_ascii_case(partition)
+        };
+        Ok(match parse_name(sni, td).map_err(Reject)? {
+            Name::Service(name) if ours(&name.datacenter, &name.partition) => {
+                serve_locally(here, name)
+            }
+            Name::Service(name) => self.forward(name.datacenter, name.partition),
+            Name::Gateway(dc, part) if ours(&dc, &part) => Reject(RejectReason::GatewayName),
+            // Consul's catch-all chain: the remote gateways' cluster has exactly this name.
+            Name::Gateway(dc, part) => self.forward(dc, part),
+            Name::Peered(p) => serve_exported(here, partition, p),
+        })
     }
 
-    /// Forward to the mesh gateways of the name's datacenter and partition.
-    fn forward(&self, name: ServiceName) -> GatewayAction<'_> {
-        let found = self
-            .datacenter_ignore_case(&name.datacenter)
-            .and_then(|there| {
-                Some((
-                    there,
-                    there.gateway_addresses_ignore_case(&name.partition, true)?,
-                ))
-            });
+    /// Forward to the mesh gateways of `datacenter` and `partition`.
+    fn forward(&self, datacenter: String, partition: String) -> GatewayAction<'_> {
+        let found = self.datacenter_ignore_case(&datacenter).and_then(|there| {
+            Some((
+                there,
+                there.gateway_addresses_ignore_case(&partition, true)?,
+            ))
+        });
         match found {
             Some((there, addresses)) => GatewayAction::Forward {
                 datacenter: there.name(),
                 addresses,
-                partition: name.partition,
+                partition,
             },
             None => GatewayAction::Reject(RejectReason::UnknownDatacenter {
-                datacenter: name.datacenter,
-                partition: name.partition,
+                datacenter,
+                partition,
             }),
         }
     }
 }
 
-/// A service name, parsed: the only kind a gateway routes.
+/// A service name, parsed.
 struct ServiceName {
     service: String,
     subset: Option<String>,
@@ -405,8 +426,31 @@ struct ServiceName {
     datacenter: String,
 }
 
-/// Parses `sni` as a Consul service name of trust domain `td`, or says why it is not one.
-fn service_name(sni: &str, td: &str) -> Result<ServiceName, RejectReason> {
+/// A name a gateway routes.
+enum Name {
+    /// `[<subset>.]<svc>.<ns>[.<partition>].<dc>.internal[-v1].<td>`.
+    Service(ServiceName),
+    /// `[<partition>.]<dc>.internal[-v1].<td>`: (datacenter, partition).
+    Gateway(String, String),
+    /// `<svc>.<ns>.<partition>.<peer>.external.<td>`: (service, namespace, partition, peer).
+    Peered(ServiceName),
+}
+
+/// `exported_to` as a reject message says it.
+fn exported_to_text(to: &[String]) -> String {
+    if to.is_empty() {
+        "no exported-services entry of its partition exports it".to_owned()
+    } else {
+        format!(
+            "it is exported to {} (sameness groups are not modelled)",
+            to.join(", ")
+        )
+    }
+}
+
+/// Parses `sni` as a Consul name of trust domain `td` that a gateway routes, or says why it
+/// is not one.
+fn parse_name(sni: &str, td: &str) -> Result<Name, RejectReason> {
     let parsed = match Sni::parse_in(sni, td) {
         Ok(p) => p,
         Err(SniError::OtherTrustDomain { .. }) => {
@@ -428,28 +472,79 @@ fn service_name(sni: &str, td: &str) -> Result<ServiceName, RejectReason> {
             partition,
             datacenter,
             ..
-        } => Ok(ServiceName {
+        } => Ok(Name::Service(ServiceName {
             service,
             subset,
             namespace,
             partition,
             datacenter,
-        }),
+        })),
+        Sni::Gateway {
+            datacenter,
+            partition,
+            ..
+        } => Ok(Name::Gateway(datacenter, partition)),
+        Sni::Peered {
+            service,
+            namespace,
+            partition,
+            peer,
+            ..
+        } => Ok(Name::Peered(ServiceName {
+            service,
+            subset: None,
+            namespace,
+            partition,
+            datacenter: peer,
+        })),
         Sni::Query { .. } => Err(RejectReason::QueryName),
-        Sni::Peered { .. } => Err(RejectReason::PeeredName),
-        _ => Err(RejectReason::GatewayName),
     }
 }
 
-/// Serve a name of the gateway's own datacenter and partition from the local cluster.
+/// Serve a peer's name for a service the gateway's partition exports to that peer (from its
+/// local instances, as Consul's gateway serves an exported chain's local targets); else say
+/// to whom it is exported. (The peer is in `p.datacenter`.)
+fn serve_exported<'t>(here: &'t Datacenter, partition: &str, p: ServiceName) -> GatewayAction<'t> {
+    let peer = p.datacenter.clone();
+    let entry = here
+        .entries()
+        .exported_services(&p.partition)
+        .filter(|_| p.partition.eq_ignore_ascii_case(partition));
+    let consumers: Vec<_> = entry
+        .into_iter()
+        .flat_map(|e| e.consumers_of(&p.service, &p.namespace))
+        .collect();
+    if consumers.iter().any(|c| c.peer.eq_ignore_ascii_case(&peer)) {
+        return serve_locally(here, p);
+    }
+    let exported_to = consumers
+        .iter()
+        .map(|c| match (&c.peer, &c.partition, &c.sameness_group) {
+            (p, _, _) if !p.is_empty() => format!("peer {p:?}"),
+            (_, p, _) if !p.is_empty() => format!("partition {p:?}"),
+            (_, _, g) => format!("sameness group {g:?}"),
+        })
+        .collect();
+    GatewayAction::Reject(RejectReason::NotExported {
+        service: p.service,
+        namespace: p.namespace,
+        partition: p.partition,
+        peer,
+        exported_to,
+    })
+}
+
+/// Serve a name of the gateway's own datacenter and partition from the local cluster: the
+/// service's instances in the name's namespace and partition.
 fn serve_locally(here: &Datacenter, name: ServiceName) -> GatewayAction<'_> {
     use GatewayAction::Reject;
-    let found = here.endpoints_ignore_case(&name.service).filter(|(_, ep)| {
-        ep.scopes.iter().any(|(n, p)| {
-            n.eq_ignore_ascii_case(&name.namespace) && p.eq_ignore_ascii_case(&name.partition)
-        })
-    });
-    let Some((service, ep)) = found else {
+    let found = here
+        .endpoints_ignore_case(&name.service)
+        .and_then(|(service, ep)| {
+            let scoped = ep.in_scope_ignore_case(&name.namespace, &name.partition)?;
+            Some((service, scoped))
+        });
+    let Some((service, addresses)) = found else {
         return Reject(RejectReason::UnknownLocalService {
             service: name.service,
             namespace: name.namespace,
@@ -472,7 +567,7 @@ fn serve_locally(here: &Datacenter, name: ServiceName) -> GatewayAction<'_> {
         subset: name.subset,
         namespace: name.namespace,
         partition: name.partition,
-        addresses: &ep.addresses.lan,
+        addresses: &addresses.lan,
     }
 }
 

@@ -1,4 +1,4 @@
-# Nothing in the secondary datacenter sets a mode: dialed directly, by Consul's default.
+# No mode here: the primary's proxy-defaults (local), replicated to this datacenter, decides.
 service {
   name    = "dashboard"
   address = "10.2.0.50"

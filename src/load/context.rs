@@ -292,11 +292,14 @@ pub(crate) fn port(cx: &mut Cx<'_, '_>, node: &Node) -> Option<u16> {
     int(cx, node, 0, 65535, "a port").and_then(|i| u16::try_from(i).ok())
 }
 
-/// An object: a map, or HCL1's list of one map. An empty list is absent.
+/// An object: a map, or HCL1's list of one map. An empty list is absent, and so is `null`
+/// (Consul decodes a null map or struct as its zero value: a saved
+/// `GET /v1/config/proxy-defaults/global` carries `"Config": null`).
 pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Obj<'t>> {
     match &node.value {
         Value::Map(entries) => Some(Obj::new(entries, node.pos)),
         Value::List(items) => one_object(cx, items),
+        Value::Null => None,
         _ => {
             wrong_type(cx, node, "a map or block");
             None
@@ -340,6 +343,8 @@ pub(crate) fn objects<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<(usize, Op
             .map(|(i, item)| (i, cx.at_index(i, |cx| object(cx, item))))
             .collect(),
         Value::Map(entries) => vec![(0, Some(Obj::new(entries, node.pos)))],
+        // A null list is an empty one, as in Consul.
+        Value::Null => Vec::new(),
         _ => {
             wrong_type(cx, node, "a list of maps or blocks");
             Vec::new()
@@ -364,6 +369,9 @@ pub(crate) fn each_object<'t, 'd, R>(
 
 /// A list of strings.
 pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<String> {
+    if matches!(node.value, Value::Null) {
+        return Vec::new();
+    }
     let Value::List(items) = &node.value else {
         wrong_type(cx, node, "a list of strings");
         return Vec::new();
@@ -459,6 +467,11 @@ impl Field {
     /// The field spelled `camel` in CamelCase and `snake` in snake_case.
     pub(crate) const fn new(camel: &'static str, snake: &'static str) -> Self {
         Self { camel, snake }
+    }
+
+    /// The CamelCase spelling.
+    pub(crate) const fn camel(self) -> &'static str {
+        self.camel
     }
 
     /// The snake_case spelling.

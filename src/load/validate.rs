@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 
+mod chain;
+
 use crate::load::context::{Cx, Field};
 use crate::load::error::DiagnosticKind;
 use crate::model::config_entry::{ConfigEntry, ServiceDefaults, UpstreamOverride};
@@ -297,35 +299,46 @@ fn listener(u: &Upstream) -> Option<String> {
     }
 }
 
-/// Validates a config entry.
-pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: &ConfigEntry) {
+/// Validates a config entry; `name_pos` is where its `Name` key was written (where the entry
+/// starts when it has none).
+pub(crate) fn config_entry(cx: &mut Cx<'_, '_>, entry: &ConfigEntry, name_pos: Pos) {
+    match name_error(entry) {
+        // A missing name concerns the whole entry; a wrong one, its `Name`.
+        Some(msg) if entry.name().is_empty() => invalid(cx, entry.pos(), msg),
+        Some(msg) => cx.at("Name", |cx| invalid(cx, name_pos, msg)),
+        None => {}
+    }
     match entry {
-        ConfigEntry::ProxyDefaults(p) => {
-            if p.name != "global" {
-                let msg = format!(
-                    "invalid name ({}), only \"global\" is supported",
-                    go_quote(&p.name)
-                );
-                cx.at("Name", |cx| invalid(cx, p.pos, msg));
-            }
-        }
         ConfigEntry::ServiceDefaults(s) => service_defaults(cx, s),
-        ConfigEntry::Other { .. } => {}
+        ConfigEntry::ServiceResolver(r) => chain::resolver(cx, r),
+        ConfigEntry::ServiceSplitter(s) => chain::splitter(cx, s),
+        ConfigEntry::ExportedServices(e) => chain::exported(cx, e),
+        ConfigEntry::ProxyDefaults(_)
+        | ConfigEntry::ServiceRouter(_)
+        | ConfigEntry::Other { .. } => {}
+    }
+}
+
+/// Consul's rules on a config entry's `Name`.
+fn name_error(entry: &ConfigEntry) -> Option<String> {
+    let name = entry.name();
+    match entry {
+        ConfigEntry::ProxyDefaults(_) if name != "global" => Some(format!(
+            "invalid name ({}), only \"global\" is supported",
+            go_quote(name)
+        )),
+        ConfigEntry::ProxyDefaults(_)
+        | ConfigEntry::ExportedServices(_)
+        | ConfigEntry::Other { .. } => None,
+        _ if name.is_empty() => Some("Name is required".to_owned()),
+        ConfigEntry::ServiceDefaults(_) if name.contains('*') => Some(
+            "service-defaults name must be the name of a service, and not a wildcard".to_owned(),
+        ),
+        _ => None,
     }
 }
 
 fn service_defaults(cx: &mut Cx<'_, '_>, s: &ServiceDefaults) {
-    if s.name.is_empty() {
-        invalid(cx, s.pos, "Name is required");
-    } else if s.name.contains('*') {
-        cx.at("Name", |cx| {
-            invalid(
-                cx,
-                s.pos,
-                "service-defaults name must be the name of a service, and not a wildcard",
-            );
-        });
-    }
     if let Some(uc) = &s.upstream_config {
         cx.at("UpstreamConfig", |cx| {
             cx.at("Overrides", |cx| {

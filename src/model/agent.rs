@@ -50,9 +50,18 @@ pub struct AgentConfig {
     /// Where each modelled key was written (snake_case names).
     #[serde(skip)]
     pub(crate) positions: Vec<(&'static str, Pos)>,
+    /// The modelled keys (snake_case names) whose values were rejected when loading: they
+    /// read as unset, and checks on them would only repeat the load error.
+    #[serde(skip)]
+    pub(crate) invalid: Vec<&'static str>,
 }
 
 impl AgentConfig {
+    /// Whether the value of the modelled key `key` (snake_case) was rejected when loading.
+    pub fn is_invalid(&self, key: &str) -> bool {
+        self.invalid.contains(&key)
+    }
+
     /// Where the modelled key `key` (snake_case: `connect`, `ports`, `datacenter`, …) was
     /// written, or where the file starts when it was not.
     pub fn pos_of(&self, key: &str) -> Pos {

@@ -1,8 +1,12 @@
-//! The `proxy-defaults` and `service-defaults` config entries.
+//! The `proxy-defaults` and `service-defaults` config entries, and [`ConfigEntry`], every kind
+//! this crate reads (the discovery chain's kinds are in [`crate::model::discovery_chain`]).
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use crate::model::discovery_chain::{
+    ExportedServices, ServiceResolver, ServiceRouter, ServiceSplitter,
+};
 use crate::model::service::{MeshGatewayConfig, Opaque};
 use crate::syntax::tree::Pos;
 
@@ -157,6 +161,7 @@ pub struct UpstreamOverride {
 }
 
 /// A config entry of any kind this crate reads.
+#[allow(clippy::large_enum_variant)] // entries are few and long-lived; boxing buys nothing
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ConfigEntry {
@@ -164,7 +169,15 @@ pub enum ConfigEntry {
     ProxyDefaults(ProxyDefaults),
     /// `service-defaults`.
     ServiceDefaults(ServiceDefaults),
-    /// Another kind (`service-resolver`, `mesh`, …): kept opaque, not used for resolution.
+    /// `service-resolver`.
+    ServiceResolver(ServiceResolver),
+    /// `service-router`.
+    ServiceRouter(ServiceRouter),
+    /// `service-splitter`.
+    ServiceSplitter(ServiceSplitter),
+    /// `exported-services`.
+    ExportedServices(ExportedServices),
+    /// Another kind (`mesh`, `service-intentions`, …): kept opaque, not used for resolution.
     Other {
         /// Its `Kind`.
         kind: String,
@@ -183,6 +196,10 @@ impl ConfigEntry {
         match self {
             Self::ProxyDefaults(_) => "proxy-defaults",
             Self::ServiceDefaults(_) => "service-defaults",
+            Self::ServiceResolver(_) => "service-resolver",
+            Self::ServiceRouter(_) => "service-router",
+            Self::ServiceSplitter(_) => "service-splitter",
+            Self::ExportedServices(_) => "exported-services",
             Self::Other { kind, .. } => kind,
         }
     }
@@ -192,8 +209,27 @@ impl ConfigEntry {
         match self {
             Self::ProxyDefaults(e) => &e.name,
             Self::ServiceDefaults(e) => &e.name,
+            Self::ServiceResolver(e) => &e.name,
+            Self::ServiceRouter(e) => &e.name,
+            Self::ServiceSplitter(e) => &e.name,
+            Self::ExportedServices(e) => &e.name,
             Self::Other { name, .. } => name,
         }
+    }
+
+    /// The entry's namespace and partition (`default` when unset; the kinds without them are
+    /// in the default ones).
+    pub fn scope(&self) -> (&str, &str) {
+        let (ns, part) = match self {
+            Self::ServiceResolver(e) => (e.namespace.as_deref(), e.partition.as_deref()),
+            Self::ServiceRouter(e) => (e.namespace.as_deref(), e.partition.as_deref()),
+            Self::ServiceSplitter(e) => (e.namespace.as_deref(), e.partition.as_deref()),
+            _ => (None, None),
+        };
+        (
+            crate::model::service::non_empty_or(ns, "default"),
+            crate::model::service::non_empty_or(part, "default"),
+        )
     }
 
     /// Where the entry starts.
@@ -201,6 +237,10 @@ impl ConfigEntry {
         match self {
             Self::ProxyDefaults(e) => e.pos,
             Self::ServiceDefaults(e) => e.pos,
+            Self::ServiceResolver(e) => e.pos,
+            Self::ServiceRouter(e) => e.pos,
+            Self::ServiceSplitter(e) => e.pos,
+            Self::ExportedServices(e) => e.pos,
             Self::Other { pos, .. } => *pos,
         }
     }
@@ -211,7 +251,30 @@ impl Serialize for ConfigEntry {
         match self {
             Self::ProxyDefaults(e) => e.serialize(s),
             Self::ServiceDefaults(e) => e.serialize(s),
+            Self::ServiceResolver(e) => e.serialize(s),
+            Self::ServiceRouter(e) => e.serialize(s),
+            Self::ServiceSplitter(e) => e.serialize(s),
+            Self::ExportedServices(e) => e.serialize(s),
             Self::Other { body, .. } => body.serialize(s),
         }
     }
 }
+
+macro_rules! entry_from {
+    ($($t:ident),*) => {$(
+        impl From<$t> for ConfigEntry {
+            fn from(e: $t) -> Self {
+                Self::$t(e)
+            }
+        }
+    )*};
+}
+
+entry_from!(
+    ProxyDefaults,
+    ServiceDefaults,
+    ServiceResolver,
+    ServiceRouter,
+    ServiceSplitter,
+    ExportedServices
+);

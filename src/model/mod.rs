@@ -3,6 +3,8 @@
 //! - [`mode`]: [`MeshGatewayMode`](mode::MeshGatewayMode), exactly as Consul spells it;
 //! - [`service`]: service definitions, sidecars, gateways and upstreams;
 //! - [`config_entry`]: `proxy-defaults`, `service-defaults` and the kinds kept opaque;
+//! - [`discovery_chain`]: `service-resolver`, `service-router`, `service-splitter` and
+//!   `exported-services`;
 //! - [`agent`]: the agent configuration settings a multi-datacenter mesh needs;
 //! - [`nomad`]: a Nomad job, which places its services;
 //! - [`document`]: one loaded document, its [`Format`](document::Format) and file.
@@ -12,6 +14,7 @@
 
 pub mod agent;
 pub mod config_entry;
+pub mod discovery_chain;
 pub mod document;
 pub mod mode;
 pub mod nomad;

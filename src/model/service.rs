@@ -244,6 +244,11 @@ impl Upstream {
         non_empty_or(self.destination_partition.as_deref(), "default")
     }
 
+    /// The peer, `None` when unset or empty.
+    pub fn peer(&self) -> Option<&str> {
+        self.destination_peer.as_deref().filter(|p| !p.is_empty())
+    }
+
     /// The local listener address, `127.0.0.1` when unset, as Consul compares them.
     pub fn bind_address(&self) -> &str {
         non_empty_or(self.local_bind_address.as_deref(), "127.0.0.1")

@@ -50,7 +50,9 @@ pub(crate) fn other_str(agent: &Agent, key: &str) -> Option<String> {
 
 /// `connect-disabled`: a server without `connect { enabled = true }`.
 pub(crate) fn connect_disabled(topology: &Topology, out: &mut Vec<Finding>) {
-    for a in topology.agents().iter().filter(|a| a.is_server()) {
+    // An agent whose `connect` was rejected when loading is reported there, once.
+    let agents = topology.agents().iter();
+    for a in agents.filter(|a| a.is_server() && !a.is_invalid("connect")) {
         let enabled = a.get("connect", |c| c.connect.as_ref().and_then(|c| c.enabled));
         if enabled.as_ref().is_some_and(|(e, _)| *e) {
             continue;
@@ -102,6 +104,9 @@ fn and_more(n: usize) -> String {
 pub(crate) fn grpc_disabled(topology: &Topology, out: &mut Vec<Finding>) {
     let proxies = proxies_by_agent(topology);
     for (i, a) in topology.agents().iter().enumerate() {
+        if a.is_invalid("ports") {
+            continue; // reported when loading
+        }
         let grpc = a.get("ports", |c| c.ports.as_ref().and_then(|p| p.grpc));
         let tls = a.get("ports", |c| c.ports.as_ref().and_then(|p| p.grpc_tls));
         let on = |p: &Option<(i64, Loc<'_>)>| p.as_ref().is_some_and(|(p, _)| *p > 0);
@@ -140,6 +145,7 @@ pub(crate) fn central_config_disabled(
         .agents()
         .iter()
         .enumerate()
+        .filter(|(_, a)| !a.is_invalid("enable_central_service_config"))
         .filter_map(|(i, a)| {
             let (on, loc) = a.get("enable_central_service_config", |c| {
                 c.enable_central_service_config

@@ -39,6 +39,16 @@ pub enum Check {
     PeerModeNone,
     /// `invalid-mode-accepted-by-consul`: an unknown mode string in a config entry.
     InvalidModeAcceptedByConsul,
+    /// `config-entry-conflict`: two different entries of one kind and name that datacenters
+    /// sharing their config entries see.
+    ConfigEntryConflict,
+    /// `l7-chain-on-tcp`: a router or splitter on a service whose protocol is not HTTP.
+    L7ChainOnTcp,
+    /// `chain-refused`: Consul refuses an upstream's discovery chain (a graph error).
+    ChainRefused,
+    /// `failover-without-gateway-mode`: a failover target in another datacenter dialed
+    /// directly (mode `none`).
+    FailoverWithoutGatewayMode,
 }
 
 impl Check {
@@ -56,6 +66,10 @@ impl Check {
         Self::ModeIgnored,
         Self::PeerModeNone,
         Self::InvalidModeAcceptedByConsul,
+        Self::ConfigEntryConflict,
+        Self::L7ChainOnTcp,
+        Self::ChainRefused,
+        Self::FailoverWithoutGatewayMode,
     ];
 
     /// The stable kebab-case name.
@@ -73,6 +87,10 @@ impl Check {
             Self::ModeIgnored => "mode-ignored",
             Self::PeerModeNone => "peer-mode-none",
             Self::InvalidModeAcceptedByConsul => "invalid-mode-accepted-by-consul",
+            Self::ConfigEntryConflict => "config-entry-conflict",
+            Self::L7ChainOnTcp => "l7-chain-on-tcp",
+            Self::ChainRefused => "chain-refused",
+            Self::FailoverWithoutGatewayMode => "failover-without-gateway-mode",
         }
     }
 
@@ -86,14 +104,18 @@ impl Check {
             | Self::PrimaryDatacenterMismatch
             | Self::ConnectDisabled
             | Self::GatewayMissing
-            | Self::InvalidModeAcceptedByConsul => Severity::Error,
+            | Self::InvalidModeAcceptedByConsul
+            | Self::L7ChainOnTcp
+            | Self::ChainRefused => Severity::Error,
             Self::GrpcDisabled
             | Self::NotWanJoined
             | Self::CentralConfigDisabled
             | Self::BuiltinProxyGateway
             | Self::GatewayTokenMissing
             | Self::ModeIgnored
-            | Self::PeerModeNone => Severity::Warning,
+            | Self::PeerModeNone
+            | Self::ConfigEntryConflict
+            | Self::FailoverWithoutGatewayMode => Severity::Warning,
         }
     }
 }
@@ -127,6 +149,16 @@ impl Check {
             Self::ModeIgnored => "a mode on a same-datacenter or prepared-query upstream",
             Self::PeerModeNone => "mode none on a peered upstream, which Consul treats as remote",
             Self::InvalidModeAcceptedByConsul => "an unknown mode string in a config entry",
+            Self::ConfigEntryConflict => {
+                "two different config entries of one kind and name where datacenters share entries"
+            }
+            Self::L7ChainOnTcp => {
+                "a service-router or service-splitter for a service whose protocol is tcp"
+            }
+            Self::ChainRefused => "Consul refuses to compile an upstream's discovery chain",
+            Self::FailoverWithoutGatewayMode => {
+                "a failover target in another datacenter dialed directly (mode none)"
+            }
         }
     }
 

@@ -13,7 +13,11 @@ use crate::topology::placement::{Agent, Loc};
 /// Datacenter names (of agents), each with its server agents.
 pub(crate) fn servers_by_datacenter(topology: &Topology) -> BTreeMap<&str, Vec<&Agent>> {
     let mut out: BTreeMap<&str, Vec<&Agent>> = BTreeMap::new();
-    for a in topology.agents() {
+    for a in topology
+        .agents()
+        .iter()
+        .filter(|a| !a.is_invalid("datacenter"))
+    {
         let servers = out.entry(a.datacenter()).or_default();
         if a.is_server() {
             servers.push(a);
@@ -49,7 +53,12 @@ fn root_of<'t>(topology: &'t Topology, a: &'t Agent) -> PathBuf {
 /// `duplicate-datacenter`: servers in two directory trees claim one datacenter name.
 pub(crate) fn duplicate_datacenter(topology: &Topology, out: &mut Vec<Finding>) {
     let mut roots: BTreeMap<(&str, PathBuf), Vec<&Agent>> = BTreeMap::new();
-    for a in topology.agents() {
+    // An agent whose `datacenter` was rejected claims no name: the load error says why.
+    for a in topology
+        .agents()
+        .iter()
+        .filter(|a| !a.is_invalid("datacenter"))
+    {
         roots
             .entry((a.datacenter(), root_of(topology, a)))
             .or_default()
@@ -87,6 +96,7 @@ pub(crate) fn primary_datacenter_mismatch(topology: &Topology, out: &mut Vec<Fin
     let values: Vec<(String, bool, &Agent)> = topology
         .agents()
         .iter()
+        .filter(|a| !a.is_invalid("datacenter") && !a.is_invalid("primary_datacenter"))
         .filter_map(|a| match a.primary_datacenter() {
             Some((p, _)) => Some((p.to_ascii_lowercase(), true, a)),
             None if a.is_server() => Some((a.datacenter().to_owned(), false, a)),
@@ -169,6 +179,13 @@ pub(crate) fn not_wan_joined(topology: &Topology, out: &mut Vec<Finding>) {
         let Some(first) = servers.first() else {
             continue; // no server among the inputs: nothing to check
         };
+        let rejected = ["retry_join_wan", "primary_gateways", "connect"];
+        if servers
+            .iter()
+            .any(|a| rejected.iter().any(|k| a.is_invalid(k)))
+        {
+            continue; // a join setting was rejected when loading: reported there
+        }
         let own = !joins[dc].is_empty()
             || servers
                 .iter()

@@ -12,8 +12,9 @@
 //! directory or below it (the nearest agent up the tree). An agent is a *server* when its
 //! merged `server` is true. A datacenter is every agent that claims its name.
 //!
-//! The checks live in the file for what they read: `datacenters`, `agents`, `routes` and
-//! `acls`; two come from load diagnostics ([`from_diagnostic`]).
+//! The checks live in the file for what they read: `datacenters`, `agents`, `routes`,
+//! `chains` (config entries as a federation shares them, discovery chains) and `acls`; two
+//! come from load diagnostics ([`from_diagnostic`]).
 //!
 //! ```
 //! use meshroute::preflight::{self, Check};
@@ -43,6 +44,7 @@
 
 mod acls;
 mod agents;
+mod chains;
 mod check;
 mod datacenters;
 mod finding;
@@ -125,6 +127,10 @@ pub fn run(topology: &Topology) -> Vec<Finding> {
     routes::mode_ignored(&routes, &mut out);
     routes::peer_mode_none(&routes, &mut out);
     acls::gateway_token_missing(topology, &mut out);
+    chains::config_entry_conflict(topology, &mut out);
+    chains::l7_chain_on_tcp(topology, &routes, &mut out);
+    chains::chain_refused(topology, &routes, &mut out);
+    chains::failover_without_gateway_mode(topology, &routes, &mut out);
     out.sort_by(|a, b| {
         (&a.file, a.pos, a.check, &a.message).cmp(&(&b.file, b.pos, b.check, &b.message))
     });
@@ -315,6 +321,28 @@ mod tests {
         assert_eq!(
             check(&files),
             [(Check::NotWanJoined, "a/agent.hcl".to_owned(), 1)]
+        );
+    }
+
+    #[test]
+    fn a_setting_rejected_when_loading_is_reported_once() {
+        // Two `connect` blocks: the load error, not a connect-disabled on top.
+        let dup = format!("{}connect {{\n  enabled = true\n}}\n", server("dc1", ""));
+        let got = check(&[("dc1/agent.hcl", dup.leak())]);
+        assert!(
+            got.iter().all(|(c, _, _)| *c != Check::ConnectDisabled),
+            "{got:?}"
+        );
+        // `datacenter = ""`: the name rule's finding, and no duplicate-datacenter with dc1.
+        let files = [
+            ("a/agent.hcl", server("", "")),
+            ("b/agent.hcl", server("dc1", "")),
+        ];
+        let got = check(&files);
+        assert_eq!(
+            got,
+            [(Check::DuplicateDatacenter, "a/agent.hcl".to_owned(), 1)],
+            "{got:?}"
         );
     }
 

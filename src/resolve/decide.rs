@@ -8,7 +8,7 @@ use crate::model::config_entry::ServiceDefaults;
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::DestinationType;
 use crate::resolve::layers::{Layer, Layers};
-use crate::resolve::route::{HopKind, NextHop, Route, UpstreamRef};
+use crate::resolve::route::{HopKind, NextHop, Route, RouteChain, UpstreamRef};
 use crate::sni;
 use crate::topology::compile::Facts;
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
@@ -26,32 +26,102 @@ pub(crate) fn layers_of(f: &Facts<'_>, downstream: Layers) -> Layers {
     }
 }
 
-/// Resolves one upstream from its facts.
-pub(crate) fn resolve_facts<'t>(
-    topo: &'t Topology,
-    dc: &'t Datacenter,
-    down: &Downstream<'t>,
-    proxy: &ProxyView<'t>,
+/// What was decided for one upstream, before its route is made: its primary target's mode,
+/// layer, hop kind and SNI, every target's warnings; with `view`, the primary target's next
+/// hop and the chain's view. A collected [`crate::resolve::Resolution`] keeps only the
+/// decisions.
+#[derive(Debug)]
+pub(crate) struct Decided<'t> {
+    pub(crate) outcome: (MeshGatewayMode, Layer),
+    pub(crate) kind: HopKind,
+    pub(crate) sni: Option<Arc<str>>,
+    pub(crate) warnings: Vec<Warning>,
+    pub(crate) hop: Option<NextHop<'t>>,
+    pub(crate) chain: Option<Box<RouteChain<'t>>>,
+}
+
+impl<'t> Decided<'t> {
+    /// The route of the upstream `f` (the next hop computed here when not asked for before).
+    #[inline]
+    pub(crate) fn into_route(self, cx: &Cx<'t, '_>, f: &Facts<'t>) -> Route<'t> {
+        let hop = self
+            .hop
+            .unwrap_or_else(|| next_hop(cx.dc, f, self.kind, cx.down.gateways));
+        let mut route = route_of(cx, f, self.outcome, self.sni, hop, self.warnings);
+        route.chain = self.chain;
+        route
+    }
+}
+
+/// An upstream without a chain: one target, the named service.
+#[inline]
+pub(crate) fn decide_plain<'t>(
+    cx: &Cx<'t, '_>,
     f: &Facts<'t>,
     cache: &mut SniCache,
-) -> Route<'t> {
-    let decided = decide(f, layers_of(f, down.layers));
+) -> Decided<'t> {
+    let decided = decide(f, layers_of(f, cx.down.layers));
     let kind = hop_kind(f, decided.0);
-    let sni = sni_of(topo.trust_domain(), f, cache);
+    let sni = sni_of(cx.topo.trust_domain(), f, cache);
+    let mut warnings = target_warnings(cx, f, (decided.0, kind));
+    if cx.topo.trust_domain().is_none() && f.peer.is_none() && sni.is_none() {
+        warnings.push(no_trust_domain());
+    }
+    Decided {
+        outcome: decided,
+        kind,
+        sni,
+        warnings,
+        hop: None,
+        chain: None,
+    }
+}
+
+/// What resolution reads around one upstream: the topology, the proxy's datacenter, the
+/// downstream's layers and gateways, the proxy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cx<'t, 'a> {
+    pub(crate) topo: &'t Topology,
+    pub(crate) dc: &'t Datacenter,
+    pub(crate) down: &'a Downstream<'t>,
+    pub(crate) proxy: &'a ProxyView<'t>,
+}
+
+/// The warning for a chain Consul refuses, in part or whole.
+pub(crate) fn refused(e: &crate::topology::chain::ChainError) -> Warning {
+    Warning::new(
+        WarningKind::ChainRefused,
+        format!("Consul refuses this upstream's discovery chain: {e}"),
+    )
+}
+
+pub(crate) fn no_trust_domain() -> Warning {
+    Warning::new(
+        WarningKind::NoTrustDomain,
+        "no SNI: the trust domain is unknown",
+    )
+}
+
+/// The mode, layer and hop kind of a target (an upstream without a chain is its own).
+pub(crate) fn decide_target(f: &Facts<'_>, down: Layers) -> ((MeshGatewayMode, Layer), HopKind) {
+    let decided = decide(f, layers_of(f, down));
+    (decided, hop_kind(f, decided.0))
+}
+
+/// What is worth saying about one target's route.
+#[inline]
+pub(crate) fn target_warnings(
+    cx: &Cx<'_, '_>,
+    f: &Facts<'_>,
+    (mode, kind): (MeshGatewayMode, HopKind),
+) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if f.peer.is_some() {
-        peer_warnings(dc, down, proxy, f, (decided.0, kind), &mut warnings);
+        peer_warnings(cx.dc, cx.down, cx.proxy, f, (mode, kind), &mut warnings);
     } else if is_service(f) {
-        service_warnings(dc, down, proxy, f, kind, &mut warnings);
+        service_warnings(cx.dc, cx.down, cx.proxy, f, kind, &mut warnings);
     }
-    if topo.trust_domain().is_none() && f.peer.is_none() && sni.is_none() {
-        warnings.push(Warning::new(
-            WarningKind::NoTrustDomain,
-            "no SNI: the trust domain is unknown",
-        ));
-    }
-    let hop = next_hop(dc, f, kind, down.gateways);
-    route_of(dc, proxy, f, decided, sni, hop, warnings)
+    warnings
 }
 
 /// A service upstream without a peer: the kind that has a discovery chain.
@@ -92,20 +162,34 @@ fn hop_kind(f: &Facts<'_>, mode: MeshGatewayMode) -> HopKind {
 }
 
 /// The SNI the sidecar sends (none for peers: it comes from the peering).
-fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> Option<Arc<str>> {
+pub(crate) fn sni_of(td: Option<&str>, f: &Facts<'_>, cache: &mut SniCache) -> Option<Arc<str>> {
+    sni_in(td, f, cache, true)
+}
+
+/// The SNI a target is dialed with, in `cache`: returned when `want`, else only cached (a
+/// chain's other targets, whose names a collected resolution reads later).
+#[inline]
+pub(crate) fn sni_in(
+    td: Option<&str>,
+    f: &Facts<'_>,
+    cache: &mut SniCache,
+    want: bool,
+) -> Option<Arc<str>> {
     if f.peer.is_some() {
         return None;
     }
     if f.kind == DestinationType::PreparedQuery {
-        return td.map(|td| cache.get(f.sni_slot, || sni::query_sni(f.name, f.datacenter, td)));
+        let td = td?;
+        return cache.get(f.sni_slot, want, || {
+            sni::query_sni(f.name, f.datacenter, td)
+        });
     }
     if let Some(ext) = f.external_sni {
-        return Some(cache.get(f.sni_slot, || ext.to_owned()));
+        return cache.get(f.sni_slot, want, || ext.to_owned());
     }
-    td.map(|td| {
-        cache.get(f.sni_slot, || {
-            sni::service_sni(f.name, "", f.namespace, f.partition, f.datacenter, td)
-        })
+    let td = td?;
+    cache.get(f.sni_slot, want, || {
+        sni::service_sni(f.name, f.subset, f.namespace, f.partition, f.datacenter, td)
     })
 }
 
@@ -145,6 +229,7 @@ fn peer_warnings(
     ));
 }
 
+#[inline]
 fn service_warnings(
     dc: &Datacenter,
     down: &Downstream<'_>,
@@ -154,19 +239,25 @@ fn service_warnings(
     warnings: &mut Vec<Warning>,
 ) {
     match kind {
-        HopKind::RemoteGateway => match f.gateways {
-            Some(gw) => unaddressed(Some(gw), "mesh gateway", true, warnings),
-            None => warnings.push(no_gateway(f.datacenter, f.partition)),
+        HopKind::RemoteGateway => match (f.gateways, f.target_dc) {
+            (Some(gw), _) => unaddressed(Some(gw), "mesh gateway", true, warnings),
+            (None, None) => warnings.push(unknown_datacenter(
+                f.datacenter,
+                "its mesh gateways are unknown, so the route is unreachable as far as the inputs tell",
+            )),
+            (None, Some(_)) => warnings.push(no_gateway(f.datacenter, f.partition)),
         },
         HopKind::LocalGateway => {
             local_gateway_warnings(dc, proxy.partition, down.gateways, warnings);
             if down.gateways.is_some_and(|gw| !gw.lan.is_empty()) && f.gateways.is_none() {
+                let why = if f.target_dc.is_none() {
+                    format!("datacenter {:?} is not among the inputs", f.datacenter)
+                } else {
+                    no_gateway_message(f.datacenter, f.partition)
+                };
                 warnings.push(Warning::new(
                     WarningKind::NowhereToForward,
-                    format!(
-                        "the local mesh gateways have nowhere to forward: {}",
-                        no_gateway_message(f.datacenter, f.partition)
-                    ),
+                    format!("the local mesh gateways have nowhere to forward: {why}"),
                 ));
             }
         }
@@ -174,22 +265,22 @@ fn service_warnings(
     }
 }
 
-/// A route from its parts.
+/// A route from its parts: the upstream as written (`f`), what was decided for its primary
+/// target.
 #[inline]
 pub(crate) fn route_of<'t>(
-    dc: &'t Datacenter,
-    proxy: &ProxyView<'t>,
+    cx: &Cx<'t, '_>,
     f: &Facts<'t>,
     (mode, decided_by): (MeshGatewayMode, Layer),
     sni: Option<Arc<str>>,
     next_hop: NextHop<'t>,
     warnings: Vec<Warning>,
 ) -> Route<'t> {
-    let local_dc = dc.name();
+    let local_dc = cx.dc.name();
     Route {
         datacenter: local_dc,
-        service: proxy.service,
-        proxy: proxy.id,
+        service: cx.proxy.service,
+        proxy: cx.proxy.id,
         upstream: UpstreamRef {
             name: f.name,
             destination_type: f.kind,
@@ -208,6 +299,7 @@ pub(crate) fn route_of<'t>(
         sni,
         next_hop,
         warnings,
+        chain: None,
     }
 }
 
@@ -319,13 +411,8 @@ pub(crate) fn next_hop<'t>(
         // own when local): its instances at their service address from within, else WAN.
         HopKind::Direct => (
             Some(f.datacenter),
-            f.endpoints.map_or(EMPTY, |ep| {
-                if f.local {
-                    &ep.addresses.lan
-                } else {
-                    &ep.addresses.wan
-                }
-            }),
+            f.endpoints
+                .map_or(EMPTY, |ep| if f.local { &ep.lan } else { &ep.wan }),
         ),
     };
     NextHop {
@@ -354,17 +441,12 @@ fn local_gateway_warnings(
 fn instance_warnings(f: &Facts<'_>, warnings: &mut Vec<Warning>) {
     let target_dc = f.datacenter;
     if f.target_dc.is_none() {
-        warnings.push(Warning::new(
-            WarningKind::UnknownDatacenter,
-            format!(
-                "datacenter {target_dc:?} is not among the inputs: its instances of {:?} are unknown",
-                f.name
-            ),
-        ));
+        let what = format!("its instances of {:?} are unknown", f.name);
+        warnings.push(unknown_datacenter(target_dc, &what));
         return;
     }
     let wan = !f.local;
-    unaddressed(f.endpoints.map(|e| &e.addresses), "instance", wan, warnings);
+    unaddressed(f.endpoints, "instance", wan, warnings);
     if f.endpoints.is_none() {
         warnings.push(Warning::new(
             WarningKind::NoInstance,
@@ -395,6 +477,14 @@ fn unaddressed(a: Option<&Addresses>, what: &str, wan: bool, warnings: &mut Vec<
     }
 }
 
+/// A datacenter that is not among the inputs, and what that means.
+fn unknown_datacenter(dc: &str, what: &str) -> Warning {
+    Warning::new(
+        WarningKind::UnknownDatacenter,
+        format!("datacenter {dc:?} is not among the inputs: {what}"),
+    )
+}
+
 fn no_gateway(dc: &str, partition: &str) -> Warning {
     Warning::new(WarningKind::NoGateway, no_gateway_message(dc, partition))
 }
@@ -423,11 +513,21 @@ impl SniCache {
         }
     }
 
-    pub(crate) fn get(&mut self, slot: Option<u32>, build: impl FnOnce() -> String) -> Arc<str> {
+    /// The name of `slot`, built the first time; returned when `want` (else only kept).
+    #[inline]
+    pub(crate) fn get(
+        &mut self,
+        slot: Option<u32>,
+        want: bool,
+        build: impl FnOnce() -> String,
+    ) -> Option<Arc<str>> {
         match slot.and_then(|i| self.names.get_mut(i as usize)) {
-            Some(Some(name)) => Arc::clone(name),
-            Some(empty) => Arc::clone(empty.insert(Arc::from(build()))),
-            None => Arc::from(build()),
+            Some(Some(name)) => want.then(|| Arc::clone(name)),
+            Some(empty) => {
+                let name = empty.insert(Arc::from(build()));
+                want.then(|| Arc::clone(name))
+            }
+            None => want.then(|| Arc::from(build())),
         }
     }
 }

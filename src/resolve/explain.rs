@@ -8,7 +8,6 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::Route;
-use crate::topology::compile::peer_of;
 use crate::topology::{Datacenter, Proxy, Topology};
 
 /// One layer's value in an [`Explanation`].
@@ -29,6 +28,9 @@ pub struct LayerValue {
 pub struct Explanation<'t> {
     /// The route.
     pub route: Route<'t>,
+    /// The proxy's mode after central config ([`Proxy::merged_mode`]): what
+    /// `GET /v1/agent/service/<id>` shows as `Proxy.MeshGateway`.
+    pub proxy_mode: MeshGatewayMode,
     /// Every layer, highest precedence first, with what it states.
     pub layers: Vec<LayerValue>,
     /// Rules that applied beyond the layer order (same datacenter, prepared query, peer,
@@ -46,72 +48,114 @@ impl Topology {
     ) -> Explanation<'t> {
         let route = self.resolve_upstream(dc, proxy, upstream);
         let l = self.layers(dc, proxy, upstream);
-        let svc = &proxy.service;
-        let name = &upstream.destination_name;
-        let dcn = dc.name();
-        let src = |layer: Layer| -> String {
-            match layer {
-                Layer::Upstream => format!("upstream {name:?} of proxy {:?}", proxy.id),
-                Layer::UpstreamOverride => {
-                    format!("service-defaults/{svc} UpstreamConfig.Overrides[{name}] in {dcn}")
-                }
-                Layer::ServiceInstance => {
-                    format!("proxy.mesh_gateway of registration {:?}", proxy.id)
-                }
-                Layer::UpstreamDefaults => {
-                    format!("service-defaults/{svc} UpstreamConfig.Defaults in {dcn}")
-                }
-                Layer::ServiceDefaults => format!("service-defaults/{svc} MeshGateway in {dcn}"),
-                Layer::ProxyDefaults => format!("proxy-defaults/global MeshGateway in {dcn}"),
-                Layer::DestinationDefaults => {
-                    format!("service-defaults/{name} MeshGateway in {dcn} (the destination's)")
-                }
-                Layer::Default => "Consul's default (no gateway)".to_owned(),
-            }
-        };
+        let dest = route
+            .chain
+            .as_ref()
+            .map_or(upstream.destination_name.as_str(), |c| {
+                c.chain.primary().service.as_str()
+            });
+        let src = |layer| source(layer, (dc, proxy), &upstream.destination_name, dest);
+        let peered = upstream.peer().is_some();
         let layers = Layer::ALL
             .iter()
             .map(|&layer| LayerValue {
                 layer,
-                mode: if layer == Layer::Default && peer_of(upstream).is_some() {
-                    MeshGatewayMode::Remote
-                } else if layer == Layer::Default {
-                    MeshGatewayMode::None
-                } else {
-                    l.get(layer)
+                mode: match layer {
+                    Layer::Default if peered => MeshGatewayMode::Remote,
+                    Layer::Default => MeshGatewayMode::None,
+                    _ => l.get(layer),
                 },
                 source: src(layer),
             })
             .collect();
-        let mut notes = Vec::new();
-        if let Some(peer) = peer_of(upstream) {
-            notes.push(format!(
-                "peered upstream (peer {peer:?}): no discovery chain, so the destination's service-defaults are not read; local goes to the local gateways, anything else to the peer's"
-            ));
-        } else if upstream.destination_type == DestinationType::PreparedQuery {
-            notes.push(
-                "prepared query: never routed through mesh gateways (the query's results are dialed directly, with the query SNI); service-defaults UpstreamConfig is not merged into it and there is no discovery chain"
-                    .to_owned(),
-            );
-        } else {
-            if l.destination_external {
-                notes.push(format!(
-                    "service-defaults/{name} sets ExternalSNI: the destination is external and always dialed directly"
-                ));
-            }
-            if route.upstream.datacenter == dcn && route.upstream.partition == proxy.partition {
-                notes.push(
-                    "same datacenter and partition: the mode does not apply, the instances are dialed directly"
-                        .to_owned(),
-                );
-            }
-        }
+        let notes = notes(dc, proxy, upstream, &route, l);
         Explanation {
             route,
+            proxy_mode: proxy.merged_mode,
             layers,
             notes,
         }
     }
+}
+
+/// Where `layer`'s value for `upstream` (to `dest`, its primary target's service) of a proxy
+/// is configured.
+fn source(layer: Layer, (dc, proxy): (&Datacenter, &Proxy), upstream: &str, dest: &str) -> String {
+    let (svc, dcn, id) = (&proxy.service, dc.name(), &proxy.id);
+    match layer {
+        Layer::Upstream => format!("upstream {upstream:?} of proxy {id:?}"),
+        Layer::UpstreamOverride => {
+            format!("service-defaults/{svc} UpstreamConfig.Overrides[{upstream}] in {dcn}")
+        }
+        Layer::ServiceInstance => format!("proxy.mesh_gateway of registration {id:?}"),
+        Layer::UpstreamDefaults => {
+            format!("service-defaults/{svc} UpstreamConfig.Defaults in {dcn}")
+        }
+        Layer::ServiceDefaults => format!("service-defaults/{svc} MeshGateway in {dcn}"),
+        Layer::ProxyDefaults => format!("proxy-defaults/global MeshGateway in {dcn}"),
+        Layer::DestinationDefaults => {
+            format!("service-defaults/{dest} MeshGateway in {dcn} (the destination's)")
+        }
+        Layer::Default => "Consul's default (no gateway)".to_owned(),
+    }
+}
+
+/// The rules that applied beyond the layer order.
+fn notes(
+    dc: &Datacenter,
+    proxy: &Proxy,
+    upstream: &Upstream,
+    route: &Route<'_>,
+    l: crate::resolve::layers::Layers,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(peer) = upstream.peer() {
+        notes.push(format!(
+            "peered upstream (peer {peer:?}): no discovery chain, so the destination's service-defaults are not read; local goes to the local gateways, anything else to the peer's"
+        ));
+        return notes;
+    }
+    if upstream.destination_type == DestinationType::PreparedQuery {
+        notes.push(
+            "prepared query: never routed through mesh gateways (the query's results are dialed directly, with the query SNI); service-defaults UpstreamConfig is not merged into it and there is no discovery chain"
+                .to_owned(),
+        );
+        return notes;
+    }
+    let (service, datacenter, partition) = match route.chain.as_ref() {
+        Some(c) => {
+            let p = c.chain.primary();
+            (
+                p.service.as_str(),
+                p.datacenter.as_str(),
+                p.partition.as_str(),
+            )
+        }
+        None => (
+            upstream.destination_name.as_str(),
+            route.upstream.datacenter,
+            route.upstream.partition,
+        ),
+    };
+    if l.destination_external {
+        notes.push(format!(
+            "service-defaults/{service} sets ExternalSNI: the destination is external and always dialed directly"
+        ));
+    }
+    if datacenter == dc.name() && partition == proxy.partition {
+        notes.push(
+            "same datacenter and partition: the mode does not apply, the instances are dialed directly"
+                .to_owned(),
+        );
+    }
+    if let Some(c) = &route.chain {
+        notes.push(format!(
+            "discovery chain: {} target(s); the mode, SNI and next hop above are the primary target's",
+            c.targets.len()
+        ));
+        notes.extend(c.chain.notes.iter().cloned());
+    }
+    notes
 }
 
 impl fmt::Display for Explanation<'_> {
@@ -139,13 +183,20 @@ impl fmt::Display for Explanation<'_> {
         }
         writeln!(f, "mode: {} (decided by {})", r.mode, r.decided_by)?;
         writeln!(f, "sni: {}", r.sni.as_deref().unwrap_or("-"))?;
+        writeln!(f, "next hop: {}", show_hop(&r.next_hop))?;
+        let proxy_mode = if self.proxy_mode.is_default() {
+            "-"
+        } else {
+            self.proxy_mode.as_str()
+        };
         writeln!(
             f,
-            "next hop: {} {} [{}]",
-            r.next_hop.kind,
-            r.next_hop.datacenter.unwrap_or("-"),
-            r.next_hop.addresses.join(", ")
+            "proxy mode: {proxy_mode} (Proxy.MeshGateway of {:?} after central config)",
+            r.proxy
         )?;
+        if let Some(c) = &r.chain {
+            show_chain(f, c)?;
+        }
         for n in &self.notes {
             writeln!(f, "note: {n}")?;
         }
@@ -154,4 +205,45 @@ impl fmt::Display for Explanation<'_> {
         }
         Ok(())
     }
+}
+
+/// `kind datacenter [addresses]`.
+fn show_hop(h: &crate::resolve::route::NextHop<'_>) -> String {
+    format!(
+        "{} {} [{}]",
+        h.kind,
+        h.datacenter.unwrap_or("-"),
+        h.addresses.join(", ")
+    )
+}
+
+/// The chain's targets, each with how it is reached and what was decided.
+fn show_chain(
+    f: &mut fmt::Formatter<'_>,
+    c: &crate::resolve::route::RouteChain<'_>,
+) -> fmt::Result {
+    let chain = c.chain;
+    writeln!(
+        f,
+        "chain: {}.{}.{} in {} (protocol {})",
+        chain.service, chain.namespace, chain.partition, chain.datacenter, chain.protocol
+    )?;
+    if let Some(e) = c.error {
+        writeln!(f, "  refused by Consul: {e}")?;
+    }
+    for (i, t) in c.targets.iter().enumerate() {
+        let role = match t.target.failover {
+            _ if i == chain.primary => " (primary)".to_owned(),
+            Some(fo) => format!(" (failover {} of {})", fo.position, chain.targets[fo.of].id),
+            None => String::new(),
+        };
+        writeln!(f, "  target {}{role}", t.target.id)?;
+        for via in &t.target.via {
+            writeln!(f, "    via {via}")?;
+        }
+        writeln!(f, "    mode: {} (decided by {})", t.mode, t.decided_by)?;
+        writeln!(f, "    sni: {}", t.sni.as_deref().unwrap_or("-"))?;
+        writeln!(f, "    next hop: {}", show_hop(&t.next_hop))?;
+    }
+    Ok(())
 }

@@ -67,21 +67,24 @@
 //! `resolution` (the compact [`Resolution`] and its iterators), `explain` (the
 //! layer-by-layer account).
 
+mod chain;
 mod decide;
 mod explain;
 mod layers;
 mod resolution;
 pub mod route;
+mod upstream;
 
 pub use explain::{Explanation, LayerValue};
 pub use layers::{Layer, Layers};
 pub use resolution::{NO_TRUST_DOMAIN, Resolution, Routes};
-pub use route::{HopKind, NextHop, Route, UpstreamRef};
+pub use route::{HopKind, NextHop, Route, RouteChain, TargetRoute, UpstreamRef};
 
 use crate::model::service::Upstream;
 use crate::topology::compile::Facts;
 use crate::topology::{Datacenter, Proxy, Topology};
-use decide::{Downstream, ProxyView, SniCache, layers_of, resolve_facts};
+use decide::{Cx, Downstream, ProxyView, SniCache, layers_of};
+use upstream::resolve_facts;
 
 /// Resolution's entry points on the topology.
 impl Topology {
@@ -103,13 +106,12 @@ impl Topology {
         resolution::RoutesIter::new(self, |_| true)
     }
 
-    /// The value of every layer for `upstream` of `proxy` in `dc`.
+    /// The value of every layer for `upstream` of `proxy` in `dc` (for an upstream with a
+    /// discovery chain, the destination's layer is its primary target's service's).
     pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
         let down = Downstream::of(dc, proxy);
-        layers_of(
-            &Facts::of(self, dc, proxy, down.service_defaults, upstream),
-            down.layers,
-        )
+        let f = Facts::of(self, dc, proxy, down.service_defaults, upstream);
+        layers_of(&primary_facts(self, dc, proxy, &f), down.layers)
     }
 
     /// Resolves one upstream of `proxy` in `dc`.
@@ -122,6 +124,35 @@ impl Topology {
         let down = Downstream::of(dc, proxy);
         let facts = Facts::of(self, dc, proxy, down.service_defaults, upstream);
         let view = ProxyView::of(proxy);
-        resolve_facts(self, dc, &down, &view, &facts, &mut SniCache::default())
+        let cx = Cx {
+            topo: self,
+            dc,
+            down: &down,
+            proxy: &view,
+        };
+        resolve_facts(&cx, &facts, &mut SniCache::default())
+    }
+}
+
+/// The facts of the primary target of `f`'s chain (`f` itself without one).
+fn primary_facts<'t>(
+    topo: &'t Topology,
+    dc: &Datacenter,
+    proxy: &Proxy,
+    f: &Facts<'t>,
+) -> Facts<'t> {
+    let primary = f
+        .chain
+        .and_then(|i| topo.chains.get(i as usize))
+        .and_then(|cp| {
+            let chain = cp.chain.as_ref()?;
+            Some((
+                chain.targets.get(chain.primary)?,
+                cp.targets.get(chain.primary)?,
+            ))
+        });
+    match primary {
+        Some((t, tp)) => f.for_target(topo, (dc, &proxy.partition), t, tp),
+        None => *f,
     }
 }

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::resolve::decide::{Downstream, ProxyView, SniCache, next_hop, resolve_facts, route_of};
+use crate::resolve::decide::{Cx, Downstream, ProxyView, SniCache, next_hop, route_of};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::{HopKind, Route};
+use crate::resolve::upstream::decide_facts;
 use crate::topology::compile::Facts;
 use crate::topology::{Datacenter, Topology, Warning, WarningKind};
 
@@ -99,13 +100,20 @@ impl<'t> Resolution<'t> {
         let mut entries = Vec::with_capacity(n);
         let mut route_warnings = Vec::new();
         let mut it = RoutesIter::new(topo, keep);
-        while let Some(route) = it.next_route() {
-            route_warnings.extend(route.warnings);
+        while let Some((facts, dc)) = it.advance() {
+            let cx = Cx {
+                topo,
+                dc,
+                down: &it.down,
+                proxy: &it.proxy_view,
+            };
+            let d = decide_facts(&cx, &facts, &mut it.cache, false);
+            route_warnings.extend(d.warnings);
             entries.push(Entry::of(
                 it.last,
-                route.sni.is_some(),
+                d.sni.is_some(),
                 route_warnings.len(),
-                (route.mode, route.decided_by, route.next_hop.kind),
+                (d.outcome.0, d.outcome.1, d.kind),
             ));
         }
         Resolution {
@@ -148,16 +156,34 @@ impl<'t> Resolution<'t> {
             .unwrap_or_default()
             .to_vec();
         let down = Downstream::of_plan(dc, pp);
-        let hop = next_hop(dc, &f, e.hop, down.gateways);
-        Some(route_of(
+        let cx = Cx {
+            topo: self.topo,
             dc,
-            &proxy,
-            &f,
-            (e.mode, e.decided_by),
-            sni,
-            hop,
-            warnings,
-        ))
+            down: &down,
+            proxy: &proxy,
+        };
+        let chain = f
+            .chain
+            .and_then(|i| self.topo.chains.get(i as usize))
+            .and_then(|cp| Some((cp, cp.chain.as_ref()?)));
+        let Some(chain) = chain else {
+            let hop = next_hop(dc, &f, e.hop, down.gateways);
+            return Some(route_of(
+                &cx,
+                &f,
+                (e.mode, e.decided_by),
+                sni,
+                hop,
+                warnings,
+            ));
+        };
+        let snis = &self.snis;
+        let mut stored =
+            |t: &Facts<'t>, _: bool| t.sni_slot.and_then(|i| snis.get(i as usize)?.clone());
+        let run = crate::resolve::chain::run(&cx, &f, chain, &mut stored, (false, true));
+        let mut route = run.into_route(&cx, &f);
+        route.warnings = warnings;
+        Some(route)
     }
 
     /// The routes, one at a time, in order.
@@ -260,7 +286,7 @@ pub(crate) struct RoutesIter<'t, F> {
     up: usize,
     step: usize,
     down: Downstream<'t>,
-    view: ProxyView<'t>,
+    proxy_view: ProxyView<'t>,
     cache: SniCache,
     /// Where the last route is, and the slot of its SNI name.
     last: (At, Option<u32>),
@@ -278,14 +304,16 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
             up: 0,
             step: 0,
             down: Downstream::default(),
-            view: ProxyView::default(),
+            proxy_view: ProxyView::default(),
             last: ((0, 0, 0), None),
             cache: SniCache::with_slots(topo.sni_slots),
         }
     }
 
-    /// The next route; [`RoutesIter::last`] then says where it is.
-    fn next_route(&mut self) -> Option<Route<'t>> {
+    /// The facts of the next upstream and its proxy's datacenter (the proxy's downstream
+    /// layers and view updated); [`RoutesIter::last`] then says where it is.
+    #[inline]
+    fn advance(&mut self) -> Option<(Facts<'t>, &'t Datacenter)> {
         loop {
             let dc = self.topo.datacenters().get(self.dc)?;
             if !self.entered {
@@ -305,7 +333,7 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
             };
             if self.up == 0 {
                 self.down = Downstream::of_plan(dc, pp);
-                self.view = ProxyView::of_plan(dc, pp);
+                self.proxy_view = ProxyView::of_plan(dc, pp);
             }
             if self.up >= pp.upstreams as usize {
                 self.proxy += 1;
@@ -326,15 +354,20 @@ impl<'t, F: Fn(&Datacenter) -> bool> RoutesIter<'t, F> {
                 continue;
             };
             self.last = (at, facts.sni_slot);
-            return Some(resolve_facts(
-                self.topo,
-                dc,
-                &self.down,
-                &self.view,
-                &facts,
-                &mut self.cache,
-            ));
+            return Some((facts, dc));
         }
+    }
+
+    /// The next route.
+    fn next_route(&mut self) -> Option<Route<'t>> {
+        let (facts, dc) = self.advance()?;
+        let cx = Cx {
+            topo: self.topo,
+            dc,
+            down: &self.down,
+            proxy: &self.proxy_view,
+        };
+        Some(decide_facts(&cx, &facts, &mut self.cache, true).into_route(&cx, &facts))
     }
 }
 

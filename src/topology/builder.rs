@@ -1,13 +1,16 @@
 //! [`TopologyBuilder`]: documents or models in, an immutable [`Topology`] out.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 
-use crate::model::config_entry::{ConfigEntry, ProxyDefaults, ServiceDefaults};
+use crate::model::config_entry::ConfigEntry;
 use crate::model::document::{Content, Document};
 use crate::model::service::ServiceDefinition;
 use crate::topology::Topology;
 use crate::topology::compile;
-use crate::topology::datacenter::{Datacenter, Map};
+use crate::topology::datacenter::Datacenter;
+use crate::topology::entries::{AddedEntry, ConfigEntries, EntryConflict};
 use crate::topology::instances::{Added, NodeAddr, add_service};
 use crate::topology::placement::{Agent, Placement};
 use crate::topology::warning::{Warning, WarningKind};
@@ -31,15 +34,15 @@ pub struct TopologyBuilder {
     dcs: BTreeMap<String, DcBuilder>,
     agents: Vec<Agent>,
     warnings: Vec<Warning>,
+    /// Config entries added so far (their order).
+    entries: usize,
 }
 
 /// What one datacenter has been given so far.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DcBuilder {
     pub(crate) primary_datacenter: Option<String>,
-    pub(crate) proxy_defaults: Option<ProxyDefaults>,
-    pub(crate) service_defaults: Map<ServiceDefaults>,
-    pub(crate) resolver_subsets: Map<Vec<String>>,
+    pub(crate) entries: Vec<AddedEntry>,
     pub(crate) services: Vec<Added>,
 }
 
@@ -72,39 +75,35 @@ impl TopologyBuilder {
         self.dcs.entry(datacenter.to_owned()).or_default()
     }
 
-    /// Adds a config entry to `datacenter`. A second entry of the same kind and name is
-    /// ignored, with a warning.
+    /// Adds a config entry written in `datacenter`. It applies in every datacenter of its
+    /// federation (the datacenters with the same primary, see
+    /// [`TopologyBuilder::primary_datacenter`]). Of two different entries of one kind and name
+    /// in a federation the first one added is used, with a warning.
     pub fn add_config_entry(&mut self, datacenter: &str, entry: ConfigEntry) -> &mut Self {
-        let dc = self.dcs.entry(datacenter.to_owned()).or_default();
-        let duplicate = match entry {
-            ConfigEntry::ProxyDefaults(pd) => {
-                let dup = dc.proxy_defaults.is_some();
-                dc.proxy_defaults.get_or_insert(pd);
-                dup.then(|| "proxy-defaults".to_owned())
-            }
-            ConfigEntry::ServiceDefaults(sd) => {
-                let dup = dc.service_defaults.contains_key(&sd.name);
-                let what = format!("service-defaults for {:?}", sd.name);
-                dc.service_defaults.entry(sd.name.clone()).or_insert(sd);
-                dup.then_some(what)
-            }
-            ConfigEntry::Other {
-                kind, name, body, ..
-            } => {
-                if kind.eq_ignore_ascii_case("service-resolver") {
-                    dc.resolver_subsets.insert(name, resolver_subsets(&body));
-                }
-                None
-            }
-        };
-        if let Some(what) = duplicate {
-            self.warnings.push(Warning::new(
-                WarningKind::DuplicateConfigEntry,
-                format!(
-                    "datacenter {datacenter}: more than one {what}; the first one loaded is used"
-                ),
-            ));
-        }
+        self.add_entry(datacenter, entry, None)
+    }
+
+    fn add_entry(
+        &mut self,
+        datacenter: &str,
+        entry: ConfigEntry,
+        file: Option<&Path>,
+    ) -> &mut Self {
+        let seq = self.entries;
+        self.entries += 1;
+        self.dc(datacenter).entries.push(AddedEntry {
+            entry,
+            file: file.map(Path::to_path_buf),
+            seq,
+        });
+        self
+    }
+
+    /// Says that `datacenter`'s primary datacenter is `primary` (as its agents'
+    /// `primary_datacenter` does): datacenters with one primary form a WAN federation and see
+    /// one set of config entries. A datacenter without one is its own primary.
+    pub fn primary_datacenter(&mut self, datacenter: &str, primary: &str) -> &mut Self {
+        self.dc(datacenter).primary_datacenter = Some(primary.to_owned());
         self
     }
 
@@ -120,6 +119,12 @@ impl TopologyBuilder {
         }
         for doc in documents {
             let placed = placement.place(doc.file.as_deref(), &mut self.warnings);
+            if let (Some(i), Content::ConfigEntry(e)) = (placed.agent, &doc.content)
+                && let Some(w) = bootstrap_ignored(&placement.agents[i], doc.file.as_deref(), e)
+            {
+                self.warnings.push(w);
+                continue;
+            }
             let agent = placed.agent.map(|i| i + offset);
             let node = placed.agent.map(|i| nodes[i].clone()).unwrap_or_default();
             self.add_document(doc, &placed.datacenter, node, agent);
@@ -159,7 +164,7 @@ impl TopologyBuilder {
                 agent,
             }),
             Content::ConfigEntry(e) => {
-                self.add_config_entry(dc, e.clone());
+                self.add_entry(dc, e.clone(), doc.file.as_deref());
             }
             Content::NomadJob(job) if !job.runs_in(dc) => {
                 let message = format!(
@@ -191,43 +196,130 @@ impl TopologyBuilder {
     pub fn build(&mut self) -> Topology {
         let b = std::mem::take(self);
         let mut warnings = b.warnings;
+        let (sets, conflicts) = federations(&b.dcs);
+        for c in &conflicts {
+            warnings.push(conflict_warning(c));
+        }
         let datacenters = b
             .dcs
             .into_iter()
-            .map(|(name, dc)| build_dc(name, dc, &mut warnings))
+            .map(|(name, dc)| {
+                let (set, entries) = sets
+                    .iter()
+                    .enumerate()
+                    .find(|(_, s)| s.datacenters().contains(&name))
+                    .map(|(i, s)| (i, Arc::clone(s)))
+                    .unwrap_or_default();
+                build_dc(name, dc, entries, set, &mut warnings)
+            })
             .collect();
         let mut topo = Topology {
             trust_domain: b.trust_domain.or(b.roots_trust_domain),
             datacenters,
             agents: b.agents,
             warnings,
-            sni_slots: 0,
+            conflicts,
+            ..Topology::default()
         };
         compile::plan(&mut topo);
         topo
     }
 }
 
-/// The subset names of a `service-resolver` body (HCL1 decodes `Subsets = { … }` as a list
-/// of one map).
-fn resolver_subsets(body: &crate::model::service::Opaque) -> Vec<String> {
-    body.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("subsets"))
-        .and_then(|(_, v)| match v {
-            serde_json::Value::Array(items) if items.len() == 1 => items[0].as_object(),
-            v => v.as_object(),
-        })
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
+/// The datacenter whose entries a datacenter sees: its primary, else itself.
+fn federation_of(name: &str, dc: &DcBuilder) -> String {
+    dc.primary_datacenter
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| name.to_owned(), str::to_ascii_lowercase)
 }
 
-fn build_dc(name: String, b: DcBuilder, warnings: &mut Vec<Warning>) -> Datacenter {
+/// One config-entry set per federation (datacenters sharing a primary), and the conflicts
+/// found in them.
+fn federations(dcs: &BTreeMap<String, DcBuilder>) -> (Vec<Arc<ConfigEntries>>, Vec<EntryConflict>) {
+    let mut groups: BTreeMap<String, (Vec<String>, Vec<AddedEntry>)> = BTreeMap::new();
+    for (name, dc) in dcs {
+        let (names, entries) = groups.entry(federation_of(name, dc)).or_default();
+        names.push(name.clone());
+        entries.extend(dc.entries.iter().cloned());
+    }
+    let mut conflicts = Vec::new();
+    let sets = groups
+        .into_values()
+        .map(|(names, entries)| {
+            let (set, c) = ConfigEntries::of(entries, names);
+            conflicts.extend(c);
+            Arc::new(set)
+        })
+        .collect();
+    (sets, conflicts)
+}
+
+fn conflict_warning(c: &EntryConflict) -> Warning {
+    Warning::new(
+        WarningKind::DuplicateConfigEntry,
+        format!(
+            "{} {:?} is written twice with different contents ({} and {}), in datacenters sharing their config entries ({}): Consul keeps the one written last, which the files cannot tell; the first one loaded is used",
+            c.kind,
+            c.name,
+            EntryConflict::show(&c.kept),
+            EntryConflict::show(&c.other),
+            c.datacenters.join(", ")
+        ),
+    )
+    .at(c.other.0.as_deref(), c.other.1)
+}
+
+/// A warning when `entry`, read from `file`, is in the `config_entries.bootstrap` of `agent`
+/// and Consul would not write it: only the servers of the primary datacenter bootstrap
+/// config entries.
+fn bootstrap_ignored(agent: &Agent, file: Option<&Path>, entry: &ConfigEntry) -> Option<Warning> {
+    let file = file?;
+    if !agent
+        .files()
+        .iter()
+        .any(|af| af.file.as_deref() == Some(file))
+    {
+        return None;
+    }
+    let primary = agent
+        .primary_datacenter()
+        .map(|(p, _)| p.to_ascii_lowercase());
+    let why = if !agent.is_server() {
+        "only servers read config_entries.bootstrap".to_owned()
+    } else if primary.as_deref().is_some_and(|p| p != agent.datacenter()) {
+        format!(
+            "only the primary datacenter's servers write them (primary_datacenter is {:?})",
+            primary.unwrap_or_default()
+        )
+    } else {
+        return None;
+    };
+    Some(
+        Warning::new(
+            WarningKind::BootstrapIgnored,
+            format!(
+                "config_entries.bootstrap: {} {:?} is ignored: {why}; Consul never writes it",
+                entry.kind(),
+                entry.name()
+            ),
+        )
+        .at(Some(file), entry.pos()),
+    )
+}
+
+fn build_dc(
+    name: String,
+    b: DcBuilder,
+    entries: Arc<ConfigEntries>,
+    entry_set: usize,
+    warnings: &mut Vec<Warning>,
+) -> Datacenter {
     let mut dc = Datacenter {
         name,
         primary_datacenter: b.primary_datacenter,
-        proxy_defaults: b.proxy_defaults,
-        service_defaults: b.service_defaults.into_iter().collect(),
-        resolver_subsets: b.resolver_subsets,
+        entries,
+        entry_set: u32::try_from(entry_set).unwrap_or(u32::MAX),
         ..Datacenter::default()
     };
     let mut ports = crate::topology::instances::SidecarPorts::of(&b.services);

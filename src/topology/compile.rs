@@ -9,8 +9,13 @@ use crate::model::config_entry::ServiceDefaults;
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::topology::Topology;
-use crate::topology::datacenter::{Addresses, Datacenter, Endpoints, Fnv, Proxy};
-use crate::topology::plan::{NONE, Plan, ProxyPlan, Step, Target};
+use crate::topology::chain::ChainTarget;
+use crate::topology::chains::{chain_of, compile_chains};
+use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
+use crate::topology::maps::Fnv;
+use crate::topology::plan::{
+    NONE, Plan, ProxyPlan, SniKey, SniSlots, Step, Target, TargetPlan, small,
+};
 
 /// What resolution reads of one upstream: who it dials and what the lookups that depend only
 /// on the upstream and its datacenter found. Read from the models ([`Facts::of`]) or from the
@@ -18,6 +23,8 @@ use crate::topology::plan::{NONE, Plan, ProxyPlan, Step, Target};
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Facts<'t> {
     pub(crate) name: &'t str,
+    /// The subset (empty for the unnamed one; only chain targets have one).
+    pub(crate) subset: &'t str,
     pub(crate) kind: DestinationType,
     pub(crate) namespace: &'t str,
     pub(crate) partition: &'t str,
@@ -36,9 +43,11 @@ pub(crate) struct Facts<'t> {
     pub(crate) target_dc: Option<&'t Datacenter>,
     /// The mesh gateways of the destination's partition in its datacenter.
     pub(crate) gateways: Option<&'t Addresses>,
-    /// The destination's connect endpoints in its datacenter.
-    pub(crate) endpoints: Option<&'t Endpoints>,
+    /// The destination's connect endpoints in its datacenter, namespace and partition.
+    pub(crate) endpoints: Option<&'t Addresses>,
     pub(crate) sni_slot: Option<u32>,
+    /// The upstream's discovery chain, an index into the topology's chains.
+    pub(crate) chain: Option<u32>,
 }
 
 impl<'t> Facts<'t> {
@@ -50,7 +59,7 @@ impl<'t> Facts<'t> {
         sd_down: Option<&ServiceDefaults>,
         upstream: &'t Upstream,
     ) -> Self {
-        let peer = peer_of(upstream);
+        let peer = upstream.peer();
         let kind = upstream.destination_type;
         let dc_named = upstream.datacenter.as_deref().filter(|d| !d.is_empty());
         let datacenter = dc_named.unwrap_or(dc.name());
@@ -71,6 +80,7 @@ impl<'t> Facts<'t> {
             .filter(|_| kind == DestinationType::Service && peer.is_none());
         Facts {
             name: &upstream.destination_name,
+            subset: "",
             kind,
             namespace: upstream.namespace(),
             partition: upstream.partition(),
@@ -87,16 +97,20 @@ impl<'t> Facts<'t> {
                 .filter(|s| !s.is_empty()),
             target_dc,
             gateways: target_dc.and_then(|t| t.gateways_of(upstream.partition())),
-            endpoints: target_dc.and_then(|t| t.endpoints(&upstream.destination_name)),
+            endpoints: target_dc
+                .and_then(|t| t.endpoints(&upstream.destination_name))
+                .and_then(|e| e.in_scope(upstream.namespace(), upstream.partition())),
             sni_slot: None,
+            chain: chain_of(topo, dc, upstream),
         }
     }
 
     /// From the plan.
     pub(crate) fn of_step(topo: &'t Topology, step: &Step, t: &'t Target) -> Self {
-        let target_dc = t.dc_index.and_then(|i| topo.datacenters().get(i as usize));
+        let (target_dc, gateways, endpoints) = located(topo, &t.at);
         Facts {
             name: &t.name,
+            subset: "",
             kind: t.kind,
             namespace: &t.namespace,
             partition: &t.partition,
@@ -107,14 +121,45 @@ impl<'t> Facts<'t> {
             local_bind_port: step.local_bind_port,
             upstream_mode: step.upstream_mode,
             override_mode: step.override_mode,
-            dest_mode: t.dest_mode,
-            external_sni: t.external_sni.as_deref(),
+            dest_mode: t.at.dest_mode,
+            external_sni: t.at.external_sni.as_deref(),
             target_dc,
-            gateways: t.gateways.and_then(|i| target_dc?.gateways_at(i as usize)),
-            endpoints: t
-                .endpoints
-                .and_then(|i| target_dc?.endpoints_at(i as usize)),
-            sni_slot: Some(t.sni_slot),
+            gateways,
+            endpoints,
+            sni_slot: Some(t.at.sni_slot),
+            chain: Some(t.chain).filter(|c| *c != NONE),
+        }
+    }
+
+    /// The facts of target `t` of the upstream's chain (`plan` is what the topology says of
+    /// it), for a proxy of datacenter `dc` in `partition`.
+    pub(crate) fn for_target(
+        &self,
+        topo: &'t Topology,
+        (dc, partition): (&Datacenter, &str),
+        t: &'t ChainTarget,
+        plan: &'t TargetPlan,
+    ) -> Self {
+        let (target_dc, gateways, endpoints) = located(topo, plan);
+        let peer = t.peer.as_deref();
+        let same_dc = target_dc.is_some_and(|d| std::ptr::eq(d, dc) || d.name() == dc.name());
+        Facts {
+            name: &t.service,
+            subset: &t.subset,
+            namespace: &t.namespace,
+            partition: &t.partition,
+            peer,
+            datacenter: &t.datacenter,
+            datacenter_set: false,
+            local: peer.is_none() && same_dc && t.partition == partition,
+            dest_mode: plan.dest_mode,
+            external_sni: plan.external_sni.as_deref(),
+            target_dc,
+            gateways,
+            endpoints,
+            sni_slot: Some(plan.sni_slot),
+            chain: None,
+            ..*self
         }
     }
 
@@ -131,20 +176,44 @@ impl<'t> Facts<'t> {
         )
     }
 
-    /// The key of its SNI name: (form, name, namespace, partition, datacenter).
-    fn sni_key(&self) -> SniKey<'t> {
+    /// The key of its SNI name: (form, name, subset and namespace, partition, datacenter).
+    fn sni_key(&self) -> SniKey {
+        let own = |s: &str| s.to_owned();
         match (self.external_sni, self.kind) {
-            (Some(ext), DestinationType::Service) => (2, ext, "", "", ""),
-            (_, DestinationType::PreparedQuery) => (1, self.name, "", "", self.datacenter),
+            (Some(ext), DestinationType::Service) => (2, own(ext), own(""), own(""), own("")),
+            (_, DestinationType::PreparedQuery) => {
+                (1, own(self.name), own(""), own(""), own(self.datacenter))
+            }
             _ => (
                 0,
-                self.name,
-                self.namespace,
-                self.partition,
-                self.datacenter,
+                own(self.name),
+                format!("{}/{}", self.subset, self.namespace),
+                own(self.partition),
+                own(self.datacenter),
             ),
         }
     }
+}
+
+/// The datacenter, gateways and endpoints a plan's indices point to.
+#[inline]
+fn located<'t>(
+    topo: &'t Topology,
+    at: &TargetPlan,
+) -> (
+    Option<&'t Datacenter>,
+    Option<&'t Addresses>,
+    Option<&'t Addresses>,
+) {
+    let target_dc = at.dc_index.and_then(|i| topo.datacenters().get(i as usize));
+    let gateways = at.gateways.and_then(|i| target_dc?.gateways_at(i as usize));
+    let endpoints = at.endpoints.and_then(|(i, scope)| {
+        target_dc?
+            .endpoints_at(i as usize)?
+            .scoped
+            .get(scope as usize)
+    });
+    (target_dc, gateways, endpoints)
 }
 
 type TargetKey<'t> = (
@@ -156,14 +225,11 @@ type TargetKey<'t> = (
     &'t str,
     bool,
 );
-type SniKey<'t> = (u8, &'t str, &'t str, &'t str, &'t str);
-
-/// The slots of the distinct SNI names the plans can produce, shared across datacenters.
-type SniSlots<'t> = HashMap<SniKey<'t>, u32, Fnv>;
-
-/// Builds every datacenter's plan ([`Datacenter`]'s steps and targets) with [`Facts::of`].
+/// Compiles the chains, then builds every datacenter's plan ([`Datacenter`]'s steps and
+/// targets) with [`Facts::of`].
 pub(crate) fn plan(topo: &mut Topology) {
     let mut sni_slots = SniSlots::default();
+    compile_chains(topo, &mut sni_slots);
     let plans: Vec<Plan> = topo
         .datacenters()
         .iter()
@@ -177,13 +243,8 @@ pub(crate) fn plan(topo: &mut Topology) {
     topo.sni_slots = slots;
 }
 
-/// An index or length as the plan stores it ([`NONE`] past `u32`).
-fn small(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(NONE)
-}
-
 /// One datacenter's plan: a step per upstream, a target per distinct destination.
-fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots<'t>) -> Plan {
+fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
     let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
     let mut plan = Plan {
@@ -241,7 +302,13 @@ impl ProxyPlan {
 impl Target {
     /// The target of an upstream with facts `f`, its SNI name in `sni_slot`.
     fn of(topo: &Topology, f: &Facts<'_>, sni_slot: u32) -> Self {
-        let index = |i: usize| u32::try_from(i).ok();
+        let mut at = TargetPlan {
+            dest_mode: f.dest_mode,
+            external_sni: f.external_sni.map(str::to_owned),
+            sni_slot,
+            ..TargetPlan::default()
+        };
+        at.locate(topo, (f.name, f.namespace, f.partition, f.datacenter));
         Self {
             name: f.name.to_owned(),
             kind: f.kind,
@@ -250,29 +317,8 @@ impl Target {
             peer: f.peer.map(str::to_owned),
             datacenter: f.datacenter.to_owned(),
             datacenter_set: f.datacenter_set,
-            dest_mode: f.dest_mode,
-            external_sni: f.external_sni.map(str::to_owned),
-            dc_index: topo
-                .datacenters()
-                .binary_search_by(|d| d.name().cmp(f.datacenter))
-                .ok()
-                .and_then(index),
-            gateways: f
-                .target_dc
-                .and_then(|t| t.gateways_index(f.partition))
-                .and_then(index),
-            endpoints: f
-                .target_dc
-                .and_then(|t| t.endpoints_index(f.name))
-                .and_then(index),
-            sni_slot,
+            at,
+            chain: f.chain.unwrap_or(NONE),
         }
     }
-}
-
-pub(crate) fn peer_of(upstream: &Upstream) -> Option<&str> {
-    upstream
-        .destination_peer
-        .as_deref()
-        .filter(|p| !p.is_empty())
 }

@@ -1,13 +1,14 @@
 //! [`Datacenter`]: one datacenter's config entries, proxies, gateways and endpoints.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::model::config_entry::{ProxyDefaults, ServiceDefaults};
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{ServiceKind, Upstream, non_empty_or};
 use crate::syntax::tree::Pos;
+use crate::topology::entries::ConfigEntries;
+use crate::topology::maps::IndexedMap;
 use crate::topology::plan::Plan;
 
 /// The service `meta` key that declares which proxy runs a sidecar (`builtin` or `envoy`).
@@ -27,6 +28,10 @@ pub struct Proxy {
     pub partition: String,
     /// The service instance layer: the registration's `proxy.mesh_gateway.mode`.
     pub mode: MeshGatewayMode,
+    /// The proxy-level mode after central config: [`Proxy::mode`], else the downstream's
+    /// service-defaults `MeshGateway`, else proxy-defaults (Consul's `MergeServiceConfig`;
+    /// what `GET /v1/agent/service/<id>` shows as `Proxy.MeshGateway`).
+    pub merged_mode: MeshGatewayMode,
     /// The upstreams, in definition order.
     pub upstreams: Vec<Upstream>,
     /// The file the registration came from.
@@ -86,43 +91,38 @@ pub struct Addresses {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Endpoints {
-    /// Where the instances are dialed.
+    /// Where the instances are dialed, whatever their namespace and partition.
     pub addresses: Addresses,
     /// The (namespace, partition) pairs the service is registered in.
     pub scopes: Vec<(String, String)>,
+    /// The instances of each scope, in the order of [`Endpoints::scopes`].
+    pub scoped: Vec<Addresses>,
 }
 
-/// FNV-1a: the maps are keyed by short service and partition names from the operator's own
-/// files, and resolution looks them up several times per upstream, where SipHash dominated.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Fnv;
+impl Endpoints {
+    /// The instances registered in `namespace` and `partition` (exact names).
+    pub fn in_scope(&self, namespace: &str, partition: &str) -> Option<&Addresses> {
+        self.scope_index(namespace, partition)
+            .and_then(|i| self.scoped.get(i))
+    }
 
-pub(crate) struct FnvHasher(u64);
+    /// The position of a scope in [`Endpoints::scopes`].
+    pub(crate) fn scope_index(&self, namespace: &str, partition: &str) -> Option<usize> {
+        self.scopes
+            .iter()
+            .position(|(n, p)| n == namespace && p == partition)
+    }
 
-impl BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
+    /// The instances of a scope whose names compare case-insensitively, as DNS.
+    pub fn in_scope_ignore_case(&self, namespace: &str, partition: &str) -> Option<&Addresses> {
+        self.in_scope(namespace, partition).or_else(|| {
+            let i = self.scopes.iter().position(|(n, p)| {
+                n.eq_ignore_ascii_case(namespace) && p.eq_ignore_ascii_case(partition)
+            })?;
+            self.scoped.get(i)
+        })
     }
 }
-
-impl Hasher for FnvHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type Map<V> = HashMap<String, V, Fnv>;
-/// Maps whose entries the plan refers to by index.
-pub(crate) type IndexedMap<V> = indexmap::IndexMap<String, V, Fnv>;
 
 /// One datacenter's view: its config entries, proxies, gateways and connect endpoints.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -131,9 +131,10 @@ pub(crate) type IndexedMap<V> = indexmap::IndexMap<String, V, Fnv>;
 pub struct Datacenter {
     pub(crate) name: String,
     pub(crate) primary_datacenter: Option<String>,
-    pub(crate) proxy_defaults: Option<ProxyDefaults>,
-    pub(crate) service_defaults: IndexedMap<ServiceDefaults>,
-    pub(crate) resolver_subsets: Map<Vec<String>>,
+    /// The config entries it sees, shared with its federation.
+    pub(crate) entries: Arc<ConfigEntries>,
+    /// Which set that is, among the topology's.
+    pub(crate) entry_set: u32,
     pub(crate) proxies: Vec<Proxy>,
     pub(crate) registrations: Vec<Registration>,
     pub(crate) gateways: IndexedMap<Addresses>,
@@ -152,14 +153,19 @@ impl Datacenter {
         self.primary_datacenter.as_deref()
     }
 
+    /// The config entries it sees: its federation's (see [`crate::topology::entries`]).
+    pub fn entries(&self) -> &ConfigEntries {
+        &self.entries
+    }
+
     /// Its `proxy-defaults` entry.
     pub fn proxy_defaults(&self) -> Option<&ProxyDefaults> {
-        self.proxy_defaults.as_ref()
+        self.entries.proxy_defaults()
     }
 
     /// The `service-defaults` entry of `service`.
     pub fn service_defaults(&self, service: &str) -> Option<&ServiceDefaults> {
-        self.service_defaults.get(service)
+        self.entries.service_defaults(service)
     }
 
     /// Its connect proxies, in load order.
@@ -215,11 +221,14 @@ impl Datacenter {
     /// The position of `service`'s service-defaults, for
     /// [`Datacenter::service_defaults_at`].
     pub(crate) fn service_defaults_index(&self, service: &str) -> Option<usize> {
-        self.service_defaults.get_index_of(service)
+        self.entries.service_defaults.get_index_of(service)
     }
 
     pub(crate) fn service_defaults_at(&self, index: usize) -> Option<&ServiceDefaults> {
-        self.service_defaults.get_index(index).map(|(_, sd)| sd)
+        self.entries
+            .service_defaults
+            .get_index(index)
+            .map(|(_, sd)| sd)
     }
 
     /// The position of `partition`'s mesh gateways, for [`Datacenter::gateways_at`].
@@ -255,10 +264,6 @@ impl Datacenter {
 
     /// The subsets a `service-resolver` for `service` defines (names as written).
     pub fn resolver_subsets(&self, service: &str) -> &[String] {
-        self.resolver_subsets
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(service))
-            .min_by(|a, b| a.0.cmp(b.0))
-            .map_or(&[], |(_, v)| v.as_slice())
+        self.entries.resolver_subsets(service)
     }
 }

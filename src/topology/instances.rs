@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{ServiceDefinition, ServiceKind, non_empty_or};
-use crate::topology::datacenter::{
-    Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration,
-};
+use crate::topology::datacenter::{Addresses, Datacenter, PROXY_META_KEY, Proxy, Registration};
 use crate::topology::placement::Agent;
 use crate::topology::warning::{Warning, WarningKind};
 
@@ -101,8 +100,7 @@ pub(crate) fn add_service(
         ServiceKind::ConnectProxy => add_connect_proxy(dc, added, warnings),
         _ if svc.sidecar().is_some() => add_sidecar(dc, added, ports, warnings),
         _ if svc.connect.as_ref().is_some_and(|c| c.native) => {
-            let ep = endpoints(dc, &svc.name, svc);
-            push_addresses(&mut ep.addresses, svc, added);
+            push_endpoint(dc, &svc.name, svc, svc, added);
         }
         _ => {}
     }
@@ -127,19 +125,37 @@ fn registration(added: &Added) -> Option<Registration> {
     })
 }
 
-/// The connect endpoints of `service` in `dc`, with the registration's scope recorded.
-fn endpoints<'d>(
-    dc: &'d mut Datacenter,
+/// Adds an instance of `service` (registered with `svc`'s namespace and partition, dialed at
+/// `inst`'s addresses) to `dc`'s connect endpoints, overall and in its scope.
+fn push_endpoint(
+    dc: &mut Datacenter,
     service: &str,
     svc: &ServiceDefinition,
-) -> &'d mut Endpoints {
+    inst: &ServiceDefinition,
+    added: &Added,
+) {
     let ns = non_empty_or(svc.namespace.as_deref(), "default");
     let part = non_empty_or(svc.partition.as_deref(), "default");
     let ep = dc.endpoints.entry(service.to_owned()).or_default();
-    if !ep.scopes.iter().any(|(n, p)| n == ns && p == part) {
+    let i = ep.scope_index(ns, part).unwrap_or_else(|| {
         ep.scopes.push((ns.to_owned(), part.to_owned()));
-    }
-    ep
+        ep.scoped.push(Addresses::default());
+        ep.scopes.len() - 1
+    });
+    push_addresses(&mut ep.addresses, inst, added);
+    push_addresses(&mut ep.scoped[i], inst, added);
+}
+
+/// The proxy-level mode after central config: the registration's own, else the downstream's
+/// service-defaults, else proxy-defaults (Consul's `MergeServiceConfig`).
+fn merged_mode(dc: &Datacenter, service: &str, own: MeshGatewayMode) -> MeshGatewayMode {
+    let sd = dc
+        .service_defaults(service)
+        .map_or(MeshGatewayMode::Default, |sd| sd.mesh_gateway.mode);
+    let pd = dc
+        .proxy_defaults()
+        .map_or(MeshGatewayMode::Default, |pd| pd.mesh_gateway.mode);
+    pd.overlay(sd).overlay(own)
 }
 
 fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warning>) {
@@ -162,10 +178,11 @@ fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warn
         );
         return;
     };
-    push_addresses(&mut endpoints(dc, dest, svc).addresses, svc, added);
+    push_endpoint(dc, dest, svc, svc, added);
     let proxy = new_proxy(svc.service_id().to_owned(), dest, svc, svc, added);
     dc.proxies.push(Proxy {
         builtin: is_builtin(svc, None),
+        merged_mode: merged_mode(dc, dest, proxy.mode),
         ..proxy
     });
 }
@@ -200,10 +217,11 @@ fn add_sidecar(
             ),
         ));
     }
-    push_addresses(&mut endpoints(dc, &svc.name, svc).addresses, &inst, added);
+    push_endpoint(dc, &svc.name, svc, &inst, added);
     let proxy = new_proxy(id, &svc.name, svc, sc, added);
     dc.proxies.push(Proxy {
         builtin: is_builtin(sc, Some(svc)),
+        merged_mode: merged_mode(dc, &svc.name, proxy.mode),
         ..proxy
     });
 }
@@ -223,6 +241,7 @@ fn new_proxy(
         namespace: non_empty_or(registration.namespace.as_deref(), "default").to_owned(),
         partition: non_empty_or(registration.partition.as_deref(), "default").to_owned(),
         mode: proxy.map(|p| p.mesh_gateway.mode).unwrap_or_default(),
+        merged_mode: MeshGatewayMode::Default,
         upstreams: proxy.map(|p| p.upstreams.clone()).unwrap_or_default(),
         file: added.file.clone(),
         agent: added.agent,

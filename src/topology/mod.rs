@@ -32,9 +32,13 @@
 //! ```
 
 mod builder;
+pub mod chain;
+pub(crate) mod chains;
 pub(crate) mod compile;
 pub mod datacenter;
+pub mod entries;
 mod instances;
+pub(crate) mod maps;
 pub mod placement;
 pub(crate) mod plan;
 mod warning;
@@ -45,6 +49,7 @@ pub use placement::{Agent, AgentFile, DEFAULT_DATACENTER};
 pub use warning::{Warning, WarningKind};
 
 use crate::model::document::Document;
+use crate::topology::entries::EntryConflict;
 
 /// Every datacenter found, the trust domain, and what was noticed while building.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -54,6 +59,12 @@ pub struct Topology {
     pub(crate) datacenters: Vec<Datacenter>,
     pub(crate) agents: Vec<Agent>,
     pub(crate) warnings: Vec<Warning>,
+    /// Different config entries of one kind and name in one federation.
+    pub(crate) conflicts: Vec<EntryConflict>,
+    /// Every distinct discovery chain the upstreams reach, compiled once.
+    pub(crate) chains: Vec<chains::ChainPlan>,
+    /// Where each chain is.
+    pub(crate) chain_index: chains::ChainIndex,
     /// How many distinct SNI names the plans can produce.
     pub(crate) sni_slots: u32,
 }
@@ -105,6 +116,12 @@ impl Topology {
     /// without an address.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+
+    /// Different config entries of one kind and name that datacenters sharing their entries
+    /// (a federation) see: which one Consul keeps depends on the order they were written.
+    pub fn entry_conflicts(&self) -> &[EntryConflict] {
+        &self.conflicts
     }
 
     /// The agents found: each directory of agent configuration files, merged as Consul merges

@@ -89,6 +89,12 @@ impl Agent {
         (first.file.as_deref(), first.config.pos)
     }
 
+    /// Whether a file of the agent gave the modelled key `key` (snake_case) a value that was
+    /// rejected when loading (the key then reads as unset).
+    pub fn is_invalid(&self, key: &str) -> bool {
+        self.files.iter().any(|af| af.config.is_invalid(key))
+    }
+
     /// Whether the merged `server` is true.
     pub fn is_server(&self) -> bool {
         self.get("server", |a| a.server).is_some_and(|(s, _)| s)

@@ -1,9 +1,13 @@
 //! The resolution plan: what resolution reads of every upstream, compiled once with the
 //! topology (`compile`) so that resolving a million upstreams reads a few compact arrays
-//! instead of the models (see docs/performance.md). Data only.
+//! instead of the models (see docs/performance.md). Data only, and `small`, how it stores an
+//! index.
+
+use std::collections::HashMap;
 
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::DestinationType;
+use crate::topology::maps::Fnv;
 
 /// What resolution reads of a datacenter's proxies, built with the topology.
 ///
@@ -84,8 +88,19 @@ pub(crate) struct Target {
     pub(crate) datacenter: String,
     /// Whether the upstream names a datacenter.
     pub(crate) datacenter_set: bool,
-    /// The destination's own service-defaults mode (read only for service upstreams without
-    /// a peer).
+    /// Its own service-defaults, and where it is.
+    pub(crate) at: TargetPlan,
+    /// Its discovery chain, an index into the topology's chains ([`NONE`] for none).
+    pub(crate) chain: u32,
+}
+
+/// What the topology says of one destination (an upstream's, or a chain target): its own
+/// service-defaults, where its datacenter, gateways and endpoints are, and the slot of its SNI
+/// name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TargetPlan {
+    /// The destination's own service-defaults mode (read only for service destinations
+    /// without a peer).
     pub(crate) dest_mode: MeshGatewayMode,
     /// The destination's service-defaults `ExternalSNI`, when set.
     pub(crate) external_sni: Option<String>,
@@ -93,8 +108,21 @@ pub(crate) struct Target {
     pub(crate) dc_index: Option<u32>,
     /// Index of the destination's mesh gateways (of its partition) in that datacenter.
     pub(crate) gateways: Option<u32>,
-    /// Index of the destination's connect endpoints in that datacenter.
-    pub(crate) endpoints: Option<u32>,
+    /// Index of the destination's connect endpoints in that datacenter, and of their scope
+    /// (the destination's namespace and partition).
+    pub(crate) endpoints: Option<(u32, u32)>,
     /// The slot of its SNI name in a resolution's cache (shared across datacenters).
     pub(crate) sni_slot: u32,
+}
+
+/// (form, name, `subset/namespace`, partition, datacenter): service names with their subset,
+/// prepared query names, external names.
+pub(crate) type SniKey = (u8, String, String, String, String);
+
+/// The slots of the distinct SNI names the plans can produce, shared across datacenters.
+pub(crate) type SniSlots = HashMap<SniKey, u32, Fnv>;
+
+/// An index or length as the plan stores it ([`NONE`] past `u32`).
+pub(crate) fn small(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE)
 }

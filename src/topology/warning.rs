@@ -22,8 +22,14 @@ pub enum WarningKind {
     DatacenterAssumed,
     /// Saved CA roots name different trust domains.
     TrustDomainConflict,
-    /// A second config entry of one kind and name; the first one loaded is used.
+    /// Two different config entries of one kind and name that one datacenter sees; the first
+    /// one loaded is used.
     DuplicateConfigEntry,
+    /// A `config_entries.bootstrap` entry Consul never writes (a client's, or a server's of
+    /// another datacenter than the primary).
+    BootstrapIgnored,
+    /// Consul refuses the upstream's discovery chain (a graph error, Consul's text).
+    ChainRefused,
     /// A `connect-proxy` registration without `destination_service_name`: skipped.
     ProxyWithoutDestination,
     /// A sidecar without a port: the port Consul's agent would assign was assumed.
@@ -59,6 +65,8 @@ impl WarningKind {
             Self::DatacenterAssumed => "datacenter-assumed",
             Self::TrustDomainConflict => "trust-domain-conflict",
             Self::DuplicateConfigEntry => "duplicate-config-entry",
+            Self::BootstrapIgnored => "bootstrap-ignored",
+            Self::ChainRefused => "chain-refused",
             Self::ProxyWithoutDestination => "proxy-without-destination",
             Self::SidecarPortAssumed => "sidecar-port-assumed",
             Self::NoTrustDomain => "no-trust-domain",

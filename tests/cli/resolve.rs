@@ -60,10 +60,17 @@ fn resolve_examples_json_gives_the_product_documents_routes() {
     assert_eq!(api["upstream"]["local_bind_port"], 10000);
     assert_eq!(api["mode"], "remote");
     assert_eq!(api["decided_by"], "service-instance");
+    // api's service-resolver (examples/secondary/api-resolver.hcl, shared with the primary)
+    // has DefaultSubset v1: Consul dials the v1 subset, whose SNI names it.
     assert_eq!(
         api["sni"],
-        format!("api.default.secondary.internal.{EXAMPLES_TD}")
+        format!("v1.api.default.secondary.internal.{EXAMPLES_TD}")
     );
+    assert_eq!(
+        api["chain"]["targets"][0]["id"],
+        "v1.api.default.default.secondary"
+    );
+    assert_eq!(api["chain"]["targets"][0]["via"][0], "default subset v1");
     assert_eq!(api["next_hop"]["kind"], "remote-gateway");
     assert_eq!(api["next_hop"]["datacenter"], "secondary");
     assert_eq!(
@@ -105,21 +112,35 @@ fn resolve_examples_json_gives_the_product_documents_routes() {
         format!("api-nearest.default.primary.query.{EXAMPLES_TD}")
     );
 
+    // The primary's proxy-defaults (a bootstrap entry of its server) is replicated to the
+    // secondary, which names it as its primary: local, through the secondary's gateway. (Before
+    // config entries were shared per federation this was none, by Consul's default.)
     let dash = route(&v, "dashboard", "web");
     assert_eq!(
         (dash["mode"].as_str(), dash["decided_by"].as_str()),
-        (Some("none"), Some("default"))
+        (Some("local"), Some("proxy-defaults"))
+    );
+    assert_eq!(
+        dash["next_hop"]["addresses"],
+        serde_json::json!(["10.2.0.10:8443"])
     );
 }
 
 #[test]
-fn resolve_examples_table_has_one_aligned_row_per_upstream() {
+fn resolve_examples_table_has_one_aligned_row_per_upstream_and_chain_target() {
     let out = run_ok(&["resolve", "examples"]);
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("DATACENTER"));
-    // The VM datacenters' 7 upstreams, the Kubernetes datacenter's 3, the Nomad one's 1.
-    assert_eq!(lines.len(), 1 + 7 + 3 + 1, "{text}");
+    // The VM datacenters' eight upstreams, one row more for inventory's failover target
+    // (examples/failover), the Kubernetes datacenter's three, the Nomad one's one.
+    assert_eq!(lines.len(), 1 + 8 + 1 + 3 + 1, "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("inventory (failover 1)  west")),
+        "{text}"
+    );
     let col = lines[0].find("MODE").unwrap();
     for l in &lines[1..] {
         assert_eq!(&l[col - 2..col], "  ", "{l}");

@@ -191,11 +191,12 @@ fn mesh_gateway_rules() {
 
 #[test]
 fn proxy_defaults_must_be_global() {
+    // At the `Name` key (line 2), not where the entry starts.
     let src = "Kind: proxy-defaults\nName: foo\n";
     one(
         src,
         Format::Yaml,
-        1,
+        2,
         "Name",
         "invalid name (\"foo\"), only \"global\" is supported",
     );
@@ -215,7 +216,7 @@ fn service_defaults_name_rules() {
     one(
         "Kind: service-defaults\nName: '*'\n",
         Format::Yaml,
-        1,
+        2,
         "Name",
         "service-defaults name must be the name of a service, and not a wildcard",
     );
@@ -454,7 +455,7 @@ fn documents_with_errors_are_not_returned() {
     let err = loaded.into_result().unwrap_err();
     assert_eq!(
         err.to_string(),
-        "<input>:1:1: Name: invalid name (\"foo\"), only \"global\" is supported"
+        "<input>:2:1: Name: invalid name (\"foo\"), only \"global\" is supported"
     );
 }
 

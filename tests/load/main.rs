@@ -1,6 +1,7 @@
 //! The load tests, one binary (see tests/README.md).
 
 mod annotation;
+mod chain;
 mod crd_props;
 mod diagnostic_json;
 mod errors;

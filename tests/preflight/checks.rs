@@ -165,6 +165,53 @@ fn invalid_mode_accepted_by_consul() {
 }
 
 #[test]
+fn gateway_missing_for_a_failover_target() {
+    // The primary target (dc2) has gateways; the failover target (dc3) has none.
+    expect(
+        "gateway-missing-failover",
+        &[(Check::GatewayMissing, "dc1/web.hcl", 10)],
+    );
+}
+
+#[test]
+fn mode_ignored_only_when_every_target_of_the_chain_is_local() {
+    // cache redirects to cache-v2 in dc1: ignored; api-home redirects to dc2: it applies.
+    expect(
+        "mode-ignored-chain",
+        &[(Check::ModeIgnored, "dc1/web.hcl", 10)],
+    );
+}
+
+#[test]
+fn config_entry_conflict() {
+    expect(
+        "config-entry-conflict",
+        &[(Check::ConfigEntryConflict, "dc2/api-defaults.hcl", 1)],
+    );
+}
+
+#[test]
+fn l7_chain_on_tcp() {
+    expect(
+        "l7-chain-on-tcp",
+        &[(Check::L7ChainOnTcp, "dc2/api-router.hcl", 1)],
+    );
+}
+
+#[test]
+fn chain_refused() {
+    expect("chain-refused", &[(Check::ChainRefused, "dc1/web.hcl", 10)]);
+}
+
+#[test]
+fn failover_without_gateway_mode() {
+    expect(
+        "failover-without-gateway-mode",
+        &[(Check::FailoverWithoutGatewayMode, "dc1/web.hcl", 10)],
+    );
+}
+
+#[test]
 fn every_check_has_a_fixture_that_triggers_it() {
     let mut seen = Vec::new();
     for entry in std::fs::read_dir(FIXTURES).unwrap() {
@@ -188,8 +235,16 @@ fn names_round_trip_and_severities_are_documented_defaults() {
         assert_eq!(check.as_str().parse::<Check>(), Ok(*check));
         assert_eq!(check.to_string(), check.as_str());
         let name = check.as_str();
+        // Kebab-case: lower-case words (digits allowed after a letter, as in `l7-chain-on-tcp`,
+        // the name issue 10 gives) joined by single hyphens.
         assert!(
-            name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{name} is not kebab-case"
+        );
+        assert!(
+            name.split('-')
+                .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase())),
             "{name} is not kebab-case"
         );
     }

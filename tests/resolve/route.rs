@@ -148,14 +148,18 @@ fn rejections_say_why() {
         RejectReason::NotConsul(_)
     ));
     assert!(matches!(reason("dc1", ""), RejectReason::NotConsul(_)));
+    // A gateway's own bare name: it has no cluster of that name (another datacenter's is
+    // forwarded, see below).
     assert_eq!(
-        reason("dc1", &format!("dc2.internal.{TD}")),
+        reason("dc2", &format!("dc2.internal.{TD}")),
         RejectReason::GatewayName
     );
-    assert_eq!(
+    // A peered name for a service nothing exports to that peer.
+    assert!(matches!(
         reason("dc1", &format!("api.default.default.peer1.external.{TD}")),
-        RejectReason::PeeredName
-    );
+        RejectReason::NotExported { ref peer, ref exported_to, .. }
+            if peer == "peer1" && exported_to.is_empty()
+    ));
     assert!(matches!(
         reason("nowhere", &format!("api.default.dc2.internal.{TD}")),
         RejectReason::UnknownGatewayDatacenter(_)
@@ -246,4 +250,60 @@ fn partition_names_are_forwarded_to_that_partitions_gateways() {
     // The default partition of dc2 has no gateway: nowhere to forward.
     let d = t.route_sni("dc1", &format!("api.default.dc2.internal.{TD}"));
     assert_eq!(d.action_str(), "reject");
+}
+
+#[test]
+fn another_datacenters_bare_gateway_name_is_forwarded() {
+    // Consul's catch-all chain: the SNI is the cluster name, and the cluster of dc2's
+    // gateways is named exactly `dc2.internal.<td>`.
+    let t = topo();
+    let d = t.route_sni("dc1", &format!("dc2.internal.{TD}"));
+    assert!(
+        matches!(
+            d.action,
+            GatewayAction::Forward { datacenter: "dc2", addresses, .. }
+                if addresses == ["198.18.2.1:443", "10.2.0.2:8443"]
+        ),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn exported_services_are_served_to_the_peers_they_are_exported_to() {
+    use meshroute::{ExportedService, ExportedServices, ServiceConsumer};
+    let mut export = ExportedServices::default();
+    export.name = "default".into();
+    let mut svc = ExportedService::default();
+    svc.name = "api".into();
+    for (peer, group) in [("east", ""), ("", "partners")] {
+        let mut c = ServiceConsumer::default();
+        c.peer = peer.into();
+        c.sameness_group = group.into();
+        svc.consumers.push(c);
+    }
+    export.services.push(svc);
+    let mut b = Topology::builder();
+    b.trust_domain(TD);
+    b.add_service(
+        "dc2",
+        with_sidecar("api", "10.2.0.10", 21000, None, D, vec![]),
+    );
+    b.add_config_entry("dc2", ConfigEntry::ExportedServices(export));
+    let t = b.build();
+    let d = t.route_sni("dc2", &format!("api.default.default.east.external.{TD}"));
+    assert!(
+        matches!(
+            d.action,
+            GatewayAction::Local { service: "api", addresses, .. } if addresses == ["10.2.0.10:21000"]
+        ),
+        "{d:?}"
+    );
+    let d = t.route_sni("dc2", &format!("api.default.default.west.external.{TD}"));
+    let GatewayAction::Reject(r) = d.action else {
+        panic!("{d:?}")
+    };
+    assert_eq!(
+        r.to_string(),
+        r#"service "api" (namespace "default", partition "default") is not exported to peer "west": it is exported to peer "east", sameness group "partners" (sameness groups are not modelled)"#
+    );
 }

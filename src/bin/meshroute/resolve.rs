@@ -76,9 +76,12 @@ const HEAD: [&str; 9] = [
     "SNI",
 ];
 
-/// One row per upstream, aligned.
+/// One row per upstream, then one per other target of its chain, aligned.
 fn table(res: &Resolution<'_>) -> String {
-    let rows: Vec<[String; 9]> = res.routes().map(|r| row(&r)).collect();
+    let rows: Vec<[String; 9]> = res
+        .routes()
+        .flat_map(|r| std::iter::once(row(&r)).chain(target_rows(&r)))
+        .collect();
     let mut widths = HEAD.map(str::len);
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -106,11 +109,70 @@ fn aligned_line(cells: &[&str; 9], widths: &[usize; 9]) -> String {
     l
 }
 
-fn row(r: &Route<'_>) -> [String; 9] {
-    let dest = match r.upstream.peer {
+/// The addresses cell of a hop: the addresses, or why there are none (`unknown`: there are
+/// gateways, whose addresses exist only at run time: pods, allocations).
+fn addresses(hop: &meshroute::NextHop<'_>, peer: bool, unknown: bool) -> String {
+    if !hop.addresses.is_empty() {
+        return hop.addresses.join(",");
+    }
+    if peer && hop.kind == meshroute::HopKind::RemoteGateway {
+        "(from the peering)".to_owned()
+    } else if hop.kind == meshroute::HopKind::Direct {
+        "-".to_owned()
+    } else if unknown {
+        "(unknown)".to_owned()
+    } else {
+        "(unreachable)".to_owned()
+    }
+}
+
+/// The last router or splitter branch of a path (`split[1] 10%`, `route[0]`, `default
+/// route`), else its first step.
+fn last_branch(via: &str) -> &str {
+    let branch =
+        |s: &str| s.starts_with("route[") || s.starts_with("split[") || s == "default route";
+    let steps = || via.split(" > ");
+    steps()
+        .filter(|s| branch(s))
+        .last()
+        .or_else(|| steps().next())
+        .unwrap_or("")
+}
+
+/// Where a route goes: for a chained one, its primary target's datacenter (or peer).
+fn destination(r: &Route<'_>) -> String {
+    if let Some(t) = r.chain.as_ref().and_then(|c| c.primary()) {
+        return t
+            .target
+            .peer
+            .as_ref()
+            .map_or_else(|| t.target.datacenter.clone(), |p| format!("peer:{p}"));
+    }
+    match r.upstream.peer {
         Some(p) => format!("peer:{p}"),
         None => r.upstream.datacenter.to_owned(),
-    };
+    }
+}
+
+/// Whether a route's hop (its primary target's, for a chained route) has gateways whose
+/// addresses are known only at run time.
+fn unaddressed(r: &Route<'_>) -> bool {
+    let primary = r.chain.as_ref().and_then(|c| c.primary());
+    target_unaddressed(r, primary.map(|t| t.target.id.as_str()))
+}
+
+/// Whether the route has an `unaddressed` warning for `target` (a chain target's ID, whose
+/// warnings name it), or any when the route has no chain.
+fn target_unaddressed(r: &Route<'_>, target: Option<&str>) -> bool {
+    let prefix = target.map(|id| format!("target {id}: "));
+    r.warnings.iter().any(|w| {
+        w.kind() == meshroute::WarningKind::Unaddressed
+            && prefix.as_deref().is_none_or(|p| w.message().starts_with(p))
+    })
+}
+
+fn row(r: &Route<'_>) -> [String; 9] {
+    let dest = destination(r);
     let name = if r.upstream.destination_type == meshroute::DestinationType::PreparedQuery {
         format!("{} (query)", r.upstream.name)
     } else {
@@ -124,27 +186,45 @@ fn row(r: &Route<'_>) -> [String; 9] {
         r.mode.as_str().to_owned(),
         r.decided_by.as_str().to_owned(),
         r.next_hop.kind.as_str().to_owned(),
-        addresses(r),
+        addresses(&r.next_hop, r.upstream.peer.is_some(), unaddressed(r)),
         r.sni.as_deref().unwrap_or("-").to_owned(),
     ]
 }
 
-/// The next hop's addresses, or why there are none.
-fn addresses(r: &Route<'_>) -> String {
-    if !r.next_hop.addresses.is_empty() {
-        r.next_hop.addresses.join(",")
-    } else if r.upstream.peer.is_some() && r.next_hop.kind == meshroute::HopKind::RemoteGateway {
-        "(from the peering)".to_owned()
-    } else if r.next_hop.kind == meshroute::HopKind::Direct {
-        "-".to_owned()
-    } else if r
-        .warnings
-        .iter()
-        .any(|w| w.kind() == meshroute::WarningKind::Unaddressed)
-    {
-        // Gateways there, their addresses known only at run time (pods, allocations).
-        "(unknown)".to_owned()
-    } else {
-        "(unreachable)".to_owned()
-    }
+/// One row per target of a route's chain other than its primary one (which is the route's
+/// own row): `api (failover 1)`, `api (route[0])`, `api (split[1] 10%)`.
+fn target_rows(r: &Route<'_>) -> Vec<[String; 9]> {
+    let Some(c) = &r.chain else {
+        return Vec::new();
+    };
+    let others = c.targets.iter().enumerate();
+    let others = others.filter(|(i, _)| *i != c.chain.primary);
+    others
+        .map(|(_, t)| {
+            let tt = t.target;
+            let how = match tt.failover {
+                Some(f) => format!("failover {}", f.position),
+                None => last_branch(&tt.via[0]).to_owned(),
+            };
+            let dest = tt
+                .peer
+                .as_ref()
+                .map_or_else(|| tt.datacenter.clone(), |p| format!("peer:{p}"));
+            [
+                r.datacenter.to_owned(),
+                r.service.to_owned(),
+                format!("{} ({how})", r.upstream.name),
+                dest,
+                t.mode.as_str().to_owned(),
+                t.decided_by.as_str().to_owned(),
+                t.next_hop.kind.as_str().to_owned(),
+                addresses(
+                    &t.next_hop,
+                    tt.peer.is_some(),
+                    target_unaddressed(r, Some(&tt.id)),
+                ),
+                t.sni.as_deref().unwrap_or("-").to_owned(),
+            ]
+        })
+        .collect()
 }

@@ -59,6 +59,7 @@ fn documents<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Vec<Content> {
         .iter()
         .any(|e| !DOCUMENT_FIELDS.iter().any(|f| f.matches(&e.key)));
     settings(cx, &mut obj, &mut a);
+    let dc_pos = datacenter_pos(&obj);
     let services = services(cx, &mut obj);
     let entries = bootstrap(cx, &mut obj);
     // Every other key is kept as written: agent files hold far more than we model.
@@ -66,7 +67,13 @@ fn documents<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Vec<Content> {
         a.other.insert(e.key.clone(), e.value.to_json());
     }
     if let Some(dc) = &a.datacenter {
-        validate::datacenter(cx, dc, datacenter_pos(&obj));
+        let valid = cx.clean(|cx| {
+            validate::datacenter(cx, dc, dc_pos);
+            Some(())
+        });
+        if valid.is_none() {
+            a.invalid.push("datacenter");
+        }
     }
     let agent = has_agent_keys.then_some(Content::Agent(a));
     agent
@@ -98,15 +105,38 @@ fn datacenter_pos(obj: &Obj<'_>) -> Pos {
 
 fn settings<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>, a: &mut AgentConfig) {
     let [dc, pdc, server, connect, ports, central, acl, rjw, pgw] = AGENT_FIELDS;
-    a.datacenter = cx.opt_string(obj, dc).map(|d| d.to_ascii_lowercase());
-    a.primary_datacenter = cx.opt_string(obj, pdc);
-    a.server = cx.opt_bool(obj, server);
-    a.connect = cx.field_object(obj, connect, agent_connect);
-    a.ports = cx.field_object(obj, ports, agent_ports);
-    a.enable_central_service_config = cx.opt_bool(obj, central);
-    a.acl = cx.field_object(obj, acl, agent_acl);
-    a.retry_join_wan = cx.field(obj, rjw, strings).unwrap_or_default();
-    a.primary_gateways = cx.field(obj, pgw, strings).unwrap_or_default();
+    let inv = &mut a.invalid;
+    a.datacenter = setting(cx, inv, dc, |cx| {
+        cx.opt_string(obj, dc).map(|d| d.to_ascii_lowercase())
+    });
+    a.primary_datacenter = setting(cx, inv, pdc, |cx| cx.opt_string(obj, pdc));
+    a.server = setting(cx, inv, server, |cx| cx.opt_bool(obj, server));
+    a.connect = setting(cx, inv, connect, |cx| {
+        cx.field_object(obj, connect, agent_connect)
+    });
+    a.ports = setting(cx, inv, ports, |cx| {
+        cx.field_object(obj, ports, agent_ports)
+    });
+    a.enable_central_service_config = setting(cx, inv, central, |cx| cx.opt_bool(obj, central));
+    a.acl = setting(cx, inv, acl, |cx| cx.field_object(obj, acl, agent_acl));
+    a.retry_join_wan = setting(cx, inv, rjw, |cx| cx.field(obj, rjw, strings)).unwrap_or_default();
+    a.primary_gateways =
+        setting(cx, inv, pgw, |cx| cx.field(obj, pgw, strings)).unwrap_or_default();
+}
+
+/// Reads one setting with `read`; when that reported an error, the setting is recorded as
+/// invalid (and reads as unset).
+fn setting<'t, R>(
+    cx: &mut Cx<'t, '_>,
+    invalid: &mut Vec<&'static str>,
+    field: Field,
+    read: impl FnOnce(&mut Cx<'t, '_>) -> Option<R>,
+) -> Option<R> {
+    let out = cx.clean(|cx| Some(read(cx)));
+    if out.is_none() {
+        invalid.push(field.snake());
+    }
+    out.flatten()
 }
 
 // The agent's blocks: other settings in them are Consul's, not modelled here.

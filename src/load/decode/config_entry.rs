@@ -1,7 +1,9 @@
-//! Config entries: `proxy-defaults`, `service-defaults` (with its `UpstreamConfig`), and the
-//! other kinds Consul knows, kept opaque.
+//! Config entries: `proxy-defaults`, `service-defaults` (with its `UpstreamConfig`), the
+//! discovery chain's kinds (in [`super::discovery_chain`]), and the other kinds Consul knows,
+//! kept opaque.
 
 use crate::load::context::{Cx, Field, Obj, Style, each_object, int, opaque, string, string_map};
+use crate::load::decode::discovery_chain;
 use crate::load::decode::mesh_gateway::mesh_gateway;
 use crate::load::error::DiagnosticKind;
 use crate::load::validate;
@@ -96,7 +98,15 @@ const OTHER_ENTRY_KINDS: &[&str] = &[
 
 /// A config entry from a map with `Kind`, validated; `None` when it had an error.
 pub(super) fn checked_entry<'t>(cx: &mut Cx<'t, '_>, obj: Obj<'t>) -> Option<ConfigEntry> {
-    cx.checked(|cx| entry(cx, obj), validate::config_entry)
+    let name_pos = obj
+        .entries()
+        .iter()
+        .find(|e| NAME.matches(&e.key))
+        .map_or(obj.pos(), |e| e.key_pos);
+    cx.checked(
+        |cx| entry(cx, obj),
+        |cx, e| validate::config_entry(cx, e, name_pos),
+    )
 }
 
 /// A config entry from a map with `Kind`; reports a missing or unknown kind.
@@ -124,6 +134,10 @@ fn entry<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Option<ConfigEntry> {
     Some(cx.in_config_entry(|cx| match kind {
         "proxy-defaults" => ConfigEntry::ProxyDefaults(proxy_defaults(cx, obj)),
         "service-defaults" => ConfigEntry::ServiceDefaults(service_defaults(cx, obj)),
+        "service-resolver" => ConfigEntry::ServiceResolver(discovery_chain::resolver(cx, obj)),
+        "service-router" => ConfigEntry::ServiceRouter(discovery_chain::router(cx, obj)),
+        "service-splitter" => ConfigEntry::ServiceSplitter(discovery_chain::splitter(cx, obj)),
+        "exported-services" => ConfigEntry::ExportedServices(discovery_chain::exported(cx, obj)),
         _ => other_entry(&obj, kind),
     }))
 }

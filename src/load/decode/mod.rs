@@ -6,6 +6,8 @@
 //!
 //! - [`service`]: service definitions, their sidecars, proxies and upstreams;
 //! - [`config_entry`]: `proxy-defaults`, `service-defaults`, and the other kinds kept opaque;
+//! - [`discovery_chain`]: `service-resolver`, `service-router`, `service-splitter`,
+//!   `exported-services`;
 //! - [`agent`](mod@agent): agent configuration files, whose services and bootstrap entries are documents
 //!   of their own;
 //! - [`mesh_gateway`]: the `mesh_gateway` block every layer shares.
@@ -17,6 +19,7 @@
 
 mod agent;
 mod config_entry;
+mod discovery_chain;
 mod mesh_gateway;
 mod service;
 

@@ -1,8 +1,8 @@
-# nomad job run examples/nomad/inventory.nomad.hcl
-job "inventory" {
+# nomad job run examples/nomad/catalog.nomad.hcl
+job "catalog" {
   datacenters = ["nomad"]
 
-  group "inventory" {
+  group "catalog" {
     network {
       mode = "bridge"
       port "http" {
@@ -12,7 +12,7 @@ job "inventory" {
     }
 
     service {
-      name = "inventory"
+      name = "catalog"
       port = "http"
       connect {
         sidecar_service {
