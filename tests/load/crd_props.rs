@@ -182,6 +182,122 @@ fn exported_services() -> impl Strategy<Value = Forms> {
     })
 }
 
+/// A resolver: subsets (the default one among them), and a redirect or a failover (by
+/// service, or by targets: consul-k8s refuses `datacenters` on a cluster without admin
+/// partitions), a connect timeout, a load balancer.
+fn service_resolver() -> impl Strategy<Value = Forms> {
+    (
+        name(),
+        prop::collection::btree_map("[a-z][a-z0-9]{0,4}", prop::bool::ANY, 0..3),
+        prop::bool::ANY,
+        (name(), prop::option::of(name()), 0u8..3),
+        prop::sample::select(vec!["", "5s", "1m30s"]),
+        0u8..3,
+    )
+        .prop_map(|(n, subsets, use_default, (target, dc, how), timeout, lb)| {
+            let mut spec = json!({});
+            let mut entry = json!({"Kind": "service-resolver", "Name": n});
+            if !subsets.is_empty() {
+                spec["subsets"] = json!({});
+                entry["Subsets"] = json!({});
+                for (s, only) in &subsets {
+                    let filter = format!("Service.Meta.version == {s}");
+                    spec["subsets"][s] = json!({"filter": filter, "onlyPassing": only});
+                    entry["Subsets"][s] = json!({"Filter": filter, "OnlyPassing": only});
+                }
+                if use_default {
+                    let first = subsets.keys().next().unwrap();
+                    spec["defaultSubset"] = json!(first);
+                    entry["DefaultSubset"] = json!(first);
+                }
+            }
+            match how {
+                0 => {
+                    spec["redirect"] = json!({"service": target});
+                    entry["Redirect"] = json!({"Service": target});
+                    if let Some(dc) = &dc {
+                        spec["redirect"]["datacenter"] = json!(dc);
+                        entry["Redirect"]["Datacenter"] = json!(dc);
+                    }
+                }
+                1 => {
+                    spec["failover"] = json!({"*": {"service": target}});
+                    entry["Failover"] = json!({"*": {"Service": target}});
+                }
+                _ => {
+                    let dc = dc.unwrap_or_else(|| "dc2".to_owned());
+                    spec["failover"] = json!({"*": {"targets": [{"datacenter": dc}, {"service": target}], "policy": {"mode": "order-by-locality"}}});
+                    entry["Failover"] = json!({"*": {"Targets": [{"Datacenter": dc}, {"Service": target}], "Policy": {"Mode": "order-by-locality"}}});
+                }
+            }
+            put(&mut spec, &mut entry, ("connectTimeout", "ConnectTimeout"), timeout);
+            match lb {
+                1 => {
+                    spec["loadBalancer"] = json!({"policy": "least_request", "leastRequestConfig": {"choiceCount": 3}});
+                    entry["LoadBalancer"] = json!({"Policy": "least_request", "LeastRequestConfig": {"ChoiceCount": 3}});
+                }
+                2 => {
+                    spec["loadBalancer"] = json!({"policy": "ring_hash", "ringHashConfig": {"minimumRingSize": 1024}, "hashPolicies": [{"field": "header", "fieldValue": "x-user", "terminal": true}]});
+                    entry["LoadBalancer"] = json!({"Policy": "ring_hash", "RingHashConfig": {"MinimumRingSize": 1024}, "HashPolicies": [{"Field": "header", "FieldValue": "x-user", "Terminal": true}]});
+                }
+                _ => {}
+            }
+            ("ServiceResolver", n, spec, entry)
+        })
+}
+
+/// A router: path-prefix routes to services, with the destination's kept fields.
+fn service_router() -> impl Strategy<Value = Forms> {
+    (
+        name(),
+        prop::collection::vec((name(), name(), 0u32..5, prop::bool::ANY), 1..4),
+    )
+        .prop_map(|(n, routes)| {
+            let crd: Vec<Value> = routes
+                .iter()
+                .map(|(path, svc, retries, connect)| {
+                    json!({
+                        "match": {"http": {"pathPrefix": format!("/{path}"), "header": [{"name": "x-canary", "exact": "1"}]}},
+                        "destination": {"service": svc, "prefixRewrite": "/", "requestTimeout": "5s", "numRetries": retries, "retryOnConnectFailure": connect, "requestHeaders": {"set": {"x-route": path}}},
+                    })
+                })
+                .collect();
+            let consul: Vec<Value> = routes
+                .iter()
+                .map(|(path, svc, retries, connect)| {
+                    json!({
+                        "Match": {"HTTP": {"PathPrefix": format!("/{path}"), "Header": [{"Name": "x-canary", "Exact": "1"}]}},
+                        "Destination": {"Service": svc, "PrefixRewrite": "/", "RequestTimeout": "5s", "NumRetries": retries, "RetryOnConnectFailure": connect, "RequestHeaders": {"Set": {"x-route": path}}},
+                    })
+                })
+                .collect();
+            let spec = json!({"routes": crd});
+            let entry = json!({"Kind": "service-router", "Name": n, "Routes": consul});
+            ("ServiceRouter", n, spec, entry)
+        })
+}
+
+/// A splitter: two splits whose weights add up to 100.
+fn service_splitter() -> impl Strategy<Value = Forms> {
+    (name(), 1u32..100, name(), prop::option::of(name())).prop_map(|(n, w, a, subset)| {
+        // Consul refuses a splitter whose splits go to the same place twice.
+        let b = format!("{a}-v2");
+        let mut spec = json!({"splits": [
+            {"weight": w, "service": a, "requestHeaders": {"add": {"x-split": "a"}}},
+            {"weight": 100 - w, "service": b},
+        ]});
+        let mut entry = json!({"Kind": "service-splitter", "Name": n, "Splits": [
+            {"Weight": w, "Service": a, "RequestHeaders": {"Add": {"x-split": "a"}}},
+            {"Weight": 100 - w, "Service": b},
+        ]});
+        if let Some(s) = subset {
+            spec["splits"][1]["serviceSubset"] = json!(s);
+            entry["Splits"][1]["ServiceSubset"] = json!(s);
+        }
+        ("ServiceSplitter", n, spec, entry)
+    })
+}
+
 fn only(src: &str, format: Format) -> Document {
     let l = Loader::new().load_str(src, format, None);
     assert!(!l.has_errors(), "{src}\n{:#?}", l.diagnostics);
@@ -226,6 +342,21 @@ proptest! {
 
     #[test]
     fn exported_services_resource_and_entry_are_equal(forms in exported_services()) {
+        check(forms);
+    }
+
+    #[test]
+    fn service_resolver_resource_and_entry_are_equal(forms in service_resolver()) {
+        check(forms);
+    }
+
+    #[test]
+    fn service_router_resource_and_entry_are_equal(forms in service_router()) {
+        check(forms);
+    }
+
+    #[test]
+    fn service_splitter_resource_and_entry_are_equal(forms in service_splitter()) {
         check(forms);
     }
 }

@@ -83,7 +83,7 @@ fn positions_name_the_file_the_document_and_the_line() {
     assert_eq!((d.line(), d.path()), (14, "spec.meshGateway.mode"));
     assert_eq!(
         d.to_string(),
-        "k8s/app.yaml:14:11: document 3: spec.meshGateway.mode: ProxyDefaults.consul.hashicorp.com \"global\" is invalid: spec.meshGateway.mode: Invalid value: \"Local\": must be one of \"remote\", \"local\", \"none\", \"\""
+        "k8s/app.yaml:14:11: document 3: spec.meshGateway.mode: proxydefaults.consul.hashicorp.com \"global\" is invalid: spec.meshGateway.mode: Invalid value: \"Local\": must be one of \"remote\", \"local\", \"none\", \"\""
     );
     let json = serde_json::to_value(d).unwrap();
     assert_eq!(json["document"], 3);
@@ -141,7 +141,7 @@ items:
     assert_eq!(e[0].path(), "items[2].spec.protocol");
     assert_eq!(
         e[0].message(),
-        "ServiceDefaults.consul.hashicorp.com \"web\" is invalid: spec.protocol: Invalid value: \"http2x\": must be one of \"tcp\", \"http\", \"http2\", \"grpc\""
+        "servicedefaults.consul.hashicorp.com \"web\" is invalid: spec.protocol: Invalid value: \"http2x\": must be one of \"tcp\", \"http\", \"http2\", \"grpc\""
     );
     assert!(of(&l, Severity::Note).is_empty());
 }
@@ -176,7 +176,7 @@ fn proxy_defaults_is_the_config_entry_and_must_be_global() {
             "defaults",
             "  meshGateway:\n    mode: local\n",
         ),
-        "ProxyDefaults resource name must be \"global\"",
+        "proxydefaults resource name must be \"global\"",
     );
     assert_eq!((d.line(), d.path()), (4, "metadata.name"));
 }
@@ -217,7 +217,7 @@ fn the_webhook_rules_with_their_texts() {
                 "  meshGateway:\n    mode: Remote\n",
             ),
             "spec.meshGateway.mode",
-            "ServiceDefaults.consul.hashicorp.com \"web\" is invalid: spec.meshGateway.mode: Invalid value: \"Remote\": must be one of \"remote\", \"local\", \"none\", \"\"",
+            "servicedefaults.consul.hashicorp.com \"web\" is invalid: spec.meshGateway.mode: Invalid value: \"Remote\": must be one of \"remote\", \"local\", \"none\", \"\"",
         ),
         (
             crd("ServiceDefaults", "web", "  mode: transparent\n"),
@@ -277,12 +277,12 @@ fn the_webhook_rules_with_their_texts() {
                 "  tls:\n    incoming:\n      tlsMinVersion: TLSv9\n",
             ),
             "spec.tls.incoming.tlsMinVersion",
-            "Mesh.consul.hashicorp.com \"mesh\" is invalid: spec.tls.incoming.tlsMinVersion: Invalid value: \"TLSv9\"",
+            "mesh.consul.hashicorp.com \"mesh\" is invalid: spec.tls.incoming.tlsMinVersion: Invalid value: \"TLSv9\"",
         ),
         (
             crd("Mesh", "default", "  validateClusters: true\n"),
             "metadata.name",
-            "Mesh resource name must be \"mesh\"",
+            "mesh resource name must be \"mesh\"",
         ),
         (
             crd(
@@ -291,7 +291,7 @@ fn the_webhook_rules_with_their_texts() {
                 "  services:\n  - name: api\n    consumers:\n    - peer: p1\n",
             ),
             "metadata.name",
-            "ExportedServices resource name must be \"default\"",
+            "exportedservices resource name must be \"default\"",
         ),
         (
             crd(
@@ -405,7 +405,7 @@ fn cluster_wide_webhook_rules_span_documents() {
     );
     let d = only_error(
         &two,
-        "ProxyDefaults resource already defined - only one global entry is supported",
+        "proxydefaults resource already defined - only one global entry is supported",
     );
     assert_eq!(
         (d.document(), d.line(), d.path()),
@@ -419,7 +419,7 @@ fn cluster_wide_webhook_rules_span_documents() {
     );
     only_error(
         &two,
-        "ServiceDefaults resource with name \"web\" is already defined – all ServiceDefaults resources must have unique names across namespaces",
+        "servicedefaults resource with name \"web\" is already defined – all servicedefaults resources must have unique names across namespaces",
     );
     // With Consul namespaces mirrored, each Kubernetes namespace is its own.
     let mirrored = format!("global:\n  enableConsulNamespaces: true\n---\n{two}");
@@ -821,6 +821,23 @@ fn values_in_another_file_set_how_a_directory_is_read() {
         Some("payments"),
         "not mirrored: the destination namespace"
     );
+    // The chain's resources go to the same namespace, and a router's destinations without
+    // one get it (consul-k8s's defaulting); one written stays.
+    let router = l
+        .documents
+        .iter()
+        .find_map(|d| match d.as_config_entry() {
+            Some(meshroute::ConfigEntry::ServiceRouter(r)) => Some(r),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(router.namespace.as_deref(), Some("payments"));
+    let ns: Vec<&str> = router
+        .routes
+        .iter()
+        .map(|r| r.destination.as_ref().unwrap().namespace.as_str())
+        .collect();
+    assert_eq!(ns, ["payments", "compliance"]);
 }
 
 #[test]
@@ -841,4 +858,136 @@ fn a_stream_of_more_than_a_thousand_documents_loads() {
         (notes[1499].document(), notes[1499].line()),
         (Some(1500), 7497)
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The discovery chain's resources.
+
+#[test]
+fn chain_resources_decode_as_their_config_entries_do() {
+    let l = load(&crd(
+        "ServiceResolver",
+        "api",
+        "  defaultSubset: v1\n  subsets:\n    v1:\n      filter: Service.Meta.version == 1\n  connectTimeout: 5s\n  failover:\n    \"*\":\n      targets:\n      - datacenter: dc2\n",
+    ));
+    assert!(!l.has_errors(), "{:#?}", l.diagnostics);
+    let Some(meshroute::ConfigEntry::ServiceResolver(r)) = l.documents[0].as_config_entry() else {
+        panic!("{:?}", l.documents)
+    };
+    assert_eq!(r.name, "api");
+    assert_eq!(r.default_subset, "v1");
+    assert_eq!(r.failover["*"].targets[0].datacenter, "dc2");
+    // Without Consul namespaces the entry has no namespace (consul-k8s writes it to the
+    // default one).
+    assert_eq!(r.namespace, None);
+    assert_eq!(r.pos.line, 1);
+}
+
+/// Each case: the resource, the only error's key path, its message in full.
+fn chain_cases() -> Vec<(String, &'static str, String)> {
+    let bad_dc = "cross-datacenter failover is only supported in the default partition";
+    vec![
+        // consul-k8s compares the cluster's partition with "default", and without admin
+        // partitions it is empty: a failover by `datacenters` is refused (the text users
+        // reported in hashicorp/consul#21683).
+        (
+            crd("ServiceResolver", "facts-api-backend", "  connectTimeout: 5s\n  failover:\n    '*':\n      datacenters: ['azure']\n"),
+            "spec.failover.*.datacenters",
+            format!("serviceresolver.consul.hashicorp.com \"facts-api-backend\" is invalid: spec.failover[*].datacenters: Invalid value: []string{{\"azure\"}}: {bad_dc}"),
+        ),
+        (
+            crd("ServiceResolver", "api", "  failover:\n    v1: {}\n"),
+            "spec.failover.v1",
+            "serviceresolver.consul.hashicorp.com \"api\" is invalid: spec.failover[v1]: Invalid value: \"{}\": service, serviceSubset, namespace, datacenters, policy, and targets cannot all be empty at once".to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  failover:\n    \"*\":\n      service: web\n      targets:\n      - peer: east\n"),
+            "spec.failover.*",
+            r#"serviceresolver.consul.hashicorp.com "api" is invalid: spec.failover[*]: Invalid value: "{\"service\":\"web\",\"targets\":[{\"peer\":\"east\"}]}": targets cannot be set with service"#.to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  failover:\n    \"*\":\n      targets:\n      - peer: east\n        datacenter: dc2\n"),
+            "spec.failover.*.targets[0]",
+            r#"serviceresolver.consul.hashicorp.com "api" is invalid: spec.failover[*].targets[0]: Invalid value: "{\"datacenter\":\"dc2\",\"peer\":\"east\"}": target.peer cannot be set with target.datacenter"#.to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  redirect:\n    peer: east\n    serviceSubset: v1\n    service: api\n"),
+            "spec.redirect",
+            r#"serviceresolver.consul.hashicorp.com "api" is invalid: spec.redirect: Invalid value: "{\"service\":\"api\",\"serviceSubset\":\"v1\",\"peer\":\"east\"}": peer cannot be set with serviceSubset"#.to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  redirect: {}\n"),
+            "spec.redirect",
+            "serviceresolver.consul.hashicorp.com \"api\" is invalid: spec.redirect: Invalid value: \"{}\": service resolver redirect cannot be empty".to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  subsets:\n    V1:\n      onlyPassing: true\n"),
+            "spec.subsets.V1",
+            "serviceresolver.consul.hashicorp.com \"api\" is invalid: spec.subsets[V1]: Invalid value: \"V1\": subset name must begin or end with lower case alphanumeric characters, and contain lower case alphanumeric characters or '-' in between".to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  redirect:\n    service: web\n    namespace: other\n"),
+            "spec.redirect.namespace",
+            "serviceresolver.consul.hashicorp.com \"api\" is invalid: spec.redirect.namespace: Invalid value: \"other\": Consul Enterprise namespaces must be enabled to set redirect.namespace".to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  loadBalancer:\n    policy: ring_hash\n    hashPolicies:\n    - field: header\n      sourceIP: true\n"),
+            "spec.loadBalancer.hashPolicies[0]",
+            r#"serviceresolver.consul.hashicorp.com "api" is invalid: spec.loadBalancer.hashPolicies[0]: Invalid value: "{\"field\":\"header\",\"sourceIP\":true}": cannot set both field and sourceIP"#.to_owned(),
+        ),
+        (
+            crd("ServiceRouter", "web", "  routes:\n  - destination:\n      service: api\n      prefixRewrite: /v2\n"),
+            "spec.routes[0]",
+            r#"servicerouter.consul.hashicorp.com "web" is invalid: spec.routes[0]: Invalid value: "{\"destination\":{\"service\":\"api\",\"prefixRewrite\":\"/v2\",\"idleTimeout\":\"0s\",\"requestTimeout\":\"0s\"}}": destination.prefixRewrite requires that either match.http.pathPrefix or match.http.pathExact be configured on this route"#.to_owned(),
+        ),
+        (
+            crd("ServiceRouter", "web", "  routes:\n  - match:\n      http:\n        pathPrefix: api\n"),
+            "spec.routes[0].match.http.pathPrefix",
+            "servicerouter.consul.hashicorp.com \"web\" is invalid: spec.routes[0].match.http.pathPrefix: Invalid value: \"api\": must begin with a '/'".to_owned(),
+        ),
+        (
+            crd("ServiceRouter", "web", "  routes:\n  - match:\n      http:\n        header:\n        - name: x-debug\n          exact: \"1\"\n          present: true\n"),
+            "spec.routes[0].match.http.header[0]",
+            r#"servicerouter.consul.hashicorp.com "web" is invalid: spec.routes[0].match.http.header[0]: Invalid value: "{\"name\":\"x-debug\",\"present\":true,\"exact\":\"1\"}": at most only one of exact, prefix, suffix, regex, or present may be configured"#.to_owned(),
+        ),
+        (
+            crd("ServiceSplitter", "web", "  splits:\n  - weight: 50\n    service: web\n  - weight: 40.5\n    service: web-v2\n"),
+            "spec.splits",
+            r#"servicesplitter.consul.hashicorp.com "web" is invalid: spec.splits: Invalid value: "[{\"weight\":50,\"service\":\"web\"},{\"weight\":40.5,\"service\":\"web-v2\"}]": the sum of weights across all splits must add up to 100 percent, but adds up to 90.500000"#.to_owned(),
+        ),
+        (
+            crd("ServiceSplitter", "web", "  splits:\n  - weight: 100\n    service: web\n    namespace: other\n"),
+            "spec.splits[0].namespace",
+            "servicesplitter.consul.hashicorp.com \"web\" is invalid: spec.splits[0].namespace: Invalid value: \"other\": Consul Enterprise namespaces must be enabled to set split.namespace".to_owned(),
+        ),
+    ]
+}
+
+#[test]
+fn chain_resources_meet_the_webhook_rules_with_their_texts() {
+    for (src, path, text) in chain_cases() {
+        let d = only_error(&src, &text);
+        assert_eq!(d.message(), text, "{src}");
+        assert_eq!(d.path(), path, "{d}");
+        assert!(d.line() > 0, "{d}");
+    }
+}
+
+/// What the webhook accepts and Consul refuses (a failover policy mode consul-k8s knows and
+/// Consul does not) is still an error: the entry never reaches Consul.
+#[test]
+fn what_the_webhook_accepts_consul_may_still_refuse() {
+    let d = only_error(
+        &crd(
+            "ServiceResolver",
+            "api",
+            "  failover:\n    \"*\":\n      service: api-backup\n      policy:\n        mode: sequential\n",
+        ),
+        "Policy must be one of '', 'default', or 'order-by-locality'",
+    );
+    assert!(
+        d.message().contains("kubectl apply accepts the resource"),
+        "{d}"
+    );
+    assert!(d.path().starts_with("spec.failover"), "{d}");
 }

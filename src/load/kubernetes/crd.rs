@@ -1,23 +1,25 @@
 //! consul-k8s's custom resources (`consul.hashicorp.com/v1alpha1`) as config entries.
 //!
-//! A resource is checked as `kubectl apply` and consul-k8s's admission webhook check it, in
-//! that order, and only a resource they accept is decoded: its fields against the resource's
-//! schema (an unknown field is `strict decoding error: unknown field "spec.…"`), then the
-//! webhook's rules with its texts (`ProxyDefaults resource name must be "global"`,
-//! `ProxyDefaults.consul.hashicorp.com "global" is invalid: spec.meshGateway.mode: Invalid
-//! value: "Local": must be one of "remote", "local", "none", ""`). `ProxyDefaults` and
-//! `ServiceDefaults` then decode into the same models as their config-entry forms (their
-//! fields are the entry's, in camelCase); `Mesh` and `ExportedServices` into the entry Consul
-//! is written, with Consul's field names. consul-k8s's other resources are recognised and
-//! left out with a note.
+//! A resource is checked as `kubectl apply`, consul-k8s's admission webhook and Consul check
+//! it, in that order, and only a resource they accept is decoded: its fields against the
+//! resource's schema (an unknown field is `strict decoding error: unknown field "spec.…"`),
+//! then the webhook's rules with its texts (`proxydefaults resource name must be "global"`,
+//! `proxydefaults.consul.hashicorp.com "global" is invalid: spec.meshGateway.mode: Invalid
+//! value: "Local": must be one of "remote", "local", "none", ""`; the discovery chain's in
+//! `chain`), then Consul's own rules on the entry consul-k8s writes. Every kind but `Mesh`
+//! decodes into the same model as its config-entry form (the fields are the entry's, in
+//! camelCase); `Mesh` into the entry Consul is written, with Consul's field names.
+//! consul-k8s's other resources are recognised and left out with a note.
 
 use crate::load::context::{Cx, Obj, object};
 use crate::load::decode::spec_entry;
 use crate::load::error::DiagnosticKind;
+use crate::load::kubernetes::field::{FieldError, not_in, one_of, str_value, value};
 use crate::load::kubernetes::rules::FactsAt;
 use crate::load::kubernetes::schema::{self, F, Shape};
 use crate::load::kubernetes::settings::Settings;
 use crate::load::kubernetes::{Manifest, get, map_of};
+use crate::load::kubernetes::{chain, opaque};
 use crate::model::config_entry::ConfigEntry;
 use crate::model::mode::go_quote;
 use crate::model::service::Opaque;
@@ -28,6 +30,13 @@ struct Kind {
     crd: &'static str,
     entry: &'static str,
     spec: &'static [F],
+}
+
+impl Kind {
+    /// The kind as consul-k8s names it in its messages (`proxydefaults`).
+    fn kube(&self) -> String {
+        self.crd.to_ascii_lowercase()
+    }
 }
 
 const KINDS: &[Kind] = &[
@@ -51,13 +60,25 @@ const KINDS: &[Kind] = &[
         entry: "exported-services",
         spec: schema::EXPORTED_SERVICES,
     },
+    Kind {
+        crd: "ServiceResolver",
+        entry: "service-resolver",
+        spec: schema::SERVICE_RESOLVER,
+    },
+    Kind {
+        crd: "ServiceRouter",
+        entry: "service-router",
+        spec: schema::SERVICE_ROUTER,
+    },
+    Kind {
+        crd: "ServiceSplitter",
+        entry: "service-splitter",
+        spec: schema::SERVICE_SPLITTER,
+    },
 ];
 
 /// consul-k8s's resources that are known and not read.
 const KNOWN: &[&str] = &[
-    "ServiceResolver",
-    "ServiceRouter",
-    "ServiceSplitter",
     "ServiceIntentions",
     "IngressGateway",
     "TerminatingGateway",
@@ -121,7 +142,7 @@ pub(super) fn decode<'t>(
         Some(())
     })?;
     facts.record_entry(m, spec_entries, settings.namespaces && settings.mirroring);
-    entry(cx, kind, m, spec)
+    entry(cx, kind, m, spec, settings)
 }
 
 /// A resource's top level: `apiVersion`, `kind`, `metadata`, `spec`, `status`.
@@ -153,6 +174,11 @@ fn known_shape(cx: &mut Cx<'_, '_>, node: &Node, shape: Shape, at: &str) {
                 known_shape(cx, n, *item, &format!("{at}[{i}]"));
             }
         }
+        (Shape::Map(item), Value::Map(entries)) => {
+            for e in entries {
+                known_shape(cx, &e.value, *item, &format!("{at}.{}", e.key));
+            }
+        }
         _ => {}
     }
 }
@@ -177,44 +203,119 @@ fn cx_path_reset(path: &str) -> &str {
     path.strip_prefix("spec.").unwrap_or(path)
 }
 
-/// The decoded entry: `ProxyDefaults` and `ServiceDefaults` through the config entry decoder,
-/// the others as the entry Consul is written.
+/// The decoded entry: `Mesh` as the entry Consul is written (it has no model), the others
+/// through the config entry decoder into the same models as their config-entry forms, in
+/// the Consul namespace and partition consul-k8s writes them to.
 fn entry<'t>(
     cx: &mut Cx<'t, '_>,
     kind: &Kind,
     m: &Manifest<'t>,
     spec: Option<&'t Node>,
+    settings: &Settings,
 ) -> Option<ConfigEntry> {
-    if matches!(kind.entry, "proxy-defaults" | "service-defaults") {
-        let obj = match spec {
-            Some(s) => cx.at("spec", |cx| object(cx, s))?,
-            None => Obj::new(&[], m.pos),
-        };
-        let mut e = cx.at("spec", |cx| spec_entry(cx, kind.entry, m.name, obj))?;
-        set_pos(&mut e, m.pos);
-        return Some(e);
+    if kind.entry == "mesh" {
+        let mut body = Opaque::new();
+        body.insert("Kind".to_owned(), kind.entry.into());
+        if let Some(spec) = spec {
+            translate_fields(spec, kind.spec, &mut body);
+        }
+        return Some(ConfigEntry::Other {
+            kind: kind.entry.to_owned(),
+            name: m.name.to_owned(),
+            body,
+            pos: m.pos,
+        });
     }
-    let mut body = Opaque::new();
-    body.insert("Kind".to_owned(), kind.entry.into());
-    if kind.entry != "mesh" {
-        body.insert("Name".to_owned(), m.name.into());
-    }
-    if let Some(spec) = spec {
-        translate_fields(spec, kind.spec, &mut body);
-    }
-    Some(ConfigEntry::Other {
-        kind: kind.entry.to_owned(),
-        name: m.name.to_owned(),
-        body,
-        pos: m.pos,
-    })
+    let obj = match spec {
+        Some(s) => cx.at("spec", |cx| object(cx, s))?,
+        None => Obj::new(&[], m.pos),
+    };
+    let mut e = cx.at("spec", |cx| spec_entry(cx, kind.entry, m.name, obj))?;
+    opaque::canonical(&mut e);
+    place(&mut e, m, settings);
+    consul_rules(cx, kind, m, &e).then_some(e)
 }
 
-fn set_pos(e: &mut ConfigEntry, pos: Pos) {
+/// Consul's own rules on the entry consul-k8s writes for an accepted resource: what they
+/// refuse, `kubectl apply` accepts and the entry never reaches Consul (the resource's
+/// `Synced` condition turns `False`). Reported with Consul's text, on the resource's path.
+/// Whether the entry passed.
+fn consul_rules(cx: &mut Cx<'_, '_>, kind: &Kind, m: &Manifest<'_>, e: &ConfigEntry) -> bool {
+    let mut found = Vec::new();
+    crate::load::validate::config_entry(&mut Cx::new(&mut found), e, m.name_pos);
+    let mut ok = true;
+    for d in found {
+        let path = format!("spec.{}", crd_path(kind.spec, &d.path));
+        let msg = format!(
+            "{} (Consul's rule: kubectl apply accepts the resource, but Consul refuses the config entry consul-k8s writes for it, and the resource is never synced)",
+            d.message
+        );
+        if d.severity == crate::load::error::Severity::Error {
+            ok = false;
+            cx.error_below(d.kind, d.pos, &path, msg);
+        } else {
+            cx.warning_below(d.kind, d.pos, &path, msg);
+        }
+    }
+    ok
+}
+
+/// A key path in Consul's field names (`Failover.*.Targets[0]`) in the resource's
+/// (`failover.*.targets[0]`), as far as the schema knows it.
+fn crd_path(fields: &'static [F], consul: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut fields = Some(fields);
+    let mut key_next = false;
+    for seg in consul.split('.').filter(|s| !s.is_empty()) {
+        let (base, index) = seg.find('[').map_or((seg, ""), |i| seg.split_at(i));
+        if key_next {
+            out.push(seg.to_owned());
+            key_next = false;
+            continue;
+        }
+        let Some(f) = fields.and_then(|fs| fs.iter().find(|f| f.consul.eq_ignore_ascii_case(base)))
+        else {
+            out.push(seg.to_owned());
+            fields = None;
+            continue;
+        };
+        out.push(format!("{}{index}", f.crd));
+        (fields, key_next) = match f.shape {
+            Shape::Object(fs) => (Some(fs), false),
+            Shape::List(Shape::Object(fs)) => (Some(*fs), false),
+            Shape::Map(Shape::Object(fs)) => (Some(*fs), true),
+            _ => (None, false),
+        };
+    }
+    out.join(".")
+}
+
+/// Where consul-k8s writes a resource's entry: its position, and for the discovery chain's
+/// entries the Consul namespace its Kubernetes namespace maps to and the cluster's
+/// partition; a router's destinations without a namespace get the resource's (its
+/// `DefaultNamespaceFields`), when namespaces are enabled.
+fn place(e: &mut ConfigEntry, m: &Manifest<'_>, settings: &Settings) {
+    let ns = settings.consul_namespace(m.namespace);
+    let part = settings.partitions.then(|| settings.partition.clone());
     match e {
-        ConfigEntry::ProxyDefaults(p) => p.pos = pos,
-        ConfigEntry::ServiceDefaults(s) => s.pos = pos,
-        _ => {}
+        ConfigEntry::ProxyDefaults(p) => p.pos = m.pos,
+        ConfigEntry::ServiceDefaults(s) => s.pos = m.pos,
+        ConfigEntry::ExportedServices(x) => x.pos = m.pos,
+        ConfigEntry::ServiceResolver(r) => {
+            (r.pos, r.namespace, r.partition) = (m.pos, ns, part);
+        }
+        ConfigEntry::ServiceSplitter(sp) => {
+            (sp.pos, sp.namespace, sp.partition) = (m.pos, ns, part);
+        }
+        ConfigEntry::ServiceRouter(r) => {
+            for d in r.routes.iter_mut().filter_map(|r| r.destination.as_mut()) {
+                if let Some(ns) = ns.as_ref().filter(|_| d.namespace.is_empty()) {
+                    d.namespace.clone_from(ns);
+                }
+            }
+            (r.pos, r.namespace, r.partition) = (m.pos, ns, part);
+        }
+        ConfigEntry::Other { .. } => {}
     }
 }
 
@@ -237,72 +338,18 @@ fn translate(node: &Node, shape: Shape) -> serde_json::Value {
         (Shape::List(item), Value::List(items)) => {
             serde_json::Value::Array(items.iter().map(|n| translate(n, *item)).collect())
         }
+        (Shape::Map(item), Value::Map(entries)) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), translate(&e.value, *item)))
+                .collect(),
+        ),
         _ => node.to_json(),
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // The admission webhook's rules.
-
-/// A value of the spec by its path of exact keys, with where it is written.
-fn value<'t>(spec: &'t [Entry], path: &[&str]) -> Option<&'t Node> {
-    let (last, parents) = path.split_last()?;
-    let mut entries = spec;
-    for p in parents {
-        entries = map_of(get(entries, p)?)?;
-    }
-    get(entries, last)
-}
-
-fn str_value<'t>(spec: &'t [Entry], path: &[&str]) -> Option<(&'t str, Pos)> {
-    let n = value(spec, path)?;
-    match &n.value {
-        Value::String(s) => Some((s, n.pos)),
-        _ => None,
-    }
-}
-
-/// One rejected field, as the webhook words it.
-struct FieldError {
-    path: String,
-    pos: Pos,
-    body: String,
-}
-
-impl FieldError {
-    /// `Invalid value: <value>: <detail>`.
-    fn invalid(path: impl Into<String>, pos: Pos, value: &str, detail: &str) -> Self {
-        Self {
-            path: path.into(),
-            pos,
-            body: format!("Invalid value: {value}: {detail}"),
-        }
-    }
-
-    /// `Required value: <detail>`.
-    fn required(path: impl Into<String>, pos: Pos, detail: &str) -> Self {
-        Self {
-            path: path.into(),
-            pos,
-            body: format!("Required value: {detail}"),
-        }
-    }
-}
-
-/// `must be one of "a", "b"`.
-fn not_in(values: &[&str]) -> String {
-    format!("must be one of \"{}\"", values.join("\", \""))
-}
-
-/// The check that a string field is one of `allowed`.
-fn one_of(spec: &[Entry], path: &[&str], allowed: &[&str], out: &mut Vec<FieldError>) {
-    if let Some((v, pos)) = str_value(spec, path)
-        && !allowed.contains(&v)
-    {
-        let p = format!("spec.{}", path.join("."));
-        out.push(FieldError::invalid(p, pos, &go_quote(v), &not_in(allowed)));
-    }
-}
 
 /// Runs the webhook's rules for `kind` and reports what it rejects.
 fn webhook(
@@ -315,19 +362,20 @@ fn webhook(
     if let Some(required) = singleton_name(kind, settings)
         && m.name != required
     {
+        let kube = kind.kube();
         let msg = match kind.crd {
             "ExportedServices" if settings.partitions => format!(
-                "ExportedServices.consul.hashicorp.com {:?} is invalid: name: Invalid value: {}: ExportedServices resource name must be the same name as the partition, {}",
-                m.name,
+                "{kube}.consul.hashicorp.com {} is invalid: name: Invalid value: {}: {kube} resource name must be the same name as the partition, {}",
+                go_quote(m.name),
                 go_quote(m.name),
                 go_quote(&settings.partition)
             ),
             "ExportedServices" => format!(
-                "ExportedServices.consul.hashicorp.com {:?} is invalid: name: Invalid value: {}: ExportedServices resource name must be \"default\"",
-                m.name,
+                "{kube}.consul.hashicorp.com {} is invalid: name: Invalid value: {}: {kube} resource name must be \"default\"",
+                go_quote(m.name),
                 go_quote(m.name)
             ),
-            _ => format!("{} resource name must be \"{required}\"", kind.crd),
+            _ => format!("{kube} resource name must be \"{required}\""),
         };
         cx.at("metadata", |cx| {
             cx.at("name", |cx| {
@@ -340,18 +388,44 @@ fn webhook(
         "ProxyDefaults" => proxy_defaults_rules(spec, &mut errs),
         "ServiceDefaults" => service_defaults_rules(spec, settings, &mut errs),
         "Mesh" => mesh_rules(spec, settings, &mut errs),
+        "ServiceResolver" => chain::resolver_rules(spec, m.pos, settings, &mut errs),
+        "ServiceRouter" => chain::router_rules(spec, settings, &mut errs),
+        "ServiceSplitter" => chain::splitter_rules(spec, m.pos, settings, &mut errs),
         _ => exported_services_rules(spec, m.pos, settings, &mut errs),
     }
     for e in errs {
         let msg = format!(
             "{}.consul.hashicorp.com {} is invalid: {}: {}",
-            kind.crd,
+            kind.kube(),
             go_quote(m.name),
             e.path,
             e.body
         );
-        cx.error_below(DiagnosticKind::Invalid, e.pos, &e.path, msg);
+        cx.error_below(DiagnosticKind::Invalid, e.pos, &key_path(&e.path), msg);
     }
+}
+
+/// A field path as Kubernetes writes it (`spec.failover[*].targets[0]`) as a key path
+/// (`spec.failover.*.targets[0]`): a map key in brackets becomes a dotted key.
+fn key_path(k8s: &str) -> String {
+    let mut out = String::with_capacity(k8s.len());
+    let mut rest = k8s;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+            break;
+        };
+        let inner = &rest[open + 1..close];
+        out.push_str(&rest[..open]);
+        if inner.bytes().all(|b| b.is_ascii_digit()) && !inner.is_empty() {
+            out.push_str(&rest[open..=close]);
+        } else {
+            out.push('.');
+            out.push_str(inner);
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The name a resource of which a cluster has one must have.
@@ -658,11 +732,11 @@ fn exported_services_rules(
 ) {
     let services = match value(spec, &["services"]).map(|n| &n.value) {
         Some(Value::List(items)) if !items.is_empty() => items.as_slice(),
-        _ => {
+        found => {
             errs.push(FieldError::invalid(
                 "spec.services",
                 start,
-                "null",
+                &go_empty_slice("ExportedService", found),
                 "at least one service must be exported",
             ));
             return;
@@ -671,7 +745,8 @@ fn exported_services_rules(
     for (i, svc) in services.iter().enumerate() {
         let at = format!("spec.services[{i}]");
         let entries = map_of(svc).unwrap_or_default();
-        let consumers = match value(entries, &["consumers"]).map(|n| &n.value) {
+        let found = value(entries, &["consumers"]).map(|n| &n.value);
+        let consumers = match found {
             Some(Value::List(c)) => c.as_slice(),
             _ => &[],
         };
@@ -679,7 +754,7 @@ fn exported_services_rules(
             errs.push(FieldError::invalid(
                 at.clone(),
                 svc.pos,
-                "null",
+                &go_empty_slice("ServiceConsumer", found),
                 "service must have at least 1 consumer.",
             ));
         }
@@ -696,6 +771,15 @@ fn exported_services_rules(
     }
 }
 
+/// An empty Go slice of `v1alpha1.<item>` as `%#v` prints it: `[]v1alpha1.X(nil)` when
+/// absent, `[]v1alpha1.X{}` when written empty.
+fn go_empty_slice(item: &str, found: Option<&Value>) -> String {
+    match found {
+        Some(Value::List(_)) => format!("[]v1alpha1.{item}{{}}"),
+        _ => format!("[]v1alpha1.{item}(nil)"),
+    }
+}
+
 fn consumer_rules(c: &Node, at: &str, settings: &Settings, errs: &mut Vec<FieldError>) {
     let entries = map_of(c).unwrap_or_default();
     let set = |k: &str| str_value(entries, &[k]).filter(|(v, _)| !v.is_empty());
@@ -709,7 +793,14 @@ fn consumer_rules(c: &Node, at: &str, settings: &Settings, errs: &mut Vec<FieldE
         _ => Some("service consumer must define at most one of Peer, Partition, or SamenessGroup"),
     };
     if let Some(d) = detail {
-        errs.push(FieldError::invalid(at, c.pos, "(the consumer)", d));
+        let field = |k: &str| go_quote(set(k).map_or("", |(v, _)| v));
+        let shown = format!(
+            "v1alpha1.ServiceConsumer{{Partition:{}, Peer:{}, SamenessGroup:{}}}",
+            field("partition"),
+            field("peer"),
+            field("samenessGroup")
+        );
+        errs.push(FieldError::invalid(at, c.pos, &shown, d));
         return;
     }
     if !settings.partitions

@@ -17,8 +17,12 @@
 //! produce no document.
 
 pub mod annotation;
+mod chain;
 mod crd;
+mod field;
+mod go_json;
 mod helm;
+mod opaque;
 mod rules;
 mod schema;
 mod settings;

@@ -99,7 +99,8 @@ impl Facts {
                 .entry((e.crd_kind.as_str(), e.at.cluster.as_deref()))
                 .or_insert(this);
             if earlier != this {
-                let msg = format!("{} resource already defined - {what}", e.crd_kind);
+                let kind = e.crd_kind.to_ascii_lowercase();
+                let msg = format!("{kind} resource already defined - {what}");
                 diags.push(located(&e.at, "metadata.name", msg, Severity::Error));
             }
         }
@@ -123,7 +124,7 @@ impl Facts {
             if namespace != e.namespace {
                 let msg = format!(
                     "{kind} resource with name {name} is already defined – all {kind} resources must have unique names across namespaces",
-                    kind = e.crd_kind,
+                    kind = e.crd_kind.to_ascii_lowercase(),
                     name = go_quote(&e.name)
                 );
                 diags.push(located(&e.at, "metadata.name", msg, Severity::Error));

@@ -14,6 +14,12 @@ pub(super) enum Shape {
     Object(&'static [F]),
     /// A list of these.
     List(&'static Shape),
+    /// A map from names the writer chooses (`subsets`, `failover`, header names) to these.
+    Map(&'static Shape),
+    /// A Go `metav1.Duration` (`15s`): a string, always present in the resource's JSON.
+    Duration,
+    /// A string, number or boolean always present in the resource's JSON (no `omitempty`).
+    Always,
     /// Anything (kept as written).
     Opaque,
 }
@@ -85,7 +91,7 @@ const ACCESS_LOGS: &[F] = &[
     s("jsonFormat", "JSONFormat"),
     s("textFormat", "TextFormat"),
 ];
-const FAILOVER_POLICY: &[F] = &[s("mode", "Mode"), l("regions", "Regions", &SCALAR)];
+pub(super) const FAILOVER_POLICY: &[F] = &[s("mode", "Mode"), l("regions", "Regions", &SCALAR)];
 const PRIORITIZE_BY_LOCALITY: &[F] = &[s("mode", "Mode")];
 
 /// `ProxyDefaults.spec`.
@@ -255,3 +261,170 @@ const EXPORTED_SERVICE: &[F] = &[
 /// `ExportedServices.spec`.
 pub(super) const EXPORTED_SERVICES: &[F] =
     &[l("services", "Services", &Shape::Object(EXPORTED_SERVICE))];
+
+const fn m(crd: &'static str, consul: &'static str, item: &'static Shape) -> F {
+    F {
+        crd,
+        consul,
+        shape: Shape::Map(item),
+    }
+}
+
+const fn d(crd: &'static str, consul: &'static str) -> F {
+    F {
+        crd,
+        consul,
+        shape: Shape::Duration,
+    }
+}
+
+const fn a(crd: &'static str, consul: &'static str) -> F {
+    F {
+        crd,
+        consul,
+        shape: Shape::Always,
+    }
+}
+
+// The discovery chain's resources. Fields are in their Go types' order, which is the order
+// of their JSON in the webhook's messages.
+
+pub(super) const RESOLVER_SUBSET: &[F] = &[s("filter", "Filter"), s("onlyPassing", "OnlyPassing")];
+pub(super) const RESOLVER_REDIRECT: &[F] = &[
+    s("service", "Service"),
+    s("serviceSubset", "ServiceSubset"),
+    s("namespace", "Namespace"),
+    s("partition", "Partition"),
+    s("datacenter", "Datacenter"),
+    s("peer", "Peer"),
+    s("samenessGroup", "SamenessGroup"),
+];
+pub(super) const FAILOVER_TARGET: &[F] = &[
+    s("service", "Service"),
+    s("serviceSubset", "ServiceSubset"),
+    s("partition", "Partition"),
+    s("namespace", "Namespace"),
+    s("datacenter", "Datacenter"),
+    s("peer", "Peer"),
+];
+pub(super) const RESOLVER_FAILOVER: &[F] = &[
+    s("service", "Service"),
+    s("serviceSubset", "ServiceSubset"),
+    s("namespace", "Namespace"),
+    l("datacenters", "Datacenters", &SCALAR),
+    l("targets", "Targets", &Shape::Object(FAILOVER_TARGET)),
+    o("policy", "Policy", FAILOVER_POLICY),
+    s("samenessGroup", "SamenessGroup"),
+];
+pub(super) const COOKIE_CONFIG: &[F] =
+    &[s("session", "Session"), d("ttl", "TTL"), s("path", "Path")];
+pub(super) const HASH_POLICY: &[F] = &[
+    s("field", "Field"),
+    s("fieldValue", "FieldValue"),
+    o("cookieConfig", "CookieConfig", COOKIE_CONFIG),
+    s("sourceIP", "SourceIP"),
+    s("terminal", "Terminal"),
+];
+pub(super) const LOAD_BALANCER: &[F] = &[
+    s("policy", "Policy"),
+    o(
+        "ringHashConfig",
+        "RingHashConfig",
+        &[
+            s("minimumRingSize", "MinimumRingSize"),
+            s("maximumRingSize", "MaximumRingSize"),
+        ],
+    ),
+    o(
+        "leastRequestConfig",
+        "LeastRequestConfig",
+        &[s("choiceCount", "ChoiceCount")],
+    ),
+    l("hashPolicies", "HashPolicies", &Shape::Object(HASH_POLICY)),
+];
+
+/// `ServiceResolver.spec`.
+pub(super) const SERVICE_RESOLVER: &[F] = &[
+    s("defaultSubset", "DefaultSubset"),
+    m("subsets", "Subsets", &Shape::Object(RESOLVER_SUBSET)),
+    o("redirect", "Redirect", RESOLVER_REDIRECT),
+    m("failover", "Failover", &Shape::Object(RESOLVER_FAILOVER)),
+    d("connectTimeout", "ConnectTimeout"),
+    d("requestTimeout", "RequestTimeout"),
+    o("loadBalancer", "LoadBalancer", LOAD_BALANCER),
+    o(
+        "prioritizeByLocality",
+        "PrioritizeByLocality",
+        PRIORITIZE_BY_LOCALITY,
+    ),
+];
+
+pub(super) const HEADER_MODIFIERS: &[F] = &[
+    m("add", "Add", &SCALAR),
+    m("set", "Set", &SCALAR),
+    l("remove", "Remove", &SCALAR),
+];
+pub(super) const MATCH_HEADER: &[F] = &[
+    a("name", "Name"),
+    s("present", "Present"),
+    s("exact", "Exact"),
+    s("prefix", "Prefix"),
+    s("suffix", "Suffix"),
+    s("regex", "Regex"),
+    s("invert", "Invert"),
+];
+pub(super) const MATCH_QUERY_PARAM: &[F] = &[
+    a("name", "Name"),
+    s("present", "Present"),
+    s("exact", "Exact"),
+    s("regex", "Regex"),
+];
+pub(super) const HTTP_MATCH: &[F] = &[
+    s("caseInsensitive", "CaseInsensitive"),
+    s("pathExact", "PathExact"),
+    s("pathPrefix", "PathPrefix"),
+    s("pathRegex", "PathRegex"),
+    l("header", "Header", &Shape::Object(MATCH_HEADER)),
+    l(
+        "queryParam",
+        "QueryParam",
+        &Shape::Object(MATCH_QUERY_PARAM),
+    ),
+    l("methods", "Methods", &SCALAR),
+];
+pub(super) const ROUTE_MATCH: &[F] = &[o("http", "HTTP", HTTP_MATCH)];
+pub(super) const ROUTE_DESTINATION: &[F] = &[
+    s("service", "Service"),
+    s("serviceSubset", "ServiceSubset"),
+    s("namespace", "Namespace"),
+    s("partition", "Partition"),
+    s("prefixRewrite", "PrefixRewrite"),
+    d("idleTimeout", "IdleTimeout"),
+    d("requestTimeout", "RequestTimeout"),
+    s("numRetries", "NumRetries"),
+    s("retryOnConnectFailure", "RetryOnConnectFailure"),
+    l("retryOn", "RetryOn", &SCALAR),
+    l("retryOnStatusCodes", "RetryOnStatusCodes", &SCALAR),
+    o("requestHeaders", "RequestHeaders", HEADER_MODIFIERS),
+    o("responseHeaders", "ResponseHeaders", HEADER_MODIFIERS),
+];
+pub(super) const ROUTE: &[F] = &[
+    o("match", "Match", ROUTE_MATCH),
+    o("destination", "Destination", ROUTE_DESTINATION),
+];
+
+/// `ServiceRouter.spec`.
+pub(super) const SERVICE_ROUTER: &[F] = &[l("routes", "Routes", &Shape::Object(ROUTE))];
+
+pub(super) const SPLIT: &[F] = &[
+    s("weight", "Weight"),
+    s("service", "Service"),
+    s("serviceSubset", "ServiceSubset"),
+    s("namespace", "Namespace"),
+    s("partition", "Partition"),
+    o("requestHeaders", "RequestHeaders", HEADER_MODIFIERS),
+    o("responseHeaders", "ResponseHeaders", HEADER_MODIFIERS),
+];
+
+/// `ServiceSplitter.spec`.
+pub(super) const SERVICE_SPLITTER: &[F] = &[l("splits", "Splits", &Shape::Object(SPLIT))];
