@@ -189,6 +189,7 @@ pub mod sni;
 #[cfg(feature = "sniff")]
 pub mod sniff;
 pub mod syntax;
+pub mod text;
 pub mod topology;
 
 // The paths of the first releases, kept working: each names the module's new home.

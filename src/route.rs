@@ -49,6 +49,7 @@ use serde::ser::SerializeMap;
 
 use crate::load::error::{Problem, Severity, Source};
 use crate::sni::{Sni, SniError};
+use crate::text::Escaped;
 use crate::topology::{Datacenter, Topology};
 
 /// Why a gateway closes a connection.
@@ -302,29 +303,33 @@ impl Serialize for GatewayDecision<'_> {
 }
 
 impl fmt::Display for GatewayDecision<'_> {
+    /// What the gateway does, in a line; names with control characters escaped
+    /// ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = self.flat();
-        let (dc, part) = (v.datacenter.unwrap_or(""), v.partition.unwrap_or(""));
+        let dc = Escaped(v.datacenter.unwrap_or(""));
+        let part = v.partition.unwrap_or("");
         match (&self.action, v.service) {
-            (GatewayAction::Reject(r), _) => write!(f, "reject: {r}"),
+            (GatewayAction::Reject(r), _) => write!(f, "reject: {}", Escaped(&r.to_string())),
             (_, None) => {
                 write!(f, "forward to the mesh gateways of datacenter {dc}")?;
                 if part != "default" {
-                    write!(f, " (partition {part})")?;
+                    write!(f, " (partition {})", Escaped(part))?;
                 }
-                write!(f, ": {}", v.addresses.join(", "))
+                write!(f, ": {}", Escaped(&v.addresses.join(", ")))
             }
             (_, Some(service)) => {
-                write!(f, "serve locally: service {service}")?;
+                write!(f, "serve locally: service {}", Escaped(service))?;
                 if let Some(s) = v.subset {
-                    write!(f, ", subset {s}")?;
+                    write!(f, ", subset {}", Escaped(s))?;
                 }
-                let ns = v.namespace.unwrap_or("");
+                let ns = Escaped(v.namespace.unwrap_or(""));
                 let addresses = if v.addresses.is_empty() {
                     "(no addresses known)".to_owned()
                 } else {
                     v.addresses.join(", ")
                 };
+                let (part, addresses) = (Escaped(part), Escaped(&addresses));
                 write!(f, ", namespace {ns}, partition {part}: {addresses}")
             }
         }
@@ -652,10 +657,11 @@ impl Topology {
         };
         let decision = if let Some(name) = hello.host_name() {
             self.route_sni(datacenter, name.as_str())
-        } else if let Some(raw) = hello.server_name() {
-            // A name the policy tolerates but does not validate: route it as sent when it is
-            // text (it will not be a Consul name), else reject it as not one.
-            let text = String::from_utf8_lossy(raw);
+        } else if let Some(raw) = hello.server_name_vec() {
+            // A name the policy tolerates but does not validate (one too long to lend
+            // included): route it as sent when it is text (it will not be a Consul name),
+            // else reject it as not one.
+            let text = String::from_utf8_lossy(&raw);
             self.route_sni(datacenter, &text)
         } else {
             GatewayDecision {

@@ -35,9 +35,20 @@ enum Seg<'t> {
     Index(usize),
 }
 
+/// The most problems reported for one file; past it they are counted, and one last
+/// diagnostic says how many more there were (a file of a million unknown keys would
+/// otherwise cost far more memory as messages than as text).
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
+
 /// The decoding context: the diagnostics sink, the current key path and spelling style.
 pub(crate) struct Cx<'t, 'd> {
     diags: &'d mut Vec<Diagnostic>,
+    /// How many diagnostics `diags` held before this file's.
+    start: usize,
+    /// Errors reported for this file, listed or not.
+    errors: usize,
+    /// Errors and warnings past [`MAX_DIAGNOSTICS_PER_FILE`], not listed.
+    unlisted: (usize, usize),
     path: Vec<Seg<'t>>,
     style: Style,
     /// Whether unknown-mode errors should add the config-entry note.
@@ -48,10 +59,52 @@ impl<'d> Cx<'_, 'd> {
     /// A context at the top of a document (snake_case until a decoder says otherwise).
     pub(crate) fn new(diags: &'d mut Vec<Diagnostic>) -> Self {
         Self {
+            start: diags.len(),
             diags,
+            errors: 0,
+            unlisted: (0, 0),
             path: Vec::new(),
             style: Style::Snake,
             in_config_entry: false,
+        }
+    }
+
+    /// Ends the file: when problems went unlisted, one last diagnostic says how many (an
+    /// error when any of them is).
+    pub(crate) fn finish(self) {
+        let (errors, warnings) = self.unlisted;
+        if errors + warnings == 0 {
+            return;
+        }
+        let message = format!(
+            "{} more problems ({errors} errors, {warnings} warnings) not listed: at most \
+             {MAX_DIAGNOSTICS_PER_FILE} are listed for one file",
+            errors + warnings
+        );
+        let kind = DiagnosticKind::Limit;
+        self.diags.push(if errors > 0 {
+            Diagnostic::error(kind, Pos::default(), "", message)
+        } else {
+            Diagnostic::warning(kind, Pos::default(), "", message)
+        });
+    }
+
+    /// How many diagnostics are listed so far (this file's and those before it).
+    pub(crate) fn listed(&self) -> usize {
+        self.diags.len()
+    }
+
+    /// Lists `d`, or counts it when the file's list is full.
+    fn report(&mut self, d: Diagnostic) {
+        if d.is_error() {
+            self.errors += 1;
+        }
+        if self.diags.len() - self.start < MAX_DIAGNOSTICS_PER_FILE {
+            self.diags.push(d);
+        } else if d.is_error() {
+            self.unlisted.0 += 1;
+        } else {
+            self.unlisted.1 += 1;
         }
     }
 }
@@ -113,10 +166,11 @@ impl<'t> Cx<'t, '_> {
         let mut s = String::new();
         for seg in &self.path {
             match seg {
-                Seg::Key(k) if s.is_empty() => s.push_str(k),
                 Seg::Key(k) => {
-                    s.push('.');
-                    s.push_str(k);
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(&crate::text::elide(k));
                 }
                 Seg::Index(i) => {
                     let _ = write!(s, "[{i}]");
@@ -129,14 +183,13 @@ impl<'t> Cx<'t, '_> {
     /// Reports an error at `pos`, on the current key path.
     pub(crate) fn error(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
         let path = self.path_string();
-        self.diags.push(Diagnostic::error(kind, pos, path, message));
+        self.report(Diagnostic::error(kind, pos, path, message));
     }
 
     /// Reports a warning at `pos`, on the current key path.
     pub(crate) fn warning(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
         let path = self.path_string();
-        self.diags
-            .push(Diagnostic::warning(kind, pos, path, message));
+        self.report(Diagnostic::warning(kind, pos, path, message));
     }
 
     /// Reports an error at `pos` on the current key path extended by `rest` (a dotted path
@@ -149,7 +202,7 @@ impl<'t> Cx<'t, '_> {
         message: impl Into<String>,
     ) {
         let path = self.path_below(rest);
-        self.diags.push(Diagnostic::error(kind, pos, path, message));
+        self.report(Diagnostic::error(kind, pos, path, message));
     }
 
     /// [`Cx::error_below`], as a warning.
@@ -161,8 +214,7 @@ impl<'t> Cx<'t, '_> {
         message: impl Into<String>,
     ) {
         let path = self.path_below(rest);
-        self.diags
-            .push(Diagnostic::warning(kind, pos, path, message));
+        self.report(Diagnostic::warning(kind, pos, path, message));
     }
 
     fn path_below(&self, rest: &str) -> String {
@@ -176,6 +228,7 @@ impl<'t> Cx<'t, '_> {
 
     /// Reports a note (information only) at `pos`, on the current key path.
     pub(crate) fn note(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
+        // Notes are not problems: the file's cap on problems does not count them.
         let path = self.path_string();
         self.diags.push(Diagnostic::note(kind, pos, path, message));
     }
@@ -191,11 +244,11 @@ impl<'t> Cx<'t, '_> {
         if let Some(s) = suggestion {
             d = d.with_suggestion(s);
         }
-        self.diags.push(d);
+        self.report(d);
     }
 
     fn error_count(&self) -> usize {
-        self.diags.iter().filter(|d| d.is_error()).count()
+        self.errors
     }
 
     /// Runs `f`, keeping what it gives only when it reported no new error.
@@ -277,6 +330,17 @@ pub(crate) fn int(cx: &mut Cx<'_, '_>, node: &Node, min: i64, max: i64, what: &s
                 DiagnosticKind::OutOfRange,
                 node.pos,
                 format!("{i} is out of range for {what} ({min} to {max})"),
+            );
+            None
+        }
+        Value::BigInt(ref text) => {
+            cx.error(
+                DiagnosticKind::OutOfRange,
+                node.pos,
+                format!(
+                    "{} is out of range for {what} ({min} to {max})",
+                    crate::text::elide(text)
+                ),
             );
             None
         }
@@ -448,6 +512,7 @@ fn describe(node: &Node) -> String {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Int(i) => format!("the number {i}"),
+        Value::BigInt(text) => format!("the number {}", crate::text::elide(text)),
         Value::Float(x) => format!("the number {x}"),
         Value::String(s) => format!("the string {}", go_quote(s)),
         Value::List(items) => format!("a list of {}", items.len()),
@@ -572,6 +637,16 @@ impl<'t> Obj<'t> {
 
 /// The closest known key to `key`, in the spelling style `key` uses.
 fn suggest(key: &str, known: &[Field]) -> Option<String> {
+    // Jaro similarity is at most (1 + 1 + shorter/longer) / 3, so above 0.8 only when the
+    // longer string is under 2.5 times the shorter: a key that long is near no known key,
+    // and comparing a key of megabytes would take seconds.
+    let longest = known
+        .iter()
+        .map(|f| f.camel.len().max(f.snake.len()))
+        .max()?;
+    if key.chars().nth(longest * 5 / 2).is_some() {
+        return None;
+    }
     let snake_style = key.contains('_') || key.chars().all(|c| !c.is_ascii_uppercase());
     let lower = key.to_ascii_lowercase();
     let mut best: Option<(f64, &str)> = None;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::ser::Serializer;
 
 use crate::syntax::tree::Pos;
+use crate::text::Escaped;
 
 /// How serious a [`Diagnostic`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,6 +144,8 @@ pub struct Diagnostic {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) suggestion: Option<String>,
+    /// Whether the whole input could not be read (see [`Diagnostic::is_unreadable`]).
+    pub(crate) unreadable: bool,
 }
 
 impl Diagnostic {
@@ -162,6 +165,7 @@ impl Diagnostic {
             path: path.into(),
             message: message.into(),
             suggestion: None,
+            unreadable: false,
         }
     }
 
@@ -210,6 +214,22 @@ impl Diagnostic {
     pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
         self.suggestion = Some(suggestion.into());
         self
+    }
+
+    /// The same diagnostic, saying that its input could not be read at all.
+    #[must_use]
+    pub(crate) fn unreadable(mut self) -> Self {
+        self.unreadable = true;
+        self
+    }
+
+    /// Whether this error says that its input could not be read at all, so nothing of it was
+    /// loaded: the file or directory does not exist or cannot be opened or read (the cause as
+    /// the operating system gives it), is over the size limit, is not UTF-8, or has a file
+    /// extension that names no format. Problems found *inside* a directory are located at
+    /// the file or subdirectory they concern, not at the directory.
+    pub fn is_unreadable(&self) -> bool {
+        self.unreadable
     }
 
     /// Error or warning.
@@ -276,7 +296,7 @@ pub(crate) struct Location<'a>(pub(crate) Option<&'a Path>, pub(crate) Pos);
 impl fmt::Display for Location<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(file) => write!(f, "{}", file.display())?,
+            Some(file) => write!(f, "{}", Escaped(&file.to_string_lossy()))?,
             None => f.write_str("<input>")?,
         }
         write!(f, ":{}:{}: ", self.1.line, self.1.column)
@@ -285,18 +305,19 @@ impl fmt::Display for Location<'_> {
 
 impl fmt::Display for Diagnostic {
     /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown;
-    /// `document N: ` follows the location in a multi-document stream.
+    /// `document N: ` follows the location in a multi-document stream; control characters
+    /// escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
         if let Some(n) = self.document {
             write!(f, "document {n}: ")?;
         }
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", Escaped(&self.path))?;
         }
-        f.write_str(&self.message)?;
+        write!(f, "{}", Escaped(&self.message))?;
         if let Some(s) = &self.suggestion {
-            write!(f, " (did you mean \"{s}\"?)")?;
+            write!(f, " (did you mean \"{}\"?)", Escaped(s))?;
         }
         Ok(())
     }
@@ -457,10 +478,11 @@ impl Problem {
 impl fmt::Display for Problem {
     /// `FILE:LINE:COL: PATH: message`, leaving out what is unknown, with `warning: ` (or
     /// `note: `) after the location of warnings (notes), `document N: ` in a multi-document
-    /// stream, and `[check-name] ` before the path of a check's finding.
+    /// stream, and `[check-name] ` before the path of a check's finding; control characters
+    /// escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
-            write!(f, "{}:", file.display())?;
+            write!(f, "{}:", Escaped(&file.to_string_lossy()))?;
             if let Some(line) = self.line {
                 write!(f, "{line}:")?;
                 if let Some(column) = self.column {
@@ -481,11 +503,11 @@ impl fmt::Display for Problem {
             write!(f, "[{}] ", self.code)?;
         }
         if let Some(path) = &self.path {
-            write!(f, "{path}: ")?;
+            write!(f, "{}: ", Escaped(path))?;
         }
-        f.write_str(&self.message)?;
+        write!(f, "{}", Escaped(&self.message))?;
         if let Some(s) = &self.suggestion {
-            write!(f, " (did you mean \"{s}\"?)")?;
+            write!(f, " (did you mean \"{}\"?)", Escaped(s))?;
         }
         Ok(())
     }

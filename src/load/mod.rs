@@ -7,6 +7,7 @@
 //! [`Diagnostic`] ([`error`]). Inside this folder the calls go one way: decode → validate →
 //! context.
 
+use std::io::Read;
 use std::path::Path;
 
 mod context;
@@ -14,12 +15,18 @@ mod decode;
 pub mod error;
 pub mod kubernetes;
 mod nomad;
+mod read;
 mod source;
 mod validate;
+mod walk;
 
+pub use context::MAX_DIAGNOSTICS_PER_FILE;
+pub use read::{ReadError, read_bounded};
+
+use crate::load::context::Cx;
 use crate::load::error::{Diagnostic, LoadError};
-use crate::load::source::Source;
-use crate::model::document::{Document, Format};
+use crate::load::source::{Source, SourceDoc};
+use crate::model::document::{Content, Document, Format};
 use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// Reads documents with limits. `Loader::default()` is what [`from_str`] uses.
@@ -76,67 +83,115 @@ impl Loader {
     /// Loads one document text in `format`; `file` names it in diagnostics. A YAML text may
     /// hold several documents (`---`).
     pub fn load_str(&self, src: &str, format: Format, file: Option<&Path>) -> Loaded {
-        load_sources(&[source::parse(src, format, file, &self.limits)])
+        load_sources(vec![source::parse(src, format, file, &self.limits)])
     }
 
-    /// Loads one file, its format taken from its extension.
+    /// Loads one file, its format taken from its extension. The file is read whatever it is
+    /// (a FIFO or a device too), never more than [`Limits::max_bytes`] of it.
     pub fn load_file(&self, path: &Path) -> Loaded {
-        load_sources(&[self.parse_file(path)])
+        load_sources(vec![self.parse_file(path)])
     }
 
-    /// Loads one file in `format`, whatever its extension (a `.conf` file, say).
+    /// Loads one file in `format`, whatever its extension (a `.conf` file, say), read as
+    /// [`Loader::load_file`] reads.
     pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
-        let source = match source::read_text(path, &self.limits) {
+        let source = match read::file_text_as(path, self.limits.max_bytes) {
             Ok(src) => source::parse(&src, format, Some(path), &self.limits),
-            Err(d) => source::unreadable(path, d),
+            Err(d) => source::failed(d.in_file(Some(path))),
         };
-        load_sources(&[source])
+        load_sources(vec![source])
     }
 
-    /// Loads files and directories; directories are searched recursively, in name order, for
-    /// `.hcl`, `.json`, `.yaml` and `.yml` files. Every file is read before any is decoded,
-    /// so that Kubernetes manifests are decoded with their cluster's Helm values wherever
-    /// those are among the inputs (`docs/loading.md`).
+    /// Loads one document in `format` from `reader` (standard input, a socket, any stream),
+    /// reading at most [`Limits::max_bytes`] of it: more is an error found while reading, so
+    /// an endless stream costs no more than the limit. `file` names it in diagnostics.
+    ///
+    /// ```
+    /// use meshroute::tree::Limits;
+    /// use meshroute::{Format, Loader};
+    ///
+    /// let loader = Loader::new().with_limits(Limits::default().with_max_bytes(1024));
+    /// let loaded = loader.load_reader(std::io::repeat(b' '), Format::Json, None);
+    /// let d = &loaded.diagnostics[0];
+    /// assert_eq!(d.message(), "input is over the limit of 1024 bytes");
+    /// assert!(d.is_unreadable());
+    /// ```
+    pub fn load_reader<R: Read>(&self, reader: R, format: Format, file: Option<&Path>) -> Loaded {
+        let source = match read::text(reader, self.limits.max_bytes, "input") {
+            Ok(src) => source::parse(&src, format, file, &self.limits),
+            Err(d) => source::failed(d.in_file(file)),
+        };
+        load_sources(vec![source])
+    }
+
+    /// Loads files and directories, each file once (by device and inode, whatever path or
+    /// link leads to it). Directories are searched recursively, in name order, for `.hcl`,
+    /// `.json`, `.yaml`, `.yml`, `.nomad` and `.nomad.hcl` files; a symbolic link to a
+    /// directory is followed once, a link back to a directory that contains it (a cycle) is
+    /// reported and not followed, and special files (FIFOs, sockets, devices) found in a
+    /// directory are skipped with a warning; a path given here is read whatever it is. A
+    /// file or directory that cannot be read is reported at its own path, with the operating
+    /// system's cause, and the search goes on.
+    ///
+    /// Every file is read before any is decoded, so that Kubernetes manifests are decoded
+    /// with their cluster's Helm values wherever those are among the inputs
+    /// (`docs/loading.md`).
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
         let mut sources = Vec::new();
+        let mut seen = walk::Seen::default();
         for p in paths {
             let p = p.as_ref();
-            if p.is_dir() {
-                let mut files = Vec::new();
-                if let Err(e) = source::collect_files(p, &mut files) {
-                    sources.push(source::unreadable(p, source::io_error(&e)));
+            let meta = match std::fs::metadata(p) {
+                Ok(m) => m,
+                Err(e) => {
+                    sources.push(source::failed(read::io_error(&e).in_file(Some(p))));
+                    continue;
                 }
-                sources.extend(files.iter().map(|f| self.parse_file(f)));
+            };
+            let id = walk::FileId::of(p, &meta);
+            if meta.is_dir() {
+                let mut walk = walk::Walk::new(&mut seen);
+                walk.dir(p, id);
+                sources.extend(walk.found.into_iter().map(|found| match found {
+                    Ok(f) => self.parse_file(&f),
+                    Err(d) => source::failed(d),
+                }));
             } else {
-                sources.push(self.parse_file(p));
+                sources.push(match seen.file(id, p) {
+                    Ok(()) => self.parse_file(p),
+                    Err(d) => source::failed(d),
+                });
             }
         }
-        load_sources(&sources)
+        load_sources(sources)
     }
 
+    /// One file read bounded and parsed; its text is dropped here, once its trees are built
+    /// and before anything is decoded (the trees own what they need).
     fn parse_file(&self, path: &Path) -> Source {
-        match source::read(path, &self.limits) {
+        match read::file_text(path, self.limits.max_bytes) {
             Ok((format, src)) => source::parse(&src, format, Some(path), &self.limits),
-            Err(d) => source::unreadable(path, d),
+            Err(d) => source::failed(d.in_file(Some(path))),
         }
     }
 }
 
 /// Decodes parsed sources in order, each Kubernetes manifest with its cluster's settings,
-/// then runs the rules that span a cluster's manifests.
-fn load_sources(sources: &[Source]) -> Loaded {
-    let clusters = kubernetes::clusters(sources);
+/// then runs the rules that span a cluster's manifests. Each source's trees are dropped
+/// once it is decoded.
+fn load_sources(sources: Vec<Source>) -> Loaded {
+    let clusters = kubernetes::clusters(&sources);
     let mut facts = kubernetes::Facts::default();
     let mut out = Loaded::default();
     for s in sources {
-        decode_source(s, &clusters, &mut facts, &mut out);
+        decode_source(&s, &clusters, &mut facts, &mut out);
     }
     facts.check(&mut out.diagnostics);
     out
 }
 
-/// Decodes the documents of one source into `out`, each by what it is: a Kubernetes
-/// manifest, a Helm values file, a Nomad job, or one of Consul's own shapes.
+/// Decodes the documents of one source into `out`, through one context for the file (its
+/// cap on problems spans its documents), then names the file and each problem's document.
 fn decode_source(
     s: &Source,
     clusters: &kubernetes::Clusters,
@@ -150,30 +205,62 @@ fn decode_source(
             return;
         }
     };
+    let Loaded {
+        documents,
+        diagnostics,
+    } = out;
+    let file_start = diagnostics.len();
+    // Where each document's problems start, and its number in a stream.
+    let mut marks = Vec::with_capacity(docs.len());
+    let mut cx = Cx::new(diagnostics);
     let mut file_cx = kubernetes::FileContext::of(s, clusters, docs);
     for doc in docs {
-        let start = out.diagnostics.len();
-        let contents = if *format == Format::Hcl2 {
-            nomad::documents(&doc.tree, nomad::Dialect::Hcl2, &mut out.diagnostics)
-        } else if nomad::is_json_job(&doc.tree) {
-            nomad::documents(&doc.tree, nomad::Dialect::Json, &mut out.diagnostics)
-        } else if kubernetes::is_manifest(&doc.tree) {
-            file_cx.decode(doc, facts, &mut out.diagnostics)
-        } else if kubernetes::is_helm_values(&doc.tree) {
-            kubernetes::helm_documents(&doc.tree, &mut out.diagnostics)
-        } else {
-            crate::load::decode::decode_document(&doc.tree, &mut out.diagnostics)
-        };
-        for d in &mut out.diagnostics[start..] {
-            d.file.clone_from(&s.file);
-            d.document = doc.index;
+        marks.push((cx.listed(), doc.index));
+        let contents = decode_doc(&mut cx, &mut file_cx, doc, *format, facts);
+        // Room for exactly these: a vector of 584-byte documents grown one by one keeps room
+        // for up to twice as many. (Not per document of a stream: growing by exactly one
+        // document at a time would copy the vector each time.)
+        if docs.len() == 1 {
+            documents.reserve_exact(contents.len());
         }
-        out.documents
-            .extend(contents.into_iter().map(|content| Document {
-                file: s.file.clone(),
-                format: *format,
-                content,
-            }));
+        documents.extend(contents.into_iter().map(|content| Document {
+            file: s.file.clone(),
+            format: *format,
+            content,
+        }));
+    }
+    let end = cx.listed();
+    cx.finish();
+    for d in &mut diagnostics[file_start..] {
+        d.file.clone_from(&s.file);
+    }
+    for (i, &(start, index)) in marks.iter().enumerate() {
+        let stop = marks.get(i + 1).map_or(end, |m| m.0);
+        for d in &mut diagnostics[start..stop] {
+            d.document = index;
+        }
+    }
+}
+
+/// One document decoded by what it is: a Nomad job, a Kubernetes manifest, a Helm values
+/// file, or one of Consul's own shapes.
+fn decode_doc<'s>(
+    cx: &mut Cx<'s, '_>,
+    file_cx: &mut kubernetes::FileContext<'s>,
+    doc: &'s SourceDoc,
+    format: Format,
+    facts: &mut kubernetes::Facts,
+) -> Vec<Content> {
+    if format == Format::Hcl2 {
+        nomad::documents(cx, &doc.tree, nomad::Dialect::Hcl2)
+    } else if nomad::is_json_job(&doc.tree) {
+        nomad::documents(cx, &doc.tree, nomad::Dialect::Json)
+    } else if kubernetes::is_manifest(&doc.tree) {
+        file_cx.decode(cx, doc, facts)
+    } else if kubernetes::is_helm_values(&doc.tree) {
+        kubernetes::helm_documents(cx, &doc.tree)
+    } else {
+        crate::load::decode::decode_document(cx, &doc.tree)
     }
 }
 

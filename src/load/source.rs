@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::load::error::{Diagnostic, DiagnosticKind};
 use crate::model::document::Format;
-use crate::syntax::tree::{Limits, Node, Pos, SyntaxError};
+use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// One input read and parsed: its format and documents, or the diagnostic that stopped it.
 pub(crate) struct Source {
@@ -70,75 +70,11 @@ fn syntax_diagnostic(e: SyntaxError) -> Diagnostic {
     Diagnostic::error(kind, e.pos, "", e.message)
 }
 
-/// A source that could not be read at all.
-pub(crate) fn unreadable(file: &Path, d: Diagnostic) -> Source {
+/// A source that stopped at `d` (it could not be read, or was not read on purpose), which
+/// names its file.
+pub(crate) fn failed(d: Diagnostic) -> Source {
     Source {
-        file: Some(file.to_path_buf()),
-        docs: Err(d.in_file(Some(file))),
+        file: d.file.clone(),
+        docs: Err(d),
     }
-}
-
-/// The file's format (by extension) and text, within the size limit and UTF-8.
-pub(crate) fn read(path: &Path, limits: &Limits) -> Result<(Format, String), Diagnostic> {
-    let format = Format::from_path(path).ok_or_else(|| {
-        Diagnostic::error(
-            DiagnosticKind::Io,
-            Pos::default(),
-            "",
-            "unknown file extension (expected .hcl, .json, .yaml or .yml)",
-        )
-    })?;
-    Ok((format, read_text(path, limits)?))
-}
-
-/// The file's text, within the size limit and UTF-8.
-pub(crate) fn read_text(path: &Path, limits: &Limits) -> Result<String, Diagnostic> {
-    let len = std::fs::metadata(path).map_err(|e| io_error(&e))?.len();
-    if len > limits.max_bytes as u64 {
-        let message = format!(
-            "file is {len} bytes, over the limit of {} bytes",
-            limits.max_bytes
-        );
-        return Err(Diagnostic::error(
-            DiagnosticKind::Limit,
-            Pos::default(),
-            "",
-            message,
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io_error(&e))?;
-    let src = String::from_utf8(bytes).map_err(|e| {
-        let message = format!(
-            "file is not valid UTF-8 (at byte {})",
-            e.utf8_error().valid_up_to()
-        );
-        Diagnostic::error(DiagnosticKind::Syntax, Pos::default(), "", message)
-    })?;
-    Ok(src)
-}
-
-/// `cannot read: …`.
-pub(crate) fn io_error(e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        DiagnosticKind::Io,
-        Pos::default(),
-        "",
-        format!("cannot read: {e}"),
-    )
-}
-
-/// Every file below `dir` with a known extension, in name order, recursively.
-pub(crate) fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect_files(&p, out)?;
-        } else if Format::from_path(&p).is_some() {
-            out.push(p);
-        }
-    }
-    Ok(())
 }

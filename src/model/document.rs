@@ -125,6 +125,28 @@ pub enum Content {
     NomadJob(NomadJob),
 }
 
+impl serde::Serialize for Content {
+    /// Consul's canonical JSON of what was loaded (a Nomad job as `nomad job run -output`
+    /// prints it), as [`Document::to_json`] gives it, written
+    /// without building a `serde_json::Value` first.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Service(v) => v.serialize(s),
+            Self::ConfigEntry(v) => v.serialize(s),
+            Self::Agent(v) => v.serialize(s),
+            Self::CaRoots(v) => v.serialize(s),
+            Self::NomadJob(v) => JobEnvelope { job: v }.serialize(s),
+        }
+    }
+}
+
+/// A Nomad job as `nomad job run -output` prints it: `{"Job": {…}}`.
+#[derive(serde::Serialize)]
+struct JobEnvelope<'a> {
+    #[serde(rename = "Job")]
+    job: &'a NomadJob,
+}
+
 /// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
 ///
 /// It serializes as such a response without its certificates, `{"TrustDomain": …,
@@ -188,16 +210,7 @@ impl Document {
     /// services and config entries, Consul's snake_case for agent configuration, and a Nomad
     /// job as `nomad job run -output` prints it (`{"Job": {…}}`, what of it was kept).
     pub fn to_json(&self) -> serde_json::Value {
-        let v = match &self.content {
-            Content::Service(s) => serde_json::to_value(s),
-            Content::ConfigEntry(e) => serde_json::to_value(e),
-            Content::Agent(a) => serde_json::to_value(a),
-            Content::CaRoots(r) => serde_json::to_value(r),
-            Content::NomadJob(j) => {
-                serde_json::to_value(j).map(|job| serde_json::json!({ "Job": job }))
-            }
-        };
-        v.unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(&self.content).unwrap_or(serde_json::Value::Null)
     }
 
     /// The service definition, if this document is one.

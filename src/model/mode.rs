@@ -134,11 +134,17 @@ impl<'de> serde::Deserialize<'de> for MeshGatewayMode {
     }
 }
 
-/// Quotes a string the way Go's `%q` does for the characters that matter in messages.
+/// Quotes a string the way Go's `%q` does for the characters that matter in messages; a
+/// string longer than [`crate::text::MAX_QUOTED`] characters is cut there, followed by `…`
+/// and its length (`"kkk…" (100 bytes)`), as [`crate::text::Quoted`] cuts.
 pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    let shown = match s.char_indices().nth(crate::text::MAX_QUOTED) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    };
+    let mut out = String::with_capacity(shown.len() + 2);
     out.push('"');
-    for c in s.chars() {
+    for c in shown.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -152,7 +158,12 @@ pub(crate) fn go_quote(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
+    if shown.len() < s.len() {
+        use std::fmt::Write;
+        let _ = write!(out, "…\" ({} bytes)", s.len());
+    } else {
+        out.push('"');
+    }
     out
 }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::load::error::{Location, Problem, Severity, Source};
 use crate::preflight::check::Check;
 use crate::syntax::tree::Pos;
+use crate::text::Escaped;
 use crate::topology::placement::Loc;
 
 /// One problem found by a check.
@@ -50,7 +51,8 @@ impl Finding {
 
 impl fmt::Display for Finding {
     /// `FILE:LINE:COL: [check-name] message`, with `warning: ` before the name of warnings
-    /// and the key path, when there is one, before the message (`PATH: message`).
+    /// and the key path, when there is one, before the message (`PATH: message`); control
+    /// characters escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
         if self.severity == Severity::Warning {
@@ -58,9 +60,9 @@ impl fmt::Display for Finding {
         }
         write!(f, "[{}] ", self.check)?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", Escaped(&self.path))?;
         }
-        f.write_str(&self.message)
+        write!(f, "{}", Escaped(&self.message))
     }
 }
 

@@ -8,6 +8,7 @@ use crate::model::mode::MeshGatewayMode;
 use crate::model::service::{DestinationType, Upstream};
 use crate::resolve::layers::Layer;
 use crate::resolve::route::Route;
+use crate::text::Escaped;
 use crate::topology::{Datacenter, Proxy, Topology};
 
 /// One layer's value in an [`Explanation`].
@@ -159,12 +160,17 @@ fn notes(
 }
 
 impl fmt::Display for Explanation<'_> {
+    /// The account, a line a layer, names and notes with control characters escaped
+    /// ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.route;
         writeln!(
             f,
             "{} -> {} (proxy {:?} in datacenter {})",
-            r.service, r.upstream.name, r.proxy, r.datacenter
+            Escaped(r.service),
+            Escaped(r.upstream.name),
+            r.proxy,
+            Escaped(r.datacenter)
         )?;
         for lv in &self.layers {
             let mark = if lv.layer == r.decided_by { "=>" } else { "  " };
@@ -178,12 +184,12 @@ impl fmt::Display for Explanation<'_> {
                 "{mark} {:<21} {:<7} {}",
                 lv.layer.as_str(),
                 mode,
-                lv.source
+                Escaped(&lv.source)
             )?;
         }
         writeln!(f, "mode: {} (decided by {})", r.mode, r.decided_by)?;
-        writeln!(f, "sni: {}", r.sni.as_deref().unwrap_or("-"))?;
-        writeln!(f, "next hop: {}", show_hop(&r.next_hop))?;
+        writeln!(f, "sni: {}", Escaped(r.sni.as_deref().unwrap_or("-")))?;
+        writeln!(f, "next hop: {}", Escaped(&show_hop(&r.next_hop)))?;
         let proxy_mode = if self.proxy_mode.is_default() {
             "-"
         } else {
@@ -198,7 +204,7 @@ impl fmt::Display for Explanation<'_> {
             show_chain(f, c)?;
         }
         for n in &self.notes {
-            writeln!(f, "note: {n}")?;
+            writeln!(f, "note: {}", Escaped(n))?;
         }
         for w in &r.warnings {
             writeln!(f, "warning: {w}")?;
@@ -223,13 +229,13 @@ fn show_chain(
     c: &crate::resolve::route::RouteChain<'_>,
 ) -> fmt::Result {
     let chain = c.chain;
-    writeln!(
-        f,
-        "chain: {}.{}.{} in {} (protocol {})",
+    let name = format!(
+        "{}.{}.{} in {} (protocol {})",
         chain.service, chain.namespace, chain.partition, chain.datacenter, chain.protocol
-    )?;
+    );
+    writeln!(f, "chain: {}", Escaped(&name))?;
     if let Some(e) = c.error {
-        writeln!(f, "  refused by Consul: {e}")?;
+        writeln!(f, "  refused by Consul: {}", Escaped(&e.to_string()))?;
     }
     for (i, t) in c.targets.iter().enumerate() {
         let role = match t.target.failover {
@@ -237,13 +243,14 @@ fn show_chain(
             Some(fo) => format!(" (failover {} of {})", fo.position, chain.targets[fo.of].id),
             None => String::new(),
         };
-        writeln!(f, "  target {}{role}", t.target.id)?;
+        let id = format!("{}{role}", t.target.id);
+        writeln!(f, "  target {}", Escaped(&id))?;
         for via in &t.target.via {
-            writeln!(f, "    via {via}")?;
+            writeln!(f, "    via {}", Escaped(via))?;
         }
         writeln!(f, "    mode: {} (decided by {})", t.mode, t.decided_by)?;
-        writeln!(f, "    sni: {}", t.sni.as_deref().unwrap_or("-"))?;
-        writeln!(f, "    next hop: {}", show_hop(&t.next_hop))?;
+        writeln!(f, "    sni: {}", Escaped(t.sni.as_deref().unwrap_or("-")))?;
+        writeln!(f, "    next hop: {}", Escaped(&show_hop(&t.next_hop)))?;
     }
     Ok(())
 }

@@ -80,6 +80,9 @@ impl fmt::Debug for Span<'_> {
 #[derive(Clone, Copy, Debug)]
 pub struct ClientHello<'a> {
     pub(crate) name: Option<Bytes<'a>>,
+    /// A `host_name` longer than the inline buffer and split across records: where it is
+    /// (it is in the input, but not in one piece to lend).
+    pub(crate) long_name: Option<Span<'a>>,
     pub(crate) host_len: Option<usize>,
     pub(crate) issue: Option<NameError>,
     pub(crate) alpn: Option<Span<'a>>,
@@ -104,6 +107,7 @@ impl<'a> ClientHello<'a> {
                 .as_ref()
                 .and_then(Bytes::borrowed)
                 .map(Bytes::Borrowed),
+            long_name: self.long_name,
             host_len: self.host_len,
             issue: self.issue,
             alpn: self.alpn,
@@ -122,6 +126,29 @@ impl<'a> ClientHello<'a> {
     /// then says `Empty`.
     pub fn server_name(&self) -> Option<&[u8]> {
         self.name.as_ref().map(Bytes::as_bytes)
+    }
+
+    /// The `host_name` exactly as the client sent it, copied, whatever its length: also one
+    /// longer than 255 bytes split across records, which [`server_name`](Self::server_name)
+    /// cannot lend (it gives `None` for it, and [`name_issue`](Self::name_issue) says
+    /// `TooLong`). `None` only when the hello carries no `host_name`.
+    pub fn server_name_vec(&self) -> Option<Vec<u8>> {
+        if let Some(name) = self.server_name() {
+            return Some(name.to_vec());
+        }
+        let (mut cur, end) = self.long_name.as_ref()?.bounds();
+        let mut out = Vec::with_capacity(end - cur.off());
+        while cur.off() < end {
+            // The span was read whole while parsing: every byte of it is present.
+            out.push(cur.u8().ok()?);
+        }
+        Some(out)
+    }
+
+    /// Whether the hello carries a `host_name` (even one [`server_name`](Self::server_name)
+    /// cannot lend: see [`server_name_vec`](Self::server_name_vec)).
+    pub fn has_server_name(&self) -> bool {
+        self.name.is_some() || self.long_name.is_some()
     }
 
     /// The name as sent with the input's lifetime, when it was contiguous in the input

@@ -109,6 +109,7 @@ pub fn parse<'a>(buf: &'a [u8], config: &Config) -> Result<Status<ClientHello<'a
     }
     let mut hello = ClientHello {
         name: None,
+        long_name: None,
         host_len: None,
         issue: None,
         alpn: None,

@@ -144,7 +144,7 @@ fn extension<'a>(
                 flat::server_name(body, policy, &mut hello.issue, &mut hello.name)?;
                 return cur.skip(n);
             }
-            server_name(cur, n, policy, &mut hello.issue, &mut hello.name)
+            server_name(cur, n, policy, hello)
         }
         EXT_ALPN => {
             once(hello.alpn.is_some(), ty)?;
@@ -175,13 +175,13 @@ fn extension<'a>(
 }
 
 /// The `server_name` extension body (`len` bytes) across records. Puts the chosen
-/// `host_name` in `found`.
+/// `host_name` in `hello.name`, or, when it is longer than the inline buffer and split across
+/// records, where it is in `hello.long_name`.
 fn server_name<'a>(
     cur: &mut Cursor<'a>,
     len: usize,
     policy: Policy,
-    issue: &mut Option<NameError>,
-    found: &mut Option<Bytes<'a>>,
+    hello: &mut ClientHello<'a>,
 ) -> Result<(), Stop> {
     let end = cur.off() + len;
     let list = if len >= 2 {
@@ -189,25 +189,27 @@ fn server_name<'a>(
     } else {
         None
     };
-    if !server_name_list(list, len, policy, issue)? {
+    if !server_name_list(list, len, policy, &mut hello.issue)? {
         return Ok(());
     }
-    // A first host_name too long to reassemble, so reported as absent.
-    let mut too_long = false;
     while cur.off() < end {
         fits(cur, 3, end, Field::HostName)?;
         let name_type = cur.u8()?;
         let n = usize::from(cur.u16()?);
         fits(cur, n, end, Field::HostName)?;
-        let have = found.is_some() || too_long;
-        match server_name_entry(name_type, n, have, policy, issue)? {
+        let have = hello.name.is_some() || hello.long_name.is_some();
+        match server_name_entry(name_type, n, have, policy, &mut hello.issue)? {
             Entry::Skip => cur.skip(n)?,
-            // Longer than any DNS name: kept only if it can be borrowed.
-            Entry::Take if n > name::INLINE_MAX => match cur.take_borrowed(n)? {
-                Some(b) => *found = Some(Bytes::Borrowed(b)),
-                None => too_long = true,
-            },
-            Entry::Take => cur.take_into(n, found)?,
+            // Longer than any DNS name: borrowed if it can be, else where it is (too long to
+            // reassemble inline, but sent all the same).
+            Entry::Take if n > name::INLINE_MAX => {
+                let at = *cur;
+                match cur.take_borrowed(n)? {
+                    Some(b) => hello.name = Some(Bytes::Borrowed(b)),
+                    None => hello.long_name = Some(Span::Records { cur: at, len: n }),
+                }
+            }
+            Entry::Take => cur.take_into(n, &mut hello.name)?,
         }
     }
     Ok(())

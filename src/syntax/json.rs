@@ -3,8 +3,9 @@
 //! Strict RFC 8259: no comments, no trailing commas, no leading `+` or zeros, control
 //! characters must be escaped, `\u` escapes must pair surrogates. Any value may be at the top.
 //! Repeated object keys are all kept, in order (the decoder decides what they mean). Numbers
-//! without a fraction or exponent that fit in 64 bits become [`Value::Int`], every other number
-//! [`Value::Float`]; a number beyond the range of `f64` is an error, as in `serde_json`.
+//! without a fraction or exponent that fit in 64 bits become [`Value::Int`], larger ones
+//! [`Value::BigInt`] (as written), every other number [`Value::Float`]; a number beyond the
+//! range of `f64` is an error, as in `serde_json`.
 
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
@@ -50,6 +51,8 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
             cache_col: 1,
         },
         max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
+        limits: *limits,
+        values: 0,
     };
     p.lx.skip_ws();
     let node = p.value(0)?;
@@ -76,6 +79,9 @@ struct Lexer<'a> {
 struct Reader<'a> {
     lx: Lexer<'a>,
     max_depth: usize,
+    limits: Limits,
+    /// Values read so far (at most [`Limits::max_values`]).
+    values: usize,
 }
 
 fn count_chars(bytes: &[u8]) -> u32 {
@@ -281,6 +287,7 @@ impl Lexer<'_> {
             return Ok(Value::Int(i));
         }
         match text.parse::<f64>() {
+            Ok(f) if f.is_finite() && integer => Ok(Value::BigInt(text.to_owned())),
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
             _ => Err(SyntaxError::new(
                 self.pos_at(start),
@@ -320,6 +327,10 @@ impl Lexer<'_> {
 impl Reader<'_> {
     fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         let pos = self.lx.pos();
+        self.values += 1;
+        if self.values > self.limits.max_values() {
+            return Err(self.limits.too_many_values(pos));
+        }
         let value = match self.lx.b.get(self.lx.i) {
             Some(b'{') => self.object(depth, pos)?,
             Some(b'[') => self.array(depth, pos)?,
@@ -377,6 +388,9 @@ impl Reader<'_> {
             if self.lx.eat(b',') {
                 self.lx.skip_ws();
             } else if self.lx.eat(close) {
+                // Grown element by element, a vector keeps room for up to twice its
+                // elements (for four 72-byte entries when an object has one): give it back.
+                items.shrink_to_fit();
                 return Ok(items);
             } else {
                 let close = char::from(close);
@@ -438,9 +452,19 @@ mod tests {
         );
         assert_eq!(ok("9223372036854775807").value, Value::Int(i64::MAX));
         assert_eq!(ok("-9223372036854775808").value, Value::Int(i64::MIN));
+        // Beyond i64 an integer is kept as written (it was the float 9.223372036854776e18,
+        // echoed rounded, before issue 14), and reads as that float in JSON.
         assert_eq!(
             ok("9223372036854775808").value,
-            Value::Float(9.223_372_036_854_776e18)
+            Value::BigInt("9223372036854775808".into())
+        );
+        assert_eq!(
+            ok("9223372036854775808").to_json(),
+            json!(9_223_372_036_854_775_808_u64)
+        );
+        assert_eq!(
+            ok("-9223372036854775809").to_json(),
+            json!(-9.223_372_036_854_776e18)
         );
         assert_eq!(ok("1.0").value, Value::Float(1.0));
         assert!(err("1e400").message.contains("range"));
@@ -541,5 +565,22 @@ mod tests {
         );
         l.max_bytes = 3;
         assert!(parse("[10]", &l).unwrap_err().message.contains("bytes"));
+    }
+
+    #[test]
+    fn a_document_holds_at_most_one_value_for_every_eight_bytes_of_the_limit() {
+        let l = Limits::default().with_max_bytes(1 << 20);
+        assert_eq!(l.max_values(), 131_072);
+        let list = |n: usize| format!("[{}]", vec!["0"; n].join(","));
+        assert!(
+            parse(&list(131_071), &l).is_ok(),
+            "the list and its numbers"
+        );
+        let e = parse(&list(131_072), &l).unwrap_err();
+        assert!(e.over_limit);
+        assert_eq!(
+            e.to_string(),
+            "1:262144: expected at most 131072 values in a document (the value limit: one for every 8 bytes of the size limit), found more"
+        );
     }
 }

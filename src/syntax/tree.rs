@@ -53,6 +53,9 @@ pub enum Value {
     Bool(bool),
     /// An integer that fits in 64 bits.
     Int(i64),
+    /// An integer beyond the range of `i64` (2^63 and above, below -2^63), kept exactly as
+    /// written so that messages echo it as written; as a number it is its nearest `f64`.
+    BigInt(String),
     /// Any other number.
     Float(f64),
     /// A string.
@@ -91,13 +94,18 @@ impl Node {
 
     /// The tree as a `serde_json::Value`, positions dropped, map order kept.
     ///
-    /// Repeated map keys keep the last value, as a JSON object can hold a key only once.
+    /// Repeated map keys keep the last value, as a JSON object can hold a key only once. A
+    /// [`Value::BigInt`] is exact up to `u64::MAX` and its nearest `f64` beyond.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            Value::BigInt(text) => text.parse::<u64>().map_or_else(
+                |_| text.parse::<f64>().ok().map_or(J::Null, J::from),
+                J::from,
+            ),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) | Value::Expression(s) => J::String(s.clone()),
             Value::List(items) => J::Array(items.iter().map(Self::to_json).collect()),
@@ -117,9 +125,11 @@ impl Node {
         let value = match v {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => n
-                .as_i64()
-                .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+            J::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Value::Int(i),
+                (None, Some(u)) => Value::BigInt(u.to_string()),
+                (None, None) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
             J::String(s) => Value::String(s.clone()),
             J::Array(a) => Value::List(a.iter().map(Self::from_json).collect()),
             J::Object(o) => Value::Map(
@@ -142,7 +152,7 @@ impl Value {
         match self {
             Self::Null => "null",
             Self::Bool(_) => "bool",
-            Self::Int(_) | Self::Float(_) => "number",
+            Self::Int(_) | Self::BigInt(_) | Self::Float(_) => "number",
             Self::String(_) => "string",
             Self::List(_) => "list",
             Self::Map(_) => "map",
@@ -150,6 +160,13 @@ impl Value {
         }
     }
 }
+
+/// The bytes of [`Limits::max_bytes`] each value a document may hold is worth
+/// ([`Limits::max_values`]).
+pub const BYTES_PER_VALUE: usize = 8;
+
+/// The fewest values [`Limits::max_values`] allows, whatever the size limit.
+pub const MIN_VALUES: usize = 65_536;
 
 /// Limits every reader enforces, so that no input can exhaust the stack or memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +179,48 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// The same limits with another size limit, in bytes.
+    ///
+    /// ```
+    /// use meshroute::tree::Limits;
+    ///
+    /// assert_eq!(Limits::default().with_max_bytes(1 << 20).max_bytes, 1 << 20);
+    /// ```
+    #[must_use]
+    pub const fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// How many values (scalars, lists, maps; a map entry's key is part of its value) a
+    /// document may hold: one for every [`BYTES_PER_VALUE`] bytes of [`Limits::max_bytes`]
+    /// (2,097,152 for 16 MiB), and never fewer than [`MIN_VALUES`]. Real configuration
+    /// spends 10 to 20 bytes a value; a document of millions of tiny values would take far
+    /// more memory as a tree than as text, so the JSON and HCL readers stop at this count
+    /// (YAML's reader counts its nodes against a like budget).
+    ///
+    /// ```
+    /// use meshroute::tree::Limits;
+    ///
+    /// assert_eq!(Limits::default().max_values(), 2 * 1024 * 1024);
+    /// assert_eq!(Limits::default().with_max_bytes(1024).max_values(), 65_536);
+    /// ```
+    pub const fn max_values(&self) -> usize {
+        let n = self.max_bytes / BYTES_PER_VALUE;
+        if n < MIN_VALUES { MIN_VALUES } else { n }
+    }
+
+    /// The error for a document with more than [`Limits::max_values`] values, at `pos`.
+    pub(crate) fn too_many_values(&self, pos: Pos) -> SyntaxError {
+        SyntaxError::over_limit(
+            pos,
+            format!(
+                "expected at most {} values in a document (the value limit: one for every {BYTES_PER_VALUE} bytes of the size limit), found more",
+                self.max_values()
+            ),
+        )
+    }
+
     /// The one size rule every reader applies before reading: `src` may hold at most
     /// [`Limits::max_bytes`] bytes. `format` names the format in the message (`hcl`, `json`,
     /// `yaml`).

@@ -42,8 +42,62 @@ mod scalar;
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     limits.check_len(src, "yaml")?;
     serde_saphyr::from_str_with_options::<YNode>(src, options(limits))
-        .map(|YNode(node)| node)
-        .map_err(|e| syntax_error(&e))
+        .map(|YNode(mut node)| {
+            exact_integers(&mut node, &Lines::of(src));
+            node
+        })
+        .map_err(|e| syntax_error(&e, src))
+}
+
+/// The lines of a text, to read a scalar again where the parser found it; split only when
+/// a scalar is read again (most documents have no float).
+struct Lines<'a> {
+    src: &'a str,
+    lines: std::cell::OnceCell<Vec<&'a str>>,
+}
+
+impl<'a> Lines<'a> {
+    fn of(src: &'a str) -> Self {
+        Self {
+            src,
+            lines: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The plain scalar starting at `pos`, as written.
+    fn scalar_at(&self, pos: Pos) -> Option<&'a str> {
+        let lines = self.lines.get_or_init(|| self.src.lines().collect());
+        let line = lines.get((pos.line as usize).checked_sub(1)?)?;
+        let (start, _) = line
+            .char_indices()
+            .nth((pos.column as usize).checked_sub(1)?)?;
+        let rest = &line[start..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | '#'))
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    }
+}
+
+/// Integers beyond `u64`, which serde-saphyr reads as floats, made [`Value::BigInt`]s as
+/// written (messages then echo them exactly).
+fn exact_integers(node: &mut Node, lines: &Lines<'_>) {
+    match &mut node.value {
+        Value::Float(_) => {
+            let text = lines.scalar_at(node.pos).filter(|t| {
+                let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            });
+            if let Some(text) = text {
+                node.value = Value::BigInt(text.to_owned());
+            }
+        }
+        Value::List(items) => items.iter_mut().for_each(|n| exact_integers(n, lines)),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|e| exact_integers(&mut e.value, lines)),
+        _ => {}
+    }
 }
 
 /// One document of a YAML stream: its number in the stream (from 1, counting the `---`
@@ -86,11 +140,15 @@ pub fn parse_stream(src: &str, limits: &Limits) -> Result<Vec<StreamDocument>, S
         None => read_by_serde(src, options)?,
     };
     let markers = DocumentMarkers::of(src);
+    let lines = Lines::of(src);
     Ok(trees
         .into_iter()
-        .map(|tree| StreamDocument {
-            index: markers.index_at(tree.pos.line),
-            tree,
+        .map(|mut tree| {
+            exact_integers(&mut tree, &lines);
+            StreamDocument {
+                index: markers.index_at(tree.pos.line),
+                tree,
+            }
         })
         .collect())
 }
@@ -100,7 +158,7 @@ pub fn parse_stream(src: &str, limits: &Limits) -> Result<Vec<StreamDocument>, S
 fn read_by_serde(src: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, SyntaxError> {
     serde_saphyr::from_multiple_with_options::<YNode>(src, options)
         .map(|trees| trees.into_iter().map(|YNode(tree)| tree).collect())
-        .map_err(|e| syntax_error(&e))
+        .map_err(|e| syntax_error(&e, src))
 }
 
 /// Where the documents of a stream start: the lines of its `---` markers, and whether
@@ -165,20 +223,170 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
     options
 }
 
-fn syntax_error(e: &serde_saphyr::Error) -> SyntaxError {
+/// serde-saphyr's error in the words of the other readers: what was expected, what was found
+/// (read from `src` at the error's position), at that line and column; no type names of the
+/// library, no advice about its API.
+fn syntax_error(e: &serde_saphyr::Error, src: &str) -> SyntaxError {
     let pos = e.location().map_or_else(Pos::default, |l| {
         Pos::new(clamp(l.line()), clamp(l.column()))
     });
-    let msg = e.to_string();
-    let first = msg.lines().next().unwrap_or("invalid YAML").trim();
-    // serde-saphyr reports its node and depth caps as a breached budget; the scanner's own
-    // cap on flow nesting comes through as its fixed message.
-    if matches!(e, serde_saphyr::Error::Budget { .. })
-        || first.ends_with("recursion limit exceeded")
-    {
-        SyntaxError::over_limit(pos, first.to_owned())
+    let (expected, over_limit) = expected(e, pos);
+    let message = if expected.contains(", found ") {
+        expected
     } else {
-        SyntaxError::new(pos, first.to_owned())
+        format!("{expected}, found {}", found(src, pos))
+    };
+    if over_limit {
+        SyntaxError::over_limit(pos, message)
+    } else {
+        SyntaxError::new(pos, message)
+    }
+}
+
+/// What the reader expected where `e` stopped it (`expected …`, or a whole `expected …,
+/// found …` when the error says what was found), and whether a limit stopped it.
+fn expected(e: &serde_saphyr::Error, pos: Pos) -> (String, bool) {
+    use serde_saphyr::Error as E;
+    match e {
+        E::WithSnippet { error, .. } | E::AliasError { error, .. } => expected(error, pos),
+        E::Budget { breach, .. } => (over_budget(breach), true),
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => (
+            "expected aliases that expand to a document within the limits, found more".into(),
+            true,
+        ),
+        E::DuplicateMappingKey { key: Some(k), .. } => {
+            let k = crate::text::Quoted(k);
+            (
+                format!("expected each key once in a map, found {k} again"),
+                false,
+            )
+        }
+        E::DuplicateMappingKey { key: None, .. } => (
+            "expected each key once in a map, found one again".into(),
+            false,
+        ),
+        E::MultipleDocuments { .. } => ("expected one document, found another".into(), false),
+        E::UnknownAnchor { .. } => (
+            "expected an alias to an anchor defined before it".into(),
+            false,
+        ),
+        E::Eof { .. } => ("expected a value".into(), false),
+        E::ExternalMessage {
+            source, msg: text, ..
+        } => match source.as_ref() {
+            serde_saphyr::ExternalMessageSource::Parser(scan) => scanner(scan.kind(), text, pos),
+            _ => (format!("expected valid YAML ({text})"), false),
+        },
+        // Errors of typed decoding cannot happen (every value is read as it is); anything
+        // else keeps serde-saphyr's plain sentence, after what we expected.
+        other => (format!("expected valid YAML ({})", plain(other)), false),
+    }
+}
+
+/// The first line of `e`'s message without serde-saphyr's `error: line L column C:` prefix.
+fn plain(e: &serde_saphyr::Error) -> String {
+    let full = e.to_string();
+    let first = full.lines().next().unwrap_or("invalid YAML").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match first.split_once(": ") {
+        Some((at, rest)) if at.starts_with("line ") => rest.to_owned(),
+        _ => first.to_owned(),
+    }
+}
+
+/// A breached budget as the limit it is.
+fn over_budget(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { depth } => format!(
+            "expected at most {} levels of nesting (the depth limit), found more",
+            depth.saturating_sub(1)
+        ),
+        B::Nodes { nodes } => format!(
+            "expected at most {} values (the limit for a document of this size), found more",
+            nodes.saturating_sub(1)
+        ),
+        _ => "expected a document within the reader's limits (nodes, events, anchors and \
+              aliases grow with the size limit), found more"
+            .into(),
+    }
+}
+
+/// What the YAML scanner expected, by the kind of its error, at `pos` (its own sentence,
+/// `text`, when the kind has no better wording here).
+fn scanner(kind: &serde_saphyr::granit_parser::ErrorKind, text: &str, pos: Pos) -> (String, bool) {
+    use serde_saphyr::granit_parser::ErrorKind as K;
+    // Errors about something left open are reported where it opened.
+    let unclosed = |what: &str| format!("{what} opened at {pos}, found end of input");
+    let s = match kind {
+        K::UnclosedFlowCollection { open: '[' } | K::UnexpectedEofFlowSequence => {
+            unclosed("expected ']' to end the list")
+        }
+        K::UnclosedFlowCollection { .. }
+        | K::UnexpectedEofFlowMapping
+        | K::UnexpectedEofImplicitFlowMapping => unclosed("expected '}' to end the map"),
+        K::UnclosedQuotedScalar => unclosed("expected a closing quote for the string"),
+        K::MismatchedFlowCollectionEnd { open, close } => {
+            let (want, what) = if *open == '[' {
+                (']', "list")
+            } else {
+                ('}', "map")
+            };
+            format!("expected '{want}' to end the {what} opened at {pos}, found '{close}'")
+        }
+        K::MisplacedFlowCollectionEnd => "expected a value".into(),
+        K::ExpectedFlowSequenceSeparator => "expected ',' or ']' in the list".into(),
+        K::ExpectedFlowMappingSeparator => "expected ',' or '}' in the map".into(),
+        K::ExpectedBlockMappingKey => "expected a key at the indentation of this map".into(),
+        K::ExpectedBlockSequenceEntry => {
+            "expected a '- ' item at the indentation of this list".into()
+        }
+        K::TabNotAllowed | K::TabInIndentation | K::TabInBlockIndentation => {
+            "expected spaces for indentation, found a tab".into()
+        }
+        K::TabInPlainScalar => "expected an unquoted value without tabs, found a tab".into(),
+        K::InvalidIndentation => "expected the indentation of the enclosing block".into(),
+        K::MappingValueNotAllowed | K::InvalidColonPlacement => {
+            "expected no ': ' here (quote a value that contains one, or start the map on a \
+             line of its own)"
+                .into()
+        }
+        K::UnknownQuotedScalarEscape
+        | K::InvalidQuotedScalarHexEscape
+        | K::InvalidUnicodeEscape => {
+            format!(
+                "expected only escapes YAML knows (\\n, \\t, \\\", \\\\, \\x, \\u, \\U, …) in the \
+                 string starting at {pos}, found another"
+            )
+        }
+        K::RecursionLimitExceeded => {
+            let s = "expected less nesting of '[' and '{' (the reader's depth limit), found more";
+            return (s.into(), true);
+        }
+        K::UnexpectedEof | K::UnexpectedEofBlockSequence | K::UnexpectedEofBlockMapping => {
+            "expected more of the document, found end of input".into()
+        }
+        _ => match text.split_once(", found ") {
+            Some((doing, found)) => format!("expected valid YAML {doing}, found {found}"),
+            None => format!("expected valid YAML ({text})"),
+        },
+    };
+    (s, false)
+}
+
+/// What is at `pos` in `src`: `end of input`, `a tab`, `':'`, `the control character U+0007`.
+fn found(src: &str, pos: Pos) -> String {
+    let line = src.lines().nth(pos.line.saturating_sub(1) as usize);
+    let c = line.and_then(|l| l.chars().nth(pos.column.saturating_sub(1) as usize));
+    match c {
+        _ if line.is_none() => "end of input".to_owned(),
+        None => "the end of the line".to_owned(),
+        Some('\t') => "a tab".to_owned(),
+        Some(c) if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+        Some(c) => format!("{c:?}"),
     }
 }
 
@@ -223,10 +431,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(YValue(Value::Int(v)))
     }
 
-    #[allow(clippy::cast_precision_loss)] // past i64 a number is a float, as in JSON readers
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<YValue, E> {
         Ok(YValue(
-            i64::try_from(v).map_or_else(|_| Value::Float(v as f64), Value::Int),
+            i64::try_from(v).map_or_else(|_| Value::BigInt(v.to_string()), Value::Int),
         ))
     }
 
@@ -259,6 +466,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some(YNode(n)) = seq.next_element()? {
             items.push(n);
         }
+        // Grown item by item, a vector keeps room for up to twice its items: give it back.
+        items.shrink_to_fit();
         Ok(YValue(Value::List(items)))
     }
 
@@ -272,6 +481,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 value,
             });
         }
+        entries.shrink_to_fit();
         Ok(YValue(Value::Map(entries)))
     }
 }
@@ -328,6 +538,16 @@ mod tests {
         let e = parse_stream("a: 1\n---\nb: [\n", &Limits::default()).unwrap_err();
         assert!(e.pos.line >= 3, "{e}");
         assert!(!e.over_limit);
+        // In the readers' own words, as `parse` reports it.
+        assert_eq!(
+            e.to_string(),
+            "3:4: expected ']' to end the list opened at 3:4, found end of input"
+        );
+        let dup = parse_stream("a: 1\n---\nName: a\nName: b\n", &Limits::default());
+        assert_eq!(
+            dup.unwrap_err().to_string(),
+            "4:1: expected each key once in a map, found \"Name\" again"
+        );
     }
 
     #[test]
@@ -337,6 +557,87 @@ mod tests {
         assert!(!is_marker("----"));
         assert!(!is_marker(" ---"));
         assert!(!is_marker("---x"));
+    }
+
+    #[test]
+    fn errors_say_what_was_expected_and_found_in_our_words() {
+        // Deeper than 8 levels: serde-saphyr's recursion overflows a test thread's 2 MiB stack
+        // past about 50 levels in an unoptimized build (a release build holds 128).
+        let deep = format!("a: {}{}", "[".repeat(20), "]".repeat(20));
+        let eight = Limits {
+            max_depth: 8,
+            ..Limits::default()
+        };
+        let e = parse(&deep, &eight).unwrap_err();
+        let want = "1:11: expected at most 8 levels of nesting (the depth limit), found more";
+        assert_eq!((e.to_string().as_str(), e.over_limit), (want, true));
+        let cases = [
+            (
+                "Name: a\nName: b\n",
+                "2:1: expected each key once in a map, found \"Name\" again",
+            ),
+            (
+                "a: [1, 2\n",
+                "1:4: expected ']' to end the list opened at 1:4, found end of input",
+            ),
+            (
+                "{a: 1",
+                "1:1: expected '}' to end the map opened at 1:1, found end of input",
+            ),
+            (
+                "a: [1, 2}\n",
+                "1:4: expected ']' to end the list opened at 1:4, found '}'",
+            ),
+            (
+                "a: \"x\n",
+                "1:4: expected a closing quote for the string opened at 1:4, found end of input",
+            ),
+            (
+                "a:\n\tb: 1\n",
+                "2:2: expected spaces for indentation, found a tab",
+            ),
+            (
+                "a: &x 1\nb: *y\n",
+                "2:4: expected an alias to an anchor defined before it, found '*'",
+            ),
+            (
+                "---\na: 1\n---\nb: 2\n",
+                "4:1: expected one document, found another",
+            ),
+        ];
+        for (src, want) in cases {
+            let e = p(src).unwrap_err();
+            assert_eq!(e.to_string(), want, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn no_error_names_the_library_or_its_api() {
+        let srcs = [
+            "a: b: c\n",
+            "a: 1\n  b: 2\n",
+            "a: \"\\q\"\n",
+            "[1, 2]]\n",
+            "a: !!binary xx\n",
+            "? [a]\n: 1\n",
+            "a: |\n x\n  y\n",
+            "- a\nb: c\n",
+            "a: *\n",
+            "%YAML 3.0\n---\na: 1\n",
+        ];
+        for src in srcs {
+            let Err(e) = p(src) else { continue };
+            let m = e.message;
+            assert!(
+                m.starts_with("expected ") && m.contains(", found "),
+                "{src:?}: {m}"
+            );
+            for word in [
+                "Options", "Policy", "budget", "from_str", "Depth {", "serde", "error:",
+            ] {
+                assert!(!m.contains(word), "{src:?}: {m}");
+            }
+        }
     }
 
     #[test]

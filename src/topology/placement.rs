@@ -6,7 +6,10 @@
 //! do we ([`Agent::get`]). A document belongs to the agent of its own directory or of the
 //! nearest parent directory that has one, and to that agent's datacenter (Consul's `dc1`
 //! when the merged configuration names none). A document with no agent anywhere up its tree
-//! belongs to the datacenter named like its directory (with a warning). Documents read from no
+//! belongs to the datacenter named like its directory (with a warning). Directories are those
+//! of the file system (absolute, links resolved) whenever the file exists, so a path's
+//! spelling (`web.hcl` or `/srv/consul/primary/web.hcl`) never changes where a document
+//! belongs. Documents read from no
 //! file (a string, standard input) belong to the agent configuration read from no file when
 //! there is one, else to `dc1`.
 
@@ -124,22 +127,48 @@ pub(crate) struct Placement {
     by_dir: HashMap<PathBuf, usize>,
     /// Directories whose datacenter was assumed from their name (warned about once).
     guessed: Vec<PathBuf>,
+    dirs: Dirs,
 }
 
-/// The directory of a file (empty for none).
-pub(crate) fn dir_of(file: Option<&Path>) -> PathBuf {
-    file.and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+/// The directories of files as placement sees them: resolved on the file system, cached by
+/// the directory as spelled.
+#[derive(Clone, Debug, Default)]
+struct Dirs(HashMap<PathBuf, PathBuf>);
+
+impl Dirs {
+    /// The directory of `file`, canonical (absolute, links resolved) when the file exists,
+    /// so that `web.hcl` and `/srv/consul/primary/web.hcl` are in one place; as spelled for
+    /// a name that is no file (`<stdin>`, a made-up path); empty for no file.
+    fn of(&mut self, file: Option<&Path>) -> PathBuf {
+        let Some(file) = file else {
+            return PathBuf::new();
+        };
+        let spelled = file.parent().unwrap_or(Path::new(""));
+        if let Some(dir) = self.0.get(spelled) {
+            return dir.clone();
+        }
+        let here = if spelled.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            spelled
+        };
+        let dir = match std::fs::symlink_metadata(file) {
+            Ok(_) => std::fs::canonicalize(here).unwrap_or_else(|_| spelled.to_path_buf()),
+            Err(_) => spelled.to_path_buf(),
+        };
+        self.0.insert(spelled.to_path_buf(), dir.clone());
+        dir
+    }
 }
 
 impl Placement {
     /// The agents of `documents`, each directory's files merged in name order.
     pub(crate) fn of(documents: &[Document], warnings: &mut Vec<Warning>) -> Self {
+        let mut dirs_seen = Dirs::default();
         let mut dirs: BTreeMap<PathBuf, Vec<AgentFile>> = BTreeMap::new();
         for doc in documents {
             if let Content::Agent(config) = &doc.content {
-                dirs.entry(dir_of(doc.file.as_deref()))
+                dirs.entry(dirs_seen.of(doc.file.as_deref()))
                     .or_default()
                     .push(AgentFile {
                         file: doc.file.clone(),
@@ -147,7 +176,10 @@ impl Placement {
                     });
             }
         }
-        let mut placement = Self::default();
+        let mut placement = Self {
+            dirs: dirs_seen,
+            ..Self::default()
+        };
         for (dir, mut files) in dirs {
             files.sort_by(|a, b| a.file.cmp(&b.file));
             let agent = Agent::merged(dir.clone(), files, warnings);
@@ -157,17 +189,17 @@ impl Placement {
         placement
     }
 
-    /// The index of the agent a file belongs to: the nearest directory up the tree with
+    /// The index of the agent of the directory `dir`: the nearest directory up the tree with
     /// agent configurations.
-    pub(crate) fn agent_of(&self, file: Option<&Path>) -> Option<usize> {
-        let dir = dir_of(file);
+    fn agent_of(&self, dir: &Path) -> Option<usize> {
         dir.ancestors().find_map(|d| self.by_dir.get(d)).copied()
     }
 
     /// Where a document read from `file` belongs (warning once per directory whose
     /// datacenter is assumed from its name).
     pub(crate) fn place(&mut self, file: Option<&Path>, warnings: &mut Vec<Warning>) -> Placed {
-        if let Some(i) = self.agent_of(file) {
+        let dir = self.dirs.of(file);
+        if let Some(i) = self.agent_of(&dir) {
             return Placed {
                 datacenter: self.agents[i].datacenter.clone(),
                 agent: Some(i),
@@ -179,7 +211,6 @@ impl Placement {
                 agent: None,
             };
         }
-        let dir = dir_of(file);
         let name = dir
             .file_name()
             .and_then(|n| n.to_str())

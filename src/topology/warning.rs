@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::load::error::{Problem, Severity, Source};
 use crate::syntax::tree::Pos;
+use crate::text::Escaped;
 
 /// What a [`Warning`] is about. The names ([`WarningKind::as_str`]) are stable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -180,8 +181,9 @@ impl Serialize for Warning {
 }
 
 impl fmt::Display for Warning {
-    /// The message alone: the location, when there is one, is part of what it says.
+    /// The message alone (the location, when there is one, is part of what it says), control
+    /// characters escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}", Escaped(&self.message))
     }
 }

@@ -6,9 +6,14 @@ mod contract;
 mod exit_codes;
 mod federation;
 mod golden;
+mod inputs;
 mod placement;
 mod preflight;
 mod resolve;
 mod run;
 mod sarif;
 mod sni;
+#[cfg(feature = "sniff")]
+#[path = "../common/sniff_common.rs"]
+mod sniff_common;
+mod terminal;

@@ -29,3 +29,33 @@ fn resolve_and_check_place_a_merged_directory_alike() {
     assert!(report.contains("server of datacenter \"dc2\""), "{report}");
     assert!(!report.contains("dc1"), "{report}");
 }
+
+/// A document's datacenter does not depend on how its path is spelled: `web.hcl` from inside
+/// `examples/primary` and the same file by absolute path are both in `primary` (the relative
+/// spelling once gave `dc1`, with a warning naming an empty directory).
+#[test]
+fn relative_and_absolute_paths_place_a_file_alike() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/primary");
+    let canonical = std::fs::canonicalize(dir).unwrap();
+    let resolve = |path: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_meshroute"))
+            .args(["resolve", "--trust-domain", "x.consul", path])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+    };
+    let (relative, warnings) = resolve("web.hcl");
+    let (absolute, _) = resolve(&format!("{dir}/web.hcl"));
+    assert_eq!(relative, absolute);
+    assert!(
+        relative.lines().nth(1).unwrap().starts_with("primary "),
+        "{relative}"
+    );
+    let assumed = format!(
+        "warning: {}: no agent configuration with a datacenter here or above; datacenter \"primary\" assumed from the directory name",
+        canonical.display()
+    );
+    assert!(warnings.lines().any(|l| l == assumed), "{warnings}");
+}

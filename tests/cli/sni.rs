@@ -121,3 +121,38 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(sni(&[]).status.code(), Some(2));
 }
+
+/// `--policy lenient` on a 256-byte name split across records: the name was sent, so it is
+/// printed (exit 0), not "no server name" (exit 3, before issue 14).
+#[test]
+fn lenient_prints_a_long_name_split_across_records() {
+    use crate::sniff_common::{reframe, rename};
+    let curl = std::fs::read(file("curl.bin")).unwrap();
+    let long: String = (0..256u32)
+        .map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap()))
+        .collect();
+    let hello = reframe(&rename(&curl, b"curl.example", long.as_bytes()), 100);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-sni-long");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("long.bin");
+    std::fs::write(&f, &hello).unwrap();
+    let out = sni(&["--policy", "lenient", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), format!("{long}\n"));
+    let out = sni(&[
+        "--policy",
+        "lenient",
+        "--format",
+        "json",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"]["hello"]["server_name"], long.as_str());
+    assert_eq!(
+        v["result"]["hello"]["name_issue"],
+        "server name longer than 253 bytes"
+    );
+    // The default policy rejects it, as before.
+    assert_eq!(sni(&[f.to_str().unwrap()]).status.code(), Some(1));
+}

@@ -7,7 +7,7 @@ use meshroute::tree::Limits;
 use meshroute::{Diagnostic, DiagnosticKind, Loader};
 
 /// A fresh directory of its own for `test`, removed first if a previous run left it.
-fn scratch(test: &str) -> PathBuf {
+pub(crate) fn scratch(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("meshroute-load-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -61,8 +61,13 @@ fn a_file_that_is_not_utf8_says_where() {
     let loaded = Loader::new().load_file(&f);
     assert!(loaded.documents.is_empty());
     let d = only(&loaded.diagnostics);
-    let msg = "file is not valid UTF-8 (at byte 9)";
-    assert_file_level(d, &f, DiagnosticKind::Syntax, msg);
+    assert_eq!(d.file(), Some(f.as_path()));
+    assert_eq!(d.kind(), DiagnosticKind::Syntax);
+    // Located by line and column (it was "at byte 9" at 0:0 before issue 14).
+    assert_eq!((d.line(), d.column(), d.path()), (1, 10, ""));
+    let msg = "file is not UTF-8: expected a character, found the byte 0xff";
+    assert_eq!(d.message(), msg);
+    assert!(d.is_error() && d.is_unreadable());
 }
 
 #[test]

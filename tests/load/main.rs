@@ -9,6 +9,11 @@ mod files;
 mod fuzz_corpus;
 mod kubernetes;
 mod load;
+mod messages;
 mod model;
 mod nomad;
 mod roundtrip;
+mod walk;
+#[cfg(unix)]
+#[path = "../common/walk_tree.rs"]
+mod walk_tree;

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::resolve_fuzz;
 
 #[test]
+#[cfg_attr(not(fuzz_corpus), ignore = "fuzz/corpus is not in the packaged crate")]
 fn resolve_corpus_replays_with_the_targets_invariants() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/resolve");
     let mut seeds: Vec<_> = std::fs::read_dir(&dir)

@@ -414,6 +414,35 @@ fn trailing_dot_and_case() {
     );
 }
 
+/// A name longer than 255 bytes split across records cannot be lent or reassembled inline;
+/// it was reported as absent (`sni --policy lenient` said "no server name"). It is a name all
+/// the same: `server_name_vec` copies it, `has_server_name` says so, and the policy judges it
+/// too long as before.
+#[test]
+fn a_long_name_split_across_records_is_still_the_name_sent() {
+    let curl = std::fs::read(root().join("tests/clienthello/curl.bin")).unwrap();
+    let long: Vec<u8> = (0..256u32)
+        .map(|i| b'a' + u8::try_from(i % 26).unwrap())
+        .collect();
+    let one = rename(&curl, b"curl.example", &long);
+    let split = reframe(&one, 100);
+    let lenient = Config::default().with_policy(Policy::LENIENT);
+    for data in [&one, &split] {
+        let h = sniff::parse(data, &lenient).unwrap().complete().unwrap();
+        assert!(h.has_server_name());
+        assert_eq!(h.server_name_vec().as_deref(), Some(&long[..]));
+        assert_eq!(h.name_issue(), Some(NameError::TooLong));
+        assert!(h.host_name().is_none());
+    }
+    let h = sniff::parse(&split, &lenient).unwrap().complete().unwrap();
+    assert!(h.records() > 1);
+    assert_eq!(h.server_name(), None, "not in one piece to lend");
+    assert_eq!(
+        sniff::parse(&split, &Config::default()).unwrap_err(),
+        Error::InvalidName(NameError::TooLong)
+    );
+}
+
 /// Valid inputs: the corpus and the complete synthetic hellos.
 fn valid_inputs() -> Vec<(String, Vec<u8>)> {
     let mut v = corpus();

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use meshroute::preflight::{self, Check, Finding};
 use meshroute::topology::Datacenter;
-use meshroute::{Loaded, Problem, Severity, Topology};
+use meshroute::{Document, Loaded, Problem, Severity, Topology};
 use serde::Serialize;
 
 use crate::sarif;
@@ -113,17 +113,18 @@ impl Levels {
 
 /// `check`'s result: what was checked.
 #[derive(Debug, Serialize)]
-pub(crate) struct Checked {
+pub(crate) struct Checked<'a> {
     /// How many files documents or problems came from.
     files: usize,
     /// The datacenters the documents make.
     datacenters: Vec<String>,
-    /// Every document loaded: where, its kind, and its value in Consul's API JSON form.
-    documents: Vec<serde_json::Value>,
+    /// Every document loaded: where, its kind, and its value in Consul's API JSON form
+    /// (written as it is serialized, never copied first).
+    documents: DocumentsJson<'a>,
 }
 
-impl Checked {
-    fn of(loaded: &Loaded, topology: &Topology) -> Self {
+impl<'a> Checked<'a> {
+    fn of(loaded: &'a Loaded, topology: &Topology) -> Self {
         let files: BTreeSet<_> = loaded
             .documents
             .iter()
@@ -138,7 +139,7 @@ impl Checked {
                 .map(Datacenter::name)
                 .map(str::to_owned)
                 .collect(),
-            documents: documents_json(loaded),
+            documents: DocumentsJson(&loaded.documents),
         }
     }
 
@@ -158,27 +159,39 @@ impl Checked {
         format!(
             "checked {} file(s): {} document(s) in {} datacenter(s) ({}); {outcome}",
             self.files,
-            self.documents.len(),
+            self.documents.0.len(),
             self.datacenters.len(),
             self.datacenters.join(", "),
         )
     }
 }
 
-/// Every document as `{"file", "line", "kind", "value"}`, `value` in Consul's API JSON form.
-pub(crate) fn documents_json(loaded: &Loaded) -> Vec<serde_json::Value> {
-    loaded
-        .documents
-        .iter()
-        .map(|d| {
-            serde_json::json!({
-                "file": d.file.as_ref().map(|f| f.display().to_string()),
-                "line": d.pos().line,
-                "kind": d.kind(),
-                "value": d.to_json(),
-            })
-        })
-        .collect()
+/// Every document as `{"file", "line", "kind", "value"}`, `value` in Consul's API JSON form
+/// ([`meshroute::Content`]'s own serialization): serialized straight from the documents, so
+/// that echoing a 16 MiB input costs no copy of it as JSON values.
+#[derive(Debug)]
+pub(crate) struct DocumentsJson<'a>(pub(crate) &'a [Document]);
+
+impl Serialize for DocumentsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(DocumentJson))
+    }
+}
+
+/// One document of [`DocumentsJson`].
+pub(crate) struct DocumentJson<'a>(pub(crate) &'a Document);
+
+impl Serialize for DocumentJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let d = self.0;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("file", &d.file.as_ref().map(|f| f.display().to_string()))?;
+        m.serialize_entry("line", &d.pos().line)?;
+        m.serialize_entry("kind", d.kind())?;
+        m.serialize_entry("value", &d.content)?;
+        m.end()
+    }
 }
 
 /// Exit 0 when nothing is an error, 1 on any error, 2 on usage and input problems.

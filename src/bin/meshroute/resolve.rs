@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use meshroute::resolve::{Resolution, Route};
+use meshroute::text::{Escaped, escape};
 use meshroute::{Problem, WarningKind};
 
 use crate::shared::{self, Cmd, DatacenterArg, FormatArg, TopologyArgs};
@@ -56,9 +57,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 fn print_warnings(res: &Resolution<'_>) {
     for r in res.routes() {
         for w in &r.warnings {
+            let (service, dc) = (Escaped(r.service), Escaped(r.datacenter));
             eprintln!(
-                "warning: {} ({}) -> {}: {w}",
-                r.service, r.datacenter, r.upstream.name
+                "warning: {service} ({dc}) -> {}: {w}",
+                Escaped(r.upstream.name)
             );
         }
     }
@@ -76,11 +78,13 @@ const HEAD: [&str; 9] = [
     "SNI",
 ];
 
-/// One row per upstream, then one per other target of its chain, aligned.
+/// One row per upstream, then one per other target of its chain, aligned; control
+/// characters in cells escaped (a cell cannot recolour the terminal or forge a row).
 fn table(res: &Resolution<'_>) -> String {
     let rows: Vec<[String; 9]> = res
         .routes()
         .flat_map(|r| std::iter::once(row(&r)).chain(target_rows(&r)))
+        .map(|cells| cells.map(|cell| escape(&cell)))
         .collect();
     let mut widths = HEAD.map(str::len);
     for r in &rows {

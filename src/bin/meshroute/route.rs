@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use meshroute::{GatewayAction, GatewayDecision, Problem, RejectReason, Topology};
 
+#[cfg(feature = "sniff")]
+use crate::shared::MaxInputSize;
 use crate::shared::{self, Cmd, FormatArg, Stop, TopologyArgs};
 
 /// Arguments of `meshroute route`.
@@ -35,7 +37,7 @@ enum ServerName<'a> {
     Given(&'a str),
     /// `--client-hello`.
     #[cfg(feature = "sniff")]
-    Hello(&'a Path),
+    Hello(&'a Path, &'a MaxInputSize),
 }
 
 impl<'a> ServerName<'a> {
@@ -45,7 +47,7 @@ impl<'a> ServerName<'a> {
         }
         #[cfg(feature = "sniff")]
         if let Some(path) = &args.client_hello {
-            return Some(Self::Hello(path));
+            return Some(Self::Hello(path, args.topology.max_input_size()));
         }
         None
     }
@@ -107,7 +109,7 @@ fn decide<'t>(
     match name {
         ServerName::Given(sni) => Ok(topo.route_sni(datacenter, sni)),
         #[cfg(feature = "sniff")]
-        ServerName::Hello(path) => route_hello(topo, datacenter, path),
+        ServerName::Hello(path, max) => route_hello(topo, datacenter, path, max),
     }
 }
 
@@ -117,10 +119,11 @@ fn route_hello<'t>(
     topo: &'t Topology,
     datacenter: &str,
     path: &Path,
+    max: &MaxInputSize,
 ) -> Result<GatewayDecision<'t>, Stop> {
     use meshroute::HelloRoute;
 
-    let bytes = shared::read_bytes(path)?;
+    let bytes = shared::read_bytes(path, max)?;
     match topo.route_client_hello(datacenter, &bytes, &meshroute::sniff::Config::default()) {
         Ok(HelloRoute::Decided(d)) => Ok(d),
         Ok(HelloRoute::NeedMore(n)) => {

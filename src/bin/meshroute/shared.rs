@@ -2,13 +2,14 @@
 //! flattens), loading the inputs, and how a run ends: the JSON envelope on stdout, or text
 //! with the problems on stderr (docs/json.md, the exit codes in the README).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use meshroute::report::Envelope;
+use meshroute::text::Escaped;
 use meshroute::topology::Datacenter;
-use meshroute::{DiagnosticKind, Format, Loaded, Loader, Problem, Severity, Source, Topology};
+use meshroute::tree::Limits;
+use meshroute::{Format, Loaded, Loader, Problem, Severity, Source, Topology};
 use serde::Serialize;
 
 /// `--format text|json` (`table` is an alias of `text`, `resolve`'s name for it before).
@@ -110,25 +111,100 @@ impl Cmd {
     /// a topology warning as `warning: message` (its message names the place), a gateway's
     /// reject not at all (the decision printed says it), the others located.
     fn say(self, p: &Problem) {
+        let message = Escaped(&p.message);
         match p.source {
             Source::Caller | Source::ClientHello => {
-                eprintln!("meshroute {}: {}", self.name, p.message);
+                eprintln!("meshroute {}: {message}", self.name);
             }
-            Source::Topology => eprintln!("warning: {}", p.message),
+            Source::Topology => eprintln!("warning: {message}"),
             Source::Gateway => {}
             _ => eprintln!("{p}"),
         }
     }
 }
 
-/// Prints `value` as pretty JSON on stdout.
+/// Prints `value` as pretty JSON on stdout, written as it is serialized: no copy of the
+/// whole output (as JSON values or as text) is made in memory. Characters JSON lets through
+/// raw but a terminal may act on are escaped too ([`SafeJson`]).
 pub(crate) fn print_json(value: &impl Serialize) {
     use std::io::Write;
-    match serde_json::to_string_pretty(value) {
-        // A closed pipe (`| head`) is the reader's choice, not an error of ours.
-        Ok(s) => drop(writeln!(std::io::stdout(), "{s}")),
-        // Not reached: the envelope and everything in it serialize to JSON.
-        Err(e) => eprintln!("meshroute: cannot write JSON: {e}"),
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
+    let written = value
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out, pretty,
+        ))
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    // A closed pipe (`| head`) is the reader's choice, not an error of ours; the envelope and
+    // everything in it serialize to JSON.
+    drop(written);
+}
+
+/// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but
+/// a terminal may act on: DEL, the C1 controls (U+009B is a one-character CSI) and the
+/// bidirectional controls ([`meshroute::text::is_unsafe`]). C0 controls JSON escapes itself.
+struct SafeJson<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(meshroute::text::is_unsafe) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let c = rest[i..].chars().next().unwrap_or_default();
+            write!(w, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
     }
 }
 
@@ -167,17 +243,58 @@ pub(crate) struct Inputs {
     /// .hcl, .json, .yaml and .yml files); `-` reads standard input.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) max_input_size: MaxInputSize,
+}
+
+/// `--max-input-size`: the most bytes read from any one input.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MaxInputSize {
+    /// The most bytes read from one input (a file, a device, standard input): more is an
+    /// error, found while reading. A number of bytes, or with a unit: KiB, MiB, GiB.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    pub(crate) max_input_size: usize,
+}
+
+impl MaxInputSize {
+    /// The loader that reads within this size.
+    pub(crate) fn loader(&self) -> Loader {
+        Loader::new().with_limits(Limits::default().with_max_bytes(self.max_input_size))
+    }
+}
+
+/// `123`, `64KiB`, `16MiB`, `1GiB` (also `K`, `M`, `G`, any case) as a number of bytes.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit: u32 = match s[digits.len()..].to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        other => return Err(format!("unknown unit {other:?} (expected KiB, MiB or GiB)")),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("expected a number of bytes, found {s:?}"))?;
+    n.checked_mul(1 << unit)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("expected a size from 1 byte to {} bytes", usize::MAX))
 }
 
 impl Inputs {
     /// Loads the paths, in order. `Err` (exit 2) when a named path cannot be read, its format
     /// cannot be told, or there is no document at all.
     pub(crate) fn load(&self) -> Result<Loaded, Stop> {
-        let loader = Loader::new();
+        let loader = self.max_input_size.loader();
         let mut out = Loaded::default();
         for p in &self.paths {
             let l = self.load_one(&loader, p)?;
-            out.documents.extend(l.documents);
+            // The first path's documents are moved, not copied: one big file is not held twice.
+            if out.documents.is_empty() {
+                out.documents = l.documents;
+            } else {
+                out.documents.extend(l.documents);
+            }
             out.diagnostics.extend(l.diagnostics);
         }
         if out.documents.is_empty() && !out.has_errors() {
@@ -189,13 +306,25 @@ impl Inputs {
     }
 
     fn load_one(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
-        if path.as_os_str() == "-" {
-            return self.load_stdin(loader);
-        }
-        let Ok(meta) = std::fs::metadata(path) else {
-            let message = format!("{}: no such file or directory", path.display());
-            return Err(Stop::new(2, "missing-path", message));
+        let loaded = if path.as_os_str() == "-" {
+            self.load_stdin(loader)?
+        } else {
+            self.load_path(loader, path)?
         };
+        if let Some(d) = loaded.diagnostics.iter().find(|d| unreadable(d, path)) {
+            let mut problem = Problem::from(d);
+            "unreadable-path".clone_into(&mut problem.code);
+            return Err(Stop {
+                code: 2,
+                problems: vec![problem],
+            });
+        }
+        Ok(loaded)
+    }
+
+    /// A named file or directory: by extension, else in `--input-format`.
+    fn load_path(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
+        let meta = std::fs::metadata(path).map_err(|e| unreadable_path(path, &e))?;
         let loaded = if meta.is_file() && meta.len() == 0 {
             // An empty file holds no document, in any format (JSON would call it a syntax
             // error); the run stops for want of documents if nothing else has any.
@@ -211,47 +340,57 @@ impl Inputs {
             );
             return Err(Stop::new(2, "unknown-format", message));
         };
-        if let Some(d) = loaded.diagnostics.iter().find(|d| unreadable(d, path)) {
-            let mut problem = Problem::from(d);
-            "unreadable-path".clone_into(&mut problem.code);
-            return Err(Stop {
-                code: 2,
-                problems: vec![problem],
-            });
-        }
         Ok(loaded)
     }
 
+    /// Standard input, read within the size limit (`check -` on an endless stream stops at
+    /// it) and loaded in `--input-format`; empty, it holds no document.
     fn load_stdin(&self, loader: &Loader) -> Result<Loaded, Stop> {
+        use std::io::BufRead;
         let Some(format) = self.input_format else {
             let message = "reading standard input needs --input-format hcl|json|yaml";
             return Err(Stop::new(2, "unknown-format", message));
         };
-        let mut src = String::new();
-        std::io::stdin().read_to_string(&mut src).map_err(|e| {
-            Stop::new(
-                2,
-                "unreadable-path",
-                format!("cannot read standard input: {e}"),
-            )
-        })?;
-        if src.is_empty() {
+        let mut stdin = std::io::stdin().lock();
+        let empty = stdin
+            .fill_buf()
+            .map_err(|e| unreadable_path(Path::new(STDIN), &e))?
+            .is_empty();
+        if empty {
             return Ok(Loaded::default());
         }
-        Ok(loader.load_str(&src, format.into(), Some(Path::new("<stdin>"))))
+        Ok(loader.load_reader(stdin, format.into(), Some(Path::new(STDIN))))
     }
 }
 
-/// Whether `d` says that the path named on the command line could not be read at all (not
-/// there, no permission, an I/O error, over the size limit, not UTF-8): a diagnostic of that
-/// very path with no position. Problems of files found inside a directory are the inputs'
-/// own (exit 1), not this.
+/// What diagnostics call standard input.
+const STDIN: &str = "<stdin>";
+
+/// Exit 2 for a path named on the command line that cannot be read, with the operating
+/// system's cause (`missing-path` when it is not there, else `unreadable-path`).
+fn unreadable_path(path: &Path, e: &std::io::Error) -> Stop {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        let message = format!("{}: no such file or directory", path.display());
+        return Stop::new(2, "missing-path", message);
+    }
+    Stop::new(
+        2,
+        "unreadable-path",
+        format!("{}: cannot read: {e}", path.display()),
+    )
+}
+
+/// Whether `d` says that the path named on the command line (`<stdin>` for `-`) could not be
+/// read at all ([`meshroute::Diagnostic::is_unreadable`]: not there, no permission, an I/O
+/// error, over the size limit, not UTF-8). Problems of files found inside a directory are the
+/// inputs' own (exit 1), not this.
 fn unreadable(d: &meshroute::Diagnostic, named: &Path) -> bool {
-    let kind = matches!(
-        d.kind(),
-        DiagnosticKind::Io | DiagnosticKind::Limit | DiagnosticKind::Syntax
-    );
-    kind && d.line() == 0 && d.file() == Some(named)
+    let named = if named.as_os_str() == "-" {
+        Path::new(STDIN)
+    } else {
+        named
+    };
+    d.is_unreadable() && d.file() == Some(named)
 }
 
 /// What a topology is built from: the inputs and `--trust-domain`.
@@ -280,6 +419,12 @@ impl TopologyArgs {
         }
         let topo = Topology::from_documents(&loaded.documents, self.trust_domain.as_deref());
         Ok((topo, problems))
+    }
+
+    /// The most bytes read from one input.
+    #[cfg(feature = "sniff")]
+    pub(crate) fn max_input_size(&self) -> &MaxInputSize {
+        &self.inputs.max_input_size
     }
 
     /// [`TopologyArgs::load`], then exit 2 when `--datacenter` names no datacenter of it.
@@ -349,25 +494,27 @@ pub(crate) fn trust_domain_exit(topo: &Topology, problems: &mut Vec<Problem>) ->
     }
 }
 
-/// Reads the bytes of `path`, standard input for `-` (a captured ClientHello); exit 2 when it
-/// cannot be read.
+/// Reads the bytes of `path`, standard input for `-` (a captured ClientHello), at most
+/// `max.max_input_size` of them (reading stops one byte past it); exit 2 when it cannot be
+/// read or holds more.
 #[cfg(feature = "sniff")]
-pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, Stop> {
+pub(crate) fn read_bytes(path: &Path, max: &MaxInputSize) -> Result<Vec<u8>, Stop> {
+    use meshroute::load::{ReadError, read_bounded};
+    let limit = max.max_input_size;
     let read = if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map(|_| bytes)
+        read_bounded(std::io::stdin().lock(), limit)
     } else {
-        std::fs::read(path)
+        std::fs::File::open(path)
+            .map_err(ReadError::Io)
+            .and_then(|f| read_bounded(f, limit))
     };
-    read.map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            "missing-path"
-        } else {
-            "unreadable-path"
-        };
-        Stop::new(2, code, format!("{}: {e}", path.display()))
+    let shown = if path.as_os_str() == "-" {
+        Path::new(STDIN)
+    } else {
+        path
+    };
+    read.map_err(|e| match e {
+        ReadError::Io(e) => unreadable_path(shown, &e),
+        e => Stop::new(2, "unreadable-path", format!("{}: {e}", shown.display())),
     })
 }

@@ -4,8 +4,10 @@ use std::process::ExitCode;
 
 use meshroute::Problem;
 
-use crate::check::documents_json;
-use crate::shared::{Cmd, FormatArg, Inputs};
+use meshroute::text::Escaped;
+
+use crate::check::DocumentsJson;
+use crate::shared::{self, Cmd, FormatArg, Inputs};
 
 /// Arguments of `meshroute show`.
 #[derive(Debug, clap::Args)]
@@ -27,19 +29,15 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         Ok(loaded) => loaded,
         Err(stop) => return cmd.stop(stop),
     };
-    let documents = documents_json(&loaded);
     if !cmd.json {
-        for d in &documents {
-            let file = d["file"].as_str().unwrap_or("<input>");
-            println!(
-                "# {file}:{} ({})",
-                d["line"],
-                d["kind"].as_str().unwrap_or("")
-            );
-            println!("{:#}", d["value"]);
+        for d in &loaded.documents {
+            let file = d.file.as_ref().map(|f| f.to_string_lossy());
+            let file = Escaped(file.as_deref().unwrap_or("<input>"));
+            println!("# {file}:{} ({})", d.pos().line, Escaped(d.kind()));
+            shared::print_json(&d.content);
         }
     }
     let problems: Vec<Problem> = loaded.diagnostics.iter().map(Problem::from).collect();
     let code = u8::from(loaded.has_errors());
-    cmd.finish(code, Some(documents), problems)
+    cmd.finish(code, Some(DocumentsJson(&loaded.documents)), problems)
 }

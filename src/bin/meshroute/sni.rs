@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use meshroute::Problem;
 use meshroute::sniff::{self, ClientHello, Config, Policy, Status};
+use meshroute::text::EscapedBytes;
 use serde::Serialize;
 
-use crate::shared::{self, Cmd, FormatArg};
+use crate::shared::{self, Cmd, FormatArg, MaxInputSize};
 
 /// Arguments of `meshroute sni`.
 #[derive(Debug, clap::Args)]
@@ -24,6 +25,8 @@ pub(crate) struct Args {
     max_hello_len: u32,
     /// The raw bytes a client sent (a captured ClientHello), or `-` for standard input.
     input: PathBuf,
+    #[command(flatten)]
+    max_input_size: MaxInputSize,
 }
 
 /// `sni`'s JSON result: how many bytes were read, how many more are needed (an incomplete
@@ -42,7 +45,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         name: "sni",
         json: args.format.is_json(),
     };
-    let data = match shared::read_bytes(&args.input) {
+    let data = match shared::read_bytes(&args.input, &args.max_input_size) {
         Ok(data) => data,
         Err(stop) => return cmd.stop(stop),
     };
@@ -83,13 +86,14 @@ fn config(args: &Args) -> Config {
         .with_policy(policy)
 }
 
-/// A whole hello: its name as sent on stdout (text); exit 3 without a name.
+/// A whole hello: its name as sent on stdout (text); exit 3 without a name. A name too long
+/// to lend (over 255 bytes, split across records) is a name all the same.
 fn complete(h: &ClientHello<'_>, json: bool) -> (u8, Option<Problem>) {
-    match h.server_name() {
+    match h.server_name_vec() {
         Some(name) if !name.is_empty() => {
             if !json {
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(name).and_then(|()| out.write_all(b"\n"));
+                // As sent, but never raw control bytes (the lenient policy lets them through).
+                let _ = writeln!(std::io::stdout().lock(), "{}", EscapedBytes(&name));
             }
             (0, None)
         }
@@ -102,7 +106,7 @@ fn complete(h: &ClientHello<'_>, json: bool) -> (u8, Option<Problem>) {
 
 fn hello_json(h: &ClientHello<'_>) -> serde_json::Value {
     serde_json::json!({
-        "server_name": h.server_name().map(|n| String::from_utf8_lossy(n).into_owned()),
+        "server_name": h.server_name_vec().map(|n| String::from_utf8_lossy(&n).into_owned()),
         "normalized": h.host_name().map(|n| n.as_str().to_ascii_lowercase()),
         "name_issue": h.name_issue().map(sniff::NameError::as_str),
         "alpn": h.alpn().map(|p| String::from_utf8_lossy(p.as_bytes()).into_owned()).collect::<Vec<_>>(),

@@ -353,6 +353,8 @@ fn number(cx: &mut Cx<'_, '_>, node: &Node) -> Option<f32> {
     match node.value {
         Value::Int(i) => Some(i as f32),
         Value::Float(x) => Some(x as f32),
+        // Beyond i64 (it read as the float it rounds to before `Value::BigInt`).
+        Value::BigInt(ref text) => text.parse::<f64>().ok().map(|x| x as f32),
         _ => {
             wrong_type(cx, node, "a number");
             None

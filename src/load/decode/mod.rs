@@ -29,24 +29,27 @@ use crate::load::context::{Cx, Obj, Style, owned_string, wrong_type};
 use crate::load::decode::agent::agent;
 use crate::load::decode::config_entry::checked_entry;
 use crate::load::decode::service::checked_service;
-use crate::load::error::Diagnostic;
 use crate::model::document::{CaRoots, Content};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
-/// Decodes one parsed file into its documents, reporting problems into `diags`.
-pub(crate) fn decode_document(tree: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Content> {
-    let mut cx = Cx::new(diags);
+/// Decodes one parsed document into its documents, reporting problems through `cx` (its
+/// file's context: the file's cap on problems spans its documents).
+pub(crate) fn decode_document<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
+    decode_tree(cx, tree)
+}
+
+fn decode_tree<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
     let Value::Map(entries) = &tree.value else {
-        wrong_type(&mut cx, tree, "a map at the top of the document");
+        wrong_type(cx, tree, "a map at the top of the document");
         return Vec::new();
     };
     let obj = Obj::new(entries, tree.pos);
     let content = match classify(entries) {
-        Shape::ConfigEntry => checked_entry(&mut cx, obj).map(Content::ConfigEntry),
-        Shape::ApiService => service_document(&mut cx, obj, true),
-        Shape::BareService => service_document(&mut cx, obj, false),
-        Shape::CaRoots => Some(Content::CaRoots(ca_roots(&mut cx, entries, tree.pos))),
-        Shape::Agent => return agent(&mut cx, obj),
+        Shape::ConfigEntry => checked_entry(cx, obj).map(Content::ConfigEntry),
+        Shape::ApiService => service_document(cx, obj, true),
+        Shape::BareService => service_document(cx, obj, false),
+        Shape::CaRoots => Some(Content::CaRoots(ca_roots(cx, entries, tree.pos))),
+        Shape::Agent => return agent(cx, obj),
     };
     content.into_iter().collect()
 }

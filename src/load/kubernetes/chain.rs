@@ -613,6 +613,7 @@ fn weight(n: Option<&Node>) -> f32 {
     match n.map(|n| &n.value) {
         Some(Value::Int(i)) => *i as f32,
         Some(Value::Float(f)) => *f as f32,
+        Some(Value::BigInt(t)) => t.parse::<f32>().unwrap_or(f32::INFINITY),
         _ => 0.0,
     }
 }

@@ -94,6 +94,7 @@ fn is_zero(n: &Node) -> bool {
         Value::Null => true,
         Value::Bool(b) => !b,
         Value::Int(i) => *i == 0,
+        Value::BigInt(_) => false,
         Value::Float(f) => *f == 0.0,
         Value::String(s) | Value::Expression(s) => s.is_empty(),
         Value::List(items) => items.is_empty(),
@@ -109,7 +110,7 @@ fn scalar(n: &Node) -> String {
         #[allow(clippy::cast_possible_truncation)] // the floats of these types are float32
         Value::Float(f) => (*f as f32).to_string(),
         Value::String(s) | Value::Expression(s) => string(s),
-        Value::List(_) | Value::Map(_) => n.to_json().to_string(),
+        Value::BigInt(_) | Value::List(_) | Value::Map(_) => n.to_json().to_string(),
     }
 }
 
@@ -267,6 +268,28 @@ mod tests {
         assert!(parse_duration("5 s").is_none());
         assert!(parse_duration("").is_none());
         assert!(parse_duration("10").is_none());
+    }
+
+    #[test]
+    fn objects_and_lists_as_go_marshals_them() {
+        use crate::load::kubernetes::schema::{self, Shape};
+        let route = Node::from_json(&serde_json::json!({
+            "destination": {"prefixRewrite": "/v2", "service": "api"}
+        }));
+        // Fields in the type's order, durations always present.
+        assert_eq!(
+            object(Some(&route), schema::ROUTE),
+            r#"{"destination":{"service":"api","prefixRewrite":"/v2","idleTimeout":"0s","requestTimeout":"0s"}}"#
+        );
+        let splits = Node::from_json(&serde_json::json!([
+            {"service": "web", "weight": 50},
+            {"weight": 40.5, "service": "web-v2"}
+        ]));
+        assert_eq!(
+            list(Some(&splits), Shape::Object(schema::SPLIT)),
+            r#"[{"weight":50,"service":"web"},{"weight":40.5,"service":"web-v2"}]"#
+        );
+        assert_eq!(list(None, Shape::Object(schema::SPLIT)), "null");
     }
 
     #[test]

@@ -31,7 +31,7 @@ mod workload;
 use std::path::{Path, PathBuf};
 
 use crate::load::context::{Cx, object, string};
-use crate::load::error::{Diagnostic, DiagnosticKind};
+use crate::load::error::DiagnosticKind;
 use crate::load::source::{Source, SourceDoc};
 use crate::model::document::Content;
 use crate::syntax::tree::{Entry, Node, Pos, Value};
@@ -66,9 +66,8 @@ pub(crate) fn clusters(sources: &[Source]) -> Clusters {
 
 /// The documents of a Helm values file: the agent configuration the chart gives the
 /// datacenter's servers, and its mesh gateways.
-pub(crate) fn helm_documents(tree: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Content> {
-    let mut cx = Cx::new(diags);
-    helm::documents(&mut cx, tree)
+pub(crate) fn helm_documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
+    helm::documents(cx, tree)
 }
 
 /// The `apiVersion` and `kind` of a Kubernetes object.
@@ -185,13 +184,12 @@ impl<'s> FileContext<'s> {
     /// The documents of one Kubernetes object (a `List`'s items in turn).
     pub(crate) fn decode(
         &mut self,
+        cx: &mut Cx<'s, '_>,
         doc: &'s SourceDoc,
         facts: &mut Facts,
-        diags: &mut Vec<Diagnostic>,
     ) -> Vec<Content> {
-        let mut cx = Cx::new(diags);
         let mut out = Vec::new();
-        self.object(&mut cx, &doc.tree, doc.index, facts, &mut out);
+        self.object(cx, &doc.tree, doc.index, facts, &mut out);
         out
     }
 

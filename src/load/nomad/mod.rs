@@ -14,7 +14,7 @@ mod eval;
 mod service;
 
 use crate::load::context::{Cx, Field, Obj, Style, object, objects, wrong_type};
-use crate::load::error::{Diagnostic, DiagnosticKind};
+use crate::load::error::DiagnosticKind;
 use crate::model::document::Content;
 use crate::model::nomad::NomadJob;
 use crate::syntax::tree::{Node, Pos, Value};
@@ -49,12 +49,7 @@ pub(crate) fn is_json_job(tree: &Node) -> bool {
 }
 
 /// The documents of a job file: the job, then its services' registrations.
-pub(crate) fn documents(
-    tree: &Node,
-    dialect: Dialect,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Content> {
-    let mut cx = Cx::new(diags);
+pub(crate) fn documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node, dialect: Dialect) -> Vec<Content> {
     let style = match dialect {
         Dialect::Hcl2 => Style::Snake,
         Dialect::Json => Style::Camel,

@@ -166,11 +166,13 @@ impl<'a> Cursor<'a> {
 
     /// The token from `start` up to the next character.
     pub(super) fn token(&self, kind: Kind, start: usize, pos: Pos) -> Token {
+        // `hcl::parse` takes no text of 4 GiB or more: every offset fits.
+        let offset = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
         Token {
             kind,
             pos,
-            start,
-            end: self.pos.offset,
+            start: offset(start),
+            end: offset(self.pos.offset),
         }
     }
 

@@ -16,12 +16,15 @@ use crate::syntax::hcl::strconv::{go_parse_float, go_parse_int};
 use crate::syntax::hcl::token::{Kind, Token};
 use crate::syntax::tree::{Entry, Node, Pos, SyntaxError, Value};
 
-/// Decodes a parsed document's top-level items from `src` into the tree (a map at 1:1).
-pub(super) fn decode(src: &str, items: &[Item]) -> Result<Node, SyntaxError> {
+/// Decodes a parsed document's top-level items from `src` into the tree (a map at 1:1). The
+/// items are dropped once decoded, before the tree is built from the decoder's values: the
+/// syntax tree, the Go values and the generic tree are never all in memory at once.
+pub(super) fn decode(src: &str, items: Vec<Item>) -> Result<Node, SyntaxError> {
     let dec = Decoder { src };
     let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
     let map = dec.decode_map(&GNode::List(refs), None)?;
-    Ok(Node::new(Pos::new(1, 1), into_value(GoVal::Map(map))))
+    drop(items);
+    Ok(Node::new(Pos::new(1, 1), into_map(map)))
 }
 
 /// An object item seen through `ObjectList.Filter`: some leading keys stripped.
@@ -87,7 +90,8 @@ enum GoVal {
     SliceAny(Vec<(Pos, GoVal)>),
     /// `[]map[string]interface{}`: from blocks and objects.
     SliceMap(Vec<(Pos, GoMap)>),
-    Map(GoMap),
+    /// Boxed: a map is 72 bytes, three times any other value, and most values are not maps.
+    Map(Box<GoMap>),
 }
 
 impl GoVal {
@@ -132,11 +136,15 @@ fn into_value(v: GoVal) -> Value {
         GoVal::SliceMap(items) => Value::List(
             items
                 .into_iter()
-                .map(|(pos, m)| Node::new(pos, into_value(GoVal::Map(m))))
+                .map(|(pos, m)| Node::new(pos, into_map(m)))
                 .collect(),
         ),
-        GoVal::Map(m) => Value::Map(m.into_iter().map(into_entry).collect()),
+        GoVal::Map(m) => into_map(*m),
     }
+}
+
+fn into_map(m: GoMap) -> Value {
+    Value::Map(m.into_iter().map(into_entry).collect())
 }
 
 fn into_entry((key, m): (String, Member)) -> Entry {
@@ -163,13 +171,32 @@ fn map_items<'n, 'b>(node: &'n GNode<'b>) -> Result<Cow<'n, [ItemRef<'b>]>, Synt
 }
 
 /// The elements of a node decoded as a slice: a list's items, an object alone, a `[ … ]`'s
-/// values.
-fn slice_items<'b>(node: &GNode<'b>, want: &str) -> Result<Vec<GNode<'b>>, SyntaxError> {
+/// values (read one at a time: a list of a million values is not copied first).
+fn slice_items<'n, 'b>(node: &'n GNode<'b>, want: &str) -> Result<SliceItems<'n, 'b>, SyntaxError> {
     match node {
-        GNode::List(items) => Ok(items.iter().map(|i| GNode::Item(*i)).collect()),
-        GNode::Ast(o @ Ast::Object { .. }) => Ok(vec![GNode::Ast(o)]),
-        GNode::Ast(Ast::List { items, .. }) => Ok(items.iter().map(GNode::Ast).collect()),
+        GNode::List(items) => Ok(SliceItems::Items(items.iter())),
+        GNode::Ast(o @ Ast::Object { .. }) => Ok(SliceItems::One(Some(o))),
+        GNode::Ast(Ast::List { items, .. }) => Ok(SliceItems::Asts(items.iter())),
         _ => Err(mismatch(node, want)),
+    }
+}
+
+/// The elements [`slice_items`] gives.
+enum SliceItems<'n, 'b> {
+    Items(std::slice::Iter<'n, ItemRef<'b>>),
+    One(Option<&'b Ast>),
+    Asts(std::slice::Iter<'b, Ast>),
+}
+
+impl<'b> Iterator for SliceItems<'_, 'b> {
+    type Item = GNode<'b>;
+
+    fn next(&mut self) -> Option<GNode<'b>> {
+        match self {
+            Self::Items(items) => items.next().map(|i| GNode::Item(*i)),
+            Self::One(one) => one.take().map(GNode::Ast),
+            Self::Asts(asts) => asts.next().map(GNode::Ast),
+        }
     }
 }
 
@@ -235,6 +262,8 @@ impl<'a> Decoder<'a> {
         for item in items.iter() {
             self.decode_member(&items, item, &mut map, &mut done)?;
         }
+        // Grown member by member, a map keeps room for up to twice its members.
+        map.shrink_to_fit();
         Ok(map)
     }
 
@@ -322,7 +351,7 @@ impl<'a> Decoder<'a> {
             Some(GoVal::Str(_)) => self.decode_string(node),
             Some(GoVal::SliceAny(v)) => Ok(GoVal::SliceAny(self.decode_slice_any(node, v)?)),
             Some(GoVal::SliceMap(v)) => Ok(GoVal::SliceMap(self.decode_slice_map(node, v)?)),
-            Some(GoVal::Map(m)) => Ok(GoVal::Map(self.decode_map(node, Some(m))?)),
+            Some(GoVal::Map(m)) => Ok(GoVal::Map(Box::new(self.decode_map(node, Some(*m))?))),
         }
     }
 
@@ -330,7 +359,7 @@ impl<'a> Decoder<'a> {
     fn decode_new(&self, node: &GNode<'_>, in_slice: bool) -> Result<GoVal, SyntaxError> {
         match node {
             GNode::List(_) | GNode::Ast(Ast::Object { .. }) if in_slice => {
-                Ok(GoVal::Map(self.decode_map(node, None)?))
+                Ok(GoVal::Map(Box::new(self.decode_map(node, None)?)))
             }
             GNode::List(_) | GNode::Ast(Ast::Object { .. }) => {
                 Ok(GoVal::SliceMap(self.decode_slice_map(node, Vec::new())?))
@@ -380,6 +409,7 @@ impl<'a> Decoder<'a> {
         for item in slice_items(node, want)? {
             out.push((item.pos(), decode(&item)?));
         }
+        out.shrink_to_fit();
         Ok(out)
     }
 

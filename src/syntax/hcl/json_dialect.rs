@@ -7,19 +7,21 @@
 use crate::syntax::hcl::ast::{Ast, Item};
 use crate::syntax::hcl::cursor::{Cursor, EOF};
 use crate::syntax::hcl::decoder;
-use crate::syntax::hcl::parser::{PErr, deeper, forgive_at_close, label_depth};
+use crate::syntax::hcl::parser::{Budget, PErr, deeper, forgive_at_close, label_depth};
 use crate::syntax::hcl::token::{Kind, Token};
 use crate::syntax::hcl::unicode::{is_digit, is_letter};
 use crate::syntax::tree::{Node, Pos, SyntaxError};
 
-/// Reads a document of the JSON dialect into the tree, nesting at most `max_depth` levels.
-pub(super) fn parse(src: &str, max_depth: usize) -> Result<Node, SyntaxError> {
+/// Reads a document of the JSON dialect into the tree, nesting at most `max_depth` levels
+/// and holding at most `budget`'s values.
+pub(super) fn parse(src: &str, max_depth: usize, budget: Budget) -> Result<Node, SyntaxError> {
     let mut parser = Parser {
         sc: Scanner {
             c: Cursor::new(src, true),
         },
         tok: Token::start(),
         max_depth,
+        budget,
     };
     let items = match parser.root() {
         Ok(items) => items,
@@ -31,7 +33,7 @@ pub(super) fn parse(src: &str, max_depth: usize) -> Result<Node, SyntaxError> {
             ));
         }
     };
-    decoder::decode(src, &flatten_items(items))
+    decoder::decode(src, flatten_items(items))
 }
 
 struct Scanner<'a> {
@@ -125,6 +127,7 @@ struct Parser<'a> {
     sc: Scanner<'a>,
     tok: Token,
     max_depth: usize,
+    budget: Budget,
 }
 
 impl Parser<'_> {
@@ -156,6 +159,7 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
+        items.shrink_to_fit();
         Ok(Ast::Object { pos, items })
     }
 
@@ -175,6 +179,7 @@ impl Parser<'_> {
 
     fn object_item(&mut self, depth: usize) -> Result<Item, PErr> {
         let keys = self.keys()?;
+        self.budget.take(self.tok.pos)?;
         let depth = label_depth(depth, &keys, self.max_depth)?;
         let val = self.value(depth)?;
         Ok(Item { keys, val })
@@ -188,7 +193,10 @@ impl Parser<'_> {
             match tok.kind {
                 Kind::Eof => return Err(PErr::Eof),
                 Kind::JStr => keys.push(tok),
-                Kind::Colon if !keys.is_empty() => return Ok(keys),
+                Kind::Colon if !keys.is_empty() => {
+                    keys.shrink_to_fit();
+                    return Ok(keys);
+                }
                 other => {
                     let msg = format!("expected a string key, found {}", other.describe());
                     return Err(PErr::syntax(tok.pos, msg));
@@ -219,12 +227,21 @@ impl Parser<'_> {
         let mut items = Vec::new();
         loop {
             let tok = self.scan()?;
+            if matches!(
+                tok.kind,
+                Kind::Number | Kind::Float | Kind::JStr | Kind::LBrace
+            ) {
+                self.budget.take(tok.pos)?;
+            }
             match tok.kind {
                 Kind::Number | Kind::Float | Kind::JStr => items.push(Ast::Lit(tok)),
                 // Go skips booleans and the '[' of nested lists in lists.
                 Kind::Comma | Kind::Bool | Kind::LBrack => {}
                 Kind::LBrace => items.push(self.object_type(depth)?),
-                Kind::RBrack => return Ok(Ast::List { pos, items }),
+                Kind::RBrack => {
+                    items.shrink_to_fit();
+                    return Ok(Ast::List { pos, items });
+                }
                 other => {
                     return Err(PErr::syntax(
                         tok.pos,

@@ -112,13 +112,17 @@ pub const MAX_SUPPORTED_DEPTH: usize = 256;
 /// ```
 pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     limits.check_len(src, "hcl")?;
+    // Tokens keep 32-bit offsets.
+    Limits::default()
+        .with_max_bytes(u32::MAX as usize)
+        .check_len(src, "hcl")?;
     let max_depth = limits.max_depth.min(MAX_SUPPORTED_DEPTH);
     if src.chars().find(|&c| !is_go_space(c)) == Some('{') {
-        return json_dialect::parse(src, max_depth);
+        return json_dialect::parse(src, max_depth, parser::Budget::of(limits));
     }
     let text = crlf_to_lf(src);
-    let items = parser::parse(&text, max_depth)?;
-    decoder::decode(&text, &items)
+    let items = parser::parse(&text, max_depth, parser::Budget::of(limits))?;
+    decoder::decode(&text, items)
 }
 
 /// The Go parser turns every "\r\n" into "\n" before scanning; removing the '\r' before a
@@ -246,5 +250,21 @@ mod tests {
                 .message
                 .contains("bytes")
         );
+    }
+
+    #[test]
+    fn a_document_holds_at_most_one_value_for_every_eight_bytes_of_the_limit() {
+        let limits = Limits::default().with_max_bytes(1 << 20);
+        let max = limits.max_values();
+        let list = |n: usize| format!("a = [{}]", vec!["0"; n].join(","));
+        assert!(
+            parse(&list(max - 1), &limits).is_ok(),
+            "the item and its numbers"
+        );
+        let e = parse(&list(max), &limits).unwrap_err();
+        assert!(e.over_limit && e.message.starts_with("expected at most 131072 values"));
+        let json = |n: usize| format!("{{\"a\": [{}]}}", vec!["0"; n].join(","));
+        assert!(parse(&json(max - 1), &limits).is_ok());
+        assert!(parse(&json(max), &limits).unwrap_err().over_limit);
     }
 }

@@ -6,19 +6,24 @@
 use crate::syntax::hcl::ast::{Ast, Item};
 use crate::syntax::hcl::scanner::Scanner;
 use crate::syntax::hcl::token::{Kind, Token};
-use crate::syntax::tree::{Pos, SyntaxError};
+use crate::syntax::tree::{Limits, Pos, SyntaxError};
 
-/// Reads the items of an HCL document (`parser.Parse`), nesting at most `max_depth` levels.
-pub(super) fn parse(src: &str, max_depth: usize) -> Result<Vec<Item>, SyntaxError> {
+/// Reads the items of an HCL document (`parser.Parse`), nesting at most `max_depth` levels
+/// and holding at most `budget`'s values.
+pub(super) fn parse(src: &str, max_depth: usize, budget: Budget) -> Result<Vec<Item>, SyntaxError> {
     let mut parser = Parser {
         sc: Scanner::new(src),
         tok: Token::start(),
         buffered: false,
         max_depth,
+        budget,
     };
     let mut items = Vec::new();
     match parser.object_list(false, 0, &mut items) {
-        Ok(()) => Ok(items),
+        Ok(()) => {
+            items.shrink_to_fit();
+            Ok(items)
+        }
         // The top level ends at the end of input without an error.
         Err(PErr::Eof) => Ok(Vec::new()),
         Err(PErr::Fatal(e) | PErr::Syntax(e)) => Err(e),
@@ -42,6 +47,33 @@ impl From<SyntaxError> for PErr {
 impl PErr {
     pub(super) fn syntax(pos: Pos, message: impl Into<String>) -> Self {
         Self::Syntax(SyntaxError::new(pos, message))
+    }
+}
+
+/// The values a document may still hold ([`Limits::max_values`]): the parsers count every
+/// item and list element against it.
+pub(super) struct Budget {
+    left: usize,
+    limits: Limits,
+}
+
+impl Budget {
+    pub(super) fn of(limits: &Limits) -> Self {
+        Self {
+            left: limits.max_values(),
+            limits: *limits,
+        }
+    }
+
+    /// One more value, at `pos`: an error past the limit.
+    pub(super) fn take(&mut self, pos: Pos) -> Result<(), PErr> {
+        match self.left.checked_sub(1) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(PErr::Fatal(self.limits.too_many_values(pos))),
+        }
     }
 }
 
@@ -78,6 +110,7 @@ struct Parser<'a> {
     tok: Token,
     buffered: bool,
     max_depth: usize,
+    budget: Budget,
 }
 
 impl Parser<'_> {
@@ -130,6 +163,9 @@ impl Parser<'_> {
         let mut keys = Vec::new();
         let res = self.object_key(&mut keys);
         self.forgive_key(&keys, res)?;
+        self.budget.take(self.tok.pos)?;
+        // Most items have one key: a vector grown for it keeps room for four.
+        keys.shrink_to_fit();
         let depth = label_depth(depth, &keys, self.max_depth)?;
         let val = match self.tok.kind {
             Kind::Assign => self.object(depth)?,
@@ -228,6 +264,7 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(true, depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
+        items.shrink_to_fit();
         let tok = self.scan()?;
         if tok.kind != Kind::RBrace {
             return Err(PErr::syntax(
@@ -259,6 +296,7 @@ impl Parser<'_> {
                 ));
             }
             if tok.kind == Kind::RBrack {
+                items.shrink_to_fit();
                 return Ok(Ast::List { pos, items });
             }
             need_comma = self.list_element(tok, depth, &mut items)?;
@@ -272,6 +310,9 @@ impl Parser<'_> {
         depth: usize,
         items: &mut Vec<Ast>,
     ) -> Result<bool, PErr> {
+        if tok.kind != Kind::Comma {
+            self.budget.take(tok.pos)?;
+        }
         match tok.kind {
             Kind::Bool | Kind::Number | Kind::Float | Kind::Str | Kind::Heredoc => {
                 items.push(Ast::Lit(tok));

@@ -72,13 +72,15 @@ impl Kind {
     }
 }
 
-/// A token: its kind, where it starts, and its byte range in the source.
+/// A token: its kind, where it starts, and its byte range in the source (offsets of 32 bits:
+/// a token is 20 bytes, not 32, and a document holds one or two a value; `hcl::parse` takes
+/// no text of 4 GiB or more).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Token {
     pub(super) kind: Kind,
     pub(super) pos: Pos,
-    pub(super) start: usize,
-    pub(super) end: usize,
+    pub(super) start: u32,
+    pub(super) end: u32,
 }
 
 impl Token {
@@ -94,7 +96,7 @@ impl Token {
 
     /// The token's text as written in `src`.
     pub(super) fn text<'s>(&self, src: &'s str) -> &'s str {
-        &src[self.start..self.end]
+        &src[self.start as usize..self.end as usize]
     }
 
     /// `Token.Value().(string)` of a key or a string value: a string unquoted (HCL1's own

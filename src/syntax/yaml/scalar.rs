@@ -52,8 +52,8 @@ pub(super) fn plain(text: &str) -> Plain {
     float(t, unsigned).unwrap_or_else(|| Plain::Value(Value::String(text.to_owned())))
 }
 
-/// An integer: `Int` within i64, a `Float` for the unsigned values past it (as the JSON
-/// readers give them).
+/// An integer: `Int` within i64, a `BigInt` as serde-saphyr's reader gives them for the
+/// unsigned values past it (`u64` in decimal).
 fn integer(t: &str) -> Option<Value> {
     if let Some(rest) = t.strip_prefix('-') {
         // A negative decimal with leading zeros is not an integer (it may be a float).
@@ -65,8 +65,7 @@ fn integer(t: &str) -> Option<Value> {
         return i64::try_from(v).ok().map(Value::Int);
     }
     let mag = u64::try_from(magnitude(t.strip_prefix('+').unwrap_or(t))?).ok()?;
-    #[allow(clippy::cast_precision_loss)] // past i64 a number is a float, as in JSON readers
-    Some(i64::try_from(mag).map_or(Value::Float(mag as f64), Value::Int))
+    Some(i64::try_from(mag).map_or_else(|_| Value::BigInt(mag.to_string()), Value::Int))
 }
 
 /// The magnitude of an unsigned integer: a lower-case radix prefix and its digits, or a
@@ -173,7 +172,7 @@ mod tests {
         assert_eq!(v("-9223372036854775808"), Value::Int(i64::MIN));
         assert_eq!(
             v("9223372036854775808"),
-            Value::Float(9_223_372_036_854_775_808.0)
+            Value::BigInt("9223372036854775808".to_owned())
         );
         assert_eq!(
             v("18446744073709551616"),
