@@ -9,6 +9,7 @@ mod files;
 mod fuzz_corpus;
 mod kubernetes;
 mod load;
+mod manifest_corpus;
 mod messages;
 mod model;
 mod nomad;
