@@ -993,3 +993,27 @@ fn what_the_webhook_accepts_consul_may_still_refuse() {
     );
     assert!(d.path().starts_with("spec.failover"), "{d}");
 }
+
+/// The cap on problems listed for a file spans the documents of its stream: one summary for
+/// the file, after the last document's problems.
+#[test]
+fn problems_past_the_cap_are_counted_for_the_whole_stream() {
+    let mut src = String::new();
+    for i in 0..1100 {
+        let _ = write!(
+            src,
+            "---\napiVersion: consul.hashicorp.com/v1alpha1\nkind: ServiceDefaults\nmetadata:\n  name: s{i}\nspec:\n  protocol: http9\n"
+        );
+    }
+    let l = load(&src);
+    let e = errors(&l);
+    assert_eq!(e.len(), meshroute::load::MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert_eq!(e[999].document(), Some(1000));
+    let last = e[1000];
+    assert_eq!(
+        last.message(),
+        "100 more problems (100 errors, 0 warnings) not listed: at most 1000 are listed for one file"
+    );
+    assert_eq!(last.document(), None);
+    assert_eq!(last.file(), Some(Path::new("k8s/app.yaml")));
+}
