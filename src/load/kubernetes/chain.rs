@@ -178,7 +178,7 @@ fn failover_conflicts(f: &Entry, path: &str, errs: &mut Vec<FieldError>) {
         target_rules(t, &format!("{path}.targets[{i}]"), errs);
     }
     for (i, dc) in dcs.iter().enumerate() {
-        if dc.value == Value::String(String::new()) {
+        if matches!(&dc.value, Value::String(s) if s.is_empty()) {
             errs.push(FieldError::invalid(
                 format!("{path}.datacenters[{i}]"),
                 dc.pos,

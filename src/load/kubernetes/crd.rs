@@ -731,7 +731,7 @@ fn exported_services_rules(
     errs: &mut Vec<FieldError>,
 ) {
     let services = match value(spec, &["services"]).map(|n| &n.value) {
-        Some(Value::List(items)) if !items.is_empty() => items.as_slice(),
+        Some(Value::List(items)) if !items.is_empty() => &items[..],
         found => {
             errs.push(FieldError::invalid(
                 "spec.services",
@@ -747,7 +747,7 @@ fn exported_services_rules(
         let entries = map_of(svc).unwrap_or_default();
         let found = value(entries, &["consumers"]).map(|n| &n.value);
         let consumers = match found {
-            Some(Value::List(c)) => c.as_slice(),
+            Some(Value::List(c)) => &c[..],
             _ => &[],
         };
         if consumers.is_empty() {

@@ -17,7 +17,7 @@ use crate::syntax::tree::{Node, Value};
 /// An object of type `fields` (present or not: a struct value, or a pointer Go marshals).
 pub(super) fn object(node: Option<&Node>, fields: &[F]) -> String {
     let entries = match node.map(|n| &n.value) {
-        Some(Value::Map(entries)) => entries.as_slice(),
+        Some(Value::Map(entries)) => &entries[..],
         _ => &[],
     };
     let mut out = String::from("{");

@@ -203,13 +203,13 @@ impl<'t> Template<'t> {
     /// Each container port's name and number, in container order.
     fn container_ports(&self) -> impl Iterator<Item = (Option<&'t str>, Option<i64>)> + '_ {
         let containers = match get(self.spec, "containers").map(|n| &n.value) {
-            Some(Value::List(c)) => c.as_slice(),
+            Some(Value::List(c)) => &c[..],
             _ => &[],
         };
         containers.iter().flat_map(|c| {
             let ports = map_of(c).and_then(|c| get(c, "ports")).map(|n| &n.value);
             let ports = match ports {
-                Some(Value::List(p)) => p.as_slice(),
+                Some(Value::List(p)) => &p[..],
                 _ => &[],
             };
             ports.iter().map(|p| {

@@ -45,7 +45,7 @@ pub(crate) fn is_json_job(tree: &Node) -> bool {
     let Value::Map(entries) = &tree.value else {
         return false;
     };
-    matches!(entries.as_slice(), [e] if e.key == "Job" && matches!(e.value.value, Value::Map(_)))
+    matches!(&entries[..], [e] if e.key == "Job" && matches!(e.value.value, Value::Map(_)))
 }
 
 /// The documents of a job file: the job, then its services' registrations.
