@@ -7,6 +7,9 @@ mod diagnostic_json;
 mod errors;
 mod files;
 mod fuzz_corpus;
+#[cfg(feature = "yaml")]
+#[path = "../common/k8s_manifest.rs"]
+mod k8s_manifest;
 mod kubernetes;
 mod load;
 mod manifest_corpus;
