@@ -958,6 +958,16 @@ fn chain_cases() -> Vec<(String, &'static str, String)> {
             r#"servicesplitter.consul.hashicorp.com "web" is invalid: spec.splits: Invalid value: "[{\"weight\":50,\"service\":\"web\"},{\"weight\":40.5,\"service\":\"web-v2\"…" (66 bytes): the sum of weights across all splits must add up to 100 percent, but adds up to 90.500000"#.to_owned(),
         ),
         (
+            crd("ServiceRouter", "web", "  routes:\n  - destination:\n      service: api\n      partition: p1\n"),
+            "spec.routes[0].destination.partition",
+            "servicerouter.consul.hashicorp.com \"web\" is invalid: spec.routes[0].destination.partition: Invalid value: \"p1\": Consul Enterprise partitions must be enabled to set destination.partition".to_owned(),
+        ),
+        (
+            crd("ServiceResolver", "api", "  failover:\n    \"*\":\n      service: api\n      namespace: other\n"),
+            "spec.failover.*.namespace",
+            "serviceresolver.consul.hashicorp.com \"api\" is invalid: spec.failover[*].namespace: Invalid value: \"other\": Consul Enterprise namespaces must be enabled to set failover.namespace".to_owned(),
+        ),
+        (
             crd("ServiceSplitter", "web", "  splits:\n  - weight: 100\n    service: web\n    namespace: other\n"),
             "spec.splits[0].namespace",
             "servicesplitter.consul.hashicorp.com \"web\" is invalid: spec.splits[0].namespace: Invalid value: \"other\": Consul Enterprise namespaces must be enabled to set split.namespace".to_owned(),

@@ -395,42 +395,41 @@ fn resolver_enterprise_rules(
     s: &Settings,
     errs: &mut Vec<FieldError>,
 ) {
-    if !s.namespaces {
-        if let Some((ns, pos)) =
-            str_value(spec, &["redirect", "namespace"]).filter(|(v, _)| !v.is_empty())
-        {
-            let detail = "Consul Enterprise namespaces must be enabled to set redirect.namespace";
-            errs.push(FieldError::invalid(
-                "spec.redirect.namespace",
-                pos,
-                &go_quote(ns),
-                detail,
-            ));
-        }
-        for f in failovers {
-            let e = map_of(&f.value).unwrap_or_default();
-            if let Some((ns, pos)) = str_value(e, &["namespace"]).filter(|(v, _)| !v.is_empty()) {
-                let detail =
-                    "Consul Enterprise namespaces must be enabled to set failover.namespace";
-                errs.push(FieldError::invalid(
-                    format!("spec.failover[{}].namespace", f.key),
-                    pos,
-                    &go_quote(ns),
-                    detail,
-                ));
-            }
-        }
+    let redirect = value(spec, &["redirect"])
+        .and_then(map_of)
+        .unwrap_or_default();
+    enterprise_field(redirect, "namespace", "spec.redirect", "redirect", s, errs);
+    for f in failovers {
+        let e = map_of(&f.value).unwrap_or_default();
+        let at = format!("spec.failover[{}]", f.key);
+        enterprise_field(e, "namespace", &at, "failover", s, errs);
     }
-    if !s.partitions
-        && let Some((p, pos)) =
-            str_value(spec, &["redirect", "partition"]).filter(|(v, _)| !v.is_empty())
-    {
-        let detail = "Consul Enterprise partitions must be enabled to set redirect.partition";
+    enterprise_field(redirect, "partition", "spec.redirect", "redirect", s, errs);
+}
+
+/// The webhook's check that an Enterprise field (`namespace`, `partition`) of the object
+/// `entries` at `at` is unset when the feature is off: `Consul Enterprise namespaces must be
+/// enabled to set <what>.namespace`.
+fn enterprise_field(
+    entries: &[Entry],
+    key: &str,
+    at: &str,
+    what: &str,
+    s: &Settings,
+    errs: &mut Vec<FieldError>,
+) {
+    let (enabled, feature) = if key == "namespace" {
+        (s.namespaces, "namespaces")
+    } else {
+        (s.partitions, "partitions")
+    };
+    if let Some((v, pos)) = str_value(entries, &[key]).filter(|(v, _)| !v.is_empty() && !enabled) {
+        let detail = format!("Consul Enterprise {feature} must be enabled to set {what}.{key}");
         errs.push(FieldError::invalid(
-            "spec.redirect.partition",
+            format!("{at}.{key}"),
             pos,
-            &go_quote(p),
-            detail,
+            &go_quote(v),
+            &detail,
         ));
     }
 }
@@ -449,22 +448,9 @@ pub(super) fn router_rules(spec: &[Entry], s: &Settings, errs: &mut Vec<FieldErr
             .and_then(|e| value(e, &["destination"]))
             .and_then(map_of)
             .unwrap_or_default();
-        for (key, enabled, what) in [
-            ("namespace", s.namespaces, "namespaces"),
-            ("partition", s.partitions, "partitions"),
-        ] {
-            if let Some((v, pos)) =
-                str_value(dest, &[key]).filter(|(v, _)| !v.is_empty() && !enabled)
-            {
-                let detail =
-                    format!("Consul Enterprise {what} must be enabled to set destination.{key}");
-                errs.push(FieldError::invalid(
-                    format!("spec.routes[{i}].destination.{key}"),
-                    pos,
-                    &go_quote(v),
-                    &detail,
-                ));
-            }
+        let at = format!("spec.routes[{i}].destination");
+        for key in ["namespace", "partition"] {
+            enterprise_field(dest, key, &at, "destination", s, errs);
         }
     }
 }
@@ -589,20 +575,9 @@ pub(super) fn splitter_rules(spec: &[Entry], at: Pos, s: &Settings, errs: &mut V
     }
     for (i, split) in splits.iter().enumerate() {
         let e = map_of(split).unwrap_or_default();
-        for (key, enabled, what) in [
-            ("namespace", s.namespaces, "namespaces"),
-            ("partition", s.partitions, "partitions"),
-        ] {
-            if let Some((v, pos)) = str_value(e, &[key]).filter(|(v, _)| !v.is_empty() && !enabled)
-            {
-                let detail = format!("Consul Enterprise {what} must be enabled to set split.{key}");
-                errs.push(FieldError::invalid(
-                    format!("spec.splits[{i}].{key}"),
-                    pos,
-                    &go_quote(v),
-                    &detail,
-                ));
-            }
+        let at = format!("spec.splits[{i}]");
+        for key in ["namespace", "partition"] {
+            enterprise_field(e, key, &at, "split", s, errs);
         }
     }
 }
