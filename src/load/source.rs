@@ -37,11 +37,30 @@ impl Source {
 pub(crate) fn parse(src: &str, format: Format, file: Option<&Path>, limits: &Limits) -> Source {
     let docs = parse_docs(src, format, limits)
         .map(|docs| (format, docs))
-        .map_err(|e| syntax_diagnostic(e).in_file(file));
+        .map_err(|e| {
+            let document = error_document(src, format, e.pos.line);
+            let mut d = syntax_diagnostic(e).in_file(file);
+            d.document = document;
+            d
+        });
     Source {
         file: file.map(Path::to_path_buf),
         docs,
     }
+}
+
+/// The document of a YAML stream where its syntax error is (the error stops the stream
+/// before its documents are numbered; it names its document all the same).
+#[cfg(feature = "yaml")]
+fn error_document(src: &str, format: Format, line: u32) -> Option<u32> {
+    (format == Format::Yaml)
+        .then(|| crate::syntax::yaml::document_of_line(src, line))
+        .flatten()
+}
+
+#[cfg(not(feature = "yaml"))]
+fn error_document(_src: &str, _format: Format, _line: u32) -> Option<u32> {
+    None
 }
 
 fn parse_docs(src: &str, format: Format, limits: &Limits) -> Result<Vec<SourceDoc>, SyntaxError> {

@@ -168,6 +168,15 @@ struct DocumentMarkers {
     implicit_first: bool,
 }
 
+/// The number of the document of the stream `src` that `line` is in, as [`parse_stream`]
+/// numbers them; `None` when the text holds one document or the line is unknown (`0`). For
+/// the position of an error, which stops the stream before its documents are numbered.
+pub(crate) fn document_of_line(src: &str, line: u32) -> Option<u32> {
+    let markers = DocumentMarkers::of(src);
+    let documents = markers.lines.len() + usize::from(markers.implicit_first);
+    (documents > 1 && line > 0).then(|| markers.index_at(line))
+}
+
 impl DocumentMarkers {
     fn of(src: &str) -> Self {
         let mut lines = Vec::new();
@@ -535,7 +544,10 @@ mod tests {
 
     #[test]
     fn an_error_in_any_document_stops_the_stream_at_its_line() {
-        let e = parse_stream("a: 1\n---\nb: [\n", &Limits::default()).unwrap_err();
+        let src = "a: 1\n---\nb: [\n";
+        let e = parse_stream(src, &Limits::default()).unwrap_err();
+        assert_eq!(document_of_line(src, e.pos.line), Some(2));
+        assert_eq!(document_of_line("b: [\n", 1), None);
         assert!(e.pos.line >= 3, "{e}");
         assert!(!e.over_limit);
         // In the readers' own words, as `parse` reports it.

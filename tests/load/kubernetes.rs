@@ -1027,3 +1027,21 @@ fn problems_past_the_cap_are_counted_for_the_whole_stream() {
     assert_eq!(last.document(), None);
     assert_eq!(last.file(), Some(Path::new("k8s/app.yaml")));
 }
+
+/// A syntax error stops the whole stream, as it stops kubectl, and names its document.
+#[test]
+fn a_syntax_error_names_its_document() {
+    let l = load(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: [\n",
+    );
+    let e = errors(&l);
+    assert_eq!(e.len(), 1, "{:#?}", l.diagnostics);
+    assert_eq!(e[0].document(), Some(2));
+    assert!(l.documents.is_empty());
+    assert!(
+        e[0].to_string()
+            .starts_with("k8s/app.yaml:7:7: document 2: expected ']' to end the list"),
+        "{}",
+        e[0]
+    );
+}
