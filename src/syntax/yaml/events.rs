@@ -142,8 +142,13 @@ impl Reader {
     /// A collection ends: a map's keys must be distinct.
     fn close(&mut self) -> Option<()> {
         let node = match self.stack.pop()? {
-            Frame::List(p, items) => Node::new(p, Value::List(items)),
-            Frame::Map(p, entries, _) if !has_duplicates(&entries) => {
+            // Containers of exactly their size, as the other readers make them.
+            Frame::List(p, mut items) => {
+                items.shrink_to_fit();
+                Node::new(p, Value::List(items))
+            }
+            Frame::Map(p, mut entries, _) if !has_duplicates(&entries) => {
+                entries.shrink_to_fit();
                 Node::new(p, Value::Map(entries))
             }
             Frame::Map(..) => return None,
