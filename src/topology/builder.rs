@@ -166,6 +166,16 @@ impl TopologyBuilder {
             Content::ConfigEntry(e) => {
                 self.add_entry(dc, e.clone(), doc.file.as_deref());
             }
+            Content::NomadJob(job) if !job.runs_in(dc) => {
+                let message = format!(
+                    "Nomad job {:?} runs in datacenters {:?}, but its file is in datacenter {dc:?} (the agent configuration of its directory): its services are placed there; Nomad registers them with the Consul agent of the client that runs them",
+                    job.name, job.datacenters
+                );
+                self.warnings.push(
+                    Warning::new(WarningKind::NomadDatacenter, message)
+                        .at(doc.file.as_deref(), job.pos),
+                );
+            }
             _ => {}
         }
     }

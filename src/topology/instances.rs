@@ -284,11 +284,14 @@ fn host_port(addr: &str, port: u16) -> String {
 }
 
 /// Adds an instance's LAN and WAN addresses (Consul's `BestAddress`: service address, else
-/// the node's; `wan` tagged address first from afar).
+/// the node's; `wan` tagged address first from afar). An instance whose own address is known
+/// only at run time (a Kubernetes pod, a Nomad allocation) still has the WAN address its
+/// `wan` tagged address names.
 fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
     let node = &added.node;
     let Some(port) = svc.port.filter(|p| *p != 0) else {
         out.unaddressed += 1;
+        out.wan_unaddressed += 1;
         return;
     };
     let lan = svc
@@ -301,18 +304,57 @@ fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
         .filter(|(a, _)| !a.is_empty())
         .map(|(a, p)| host_port(a, if p == 0 { port } else { p }))
         .or_else(|| node.wan.as_deref().map(|a| host_port(a, port)));
-    match lan {
-        Some(a) => {
-            out.lan.push(host_port(a, port));
-            out.wan.push(wan.unwrap_or_else(|| host_port(a, port)));
-        }
-        None => out.unaddressed += 1,
+    if let Some(a) = lan {
+        out.lan.push(host_port(a, port));
+        out.wan.push(wan.unwrap_or_else(|| host_port(a, port)));
+        return;
     }
+    out.unaddressed += 1;
+    match tagged_wan(svc, port) {
+        Some(w) => out.wan.push(w),
+        None => out.wan_unaddressed += 1,
+    }
+}
+
+/// The `wan` tagged address, with its port or the service's.
+fn tagged_wan(svc: &ServiceDefinition, port: u16) -> Option<String> {
+    let wan = svc.tagged_addresses.get("wan")?;
+    let p = if wan.port == 0 { port } else { wan.port };
+    (!wan.address.is_empty()).then(|| host_port(&wan.address, p))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instance_known_only_by_its_wan_tagged_address_is_dialed_from_afar() {
+        let mut gw = ServiceDefinition {
+            port: Some(8443),
+            ..ServiceDefinition::default()
+        };
+        let added = |svc: &ServiceDefinition| Added {
+            service: svc.clone(),
+            file: None,
+            node: NodeAddr::default(),
+            agent: None,
+        };
+        let mut out = Addresses::default();
+        push_addresses(&mut out, &gw, &added(&gw));
+        assert_eq!((out.unaddressed, out.wan_unaddressed), (1, 1));
+        gw.tagged_addresses.insert(
+            "wan".into(),
+            crate::model::service::TaggedAddress {
+                address: "198.18.0.9".into(),
+                port: 0,
+            },
+        );
+        let mut out = Addresses::default();
+        push_addresses(&mut out, &gw, &added(&gw));
+        assert!(out.lan.is_empty());
+        assert_eq!(out.wan, ["198.18.0.9:8443"]);
+        assert_eq!((out.unaddressed, out.wan_unaddressed), (1, 0));
+    }
 
     #[test]
     fn the_built_in_proxy_is_recognised_by_meta_or_its_own_config_keys() {
