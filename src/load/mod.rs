@@ -13,15 +13,20 @@ use std::path::Path;
 mod context;
 mod decode;
 pub mod error;
+pub mod kubernetes;
+mod nomad;
 mod read;
+mod source;
 mod validate;
 mod walk;
 
 pub use context::MAX_DIAGNOSTICS_PER_FILE;
 pub use read::{ReadError, read_bounded};
 
-use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
-use crate::model::document::{Document, Format};
+use crate::load::context::Cx;
+use crate::load::error::{Diagnostic, LoadError};
+use crate::load::source::{Source, SourceDoc};
+use crate::model::document::{Content, Document, Format};
 use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// Reads documents with limits. `Loader::default()` is what [`from_str`] uses.
@@ -75,30 +80,26 @@ impl Loader {
         self
     }
 
-    /// Loads one document text in `format`; `file` names it in diagnostics.
+    /// Loads one document text in `format`; `file` names it in diagnostics. A YAML text may
+    /// hold several documents (`---`).
     pub fn load_str(&self, src: &str, format: Format, file: Option<&Path>) -> Loaded {
-        let mut out = Loaded::default();
-        self.load_into(src, format, file, &mut out);
-        out
+        load_sources(vec![source::parse(src, format, file, &self.limits)])
     }
 
     /// Loads one file, its format taken from its extension. The file is read whatever it is
     /// (a FIFO or a device too), never more than [`Limits::max_bytes`] of it.
     pub fn load_file(&self, path: &Path) -> Loaded {
-        let mut out = Loaded::default();
-        self.load_file_into(path, &mut out);
-        out
+        load_sources(vec![self.parse_file(path)])
     }
 
     /// Loads one file in `format`, whatever its extension (a `.conf` file, say), read as
     /// [`Loader::load_file`] reads.
     pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
-        let mut out = Loaded::default();
-        match read::file_text_as(path, self.limits.max_bytes) {
-            Ok(src) => self.load_owned(src, format, Some(path), &mut out),
-            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
-        }
-        out
+        let source = match read::file_text_as(path, self.limits.max_bytes) {
+            Ok(src) => source::parse(&src, format, Some(path), &self.limits),
+            Err(d) => source::failed(d.in_file(Some(path))),
+        };
+        load_sources(vec![source])
     }
 
     /// Loads one document in `format` from `reader` (standard input, a socket, any stream),
@@ -116,43 +117,49 @@ impl Loader {
     /// assert!(d.is_unreadable());
     /// ```
     pub fn load_reader<R: Read>(&self, reader: R, format: Format, file: Option<&Path>) -> Loaded {
-        let mut out = Loaded::default();
-        match read::text(reader, self.limits.max_bytes, "input") {
-            Ok(src) => self.load_owned(src, format, file, &mut out),
-            Err(d) => out.diagnostics.push(d.in_file(file)),
-        }
-        out
+        let source = match read::text(reader, self.limits.max_bytes, "input") {
+            Ok(src) => source::parse(&src, format, file, &self.limits),
+            Err(d) => source::failed(d.in_file(file)),
+        };
+        load_sources(vec![source])
     }
 
     /// Loads files and directories, each file once (by device and inode, whatever path or
     /// link leads to it). Directories are searched recursively, in name order, for `.hcl`,
-    /// `.json`, `.yaml` and `.yml` files; a symbolic link to a directory is followed once, a
-    /// link back to a directory that contains it (a cycle) is reported and not followed, and
-    /// special files (FIFOs, sockets, devices) found in a directory are skipped with a
-    /// warning; a path given here is read whatever it is. A file or directory that cannot be
-    /// read is reported at its own path, with the operating system's cause, and the search
-    /// goes on.
+    /// `.json`, `.yaml`, `.yml`, `.nomad` and `.nomad.hcl` files; a symbolic link to a
+    /// directory is followed once, a link back to a directory that contains it (a cycle) is
+    /// reported and not followed, and special files (FIFOs, sockets, devices) found in a
+    /// directory are skipped with a warning; a path given here is read whatever it is. A
+    /// file or directory that cannot be read is reported at its own path, with the operating
+    /// system's cause, and the search goes on.
+    ///
+    /// Every file is read before any is decoded, so that Kubernetes manifests are decoded
+    /// with their cluster's Helm values wherever those are among the inputs
+    /// (`docs/loading.md`).
     ///
     /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
-        let mut documents = Vec::new();
-        let diagnostics = self.load_paths_each(paths, |d| documents.push(d));
-        Loaded {
-            documents,
-            diagnostics,
-        }
+        let mut sources = Vec::new();
+        self.walk_paths(paths, |s| sources.push(s));
+        load_sources(sources)
     }
 
-    /// [`Loader::load_paths`], handing each document to `sink` as soon as its file is
-    /// decoded, in the same order, and returning the diagnostics. Only one file's text and
-    /// tree are in memory at a time, and nothing is kept of the documents here: a sink that
-    /// turns them into something smaller (a `TopologyBuilder`, say) never holds them all.
+    /// [`Loader::load_paths`], handing each document to `sink` as soon as it is decoded, in
+    /// the same order, and returning the diagnostics. Files are decoded one at a time, as
+    /// they are read, and nothing is kept of their documents here: a sink that turns them
+    /// into something smaller (a `TopologyBuilder`, say) never holds them all, nor their
+    /// trees. Kubernetes manifests need their cluster's Helm values, which may be in any file:
+    /// from the first file holding a manifest or Helm values on, files are kept parsed until
+    /// every one is read, as [`Loader::load_paths`] keeps them all. The same documents and
+    /// diagnostics either way.
     ///
     /// ```
     /// use meshroute::{Loader, Topology};
     ///
+    /// // The VM datacenters of examples/.
+    /// const EXAMPLES: [&str; 3] = ["examples/primary", "examples/secondary", "examples/failover"];
     /// let mut builder = Topology::builder();
-    /// let diagnostics = Loader::new().load_paths_each(&["examples"], |d| {
+    /// let diagnostics = Loader::new().load_paths_each(&EXAMPLES, |d| {
     ///     builder.add_document(d);
     /// });
     /// assert!(diagnostics.iter().all(|d| !d.is_error()));
@@ -164,14 +171,20 @@ impl Loader {
         paths: &[P],
         mut sink: impl FnMut(Document),
     ) -> Vec<Diagnostic> {
-        let mut out = Loaded::default();
+        let mut stream = Streamed::default();
+        self.walk_paths(paths, |s| stream.push(s, &mut sink));
+        stream.finish(&mut sink)
+    }
+
+    /// Every file of `paths` read and parsed, in order, each handed to `each`.
+    fn walk_paths<P: AsRef<Path>>(&self, paths: &[P], mut each: impl FnMut(Source)) {
         let mut seen = walk::Seen::default();
         for p in paths {
             let p = p.as_ref();
             let meta = match std::fs::metadata(p) {
                 Ok(m) => m,
                 Err(e) => {
-                    out.diagnostics.push(read::io_error(&e).in_file(Some(p)));
+                    each(source::failed(read::io_error(&e).in_file(Some(p))));
                     continue;
                 }
             };
@@ -180,90 +193,162 @@ impl Loader {
                 let mut walk = walk::Walk::new(&mut seen);
                 walk.dir(p, id);
                 for found in walk.found {
-                    match found {
-                        Ok(f) => self.load_file_each(&f, &mut out, &mut sink),
-                        Err(d) => out.diagnostics.push(d),
-                    }
+                    each(match found {
+                        Ok(f) => self.parse_file(&f),
+                        Err(d) => source::failed(d),
+                    });
                 }
             } else {
-                match seen.file(id, p) {
-                    Ok(()) => self.load_file_each(p, &mut out, &mut sink),
-                    Err(d) => out.diagnostics.push(d),
-                }
+                each(match seen.file(id, p) {
+                    Ok(()) => self.parse_file(p),
+                    Err(d) => source::failed(d),
+                });
             }
         }
-        out.diagnostics
     }
 
-    /// Loads one file into `out`, then hands its documents to `sink`.
-    fn load_file_each(&self, path: &Path, out: &mut Loaded, sink: &mut impl FnMut(Document)) {
-        self.load_file_into(path, out);
-        out.documents.drain(..).for_each(sink);
-    }
-
-    fn load_file_into(&self, path: &Path, out: &mut Loaded) {
+    /// One file read bounded and parsed; its text is dropped here, once its trees are built
+    /// and before anything is decoded (the trees own what they need).
+    fn parse_file(&self, path: &Path) -> Source {
         match read::file_text(path, self.limits.max_bytes) {
-            Ok((format, src)) => self.load_owned(src, format, Some(path), out),
-            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
+            Ok((format, src)) => source::parse(&src, format, Some(path), &self.limits),
+            Err(d) => source::failed(d.in_file(Some(path))),
         }
     }
+}
 
-    fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        if let Some(tree) = self.tree(src, format, file, out) {
-            Self::decode_into(&tree, format, file, out);
+/// A load decoded as its sources come ([`Loader::load_paths_each`]): each source is decoded
+/// and its documents handed on at once, until one may need a Kubernetes cluster's settings;
+/// from then on sources are kept, and decoded when all are read.
+#[derive(Default)]
+struct Streamed {
+    out: Loaded,
+    facts: kubernetes::Facts,
+    kept: Vec<Source>,
+}
+
+impl Streamed {
+    fn push(&mut self, s: Source, sink: &mut impl FnMut(Document)) {
+        if !self.kept.is_empty() || needs_clusters(&s) {
+            self.kept.push(s);
+            return;
         }
+        // A source before any manifest or values file reads no cluster's settings.
+        let none = kubernetes::clusters(&[]);
+        decode_source(&s, &none, &mut self.facts, &mut self.out);
+        drop(s);
+        self.out.documents.drain(..).for_each(sink);
     }
 
-    /// [`Loader::load_into`] for a text read here: the text is dropped once its tree is
-    /// built (the tree owns what it needs), so the two are never in memory with the
-    /// documents.
-    fn load_owned(&self, src: String, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        let tree = self.tree(&src, format, file, out);
-        drop(src);
-        if let Some(tree) = tree {
-            Self::decode_into(&tree, format, file, out);
+    /// Decodes the kept sources with their clusters, runs the rules spanning a cluster's
+    /// manifests, and returns every diagnostic.
+    fn finish(mut self, sink: &mut impl FnMut(Document)) -> Vec<Diagnostic> {
+        let kept = std::mem::take(&mut self.kept);
+        let clusters = kubernetes::clusters(&kept);
+        for s in kept {
+            decode_source(&s, &clusters, &mut self.facts, &mut self.out);
+            self.out.documents.drain(..).for_each(&mut *sink);
         }
+        self.facts.check(&mut self.out.diagnostics);
+        self.out.diagnostics
     }
+}
 
-    /// The tree of `src`, or `None` with its syntax error in `out`.
-    fn tree(
-        &self,
-        src: &str,
-        format: Format,
-        file: Option<&Path>,
-        out: &mut Loaded,
-    ) -> Option<Node> {
-        match parse_tree(src, format, &self.limits) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let kind = if e.over_limit {
-                    DiagnosticKind::Limit
-                } else {
-                    DiagnosticKind::Syntax
-                };
-                out.diagnostics
-                    .push(Diagnostic::error(kind, e.pos, "", e.message).in_file(file));
-                None
-            }
-        }
+/// Whether decoding `s` may read a cluster's settings: it holds a Kubernetes manifest, or
+/// Helm values (which every later manifest of its cluster reads).
+fn needs_clusters(s: &Source) -> bool {
+    let Ok((_, docs)) = &s.docs else {
+        return false;
+    };
+    docs.iter()
+        .any(|d| kubernetes::is_manifest(&d.tree) || kubernetes::is_helm_values(&d.tree))
+}
+
+/// Decodes parsed sources in order, each Kubernetes manifest with its cluster's settings,
+/// then runs the rules that span a cluster's manifests. Each source's trees are dropped
+/// once it is decoded.
+fn load_sources(sources: Vec<Source>) -> Loaded {
+    let clusters = kubernetes::clusters(&sources);
+    let mut facts = kubernetes::Facts::default();
+    let mut out = Loaded::default();
+    for s in sources {
+        decode_source(&s, &clusters, &mut facts, &mut out);
     }
+    facts.check(&mut out.diagnostics);
+    out
+}
 
-    /// Decodes and validates `tree` into documents and diagnostics.
-    fn decode_into(tree: &Node, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        let start = out.diagnostics.len();
-        let docs = crate::load::decode::decode_document(tree, &mut out.diagnostics);
-        for d in &mut out.diagnostics[start..] {
-            d.file = file.map(Path::to_path_buf);
+/// Decodes the documents of one source into `out`, through one context for the file (its
+/// cap on problems spans its documents), then names the file and each problem's document.
+fn decode_source(
+    s: &Source,
+    clusters: &kubernetes::Clusters,
+    facts: &mut kubernetes::Facts,
+    out: &mut Loaded,
+) {
+    let (format, docs) = match &s.docs {
+        Ok(d) => d,
+        Err(d) => {
+            out.diagnostics.push(d.clone());
+            return;
         }
+    };
+    let Loaded {
+        documents,
+        diagnostics,
+    } = out;
+    let file_start = diagnostics.len();
+    // Where each document's problems start, and its number in a stream.
+    let mut marks = Vec::with_capacity(docs.len());
+    let mut cx = Cx::new(diagnostics);
+    let mut file_cx = kubernetes::FileContext::of(s, clusters, docs);
+    for doc in docs {
+        marks.push((cx.listed(), doc.index));
+        let contents = decode_doc(&mut cx, &mut file_cx, doc, *format, facts);
         // Room for exactly these: a vector of 584-byte documents grown one by one keeps room
-        // for up to twice as many.
-        out.documents.reserve_exact(docs.len());
-        out.documents
-            .extend(docs.into_iter().map(|content| Document {
-                file: file.map(Path::to_path_buf),
-                format,
-                content,
-            }));
+        // for up to twice as many. (Not per document of a stream: growing by exactly one
+        // document at a time would copy the vector each time.)
+        if docs.len() == 1 {
+            documents.reserve_exact(contents.len());
+        }
+        documents.extend(contents.into_iter().map(|content| Document {
+            file: s.file.clone(),
+            format: *format,
+            content,
+        }));
+    }
+    let end = cx.listed();
+    cx.finish();
+    for d in &mut diagnostics[file_start..] {
+        d.file.clone_from(&s.file);
+    }
+    for (i, &(start, index)) in marks.iter().enumerate() {
+        let stop = marks.get(i + 1).map_or(end, |m| m.0);
+        for d in &mut diagnostics[start..stop] {
+            d.document = index;
+        }
+    }
+}
+
+/// One document decoded by what it is: a Nomad job, a Kubernetes manifest, a Helm values
+/// file, or one of Consul's own shapes.
+fn decode_doc<'s>(
+    cx: &mut Cx<'s, '_>,
+    file_cx: &mut kubernetes::FileContext<'s>,
+    doc: &'s SourceDoc,
+    format: Format,
+    facts: &mut kubernetes::Facts,
+) -> Vec<Content> {
+    if format == Format::Hcl2 {
+        nomad::documents(cx, &doc.tree, nomad::Dialect::Hcl2)
+    } else if nomad::is_json_job(&doc.tree) {
+        nomad::documents(cx, &doc.tree, nomad::Dialect::Json)
+    } else if kubernetes::is_manifest(&doc.tree) {
+        file_cx.decode(cx, doc, facts)
+    } else if kubernetes::is_helm_values(&doc.tree) {
+        kubernetes::helm_documents(cx, &doc.tree)
+    } else {
+        crate::load::decode::decode_document(cx, &doc.tree)
     }
 }
 
@@ -283,6 +368,13 @@ pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, Sy
         Format::Yaml => Err(SyntaxError::new(
             crate::syntax::tree::Pos::default(),
             "YAML support is not compiled in (enable the `yaml` feature)",
+        )),
+        #[cfg(feature = "nomad")]
+        Format::Hcl2 => crate::syntax::hcl2::parse(src, limits),
+        #[cfg(not(feature = "nomad"))]
+        Format::Hcl2 => Err(SyntaxError::new(
+            crate::syntax::tree::Pos::default(),
+            "Nomad job support is not compiled in (enable the `nomad` feature)",
         )),
     }
 }

@@ -6,6 +6,7 @@
 //! - [`discovery_chain`]: `service-resolver`, `service-router`, `service-splitter` and
 //!   `exported-services`;
 //! - [`agent`]: the agent configuration settings a multi-datacenter mesh needs;
+//! - [`nomad`]: a Nomad job, which places its services;
 //! - [`document`]: one loaded document, its [`Format`](document::Format) and file.
 //!
 //! Nothing here reads text or files ([`crate::load`] does) or decides routing
@@ -16,4 +17,5 @@ pub mod config_entry;
 pub mod discovery_chain;
 pub mod document;
 pub mod mode;
+pub mod nomad;
 pub mod service;

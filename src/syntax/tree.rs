@@ -64,6 +64,10 @@ pub enum Value {
     List(Vec<Node>),
     /// A map, in source order; keys may repeat where the format allows it.
     Map(Vec<Entry>),
+    /// An expression the reader does not evaluate (HCL2: a variable, a function call, a
+    /// template with interpolations), written as the template text a JSON document holds
+    /// for it (`${var.dc}`, `${NOMAD_ALLOC_INDEX}-web`).
+    Expression(String),
 }
 
 /// One key and its value in a [`Value::Map`].
@@ -103,7 +107,7 @@ impl Node {
                 J::from,
             ),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-            Value::String(s) => J::String(s.clone()),
+            Value::String(s) | Value::Expression(s) => J::String(s.clone()),
             Value::List(items) => J::Array(items.iter().map(Self::to_json).collect()),
             Value::Map(entries) => {
                 let mut m = serde_json::Map::with_capacity(entries.len());
@@ -152,6 +156,7 @@ impl Value {
             Self::String(_) => "string",
             Self::List(_) => "list",
             Self::Map(_) => "map",
+            Self::Expression(_) => "expression",
         }
     }
 }

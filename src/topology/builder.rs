@@ -143,8 +143,10 @@ impl TopologyBuilder {
     /// ```
     /// use meshroute::{Loader, Topology};
     ///
+    /// // The VM datacenters of examples/.
+    /// const EXAMPLES: [&str; 3] = ["examples/primary", "examples/secondary", "examples/failover"];
     /// let mut builder = Topology::builder();
-    /// let diagnostics = Loader::new().load_paths_each(&["examples"], |d| {
+    /// let diagnostics = Loader::new().load_paths_each(&EXAMPLES, |d| {
     ///     builder.add_document(d);
     /// });
     /// assert!(diagnostics.iter().all(|d| !d.is_error()));
@@ -234,6 +236,16 @@ impl TopologyBuilder {
             }),
             Content::ConfigEntry(e) => {
                 self.add_entry(dc, e, doc.file);
+            }
+            Content::NomadJob(job) if !job.runs_in(dc) => {
+                let message = format!(
+                    "Nomad job {:?} runs in datacenters {:?}, but its file is in datacenter {dc:?} (the agent configuration of its directory): its services are placed there; Nomad registers them with the Consul agent of the client that runs them",
+                    job.name, job.datacenters
+                );
+                self.warnings.push(
+                    Warning::new(WarningKind::NomadDatacenter, message)
+                        .at(doc.file.as_deref(), job.pos),
+                );
             }
             _ => {}
         }

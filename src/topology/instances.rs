@@ -314,20 +314,28 @@ fn host_port(addr: &str, port: u16) -> String {
 }
 
 /// Adds an instance's LAN and WAN addresses (Consul's `BestAddress`: service address, else
-/// the node's; `wan` tagged address first from afar).
+/// the node's; `wan` tagged address first from afar). An instance whose own address is known
+/// only at run time (a Kubernetes pod, a Nomad allocation) still has the WAN address its
+/// `wan` tagged address names.
 fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
     push_instance(out, instance_addresses(svc, added));
 }
 
-/// An instance's LAN and WAN `host:port`, or `None` when it has no port or no address.
-fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> Option<(String, String)> {
+/// An instance's LAN and WAN `host:port`: neither without a port; without an address (its
+/// own or its node's), no LAN one and its `wan` tagged address, if any, from afar.
+fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>, Option<String>) {
     let node = &added.node;
-    let port = svc.port.filter(|p| *p != 0)?;
+    let Some(port) = svc.port.filter(|p| *p != 0) else {
+        return (None, None);
+    };
     let lan = svc
         .address
         .as_deref()
         .filter(|a| !a.is_empty())
-        .or(node.lan.as_deref())?;
+        .or(node.lan.as_deref());
+    let Some(lan) = lan else {
+        return (None, tagged_wan(svc, port));
+    };
     let wan = svc
         .wan_address()
         .filter(|(a, _)| !a.is_empty())
@@ -335,23 +343,60 @@ fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> Option<(String,
         .or_else(|| node.wan.as_deref().map(|a| host_port(a, port)));
     let lan = host_port(lan, port);
     let wan = wan.unwrap_or_else(|| lan.clone());
-    Some((lan, wan))
+    (Some(lan), Some(wan))
 }
 
-/// Adds an instance's addresses, or counts it unaddressed.
-fn push_instance(out: &mut Addresses, addresses: Option<(String, String)>) {
-    match addresses {
-        Some((lan, wan)) => {
-            out.lan.push(lan);
-            out.wan.push(wan);
-        }
+/// Adds an instance's addresses, counting those it lacks.
+fn push_instance(out: &mut Addresses, (lan, wan): (Option<String>, Option<String>)) {
+    match lan {
+        Some(a) => out.lan.push(a),
         None => out.unaddressed += 1,
     }
+    match wan {
+        Some(a) => out.wan.push(a),
+        None => out.wan_unaddressed += 1,
+    }
+}
+
+/// The `wan` tagged address, with its port or the service's.
+fn tagged_wan(svc: &ServiceDefinition, port: u16) -> Option<String> {
+    let wan = svc.tagged_addresses.get("wan")?;
+    let p = if wan.port == 0 { port } else { wan.port };
+    (!wan.address.is_empty()).then(|| host_port(&wan.address, p))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instance_known_only_by_its_wan_tagged_address_is_dialed_from_afar() {
+        let mut gw = ServiceDefinition {
+            port: Some(8443),
+            ..ServiceDefinition::default()
+        };
+        let added = |svc: &ServiceDefinition| Added {
+            service: svc.clone(),
+            file: None,
+            node: NodeAddr::default(),
+            agent: None,
+        };
+        let mut out = Addresses::default();
+        push_addresses(&mut out, &gw, &added(&gw));
+        assert_eq!((out.unaddressed, out.wan_unaddressed), (1, 1));
+        gw.tagged_addresses.insert(
+            "wan".into(),
+            crate::model::service::TaggedAddress {
+                address: "198.18.0.9".into(),
+                port: 0,
+            },
+        );
+        let mut out = Addresses::default();
+        push_addresses(&mut out, &gw, &added(&gw));
+        assert!(out.lan.is_empty());
+        assert_eq!(out.wan, ["198.18.0.9:8443"]);
+        assert_eq!((out.unaddressed, out.wan_unaddressed), (1, 0));
+    }
 
     #[test]
     fn the_built_in_proxy_is_recognised_by_meta_or_its_own_config_keys() {

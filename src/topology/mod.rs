@@ -110,7 +110,9 @@ impl Topology {
     /// ```
     /// use meshroute::{Loader, Topology};
     ///
-    /// let (topology, diagnostics) = Topology::load_paths(&Loader::new(), &["examples"], None);
+    /// // The VM datacenters of examples/.
+    /// const EXAMPLES: [&str; 3] = ["examples/primary", "examples/secondary", "examples/failover"];
+    /// let (topology, diagnostics) = Topology::load_paths(&Loader::new(), &EXAMPLES, None);
     /// assert!(diagnostics.iter().all(|d| !d.is_error()));
     /// assert_eq!(topology.resolve().len(), 8);
     /// ```

@@ -217,8 +217,10 @@ pub(crate) enum InputFormat {
     Hcl,
     /// JSON.
     Json,
-    /// YAML.
+    /// YAML (one document or a stream of them).
     Yaml,
+    /// HCL2 (Nomad job files).
+    Hcl2,
 }
 
 impl From<InputFormat> for Format {
@@ -227,6 +229,7 @@ impl From<InputFormat> for Format {
             InputFormat::Hcl => Format::Hcl,
             InputFormat::Json => Format::Json,
             InputFormat::Yaml => Format::Yaml,
+            InputFormat::Hcl2 => Format::Hcl2,
         }
     }
 }
