@@ -15,8 +15,10 @@
 //! ```
 //! use meshroute::{HopKind, Layer, Loader, MeshGatewayMode, Topology};
 //!
-//! // Load: every .hcl, .json and .yaml file below examples/, with located diagnostics.
-//! let loaded = Loader::new().load_paths(&["examples"]);
+//! // Load: every .hcl, .json and .yaml file below the two datacenters' directories, with
+//! // located diagnostics (examples/ also holds a Kubernetes and a Nomad datacenter, which
+//! // need the default `yaml` and `nomad` features).
+//! let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary"]);
 //! assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
 //!
 //! // Place each document in its datacenter (the agent configuration of its directory) and
@@ -192,7 +194,9 @@ pub mod topology;
 
 // The paths of the first releases, kept working: each names the module's new home.
 pub use load::error;
-pub use model::{agent, config_entry, discovery_chain, document, mode, opaque, service};
+pub use model::{agent, config_entry, discovery_chain, document, mode, nomad, opaque, service};
+#[cfg(feature = "nomad")]
+pub use syntax::hcl2;
 #[cfg(feature = "yaml")]
 pub use syntax::yaml;
 pub use syntax::{hcl, json, tree};

@@ -10,7 +10,8 @@
 //! use meshroute::report::{Envelope, SCHEMA};
 //! use meshroute::{Loader, Problem, Topology};
 //!
-//! let loaded = Loader::new().load_paths(&["examples"]);
+//! // The VM datacenters of examples/ (its Kubernetes and Nomad ones need default features).
+//! let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary", "examples/failover"]);
 //! let topology = Topology::from_documents(&loaded.documents, None);
 //! let resolution = topology.resolve();
 //! let mut envelope = Envelope::new("resolve", Some(&resolution));

@@ -89,6 +89,11 @@ impl<'d> Cx<'_, 'd> {
         });
     }
 
+    /// How many diagnostics are listed so far (this file's and those before it).
+    pub(crate) fn listed(&self) -> usize {
+        self.diags.len()
+    }
+
     /// Lists `d`, or counts it when the file's list is full.
     fn report(&mut self, d: Diagnostic) {
         if d.is_error() {
@@ -185,6 +190,47 @@ impl<'t> Cx<'t, '_> {
     pub(crate) fn warning(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
         let path = self.path_string();
         self.report(Diagnostic::warning(kind, pos, path, message));
+    }
+
+    /// Reports an error at `pos` on the current key path extended by `rest` (a dotted path
+    /// with indexes, as `spec.upstreamConfig.overrides[0].name`).
+    pub(crate) fn error_below(
+        &mut self,
+        kind: DiagnosticKind,
+        pos: Pos,
+        rest: &str,
+        message: impl Into<String>,
+    ) {
+        let path = self.path_below(rest);
+        self.report(Diagnostic::error(kind, pos, path, message));
+    }
+
+    /// [`Cx::error_below`], as a warning.
+    pub(crate) fn warning_below(
+        &mut self,
+        kind: DiagnosticKind,
+        pos: Pos,
+        rest: &str,
+        message: impl Into<String>,
+    ) {
+        let path = self.path_below(rest);
+        self.report(Diagnostic::warning(kind, pos, path, message));
+    }
+
+    fn path_below(&self, rest: &str) -> String {
+        let mut path = self.path_string();
+        if !path.is_empty() && !rest.is_empty() && !rest.starts_with('[') {
+            path.push('.');
+        }
+        path.push_str(rest);
+        path
+    }
+
+    /// Reports a note (information only) at `pos`, on the current key path.
+    pub(crate) fn note(&mut self, kind: DiagnosticKind, pos: Pos, message: impl Into<String>) {
+        // Notes are not problems: the file's cap on problems does not count them.
+        let path = self.path_string();
+        self.diags.push(Diagnostic::note(kind, pos, path, message));
     }
 
     /// Reports `key` (at `pos`, on the current path) as unknown, with a suggestion.
@@ -497,6 +543,7 @@ fn describe(node: &Node) -> String {
         Value::String(s) => format!("the string {}", go_quote(s)),
         Value::List(items) => format!("a list of {}", items.len()),
         Value::Map(_) => "a map".to_owned(),
+        Value::Expression(e) => format!("the expression {}", go_quote(e)),
     }
 }
 

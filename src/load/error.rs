@@ -17,14 +17,18 @@ pub enum Severity {
     Error,
     /// Loaded, but worth a look.
     Warning,
+    /// Information only: what was read differently or left out on purpose (a Kubernetes
+    /// manifest that is not Consul's, a workload the injector leaves alone).
+    Note,
 }
 
 impl Severity {
-    /// The lowercase name: `error` or `warning`.
+    /// The lowercase name: `error`, `warning` or `note`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Error => "error",
             Self::Warning => "warning",
+            Self::Note => "note",
         }
     }
 }
@@ -62,12 +66,18 @@ pub enum DiagnosticKind {
     Invalid,
     /// A document that is none of the shapes this crate reads.
     UnknownDocument,
+    /// A document read and left out on purpose: a Kubernetes manifest that is not Consul's,
+    /// a workload the connect injector does not inject (a note).
+    Skipped,
+    /// A value a Nomad job computes when it runs (an interpolation, a variable), which
+    /// cannot be evaluated offline.
+    Unevaluated,
 }
 
 impl DiagnosticKind {
     /// The kebab-case name: `io`, `syntax`, `limit`, `unknown-key`, `wrong-type`,
     /// `out-of-range`, `interpolation`, `too-many`, `invalid-mode`, `invalid`,
-    /// `unknown-document`.
+    /// `unknown-document`, `skipped`, `unevaluated`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Io => "io",
@@ -81,6 +91,8 @@ impl DiagnosticKind {
             Self::InvalidMode => "invalid-mode",
             Self::Invalid => "invalid",
             Self::UnknownDocument => "unknown-document",
+            Self::Skipped => "skipped",
+            Self::Unevaluated => "unevaluated",
         }
     }
 }
@@ -97,7 +109,9 @@ impl Serialize for DiagnosticKind {
 /// It serializes to the [`Problem`] object every `meshroute` command prints in its JSON
 /// `errors` and `warnings`: `code` (the [`DiagnosticKind`]'s name), `source` (`load`),
 /// `severity`, `message`, `file` (the path as displayed, or null), `line`, `column` (null when
-/// unknown), `path` (the key path, null for the whole document) and `suggestion` (or null).
+/// unknown), `path` (the key path, null for the whole document) and `suggestion` (or null);
+/// in a multi-document YAML stream, `document` (its number in the stream, from 1) follows
+/// `file`.
 ///
 /// ```
 /// use meshroute::{Format, Loader};
@@ -125,6 +139,7 @@ pub struct Diagnostic {
     pub(crate) severity: Severity,
     pub(crate) kind: DiagnosticKind,
     pub(crate) file: Option<PathBuf>,
+    pub(crate) document: Option<u32>,
     pub(crate) pos: Pos,
     pub(crate) path: String,
     pub(crate) message: String,
@@ -145,6 +160,7 @@ impl Diagnostic {
             severity: Severity::Error,
             kind,
             file: None,
+            document: None,
             pos,
             path: path.into(),
             message: message.into(),
@@ -170,6 +186,26 @@ impl Diagnostic {
     #[must_use]
     pub fn in_file(mut self, file: Option<&Path>) -> Self {
         self.file = file.map(Path::to_path_buf);
+        self
+    }
+
+    /// A note (information only) of `kind` at `pos` and key `path`.
+    pub fn note(
+        kind: DiagnosticKind,
+        pos: Pos,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Note,
+            ..Self::error(kind, pos, path, message)
+        }
+    }
+
+    /// The same diagnostic, located in document `index` (from 1) of a multi-document stream.
+    #[must_use]
+    pub fn in_document(mut self, index: Option<u32>) -> Self {
+        self.document = index;
         self
     }
 
@@ -209,6 +245,12 @@ impl Diagnostic {
     /// The file, when loaded from one.
     pub fn file(&self) -> Option<&Path> {
         self.file.as_deref()
+    }
+
+    /// The document's number in a multi-document YAML stream (from 1), when the file holds
+    /// more than one.
+    pub fn document(&self) -> Option<u32> {
+        self.document
     }
 
     /// Line (1-based; 0 when the source gives none).
@@ -263,9 +305,13 @@ impl fmt::Display for Location<'_> {
 
 impl fmt::Display for Diagnostic {
     /// `FILE:LINE:COL: KEY.PATH: message (did you mean "…"?)`, leaving out what is unknown;
-    /// control characters escaped ([`Escaped`]).
+    /// `document N: ` follows the location in a multi-document stream; control characters
+    /// escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", Location(self.file.as_deref(), self.pos))?;
+        if let Some(n) = self.document {
+            write!(f, "document {n}: ")?;
+        }
         if !self.path.is_empty() {
             write!(f, "{}: ", Escaped(&self.path))?;
         }
@@ -291,6 +337,7 @@ impl From<&Diagnostic> for Problem {
         Problem {
             path: Some(d.path.clone()).filter(|p| !p.is_empty()),
             suggestion: d.suggestion.clone(),
+            document: d.document,
             ..Problem::new(d.kind.as_str(), Source::Load, d.severity, d.message.clone())
                 .at(d.file.as_deref(), d.pos)
         }
@@ -362,13 +409,17 @@ pub struct Problem {
     pub code: String,
     /// Which stage found it.
     pub source: Source,
-    /// Error or warning.
+    /// Error, warning or note.
     pub severity: Severity,
     /// What is wrong, without location.
     pub message: String,
     /// The file it concerns, when known.
     #[serde(serialize_with = "ser_path")]
     pub file: Option<PathBuf>,
+    /// The document's number in a multi-document YAML stream (from 1); the key is present
+    /// only then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<u32>,
     /// The line (1-based), when known.
     pub line: Option<u32>,
     /// The column (1-based), when known.
@@ -401,6 +452,7 @@ impl Problem {
             severity,
             message: message.into(),
             file: None,
+            document: None,
             line: None,
             column: None,
             path: None,
@@ -424,9 +476,10 @@ impl Problem {
 }
 
 impl fmt::Display for Problem {
-    /// `FILE:LINE:COL: PATH: message`, leaving out what is unknown, with `warning: ` after
-    /// the location of warnings and `[check-name] ` before the path of a check's finding;
-    /// control characters escaped ([`Escaped`]).
+    /// `FILE:LINE:COL: PATH: message`, leaving out what is unknown, with `warning: ` (or
+    /// `note: `) after the location of warnings (notes), `document N: ` in a multi-document
+    /// stream, and `[check-name] ` before the path of a check's finding; control characters
+    /// escaped ([`Escaped`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
             write!(f, "{}:", Escaped(&file.to_string_lossy()))?;
@@ -438,8 +491,13 @@ impl fmt::Display for Problem {
             }
             f.write_str(" ")?;
         }
-        if !self.is_error() {
-            f.write_str("warning: ")?;
+        match self.severity {
+            Severity::Error => {}
+            Severity::Note => f.write_str("note: ")?,
+            _ => f.write_str("warning: ")?,
+        }
+        if let Some(n) = self.document {
+            write!(f, "document {n}: ")?;
         }
         if self.source == Source::Check {
             write!(f, "[{}] ", self.code)?;

@@ -13,15 +13,20 @@ use std::path::Path;
 mod context;
 mod decode;
 pub mod error;
+pub mod kubernetes;
+mod nomad;
 mod read;
+mod source;
 mod validate;
 mod walk;
 
 pub use context::MAX_DIAGNOSTICS_PER_FILE;
 pub use read::{ReadError, read_bounded};
 
-use crate::load::error::{Diagnostic, DiagnosticKind, LoadError};
-use crate::model::document::{Document, Format};
+use crate::load::context::Cx;
+use crate::load::error::{Diagnostic, LoadError};
+use crate::load::source::{Source, SourceDoc};
+use crate::model::document::{Content, Document, Format};
 use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// Reads documents with limits. `Loader::default()` is what [`from_str`] uses.
@@ -75,30 +80,25 @@ impl Loader {
         self
     }
 
-    /// Loads one document text in `format`; `file` names it in diagnostics.
+    /// Loads one document text in `format`; `file` names it in diagnostics. A YAML text may
+    /// hold several documents (`---`).
     pub fn load_str(&self, src: &str, format: Format, file: Option<&Path>) -> Loaded {
-        let mut out = Loaded::default();
-        self.load_into(src, format, file, &mut out);
-        out
+        load_sources(vec![source::parse(src, format, file, &self.limits)])
     }
 
     /// Loads one file, its format taken from its extension. The file is read whatever it is
     /// (a FIFO or a device too), never more than [`Limits::max_bytes`] of it.
     pub fn load_file(&self, path: &Path) -> Loaded {
-        let mut out = Loaded::default();
-        self.load_file_into(path, &mut out);
-        out
+        self.with_file(path, |s| load_sources(vec![s]))
     }
 
     /// Loads one file in `format`, whatever its extension (a `.conf` file, say), read as
     /// [`Loader::load_file`] reads.
     pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
-        let mut out = Loaded::default();
         match read::file_text_as(path, self.limits.max_bytes) {
-            Ok(src) => self.load_into(&src, format, Some(path), &mut out),
-            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
+            Ok(src) => load_sources(vec![source::parse(&src, format, Some(path), &self.limits)]),
+            Err(d) => load_sources(vec![source::failed(d.in_file(Some(path)))]),
         }
-        out
     }
 
     /// Loads one document in `format` from `reader` (standard input, a socket, any stream),
@@ -116,31 +116,75 @@ impl Loader {
     /// assert!(d.is_unreadable());
     /// ```
     pub fn load_reader<R: Read>(&self, reader: R, format: Format, file: Option<&Path>) -> Loaded {
-        let mut out = Loaded::default();
         match read::text(reader, self.limits.max_bytes, "input") {
-            Ok(src) => self.load_into(&src, format, file, &mut out),
-            Err(d) => out.diagnostics.push(d.in_file(file)),
+            Ok(src) => load_sources(vec![source::parse(&src, format, file, &self.limits)]),
+            Err(d) => load_sources(vec![source::failed(d.in_file(file))]),
         }
-        out
     }
 
     /// Loads files and directories, each file once (by device and inode, whatever path or
     /// link leads to it). Directories are searched recursively, in name order, for `.hcl`,
-    /// `.json`, `.yaml` and `.yml` files; a symbolic link to a directory is followed once, a
-    /// link back to a directory that contains it (a cycle) is reported and not followed, and
-    /// special files (FIFOs, sockets, devices) found in a directory are skipped with a
-    /// warning; a path given here is read whatever it is. A file or directory that cannot be
-    /// read is reported at its own path, with the operating system's cause, and the search
-    /// goes on.
+    /// `.json`, `.yaml`, `.yml`, `.nomad` and `.nomad.hcl` files; a symbolic link to a
+    /// directory is followed once, a link back to a directory that contains it (a cycle) is
+    /// reported and not followed, and special files (FIFOs, sockets, devices) found in a
+    /// directory are skipped with a warning; a path given here is read whatever it is. A
+    /// file or directory that cannot be read is reported at its own path, with the operating
+    /// system's cause, and the search goes on.
+    ///
+    /// Every file is read before any is decoded, so that Kubernetes manifests are decoded
+    /// with their cluster's Helm values wherever those are among the inputs
+    /// (`docs/loading.md`).
+    ///
+    /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
-        let mut out = Loaded::default();
+        // Every source kept until all are read: each tree then owns its strings, its text
+        // gone.
+        let mut sources = Vec::new();
+        self.walk_paths(paths, |s| sources.push(s.into_owned()));
+        load_sources(sources)
+    }
+
+    /// [`Loader::load_paths`], handing each document to `sink` as soon as it is decoded, in
+    /// the same order, and returning the diagnostics. Files are decoded one at a time, as
+    /// they are read, and nothing is kept of their documents here: a sink that turns them
+    /// into something smaller (a `TopologyBuilder`, say) never holds them all, nor their
+    /// trees. Kubernetes manifests need their cluster's Helm values, which may be in any file:
+    /// from the first file holding a manifest or Helm values on, files are kept parsed until
+    /// every one is read, as [`Loader::load_paths`] keeps them all. The same documents and
+    /// diagnostics either way.
+    ///
+    /// ```
+    /// use meshroute::{Loader, Topology};
+    ///
+    /// // The VM datacenters of examples/.
+    /// const EXAMPLES: [&str; 3] = ["examples/primary", "examples/secondary", "examples/failover"];
+    /// let mut builder = Topology::builder();
+    /// let diagnostics = Loader::new().load_paths_each(&EXAMPLES, |d| {
+    ///     builder.add_document(d);
+    /// });
+    /// assert!(diagnostics.iter().all(|d| !d.is_error()));
+    /// let topology = builder.build();
+    /// assert_eq!(topology.resolve().len(), 8);
+    /// ```
+    pub fn load_paths_each<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        mut sink: impl FnMut(Document),
+    ) -> Vec<Diagnostic> {
+        let mut stream = Streamed::default();
+        self.walk_paths(paths, |s| stream.push(s, &mut sink));
+        stream.finish(&mut sink)
+    }
+
+    /// Every file of `paths` read and parsed, in order, each handed to `each`.
+    fn walk_paths<P: AsRef<Path>>(&self, paths: &[P], mut each: impl FnMut(Source<'_>)) {
         let mut seen = walk::Seen::default();
         for p in paths {
             let p = p.as_ref();
             let meta = match std::fs::metadata(p) {
                 Ok(m) => m,
                 Err(e) => {
-                    out.diagnostics.push(read::io_error(&e).in_file(Some(p)));
+                    each(source::failed(read::io_error(&e).in_file(Some(p))));
                     continue;
                 }
             };
@@ -150,74 +194,164 @@ impl Loader {
                 walk.dir(p, id);
                 for found in walk.found {
                     match found {
-                        Ok(f) => self.load_file_into(&f, &mut out),
-                        Err(d) => out.diagnostics.push(d),
+                        Ok(f) => self.with_file(&f, &mut each),
+                        Err(d) => each(source::failed(d)),
                     }
                 }
             } else {
                 match seen.file(id, p) {
-                    Ok(()) => self.load_file_into(p, &mut out),
-                    Err(d) => out.diagnostics.push(d),
+                    Ok(()) => self.with_file(p, &mut each),
+                    Err(d) => each(source::failed(d)),
                 }
             }
         }
-        out
     }
 
-    fn load_file_into(&self, path: &Path, out: &mut Loaded) {
+    /// One file read bounded and parsed, handed to `f` while its text lives: the trees
+    /// borrow their strings from it, so `f` decodes them at once (or keeps an owned copy,
+    /// [`Source::into_owned`]), and the text goes when `f` returns.
+    fn with_file<T>(&self, path: &Path, f: impl FnOnce(Source<'_>) -> T) -> T {
         match read::file_text(path, self.limits.max_bytes) {
-            Ok((format, src)) => self.load_into(&src, format, Some(path), out),
-            Err(d) => out.diagnostics.push(d.in_file(Some(path))),
+            Ok((format, src)) => f(source::parse(&src, format, Some(path), &self.limits)),
+            Err(d) => f(source::failed(d.in_file(Some(path)))),
         }
     }
+}
 
-    /// Reads `src` into its tree, then decodes it. The tree borrows its strings from the
-    /// text, so a text read here lives until its documents are decoded, and both go then.
-    fn load_into(&self, src: &str, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        if let Some(tree) = self.tree(src, format, file, out) {
-            Self::decode_into(&tree, format, file, out);
+/// A load decoded as its sources come ([`Loader::load_paths_each`]): each source is decoded
+/// and its documents handed on at once, until one may need a Kubernetes cluster's settings;
+/// from then on sources are kept, and decoded when all are read.
+#[derive(Default)]
+struct Streamed {
+    out: Loaded,
+    facts: kubernetes::Facts,
+    /// From the first source that may need a cluster's settings on, every source, owning
+    /// its trees (its text is gone by the time they are decoded).
+    kept: Vec<Source<'static>>,
+}
+
+impl Streamed {
+    fn push(&mut self, s: Source<'_>, sink: &mut impl FnMut(Document)) {
+        if !self.kept.is_empty() || needs_clusters(&s) {
+            self.kept.push(s.into_owned());
+            return;
         }
+        // A source before any manifest or values file reads no cluster's settings.
+        let none = kubernetes::clusters(&[]);
+        decode_source(&s, &none, &mut self.facts, &mut self.out);
+        drop(s);
+        self.out.documents.drain(..).for_each(sink);
     }
 
-    /// The tree of `src`, or `None` with its syntax error in `out`.
-    fn tree<'a>(
-        &self,
-        src: &'a str,
-        format: Format,
-        file: Option<&Path>,
-        out: &mut Loaded,
-    ) -> Option<Node<'a>> {
-        match parse_tree(src, format, &self.limits) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let kind = if e.over_limit {
-                    DiagnosticKind::Limit
-                } else {
-                    DiagnosticKind::Syntax
-                };
-                out.diagnostics
-                    .push(Diagnostic::error(kind, e.pos, "", e.message).in_file(file));
-                None
-            }
+    /// Decodes the kept sources with their clusters, runs the rules spanning a cluster's
+    /// manifests, and returns every diagnostic.
+    fn finish(mut self, sink: &mut impl FnMut(Document)) -> Vec<Diagnostic> {
+        let kept = std::mem::take(&mut self.kept);
+        let clusters = kubernetes::clusters(&kept);
+        for s in kept {
+            decode_source(&s, &clusters, &mut self.facts, &mut self.out);
+            self.out.documents.drain(..).for_each(&mut *sink);
         }
+        self.facts.check(&mut self.out.diagnostics);
+        self.out.diagnostics
     }
+}
 
-    /// Decodes and validates `tree` into documents and diagnostics.
-    fn decode_into(tree: &Node<'_>, format: Format, file: Option<&Path>, out: &mut Loaded) {
-        let start = out.diagnostics.len();
-        let docs = crate::load::decode::decode_document(tree, &mut out.diagnostics);
-        for d in &mut out.diagnostics[start..] {
-            d.file = file.map(Path::to_path_buf);
+/// Whether decoding `s` may read a cluster's settings: it holds a Kubernetes manifest, or
+/// Helm values (which every later manifest of its cluster reads).
+fn needs_clusters(s: &Source<'_>) -> bool {
+    let Ok((_, docs)) = &s.docs else {
+        return false;
+    };
+    docs.iter()
+        .any(|d| kubernetes::is_manifest(&d.tree) || kubernetes::is_helm_values(&d.tree))
+}
+
+/// Decodes parsed sources in order, each Kubernetes manifest with its cluster's settings,
+/// then runs the rules that span a cluster's manifests. Each source's trees are dropped
+/// once it is decoded.
+fn load_sources(sources: Vec<Source<'_>>) -> Loaded {
+    let clusters = kubernetes::clusters(&sources);
+    let mut facts = kubernetes::Facts::default();
+    let mut out = Loaded::default();
+    for s in sources {
+        decode_source(&s, &clusters, &mut facts, &mut out);
+    }
+    facts.check(&mut out.diagnostics);
+    out
+}
+
+/// Decodes the documents of one source into `out`, through one context for the file (its
+/// cap on problems spans its documents), then names the file and each problem's document.
+fn decode_source(
+    s: &Source<'_>,
+    clusters: &kubernetes::Clusters,
+    facts: &mut kubernetes::Facts,
+    out: &mut Loaded,
+) {
+    let (format, docs) = match &s.docs {
+        Ok(d) => d,
+        Err(d) => {
+            out.diagnostics.push(d.clone());
+            return;
         }
+    };
+    let Loaded {
+        documents,
+        diagnostics,
+    } = out;
+    let file_start = diagnostics.len();
+    // Where each document's problems start, and its number in a stream.
+    let mut marks = Vec::with_capacity(docs.len());
+    let mut cx = Cx::new(diagnostics);
+    let mut file_cx = kubernetes::FileContext::of(s, clusters, docs);
+    for doc in docs {
+        marks.push((cx.listed(), doc.index));
+        let contents = decode_doc(&mut cx, &mut file_cx, doc, *format, facts);
         // Room for exactly these: a vector of 584-byte documents grown one by one keeps room
-        // for up to twice as many.
-        out.documents.reserve_exact(docs.len());
-        out.documents
-            .extend(docs.into_iter().map(|content| Document {
-                file: file.map(Path::to_path_buf),
-                format,
-                content,
-            }));
+        // for up to twice as many. (Not per document of a stream: growing by exactly one
+        // document at a time would copy the vector each time.)
+        if docs.len() == 1 {
+            documents.reserve_exact(contents.len());
+        }
+        documents.extend(contents.into_iter().map(|content| Document {
+            file: s.file.clone(),
+            format: *format,
+            content,
+        }));
+    }
+    let end = cx.listed();
+    cx.finish();
+    for d in &mut diagnostics[file_start..] {
+        d.file.clone_from(&s.file);
+    }
+    for (i, &(start, index)) in marks.iter().enumerate() {
+        let stop = marks.get(i + 1).map_or(end, |m| m.0);
+        for d in &mut diagnostics[start..stop] {
+            d.document = index;
+        }
+    }
+}
+
+/// One document decoded by what it is: a Nomad job, a Kubernetes manifest, a Helm values
+/// file, or one of Consul's own shapes.
+fn decode_doc<'s>(
+    cx: &mut Cx<'s, '_>,
+    file_cx: &mut kubernetes::FileContext<'s>,
+    doc: &'s SourceDoc<'s>,
+    format: Format,
+    facts: &mut kubernetes::Facts,
+) -> Vec<Content> {
+    if format == Format::Hcl2 {
+        nomad::documents(cx, &doc.tree, nomad::Dialect::Hcl2)
+    } else if nomad::is_json_job(&doc.tree) {
+        nomad::documents(cx, &doc.tree, nomad::Dialect::Json)
+    } else if kubernetes::is_manifest(&doc.tree) {
+        file_cx.decode(cx, doc, facts)
+    } else if kubernetes::is_helm_values(&doc.tree) {
+        kubernetes::helm_documents(cx, &doc.tree)
+    } else {
+        crate::load::decode::decode_document(cx, &doc.tree)
     }
 }
 
@@ -241,6 +375,13 @@ pub fn parse_tree<'a>(
         Format::Yaml => Err(SyntaxError::new(
             crate::syntax::tree::Pos::default(),
             "YAML support is not compiled in (enable the `yaml` feature)",
+        )),
+        #[cfg(feature = "nomad")]
+        Format::Hcl2 => crate::syntax::hcl2::parse(src, limits),
+        #[cfg(not(feature = "nomad"))]
+        Format::Hcl2 => Err(SyntaxError::new(
+            crate::syntax::tree::Pos::default(),
+            "Nomad job support is not compiled in (enable the `nomad` feature)",
         )),
     }
 }

@@ -44,6 +44,15 @@ pub(crate) fn service(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
     service_at(cx, s, false);
 }
 
+/// Consul's rules on a registration another tool makes (a consul-k8s pod's, a Nomad
+/// service's): each problem with the position of what it concerns, for the caller to report
+/// where the tool's own file says it.
+pub(crate) fn registration(s: &ServiceDefinition) -> Vec<crate::load::error::Diagnostic> {
+    let mut sink = Vec::new();
+    service(&mut Cx::new(&mut sink), s);
+    sink
+}
+
 fn service_at(cx: &mut Cx<'_, '_>, s: &ServiceDefinition, is_sidecar: bool) {
     identity(cx, s, is_sidecar);
     match s.kind {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::agent::AgentConfig;
 use crate::model::config_entry::ConfigEntry;
+use crate::model::nomad::NomadJob;
 use crate::model::service::ServiceDefinition;
 use crate::syntax::tree::Pos;
 
@@ -16,13 +17,21 @@ pub enum Format {
     Hcl,
     /// JSON: Consul's HTTP API shapes and agent-config shapes.
     Json,
-    /// YAML (feature `yaml`).
+    /// YAML (feature `yaml`): one document, or a stream of them (`---`).
     Yaml,
+    /// HCL2: Nomad job files (feature `nomad`).
+    Hcl2,
 }
 
 impl Format {
-    /// The format a file name's extension names: `.hcl`, `.json`, `.yaml` or `.yml`.
+    /// The format a file name's extension names: `.hcl`, `.json`, `.yaml` or `.yml`; a Nomad
+    /// job file, `.nomad` or `.nomad.hcl`, is HCL2.
     pub fn from_path(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        #[allow(clippy::case_sensitive_file_extension_comparisons)] // lower-cased above
+        if name.ends_with(".nomad") || name.ends_with(".nomad.hcl") {
+            return Some(Self::Hcl2);
+        }
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "hcl" => Some(Self::Hcl),
             "json" => Some(Self::Json),
@@ -37,6 +46,7 @@ impl Format {
             Self::Hcl => "hcl",
             Self::Json => "json",
             Self::Yaml => "yaml",
+            Self::Hcl2 => "hcl2",
         }
     }
 }
@@ -51,12 +61,13 @@ impl fmt::Display for Format {
 impl std::str::FromStr for Format {
     type Err = UnknownFormat;
 
-    /// `hcl`, `json`, `yaml` or `yml`, in any case.
+    /// `hcl`, `json`, `yaml` or `yml`, `hcl2` or `nomad`, in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "hcl" => Ok(Self::Hcl),
             "json" => Ok(Self::Json),
             "yaml" | "yml" => Ok(Self::Yaml),
+            "hcl2" | "nomad" => Ok(Self::Hcl2),
             _ => Err(UnknownFormat {
                 value: s.to_owned(),
             }),
@@ -110,10 +121,13 @@ pub enum Content {
     Agent(AgentConfig),
     /// A saved `GET /v1/connect/ca/roots` response: it names the trust domain.
     CaRoots(CaRoots),
+    /// A Nomad job (its services are documents of their own).
+    NomadJob(NomadJob),
 }
 
 impl serde::Serialize for Content {
-    /// Consul's canonical JSON of what was loaded, as [`Document::to_json`] gives it, written
+    /// Consul's canonical JSON of what was loaded (a Nomad job as `nomad job run -output`
+    /// prints it), as [`Document::to_json`] gives it, written
     /// without building a `serde_json::Value` first.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -121,8 +135,16 @@ impl serde::Serialize for Content {
             Self::ConfigEntry(v) => v.serialize(s),
             Self::Agent(v) => v.serialize(s),
             Self::CaRoots(v) => v.serialize(s),
+            Self::NomadJob(v) => JobEnvelope { job: v }.serialize(s),
         }
     }
+}
+
+/// A Nomad job as `nomad job run -output` prints it: `{"Job": {…}}`.
+#[derive(serde::Serialize)]
+struct JobEnvelope<'a> {
+    #[serde(rename = "Job")]
+    job: &'a NomadJob,
 }
 
 /// The part of a saved `/v1/connect/ca/roots` response that resolution needs.
@@ -161,14 +183,15 @@ pub struct Document {
 }
 
 impl Document {
-    /// The document kind as the CLI reports it: `service`, `agent`, or the config entry kind
-    /// (`proxy-defaults`, `service-defaults`, …).
+    /// The document kind as the CLI reports it: `service`, `agent`, `nomad-job`, or the
+    /// config entry kind (`proxy-defaults`, `service-defaults`, …).
     pub fn kind(&self) -> &str {
         match &self.content {
             Content::Service(_) => "service",
             Content::ConfigEntry(e) => e.kind(),
             Content::Agent(_) => "agent",
             Content::CaRoots(_) => "ca-roots",
+            Content::NomadJob(_) => "nomad-job",
         }
     }
 
@@ -179,11 +202,13 @@ impl Document {
             Content::ConfigEntry(e) => e.pos(),
             Content::Agent(a) => a.pos,
             Content::CaRoots(r) => r.pos,
+            Content::NomadJob(j) => j.pos,
         }
     }
 
     /// The canonical Consul JSON of what was loaded: the HTTP API's CamelCase shapes for
-    /// services and config entries, Consul's snake_case for agent configuration.
+    /// services and config entries, Consul's snake_case for agent configuration, and a Nomad
+    /// job as `nomad job run -output` prints it (`{"Job": {…}}`, what of it was kept).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(&self.content).unwrap_or(serde_json::Value::Null)
     }
@@ -208,6 +233,14 @@ impl Document {
     pub fn as_ca_roots(&self) -> Option<&CaRoots> {
         match &self.content {
             Content::CaRoots(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The Nomad job, if this document is one.
+    pub fn as_nomad_job(&self) -> Option<&NomadJob> {
+        match &self.content {
+            Content::NomadJob(j) => Some(j),
             _ => None,
         }
     }

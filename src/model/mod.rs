@@ -6,6 +6,7 @@
 //! - [`discovery_chain`]: `service-resolver`, `service-router`, `service-splitter` and
 //!   `exported-services`;
 //! - [`agent`]: the agent configuration settings a multi-datacenter mesh needs;
+//! - [`nomad`]: a Nomad job, which places its services;
 //! - [`opaque`]: [`Opaque`](opaque::Opaque), a configuration map kept as written, compact;
 //! - [`document`]: one loaded document, its [`Format`](document::Format) and file.
 //!
@@ -17,5 +18,6 @@ pub mod config_entry;
 pub mod discovery_chain;
 pub mod document;
 pub mod mode;
+pub mod nomad;
 pub mod opaque;
 pub mod service;

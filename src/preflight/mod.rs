@@ -106,7 +106,7 @@ fn datacenter_name(d: &Diagnostic) -> Option<Check> {
 /// use meshroute::preflight::{self, Check};
 /// use meshroute::{Loader, Topology};
 ///
-/// let loaded = Loader::new().load_paths(&["examples"]);
+/// let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary"]);
 /// assert!(!loaded.has_errors());
 /// let topology = Topology::from_documents(&loaded.documents, None);
 /// let findings = preflight::run(&topology);

@@ -240,7 +240,7 @@ fn service_warnings(
 ) {
     match kind {
         HopKind::RemoteGateway => match (f.gateways, f.target_dc) {
-            (Some(gw), _) => unaddressed(Some(gw), "mesh gateway", warnings),
+            (Some(gw), _) => unaddressed(Some(gw), "mesh gateway", true, warnings),
             (None, None) => warnings.push(unknown_datacenter(
                 f.datacenter,
                 "its mesh gateways are unknown, so the route is unreachable as far as the inputs tell",
@@ -430,7 +430,7 @@ fn local_gateway_warnings(
     gateways: Option<&Addresses>,
     warnings: &mut Vec<Warning>,
 ) {
-    unaddressed(gateways, "mesh gateway", warnings);
+    unaddressed(gateways, "mesh gateway", false, warnings);
     if gateways.is_none() {
         warnings.push(no_gateway(dc.name(), proxy_partition));
     }
@@ -445,7 +445,8 @@ fn instance_warnings(f: &Facts<'_>, warnings: &mut Vec<Warning>) {
         warnings.push(unknown_datacenter(target_dc, &what));
         return;
     }
-    unaddressed(f.endpoints, "instance", warnings);
+    let wan = !f.local;
+    unaddressed(f.endpoints, "instance", wan, warnings);
     if f.endpoints.is_none() {
         warnings.push(Warning::new(
             WarningKind::NoInstance,
@@ -457,13 +458,20 @@ fn instance_warnings(f: &Facts<'_>, warnings: &mut Vec<Warning>) {
     }
 }
 
-fn unaddressed(a: Option<&Addresses>, what: &str, warnings: &mut Vec<Warning>) {
-    if let Some(a) = a.filter(|a| a.unaddressed > 0) {
+/// The instances left out of the addresses dialed (`wan` from another datacenter).
+fn unaddressed(a: Option<&Addresses>, what: &str, wan: bool, warnings: &mut Vec<Warning>) {
+    let n = a.map_or(0, |a| {
+        if wan {
+            a.wan_unaddressed
+        } else {
+            a.unaddressed
+        }
+    });
+    if n > 0 {
         warnings.push(Warning::new(
             WarningKind::Unaddressed,
             format!(
-                "{} {what}(s) left out: no address or port in the inputs (Consul uses the node's address, and assigns sidecar ports at registration)",
-                a.unaddressed
+                "{n} {what}(s) left out: no address or port in the inputs (Consul uses the node's address; a Kubernetes pod's or Nomad allocation's is known only at run time; Consul assigns sidecar ports at registration)"
             ),
         ));
     }

@@ -69,6 +69,11 @@ pub enum Value<'a> {
     List(Box<[Node<'a>]>),
     /// A map, in source order; keys may repeat where the format allows it.
     Map(Box<[Entry<'a>]>),
+    /// An expression the reader does not evaluate (HCL2: a variable, a function call, a
+    /// template with interpolations), written as the template text a JSON document holds
+    /// for it (`${var.dc}`, `${NOMAD_ALLOC_INDEX}-web`). Always owned (the reader writes
+    /// it), a boxed string so that a node stays 32 bytes.
+    Expression(Box<str>),
 }
 
 /// One key and its value in a [`Value::Map`].
@@ -115,6 +120,7 @@ impl<'a> Node<'a> {
             ),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.as_ref().to_owned()),
+            Value::Expression(s) => J::String(s.to_string()),
             Value::List(items) => J::Array(items.iter().map(Self::to_json).collect()),
             Value::Map(entries) => {
                 let mut m = serde_json::Map::with_capacity(entries.len());
@@ -165,6 +171,7 @@ impl Value<'_> {
             Self::BigInt(text) => Value::BigInt(text),
             Self::Float(f) => Value::Float(f),
             Self::String(s) => Value::String(Cow::Owned(s.into_owned())),
+            Self::Expression(text) => Value::Expression(text),
             Self::List(items) => Value::List(items.into_iter().map(Node::into_owned).collect()),
             Self::Map(entries) => Value::Map(
                 entries
@@ -188,6 +195,7 @@ impl Value<'_> {
             Self::String(_) => "string",
             Self::List(_) => "list",
             Self::Map(_) => "map",
+            Self::Expression(_) => "expression",
         }
     }
 }
@@ -209,6 +217,7 @@ impl serde::Serialize for Node<'_> {
             Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
             Value::Null | Value::Float(_) => s.serialize_unit(),
             Value::String(text) => s.serialize_str(text),
+            Value::Expression(text) => s.serialize_str(text),
             Value::List(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for item in items {
@@ -244,7 +253,7 @@ pub(crate) fn serialize_map<S: serde::Serializer>(
 
 /// Whether a key repeats in `entries` (by sorting references to the keys: 16 bytes a key,
 /// where a hash set would take twice that for a map of a million keys).
-fn has_repeated_keys(entries: &[Entry<'_>]) -> bool {
+pub(crate) fn has_repeated_keys(entries: &[Entry<'_>]) -> bool {
     if entries.len() <= 16 {
         return entries
             .iter()

@@ -1,7 +1,9 @@
 //! The YAML reader (feature `yaml`): every YAML-specific line of the crate lives here.
 //!
 //! YAML is read by serde-saphyr (pure safe Rust, YAML 1.2) into the generic tree, with the
-//! line and column of every value and key. Options: YAML 1.2 booleans only (`yes` and `on`
+//! line and column of every value and key. A stream (what the loader reads) is first read
+//! directly from the events of serde-saphyr's parser (`events`), which gives the same tree
+//! faster for the YAML manifests are made of and hands anything else to serde-saphyr. Options: YAML 1.2 booleans only (`yes` and `on`
 //! stay strings), duplicate keys rejected, nesting capped at [`Limits::max_depth`].
 //! Consul itself never reads YAML: the product document's YAML is Consul's JSON shape written
 //! as YAML (HCL1's lists of one map included), and that is what this reader expects.
@@ -13,6 +15,11 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
+
+#[cfg(test)]
+mod direct_tests;
+mod events;
+mod scalar;
 
 /// Reads YAML text (one document) into the generic tree.
 ///
@@ -43,17 +50,25 @@ pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError>
         .map_err(|e| syntax_error(&e, src))
 }
 
-/// The lines of a text, to read a scalar again where the parser found it.
-struct Lines<'a>(Vec<&'a str>);
+/// The lines of a text, to read a scalar again where the parser found it; split only when
+/// a scalar is read again (most documents have no float).
+struct Lines<'a> {
+    src: &'a str,
+    lines: std::cell::OnceCell<Vec<&'a str>>,
+}
 
 impl<'a> Lines<'a> {
     fn of(src: &'a str) -> Self {
-        Self(src.lines().collect())
+        Self {
+            src,
+            lines: std::cell::OnceCell::new(),
+        }
     }
 
     /// The plain scalar starting at `pos`, as written.
     fn scalar_at(&self, pos: Pos) -> Option<&'a str> {
-        let line = self.0.get((pos.line as usize).checked_sub(1)?)?;
+        let lines = self.lines.get_or_init(|| self.src.lines().collect());
+        let line = lines.get((pos.line as usize).checked_sub(1)?)?;
         let (start, _) = line
             .char_indices()
             .nth((pos.column as usize).checked_sub(1)?)?;
@@ -86,6 +101,124 @@ fn exact_integers(node: &mut Node<'_>, lines: &Lines<'_>) {
     }
 }
 
+/// One document of a YAML stream: its number in the stream (from 1, counting the `---`
+/// markers as `kubectl apply -f` reads a file) and its tree.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct StreamDocument<'a> {
+    /// The document's number in the stream, from 1.
+    pub index: u32,
+    /// The document, borrowing from the stream's text as [`parse`]'s tree does.
+    pub tree: Node<'a>,
+}
+
+/// Reads a YAML stream (documents separated by `---`, as Kubernetes manifests are written)
+/// into one tree per document. Empty and `null` documents are left out, as `kubectl` leaves
+/// them out; the others keep their number in the stream, and every position is a line of
+/// the whole text.
+///
+/// ```
+/// # #[cfg(feature = "yaml")] {
+/// use meshroute::tree::Limits;
+///
+/// let docs = meshroute::yaml::parse_stream("a: 1\n---\n---\nb: 2\n", &Limits::default())?;
+/// assert_eq!(docs.len(), 2);
+/// assert_eq!((docs[1].index, docs[1].tree.pos.line), (3, 4));
+/// # }
+/// # Ok::<(), meshroute::tree::SyntaxError>(())
+/// ```
+///
+/// # Errors
+///
+/// A [`SyntaxError`] for text that is not YAML (in any of its documents), has duplicate
+/// keys, non-string keys, or is over the limits.
+pub fn parse_stream<'a>(
+    src: &'a str,
+    limits: &Limits,
+) -> Result<Vec<StreamDocument<'a>>, SyntaxError> {
+    limits.check_len(src, "yaml")?;
+    let options = options(limits);
+    let direct = options.budget.as_ref().and_then(|b| events::read(src, b));
+    let trees = match direct {
+        Some(trees) => trees,
+        None => read_by_serde(src, options)?,
+    };
+    let markers = DocumentMarkers::of(src);
+    let lines = Lines::of(src);
+    Ok(trees
+        .into_iter()
+        .map(|mut tree| {
+            exact_integers(&mut tree, &lines);
+            StreamDocument {
+                index: markers.index_at(tree.pos.line),
+                tree,
+            }
+        })
+        .collect())
+}
+
+/// The stream's documents as serde-saphyr reads them (the reader of every form
+/// [`events::read`] leaves to it, and of every error).
+fn read_by_serde(src: &str, options: serde_saphyr::Options) -> Result<Vec<Node<'_>>, SyntaxError> {
+    serde_saphyr::from_multiple_with_options::<YNode>(src, options)
+        .map(|trees| trees.into_iter().map(|YNode(tree)| tree).collect())
+        .map_err(|e| syntax_error(&e, src))
+}
+
+/// Where the documents of a stream start: the lines of its `---` markers, and whether
+/// content comes before the first one (an implicit first document).
+struct DocumentMarkers {
+    lines: Vec<u32>,
+    implicit_first: bool,
+}
+
+/// The number of the document of the stream `src` that `line` is in, as [`parse_stream`]
+/// numbers them; `None` when the text holds one document or the line is unknown (`0`). For
+/// the position of an error, which stops the stream before its documents are numbered.
+pub(crate) fn document_of_line(src: &str, line: u32) -> Option<u32> {
+    let markers = DocumentMarkers::of(src);
+    let documents = markers.lines.len() + usize::from(markers.implicit_first);
+    (documents > 1 && line > 0).then(|| markers.index_at(line))
+}
+
+impl DocumentMarkers {
+    fn of(src: &str) -> Self {
+        let mut lines = Vec::new();
+        let mut implicit_first = false;
+        for (i, line) in src.lines().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if is_marker(line) {
+                lines.push(n);
+            } else if lines.is_empty() && is_content(line) {
+                implicit_first = true;
+            }
+        }
+        Self {
+            lines,
+            implicit_first,
+        }
+    }
+
+    /// The number of the document a line belongs to.
+    fn index_at(&self, line: u32) -> u32 {
+        let before = self.lines.partition_point(|&m| m <= line);
+        let n = u32::try_from(before).unwrap_or(u32::MAX) + u32::from(self.implicit_first);
+        n.max(1)
+    }
+}
+
+/// A document start marker: `---` at the start of a line, alone or followed by a space.
+fn is_marker(line: &str) -> bool {
+    line.strip_prefix("---")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+}
+
+/// A line with document content: not blank, not a comment, not a directive (`%YAML`).
+fn is_content(line: &str) -> bool {
+    let t = line.trim_start();
+    !(t.is_empty() || t.starts_with('#') || line.starts_with('%'))
+}
+
 /// The reader's options: YAML 1.2 booleans, duplicate keys rejected, nesting capped.
 fn options(limits: &Limits) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
@@ -96,6 +229,9 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
     // nodes, below a 10,000-service file); alias expansion keeps its own default caps.
     budget.max_nodes = budget.max_nodes.max(limits.max_bytes / 4);
     budget.max_events = budget.max_events.max(limits.max_bytes / 2);
+    // A stream's documents likewise (the default stops at 1,024, below a cluster's
+    // manifests): one per 16 bytes of the size cap.
+    budget.max_documents = budget.max_documents.max(limits.max_bytes / 16);
     options.budget = Some(budget);
     options
 }
@@ -431,6 +567,47 @@ mod tests {
             panic!()
         };
         assert_eq!(items[0].pos.line, 2);
+    }
+
+    #[test]
+    fn a_stream_numbers_its_documents_as_kubectl_counts_them() {
+        let src = "# leading comment\na: 1\n---\n---\nb: 2\n--- # marker comment\nc: 3\n...\n";
+        let docs = parse_stream(src, &Limits::default()).unwrap();
+        let got: Vec<(u32, u32)> = docs.iter().map(|d| (d.index, d.tree.pos.line)).collect();
+        // The empty third document is left out; the others keep their numbers and lines.
+        assert_eq!(got, [(1, 2), (3, 5), (4, 7)]);
+        let docs = parse_stream("---\na: 1\n", &Limits::default()).unwrap();
+        assert_eq!(docs[0].index, 1);
+        assert!(parse_stream("", &Limits::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_error_in_any_document_stops_the_stream_at_its_line() {
+        let src = "a: 1\n---\nb: [\n";
+        let e = parse_stream(src, &Limits::default()).unwrap_err();
+        assert_eq!(document_of_line(src, e.pos.line), Some(2));
+        assert_eq!(document_of_line("b: [\n", 1), None);
+        assert!(e.pos.line >= 3, "{e}");
+        assert!(!e.over_limit);
+        // In the readers' own words, as `parse` reports it.
+        assert_eq!(
+            e.to_string(),
+            "3:4: expected ']' to end the list opened at 3:4, found end of input"
+        );
+        let dup = parse_stream("a: 1\n---\nName: a\nName: b\n", &Limits::default());
+        assert_eq!(
+            dup.unwrap_err().to_string(),
+            "4:1: expected each key once in a map, found \"Name\" again"
+        );
+    }
+
+    #[test]
+    fn markers_need_a_line_of_their_own_start() {
+        assert!(is_marker("---"));
+        assert!(is_marker("--- !tag"));
+        assert!(!is_marker("----"));
+        assert!(!is_marker(" ---"));
+        assert!(!is_marker("---x"));
     }
 
     #[test]

@@ -77,9 +77,13 @@ pub struct Addresses {
     pub lan: Vec<String>,
     /// As dialed from another datacenter: the `wan` tagged address, else the service address.
     pub wan: Vec<String>,
-    /// Instances left out: no address (Consul would use their node's, which is not in the
-    /// inputs) or no port (Consul assigns sidecar ports at registration).
+    /// Instances left out of `lan`: no address (Consul would use their node's, which is not
+    /// in the inputs, or a Kubernetes pod's or Nomad allocation's, known only at run time)
+    /// or no port (Consul assigns sidecar ports at registration).
     pub unaddressed: usize,
+    /// Instances left out of `wan`: as `unaddressed`, except those whose `wan` tagged address
+    /// is known although their own address is not.
+    pub wan_unaddressed: usize,
 }
 
 /// A connect-enabled service's instances in one datacenter (its sidecars, connect proxies

@@ -53,6 +53,8 @@ pub enum WarningKind {
     PeerModeNone,
     /// A peer's gateways and SNI come from the peering at run time.
     PeerAtRunTime,
+    /// A Nomad job placed in a datacenter that is not among its `datacenters`.
+    NomadDatacenter,
 }
 
 impl WarningKind {
@@ -77,6 +79,7 @@ impl WarningKind {
             Self::PeerWithDatacenter => "peer-with-datacenter",
             Self::PeerModeNone => "peer-mode-none",
             Self::PeerAtRunTime => "peer-at-run-time",
+            Self::NomadDatacenter => "nomad-datacenter",
         }
     }
 }

@@ -128,7 +128,7 @@ fn check_says_what_it_checked_unless_quiet() {
     assert_eq!(run.code, 0);
     assert_eq!(
         run.stdout,
-        "checked 20 file(s): 25 document(s) in 4 datacenter(s) (east, primary, secondary, west); no problems\n"
+        "checked 25 file(s): 35 document(s) in 6 datacenter(s) (east, k8s, nomad, primary, secondary, west); no problems\n"
     );
     let run = meshroute(&["check", "--quiet", "examples"], None);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));

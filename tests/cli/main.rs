@@ -4,6 +4,7 @@ mod check;
 mod commands;
 mod contract;
 mod exit_codes;
+mod federation;
 mod golden;
 mod inputs;
 mod placement;

@@ -132,8 +132,9 @@ fn resolve_examples_table_has_one_aligned_row_per_upstream_and_chain_target() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("DATACENTER"));
-    // Eight upstreams, and one row more for inventory's failover target (examples/failover).
-    assert_eq!(lines.len(), 1 + 8 + 1, "{text}");
+    // The VM datacenters' eight upstreams, one row more for inventory's failover target
+    // (examples/failover), the Kubernetes datacenter's three, the Nomad one's one.
+    assert_eq!(lines.len(), 1 + 8 + 1 + 3 + 1, "{text}");
     assert!(
         lines
             .iter()

@@ -14,6 +14,7 @@ fn fuzz_corpora_load_without_panicking() {
         ("load_hcl", Format::Hcl),
         ("load_json", Format::Json),
         ("load_yaml", Format::Yaml),
+        ("load_nomad", Format::Hcl2),
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;

@@ -4,6 +4,7 @@ mod chain;
 mod chain_fixtures;
 mod chain_props;
 mod client_hello;
+mod federation;
 mod fixtures;
 mod fuzz_corpus;
 #[path = "../common/helpers.rs"]

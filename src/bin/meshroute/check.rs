@@ -94,7 +94,8 @@ impl Levels {
                 out.extend(self.apply(f).as_ref().map(Problem::from));
             } else {
                 let mut p = Problem::from(d);
-                if self.deny_warnings {
+                // Notes are information: `--deny warnings` leaves them alone.
+                if self.deny_warnings && p.severity != Severity::Note {
                     p.severity = Severity::Error;
                 }
                 out.push(p);
@@ -145,10 +146,15 @@ impl<'a> Checked<'a> {
     /// `checked N file(s): N document(s) in N datacenter(s) (a, b); no problems` (or `N
     /// warning(s)`).
     fn summary(&self, problems: &[Problem]) -> String {
-        let outcome = if problems.is_empty() {
-            "no problems".to_owned()
-        } else {
-            format!("{} warning(s)", problems.len())
+        let notes = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Note)
+            .count();
+        let outcome = match (problems.len() - notes, notes) {
+            (0, 0) => "no problems".to_owned(),
+            (w, 0) => format!("{w} warning(s)"),
+            (0, n) => format!("no problems, {n} note(s)"),
+            (w, n) => format!("{w} warning(s), {n} note(s)"),
         };
         format!(
             "checked {} file(s): {} document(s) in {} datacenter(s) ({}); {outcome}",

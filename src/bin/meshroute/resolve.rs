@@ -113,8 +113,9 @@ fn aligned_line(cells: &[&str; 9], widths: &[usize; 9]) -> String {
     l
 }
 
-/// The addresses cell of a hop: the addresses, or why there are none.
-fn addresses(hop: &meshroute::NextHop<'_>, peer: bool) -> String {
+/// The addresses cell of a hop: the addresses, or why there are none (`unknown`: there are
+/// gateways, whose addresses exist only at run time: pods, allocations).
+fn addresses(hop: &meshroute::NextHop<'_>, peer: bool, unknown: bool) -> String {
     if !hop.addresses.is_empty() {
         return hop.addresses.join(",");
     }
@@ -122,6 +123,8 @@ fn addresses(hop: &meshroute::NextHop<'_>, peer: bool) -> String {
         "(from the peering)".to_owned()
     } else if hop.kind == meshroute::HopKind::Direct {
         "-".to_owned()
+    } else if unknown {
+        "(unknown)".to_owned()
     } else {
         "(unreachable)".to_owned()
     }
@@ -155,6 +158,23 @@ fn destination(r: &Route<'_>) -> String {
     }
 }
 
+/// Whether a route's hop (its primary target's, for a chained route) has gateways whose
+/// addresses are known only at run time.
+fn unaddressed(r: &Route<'_>) -> bool {
+    let primary = r.chain.as_ref().and_then(|c| c.primary());
+    target_unaddressed(r, primary.map(|t| t.target.id.as_str()))
+}
+
+/// Whether the route has an `unaddressed` warning for `target` (a chain target's ID, whose
+/// warnings name it), or any when the route has no chain.
+fn target_unaddressed(r: &Route<'_>, target: Option<&str>) -> bool {
+    let prefix = target.map(|id| format!("target {id}: "));
+    r.warnings.iter().any(|w| {
+        w.kind() == meshroute::WarningKind::Unaddressed
+            && prefix.as_deref().is_none_or(|p| w.message().starts_with(p))
+    })
+}
+
 fn row(r: &Route<'_>) -> [String; 9] {
     let dest = destination(r);
     let name = if r.upstream.destination_type == meshroute::DestinationType::PreparedQuery {
@@ -170,7 +190,7 @@ fn row(r: &Route<'_>) -> [String; 9] {
         r.mode.as_str().to_owned(),
         r.decided_by.as_str().to_owned(),
         r.next_hop.kind.as_str().to_owned(),
-        addresses(&r.next_hop, r.upstream.peer.is_some()),
+        addresses(&r.next_hop, r.upstream.peer.is_some(), unaddressed(r)),
         r.sni.as_deref().unwrap_or("-").to_owned(),
     ]
 }
@@ -202,7 +222,11 @@ fn target_rows(r: &Route<'_>) -> Vec<[String; 9]> {
                 t.mode.as_str().to_owned(),
                 t.decided_by.as_str().to_owned(),
                 t.next_hop.kind.as_str().to_owned(),
-                addresses(&t.next_hop, tt.peer.is_some()),
+                addresses(
+                    &t.next_hop,
+                    tt.peer.is_some(),
+                    target_unaddressed(r, Some(&tt.id)),
+                ),
                 t.sni.as_deref().unwrap_or("-").to_owned(),
             ]
         })

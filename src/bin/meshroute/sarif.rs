@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use meshroute::preflight::Check;
-use meshroute::{Problem, Source};
+use meshroute::{Problem, Severity, Source};
 use serde_json::{Value, json};
 
 use crate::shared::{self, Stop};
@@ -154,7 +154,11 @@ fn result(p: &Problem, rules: &[Rule], root: &Path) -> Value {
     let mut r = json!({
         "ruleId": p.code,
         "ruleIndex": index,
-        "level": if p.is_error() { "error" } else { "warning" },
+        "level": match p.severity {
+            Severity::Error => "error",
+            Severity::Note => "note",
+            _ => "warning",
+        },
         "message": {"text": text},
     });
     if let Some(location) = p.file.as_deref().and_then(|f| location(f, p, root)) {

@@ -143,6 +143,54 @@ fn entry<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Option<ConfigEntry> {
     }))
 }
 
+/// The config entry of kind `kind` (`proxy-defaults`, `service-defaults`, the discovery
+/// chain's three kinds, `exported-services`) named `name` whose other fields are those of
+/// `obj`: the `spec` of a consul-k8s custom resource, whose field names are the entry's in
+/// camelCase. `None` when it had an error. Consul's own rules do not run: the resource's
+/// admission webhook has its own.
+pub(crate) fn spec_entry<'t>(
+    cx: &mut Cx<'t, '_>,
+    kind: &str,
+    name: &str,
+    obj: Obj<'t>,
+) -> Option<ConfigEntry> {
+    cx.clean(|cx| {
+        cx.in_config_entry(|cx| match kind {
+            "proxy-defaults" => {
+                let mut p = proxy_defaults(cx, obj);
+                name.clone_into(&mut p.name);
+                Some(ConfigEntry::ProxyDefaults(p))
+            }
+            "service-defaults" => {
+                let mut s = service_defaults(cx, obj);
+                name.clone_into(&mut s.name);
+                Some(ConfigEntry::ServiceDefaults(s))
+            }
+            "service-resolver" => {
+                let mut r = discovery_chain::resolver(cx, obj);
+                name.clone_into(&mut r.name);
+                Some(ConfigEntry::ServiceResolver(r))
+            }
+            "service-router" => {
+                let mut r = discovery_chain::router(cx, obj);
+                name.clone_into(&mut r.name);
+                Some(ConfigEntry::ServiceRouter(r))
+            }
+            "service-splitter" => {
+                let mut s = discovery_chain::splitter(cx, obj);
+                name.clone_into(&mut s.name);
+                Some(ConfigEntry::ServiceSplitter(s))
+            }
+            "exported-services" => {
+                let mut e = discovery_chain::exported(cx, obj);
+                name.clone_into(&mut e.name);
+                Some(ConfigEntry::ExportedServices(e))
+            }
+            _ => None,
+        })
+    })
+}
+
 /// An entry of a kind this crate does not model, kept as written.
 fn other_entry(obj: &Obj<'_>, kind: &str) -> ConfigEntry {
     let mut name = String::new();

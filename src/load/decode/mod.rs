@@ -23,20 +23,19 @@ mod discovery_chain;
 mod mesh_gateway;
 mod service;
 
+pub(crate) use crate::load::decode::config_entry::spec_entry;
+
 use crate::load::context::{Cx, Obj, Style, owned_string, wrong_type};
 use crate::load::decode::agent::agent;
 use crate::load::decode::config_entry::checked_entry;
 use crate::load::decode::service::checked_service;
-use crate::load::error::Diagnostic;
 use crate::model::document::{CaRoots, Content};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
-/// Decodes one parsed file into its documents, reporting problems into `diags`.
-pub(crate) fn decode_document(tree: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Content> {
-    let mut cx = Cx::new(diags);
-    let contents = decode_tree(&mut cx, tree);
-    cx.finish();
-    contents
+/// Decodes one parsed document into its documents, reporting problems through `cx` (its
+/// file's context: the file's cap on problems spans its documents).
+pub(crate) fn decode_document<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
+    decode_tree(cx, tree)
 }
 
 fn decode_tree<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>) -> Vec<Content> {
