@@ -112,7 +112,7 @@ fn job(dirs: &[String]) {
     stages.done("load");
     let topology = Topology::from_owned_documents(loaded.documents, None);
     stages.done("build");
-    finish(stages, topology);
+    finish(stages, topology, ());
 }
 
 fn stream(dirs: &[String]) {
@@ -129,11 +129,11 @@ fn stream(dirs: &[String]) {
     let topology = builder.build();
     drop(builder);
     stages.done("build");
-    finish(stages, topology);
+    finish(stages, topology, ());
 }
 
-/// Resolves, writes the routes, drops everything.
-fn finish(mut stages: Stages, topology: Topology) {
+/// Resolves, writes the routes, drops everything (`kept` last: what the job held to the end).
+fn finish<K>(mut stages: Stages, topology: Topology, kept: K) {
     let resolution = topology.resolve();
     stages.done("resolve");
     write(&resolution);
@@ -141,6 +141,7 @@ fn finish(mut stages: Stages, topology: Topology) {
     eprintln!("routes {}", resolution.len());
     drop(resolution);
     drop(topology);
+    drop(kept);
     stages.done("drop");
     stages.total();
 }
@@ -160,16 +161,7 @@ fn documents(dirs: &[String]) {
     stages.done("load");
     let topology = Topology::from_documents(&loaded.documents, None);
     stages.done("build");
-    let resolution = topology.resolve();
-    stages.done("resolve");
-    write(&resolution);
-    stages.done("write");
-    eprintln!("routes {}", resolution.len());
-    drop(resolution);
-    drop(topology);
-    drop(loaded);
-    stages.done("drop");
-    stages.total();
+    finish(stages, topology, loaded);
 }
 
 fn peer(dirs: &[String]) {
