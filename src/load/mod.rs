@@ -136,15 +136,55 @@ impl Loader {
     /// Every file is read before any is decoded, so that Kubernetes manifests are decoded
     /// with their cluster's Helm values wherever those are among the inputs
     /// (`docs/loading.md`).
+    ///
+    /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
         let mut sources = Vec::new();
+        self.walk_paths(paths, |s| sources.push(s));
+        load_sources(sources)
+    }
+
+    /// [`Loader::load_paths`], handing each document to `sink` as soon as it is decoded, in
+    /// the same order, and returning the diagnostics. Files are decoded one at a time, as
+    /// they are read, and nothing is kept of their documents here: a sink that turns them
+    /// into something smaller (a `TopologyBuilder`, say) never holds them all, nor their
+    /// trees. Kubernetes manifests need their cluster's Helm values, which may be in any file:
+    /// from the first file holding a manifest or Helm values on, files are kept parsed until
+    /// every one is read, as [`Loader::load_paths`] keeps them all. The same documents and
+    /// diagnostics either way.
+    ///
+    /// ```
+    /// use meshroute::{Loader, Topology};
+    ///
+    /// // The VM datacenters of examples/.
+    /// const EXAMPLES: [&str; 3] = ["examples/primary", "examples/secondary", "examples/failover"];
+    /// let mut builder = Topology::builder();
+    /// let diagnostics = Loader::new().load_paths_each(&EXAMPLES, |d| {
+    ///     builder.add_document(d);
+    /// });
+    /// assert!(diagnostics.iter().all(|d| !d.is_error()));
+    /// let topology = builder.build();
+    /// assert_eq!(topology.resolve().len(), 8);
+    /// ```
+    pub fn load_paths_each<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        mut sink: impl FnMut(Document),
+    ) -> Vec<Diagnostic> {
+        let mut stream = Streamed::default();
+        self.walk_paths(paths, |s| stream.push(s, &mut sink));
+        stream.finish(&mut sink)
+    }
+
+    /// Every file of `paths` read and parsed, in order, each handed to `each`.
+    fn walk_paths<P: AsRef<Path>>(&self, paths: &[P], mut each: impl FnMut(Source)) {
         let mut seen = walk::Seen::default();
         for p in paths {
             let p = p.as_ref();
             let meta = match std::fs::metadata(p) {
                 Ok(m) => m,
                 Err(e) => {
-                    sources.push(source::failed(read::io_error(&e).in_file(Some(p))));
+                    each(source::failed(read::io_error(&e).in_file(Some(p))));
                     continue;
                 }
             };
@@ -152,18 +192,19 @@ impl Loader {
             if meta.is_dir() {
                 let mut walk = walk::Walk::new(&mut seen);
                 walk.dir(p, id);
-                sources.extend(walk.found.into_iter().map(|found| match found {
-                    Ok(f) => self.parse_file(&f),
-                    Err(d) => source::failed(d),
-                }));
+                for found in walk.found {
+                    each(match found {
+                        Ok(f) => self.parse_file(&f),
+                        Err(d) => source::failed(d),
+                    });
+                }
             } else {
-                sources.push(match seen.file(id, p) {
+                each(match seen.file(id, p) {
                     Ok(()) => self.parse_file(p),
                     Err(d) => source::failed(d),
                 });
             }
         }
-        load_sources(sources)
     }
 
     /// One file read bounded and parsed; its text is dropped here, once its trees are built
@@ -174,6 +215,53 @@ impl Loader {
             Err(d) => source::failed(d.in_file(Some(path))),
         }
     }
+}
+
+/// A load decoded as its sources come ([`Loader::load_paths_each`]): each source is decoded
+/// and its documents handed on at once, until one may need a Kubernetes cluster's settings;
+/// from then on sources are kept, and decoded when all are read.
+#[derive(Default)]
+struct Streamed {
+    out: Loaded,
+    facts: kubernetes::Facts,
+    kept: Vec<Source>,
+}
+
+impl Streamed {
+    fn push(&mut self, s: Source, sink: &mut impl FnMut(Document)) {
+        if !self.kept.is_empty() || needs_clusters(&s) {
+            self.kept.push(s);
+            return;
+        }
+        // A source before any manifest or values file reads no cluster's settings.
+        let none = kubernetes::clusters(&[]);
+        decode_source(&s, &none, &mut self.facts, &mut self.out);
+        drop(s);
+        self.out.documents.drain(..).for_each(sink);
+    }
+
+    /// Decodes the kept sources with their clusters, runs the rules spanning a cluster's
+    /// manifests, and returns every diagnostic.
+    fn finish(mut self, sink: &mut impl FnMut(Document)) -> Vec<Diagnostic> {
+        let kept = std::mem::take(&mut self.kept);
+        let clusters = kubernetes::clusters(&kept);
+        for s in kept {
+            decode_source(&s, &clusters, &mut self.facts, &mut self.out);
+            self.out.documents.drain(..).for_each(&mut *sink);
+        }
+        self.facts.check(&mut self.out.diagnostics);
+        self.out.diagnostics
+    }
+}
+
+/// Whether decoding `s` may read a cluster's settings: it holds a Kubernetes manifest, or
+/// Helm values (which every later manifest of its cluster reads).
+fn needs_clusters(s: &Source) -> bool {
+    let Ok((_, docs)) = &s.docs else {
+        return false;
+    };
+    docs.iter()
+        .any(|d| kubernetes::is_manifest(&d.tree) || kubernetes::is_helm_values(&d.tree))
 }
 
 /// Decodes parsed sources in order, each Kubernetes manifest with its cluster's settings,

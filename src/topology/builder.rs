@@ -1,7 +1,7 @@
 //! [`TopologyBuilder`]: documents or models in, an immutable [`Topology`] out.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::model::config_entry::ConfigEntry;
@@ -12,7 +12,7 @@ use crate::topology::compile;
 use crate::topology::datacenter::Datacenter;
 use crate::topology::entries::{AddedEntry, ConfigEntries, EntryConflict};
 use crate::topology::instances::{Added, NodeAddr, add_service};
-use crate::topology::placement::{Agent, Placement};
+use crate::topology::placement::{Agent, AgentFile, Placed, Placement};
 use crate::topology::warning::{Warning, WarningKind};
 
 /// Builds a [`Topology`] from documents or programmatically. The setters chain, and
@@ -36,6 +36,17 @@ pub struct TopologyBuilder {
     warnings: Vec<Warning>,
     /// Config entries added so far (their order).
     entries: usize,
+    /// Documents added one at a time, not placed yet.
+    pending: Pending,
+}
+
+/// Documents given one at a time ([`TopologyBuilder::add_document`]), kept until they can be
+/// placed: a directory's agent configuration may come after its other files. The agent
+/// configurations are kept apart (small, and all that placement reads).
+#[derive(Clone, Debug, Default)]
+struct Pending {
+    agents: Vec<AgentFile>,
+    documents: Vec<Document>,
 }
 
 /// What one datacenter has been given so far.
@@ -72,7 +83,11 @@ impl TopologyBuilder {
     }
 
     fn dc(&mut self, datacenter: &str) -> &mut DcBuilder {
-        self.dcs.entry(datacenter.to_owned()).or_default()
+        // Looked up first: a document of a known datacenter allocates no key.
+        if !self.dcs.contains_key(datacenter) {
+            self.dcs.insert(datacenter.to_owned(), DcBuilder::default());
+        }
+        self.dcs.get_mut(datacenter).expect("inserted above")
     }
 
     /// Adds a config entry written in `datacenter`. It applies in every datacenter of its
@@ -87,15 +102,13 @@ impl TopologyBuilder {
         &mut self,
         datacenter: &str,
         entry: ConfigEntry,
-        file: Option<&Path>,
+        file: Option<PathBuf>,
     ) -> &mut Self {
         let seq = self.entries;
         self.entries += 1;
-        self.dc(datacenter).entries.push(AddedEntry {
-            entry,
-            file: file.map(Path::to_path_buf),
-            seq,
-        });
+        self.dc(datacenter)
+            .entries
+            .push(AddedEntry { entry, file, seq });
         self
     }
 
@@ -109,16 +122,75 @@ impl TopologyBuilder {
 
     /// Adds loaded documents, each to the datacenter of its agent (see
     /// [`placement`](crate::topology::placement): Consul's config-directory merge, the
-    /// nearest agent up the tree).
+    /// nearest agent up the tree). The documents are placed among themselves (and those given
+    /// one at a time before), and copied; [`TopologyBuilder::add_document`] takes them instead.
     pub fn add_documents(&mut self, documents: &[Document]) -> &mut Self {
-        let mut placement = Placement::of(documents, &mut self.warnings);
+        for doc in documents {
+            self.add_document(doc.clone());
+        }
+        self.place_pending();
+        self
+    }
+
+    /// Adds one loaded document, taken: what the topology needs of it moves into it when it is
+    /// built, and the rest is dropped then. Documents given one at a time are placed together
+    /// (see [`placement`](crate::topology::placement)) when the topology is built, or at the
+    /// next [`TopologyBuilder::add_documents`], so their order does not matter: a directory's
+    /// agent configuration may come after its services. With
+    /// [`Loader::load_paths_each`](crate::load::Loader::load_paths_each), a directory is
+    /// loaded straight into the builder, file by file:
+    ///
+    /// ```
+    /// use meshroute::{Loader, Topology};
+    ///
+    /// // The VM datacenters of examples/.
+    /// const EXAMPLES: [&str; 3] = ["examples/primary", "examples/secondary", "examples/failover"];
+    /// let mut builder = Topology::builder();
+    /// let diagnostics = Loader::new().load_paths_each(&EXAMPLES, |d| {
+    ///     builder.add_document(d);
+    /// });
+    /// assert!(diagnostics.iter().all(|d| !d.is_error()));
+    /// assert_eq!(builder.build().datacenters().len(), 4);
+    /// ```
+    pub fn add_document(&mut self, mut document: Document) -> &mut Self {
+        match document.content {
+            Content::Agent(config) => self.pending.agents.push(AgentFile {
+                file: document.file,
+                config,
+            }),
+            Content::Service(ref mut s) => {
+                shrink_upstreams(s);
+                self.pending.documents.push(document);
+            }
+            _ => self.pending.documents.push(document),
+        }
+        self
+    }
+
+    /// Places the pending documents (their agents first) and adds each to its datacenter.
+    fn place_pending(&mut self) {
+        let Pending { agents, documents } = std::mem::take(&mut self.pending);
+        if agents.is_empty() && documents.is_empty() {
+            return;
+        }
+        let mut placement = Placement::of_agents(agents, &mut self.warnings);
         let offset = self.agents.len();
         let nodes: Vec<NodeAddr> = placement.agents.iter().map(NodeAddr::of).collect();
         for agent in &placement.agents {
             self.add_agent(agent);
         }
+        // The documents of one directory are placed once: they come file by file.
+        let mut last: Option<(DirKey, Placed)> = None;
         for doc in documents {
-            let placed = placement.place(doc.file.as_deref(), &mut self.warnings);
+            let dir = doc.file.as_deref().map(Path::parent);
+            if last
+                .as_ref()
+                .is_none_or(|(k, _)| k.as_ref().map(Option::as_deref) != dir)
+            {
+                let placed = placement.place(doc.file.as_deref(), &mut self.warnings);
+                last = Some((dir.map(|d| d.map(Path::to_path_buf)), placed));
+            }
+            let Some((_, placed)) = &last else { continue };
             if let (Some(i), Content::ConfigEntry(e)) = (placed.agent, &doc.content)
                 && let Some(w) = bootstrap_ignored(&placement.agents[i], doc.file.as_deref(), e)
             {
@@ -127,10 +199,9 @@ impl TopologyBuilder {
             }
             let agent = placed.agent.map(|i| i + offset);
             let node = placed.agent.map(|i| nodes[i].clone()).unwrap_or_default();
-            self.add_document(doc, &placed.datacenter, node, agent);
+            self.add_placed(doc, &placed.datacenter, node, agent);
         }
         self.agents.extend(placement.agents);
-        self
     }
 
     /// An agent's datacenter exists, and agrees with the others on `primary_datacenter`.
@@ -154,17 +225,17 @@ impl TopologyBuilder {
         }
     }
 
-    fn add_document(&mut self, doc: &Document, dc: &str, node: NodeAddr, agent: Option<usize>) {
-        match &doc.content {
+    fn add_placed(&mut self, doc: Document, dc: &str, node: NodeAddr, agent: Option<usize>) {
+        match doc.content {
             Content::CaRoots(r) => self.add_trust_domain(&r.trust_domain),
-            Content::Service(s) => self.dc(dc).services.push(Added {
-                service: s.clone(),
-                file: doc.file.clone(),
+            Content::Service(service) => self.dc(dc).services.push(Added {
+                service,
+                file: doc.file,
                 node,
                 agent,
             }),
             Content::ConfigEntry(e) => {
-                self.add_entry(dc, e.clone(), doc.file.as_deref());
+                self.add_entry(dc, e, doc.file);
             }
             Content::NomadJob(job) if !job.runs_in(dc) => {
                 let message = format!(
@@ -194,6 +265,7 @@ impl TopologyBuilder {
 
     /// The immutable topology. Takes what was added: the builder is empty afterwards.
     pub fn build(&mut self) -> Topology {
+        self.place_pending();
         let b = std::mem::take(self);
         let mut warnings = b.warnings;
         let (sets, conflicts) = federations(&b.dcs);
@@ -223,6 +295,26 @@ impl TopologyBuilder {
         };
         compile::plan(&mut topo);
         topo
+    }
+}
+
+/// What placement reads of a document's file: none, or its directory as spelled.
+type DirKey = Option<Option<PathBuf>>;
+
+/// Gives the upstream lists of `service` and of its inline sidecar back the room they do not
+/// use: they move into the topology as they are, and a list grown element by element keeps
+/// room for up to twice as many 256-byte upstreams.
+fn shrink_upstreams(service: &mut ServiceDefinition) {
+    let sidecar = service
+        .connect
+        .as_mut()
+        .and_then(|c| c.sidecar_service.as_mut());
+    let proxies = [
+        service.proxy.as_mut(),
+        sidecar.and_then(|s| s.proxy.as_mut()),
+    ];
+    for p in proxies.into_iter().flatten() {
+        p.upstreams.shrink_to_fit();
     }
 }
 
@@ -324,7 +416,7 @@ fn build_dc(
     };
     let mut ports = crate::topology::instances::SidecarPorts::of(&b.services);
     for added in b.services {
-        add_service(&mut dc, &added, &mut ports, warnings);
+        add_service(&mut dc, added, &mut ports, warnings);
     }
     dc
 }

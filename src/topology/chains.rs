@@ -129,18 +129,19 @@ impl TargetPlan {
             topo,
             (&t.service, &t.namespace, &t.partition, &t.datacenter),
         );
-        let key = match &self.external_sni {
-            Some(ext) => (2, ext.clone(), String::new(), String::new(), String::new()),
-            None => (
+        self.sni_slot = match &self.external_sni {
+            Some(ext) => sni_slots.slot(2, [ext, "", "", "", ""]),
+            None => sni_slots.slot(
                 0,
-                t.service.clone(),
-                format!("{}/{}", t.subset, t.namespace),
-                t.partition.clone(),
-                t.datacenter.clone(),
+                [
+                    &t.service,
+                    &t.subset,
+                    &t.namespace,
+                    &t.partition,
+                    &t.datacenter,
+                ],
             ),
         };
-        let next = small(sni_slots.len());
-        self.sni_slot = *sni_slots.entry(key).or_insert(next);
     }
 
     /// Where `(service, namespace, partition, datacenter)` is: its datacenter, the gateways of

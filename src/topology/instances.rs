@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{ServiceDefinition, ServiceKind, non_empty_or};
-use crate::topology::datacenter::{Addresses, Datacenter, PROXY_META_KEY, Proxy, Registration};
+use crate::model::service::{ServiceDefinition, ServiceKind, Upstream, non_empty_or};
+use crate::topology::datacenter::{
+    Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration,
+};
 use crate::topology::placement::Agent;
 use crate::topology::warning::{Warning, WarningKind};
 
@@ -81,26 +83,27 @@ impl SidecarPorts {
 }
 
 /// Adds one registration to `dc`: a gateway's addresses, a proxy and the endpoints it fronts,
-/// or a connect-native service's endpoints.
+/// or a connect-native service's endpoints. Takes the registration: a proxy's upstreams move
+/// into the topology instead of being copied.
 pub(crate) fn add_service(
     dc: &mut Datacenter,
-    added: &Added,
+    added: Added,
     ports: &mut SidecarPorts,
     warnings: &mut Vec<Warning>,
 ) {
     let svc = &added.service;
-    if let Some(r) = registration(added) {
+    if let Some(r) = registration(&added) {
         dc.registrations.push(r);
     }
     match &svc.kind {
         ServiceKind::MeshGateway => {
             let part = non_empty_or(svc.partition.as_deref(), "default").to_owned();
-            push_addresses(dc.gateways.entry(part).or_default(), svc, added);
+            push_addresses(dc.gateways.entry(part).or_default(), svc, &added);
         }
         ServiceKind::ConnectProxy => add_connect_proxy(dc, added, warnings),
         _ if svc.sidecar().is_some() => add_sidecar(dc, added, ports, warnings),
         _ if svc.connect.as_ref().is_some_and(|c| c.native) => {
-            push_endpoint(dc, &svc.name, svc, svc, added);
+            push_endpoint(dc, &svc.name, svc, svc, &added);
         }
         _ => {}
     }
@@ -136,14 +139,25 @@ fn push_endpoint(
 ) {
     let ns = non_empty_or(svc.namespace.as_deref(), "default");
     let part = non_empty_or(svc.partition.as_deref(), "default");
-    let ep = dc.endpoints.entry(service.to_owned()).or_default();
+    // Looked up first: a service's second instance allocates no key.
+    let i = match dc.endpoints.get_index_of(service) {
+        Some(i) => i,
+        None => {
+            dc.endpoints
+                .insert_full(service.to_owned(), Endpoints::default())
+                .0
+        }
+    };
+    let ep = &mut dc.endpoints[i];
     let i = ep.scope_index(ns, part).unwrap_or_else(|| {
         ep.scopes.push((ns.to_owned(), part.to_owned()));
         ep.scoped.push(Addresses::default());
         ep.scopes.len() - 1
     });
-    push_addresses(&mut ep.addresses, inst, added);
-    push_addresses(&mut ep.scoped[i], inst, added);
+    // Made once, for the service's instances and those of its scope.
+    let addresses = instance_addresses(inst, added);
+    push_instance(&mut ep.scoped[i], addresses.clone());
+    push_instance(&mut ep.addresses, addresses);
 }
 
 /// The proxy-level mode after central config: the registration's own, else the downstream's
@@ -158,7 +172,8 @@ fn merged_mode(dc: &Datacenter, service: &str, own: MeshGatewayMode) -> MeshGate
     pd.overlay(sd).overlay(own)
 }
 
-fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warning>) {
+fn add_connect_proxy(dc: &mut Datacenter, mut added: Added, warnings: &mut Vec<Warning>) {
+    let upstreams = take_upstreams(&mut added.service);
     let svc = &added.service;
     let proxy = svc.proxy.as_ref();
     let dest = proxy
@@ -178,8 +193,9 @@ fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warn
         );
         return;
     };
-    push_endpoint(dc, dest, svc, svc, added);
-    let proxy = new_proxy(svc.service_id().to_owned(), dest, svc, svc, added);
+    push_endpoint(dc, dest, svc, svc, &added);
+    let id = svc.service_id().to_owned();
+    let proxy = new_proxy(id, dest, svc, svc, upstreams, &added);
     dc.proxies.push(Proxy {
         builtin: is_builtin(svc, None),
         merged_mode: merged_mode(dc, dest, proxy.mode),
@@ -187,19 +203,30 @@ fn add_connect_proxy(dc: &mut Datacenter, added: &Added, warnings: &mut Vec<Warn
     });
 }
 
+/// The upstreams of `svc`'s `proxy` block, taken out of it.
+fn take_upstreams(svc: &mut ServiceDefinition) -> Vec<Upstream> {
+    svc.proxy
+        .as_mut()
+        .map(|p| std::mem::take(&mut p.upstreams))
+        .unwrap_or_default()
+}
+
 /// As Consul's agent completes an inline sidecar: its ID is always the parent's plus
 /// `-sidecar-proxy`, an empty address is the parent's, and a missing port is the lowest free
 /// one of the agent's sidecar range.
 fn add_sidecar(
     dc: &mut Datacenter,
-    added: &Added,
+    mut added: Added,
     ports: &mut SidecarPorts,
     warnings: &mut Vec<Warning>,
 ) {
+    let taken = added.service.connect.as_mut();
+    let Some(mut inst) = taken.and_then(|c| c.sidecar_service.take()) else {
+        return;
+    };
+    let upstreams = take_upstreams(&mut inst);
     let svc = &added.service;
-    let Some(sc) = svc.sidecar() else { return };
     let id = format!("{}-sidecar-proxy", svc.service_id());
-    let mut inst = sc.clone();
     if inst.address.as_deref().is_none_or(str::is_empty) {
         inst.address.clone_from(&svc.address);
     }
@@ -217,21 +244,24 @@ fn add_sidecar(
             ),
         ));
     }
-    push_endpoint(dc, &svc.name, svc, &inst, added);
-    let proxy = new_proxy(id, &svc.name, svc, sc, added);
+    push_endpoint(dc, &svc.name, svc, &inst, &added);
+    let proxy = new_proxy(id, &svc.name, svc, &inst, upstreams, &added);
     dc.proxies.push(Proxy {
-        builtin: is_builtin(sc, Some(svc)),
+        // What it reads (meta, proxy config) is the sidecar's as written.
+        builtin: is_builtin(&inst, Some(svc)),
         merged_mode: merged_mode(dc, &svc.name, proxy.mode),
         ..proxy
     });
 }
 
-/// A proxy for `service`, scoped like `registration`, configured by `proxied`'s `proxy` block.
+/// A proxy for `service`, scoped like `registration`, configured by `proxied`'s `proxy` block
+/// (whose `upstreams` were taken out of it).
 fn new_proxy(
     id: String,
     service: &str,
     registration: &ServiceDefinition,
     proxied: &ServiceDefinition,
+    upstreams: Vec<Upstream>,
     added: &Added,
 ) -> Proxy {
     let proxy = proxied.proxy.as_ref();
@@ -242,7 +272,7 @@ fn new_proxy(
         partition: non_empty_or(registration.partition.as_deref(), "default").to_owned(),
         mode: proxy.map(|p| p.mesh_gateway.mode).unwrap_or_default(),
         merged_mode: MeshGatewayMode::Default,
-        upstreams: proxy.map(|p| p.upstreams.clone()).unwrap_or_default(),
+        upstreams,
         file: added.file.clone(),
         agent: added.agent,
         builtin: false,
@@ -288,30 +318,42 @@ fn host_port(addr: &str, port: u16) -> String {
 /// only at run time (a Kubernetes pod, a Nomad allocation) still has the WAN address its
 /// `wan` tagged address names.
 fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
+    push_instance(out, instance_addresses(svc, added));
+}
+
+/// An instance's LAN and WAN `host:port`: neither without a port; without an address (its
+/// own or its node's), no LAN one and its `wan` tagged address, if any, from afar.
+fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>, Option<String>) {
     let node = &added.node;
     let Some(port) = svc.port.filter(|p| *p != 0) else {
-        out.unaddressed += 1;
-        out.wan_unaddressed += 1;
-        return;
+        return (None, None);
     };
     let lan = svc
         .address
         .as_deref()
         .filter(|a| !a.is_empty())
         .or(node.lan.as_deref());
+    let Some(lan) = lan else {
+        return (None, tagged_wan(svc, port));
+    };
     let wan = svc
         .wan_address()
         .filter(|(a, _)| !a.is_empty())
         .map(|(a, p)| host_port(a, if p == 0 { port } else { p }))
         .or_else(|| node.wan.as_deref().map(|a| host_port(a, port)));
-    if let Some(a) = lan {
-        out.lan.push(host_port(a, port));
-        out.wan.push(wan.unwrap_or_else(|| host_port(a, port)));
-        return;
+    let lan = host_port(lan, port);
+    let wan = wan.unwrap_or_else(|| lan.clone());
+    (Some(lan), Some(wan))
+}
+
+/// Adds an instance's addresses, counting those it lacks.
+fn push_instance(out: &mut Addresses, (lan, wan): (Option<String>, Option<String>)) {
+    match lan {
+        Some(a) => out.lan.push(a),
+        None => out.unaddressed += 1,
     }
-    out.unaddressed += 1;
-    match tagged_wan(svc, port) {
-        Some(w) => out.wan.push(w),
+    match wan {
+        Some(a) => out.wan.push(a),
         None => out.wan_unaddressed += 1,
     }
 }

@@ -48,6 +48,10 @@ pub use datacenter::{Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Re
 pub use placement::{Agent, AgentFile, DEFAULT_DATACENTER};
 pub use warning::{Warning, WarningKind};
 
+use std::path::Path;
+
+use crate::load::Loader;
+use crate::load::error::Diagnostic;
 use crate::model::document::Document;
 use crate::topology::entries::EntryConflict;
 
@@ -83,6 +87,47 @@ impl Topology {
             b.trust_domain(td);
         }
         b.add_documents(documents).build()
+    }
+
+    /// The topology of loaded `documents`, taken: as [`Topology::from_documents`], without
+    /// copying what the topology keeps of them.
+    pub fn from_owned_documents(documents: Vec<Document>, trust_domain: Option<&str>) -> Self {
+        let mut b = Self::builder();
+        if let Some(td) = trust_domain {
+            b.trust_domain(td);
+        }
+        for d in documents {
+            b.add_document(d);
+        }
+        b.build()
+    }
+
+    /// Loads files and directories ([`Loader::load_paths`]) into a topology: the documents
+    /// move into it, each dropped as it is taken, so that they are never all in memory with
+    /// the topology. Returns the topology and the load's diagnostics (check them for errors:
+    /// a document that failed to load is not in the topology).
+    ///
+    /// (`Loader::load_paths_each` with `TopologyBuilder::add_document` keeps less while
+    /// loading, one file's trees at a time, but glibc's allocator makes it the slower of the
+    /// two on large inputs: docs/performance.md.)
+    ///
+    /// ```
+    /// use meshroute::{Loader, Topology};
+    ///
+    /// // The VM datacenters of examples/.
+    /// const EXAMPLES: [&str; 3] = ["examples/primary", "examples/secondary", "examples/failover"];
+    /// let (topology, diagnostics) = Topology::load_paths(&Loader::new(), &EXAMPLES, None);
+    /// assert!(diagnostics.iter().all(|d| !d.is_error()));
+    /// assert_eq!(topology.resolve().len(), 8);
+    /// ```
+    pub fn load_paths<P: AsRef<Path>>(
+        loader: &Loader,
+        paths: &[P],
+        trust_domain: Option<&str>,
+    ) -> (Self, Vec<Diagnostic>) {
+        let loaded = loader.load_paths(paths);
+        let topology = Self::from_owned_documents(loaded.documents, trust_domain);
+        (topology, loaded.diagnostics)
     }
 
     /// The trust domain (lower-cased, as Consul builds it), when known.
@@ -192,6 +237,32 @@ mod tests {
                 .iter()
                 .any(|w| w.message().contains("\"loose\""))
         );
+    }
+
+    #[test]
+    fn documents_added_one_at_a_time_are_placed_together_when_built() {
+        // A directory's agent configuration after its services, as a walk in name order
+        // gives them: placement waits for it.
+        let docs = vec![
+            doc("a/gw.hcl", svc("gw-a")),
+            doc("a/z-agent.hcl", agent(Some("East"))),
+            doc("b/agent.hcl", agent(Some("west"))),
+            doc("b/gw.hcl", svc("gw-b")),
+        ];
+        let mut b = Topology::builder();
+        for d in docs.clone() {
+            b.add_document(d);
+        }
+        let streamed = b.build();
+        let names: Vec<_> = streamed
+            .datacenters()
+            .iter()
+            .map(Datacenter::name)
+            .collect();
+        assert_eq!(names, ["east", "west"]);
+        assert!(streamed.warnings().is_empty(), "{:?}", streamed.warnings());
+        assert_eq!(streamed, Topology::from_documents(&docs, None));
+        assert_eq!(streamed, Topology::from_owned_documents(docs, None));
     }
 
     #[test]

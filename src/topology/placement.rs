@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::model::agent::AgentConfig;
-use crate::model::document::{Content, Document};
 use crate::syntax::tree::Pos;
 use crate::topology::warning::{Warning, WarningKind};
 
@@ -162,19 +161,14 @@ impl Dirs {
 }
 
 impl Placement {
-    /// The agents of `documents`, each directory's files merged in name order.
-    pub(crate) fn of(documents: &[Document], warnings: &mut Vec<Warning>) -> Self {
+    /// The agents of these agent configuration files, each directory's files merged in name
+    /// order.
+    pub(crate) fn of_agents(files: Vec<AgentFile>, warnings: &mut Vec<Warning>) -> Self {
         let mut dirs_seen = Dirs::default();
         let mut dirs: BTreeMap<PathBuf, Vec<AgentFile>> = BTreeMap::new();
-        for doc in documents {
-            if let Content::Agent(config) = &doc.content {
-                dirs.entry(dirs_seen.of(doc.file.as_deref()))
-                    .or_default()
-                    .push(AgentFile {
-                        file: doc.file.clone(),
-                        config: config.clone(),
-                    });
-            }
+        for af in files {
+            let dir = dirs_seen.of(af.file.as_deref());
+            dirs.entry(dir).or_default().push(af);
         }
         let mut placement = Self {
             dirs: dirs_seen,

@@ -4,6 +4,7 @@
 //! index.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::DestinationType;
@@ -76,16 +77,17 @@ pub(crate) struct Step {
 }
 
 /// A destination as seen from one datacenter: who is dialed, and what the lookups that do not
-/// depend on the proxy found.
+/// depend on the proxy found. Its names are shared ([`Names`]): a mesh has far fewer distinct
+/// names than destinations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Target {
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     pub(crate) kind: DestinationType,
-    pub(crate) namespace: String,
-    pub(crate) partition: String,
-    pub(crate) peer: Option<String>,
+    pub(crate) namespace: Arc<str>,
+    pub(crate) partition: Arc<str>,
+    pub(crate) peer: Option<Arc<str>>,
     /// The destination datacenter (the proxy's when the upstream names none).
-    pub(crate) datacenter: String,
+    pub(crate) datacenter: Arc<str>,
     /// Whether the upstream names a datacenter.
     pub(crate) datacenter_set: bool,
     /// Its own service-defaults, and where it is.
@@ -115,12 +117,64 @@ pub(crate) struct TargetPlan {
     pub(crate) sni_slot: u32,
 }
 
-/// (form, name, `subset/namespace`, partition, datacenter): service names with their subset,
-/// prepared query names, external names.
-pub(crate) type SniKey = (u8, String, String, String, String);
+/// The distinct names of the plans, each stored once, by number: while the topology is
+/// built, a target's names and its SNI key are looked up here instead of copied.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    ids: HashMap<Arc<str>, u32, Fnv>,
+    all: Vec<Arc<str>>,
+}
+
+impl Names {
+    /// The number of `s`, given it the first time.
+    pub(crate) fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = small(self.all.len());
+        let shared: Arc<str> = Arc::from(s);
+        self.all.push(Arc::clone(&shared));
+        self.ids.insert(shared, i);
+        i
+    }
+
+    /// The name numbered `id`, shared.
+    pub(crate) fn shared(&self, id: u32) -> Arc<str> {
+        Arc::clone(&self.all[id as usize])
+    }
+}
+
+/// The key of an SNI name: its form (0 a service, 1 a prepared query, 2 an external name),
+/// then the numbers ([`Names`]) of its name, subset, namespace, partition and datacenter
+/// (those its form does not use are empty).
+type SniKey = (u8, [u32; 5]);
 
 /// The slots of the distinct SNI names the plans can produce, shared across datacenters.
-pub(crate) type SniSlots = HashMap<SniKey, u32, Fnv>;
+#[derive(Debug, Default)]
+pub(crate) struct SniSlots {
+    pub(crate) names: Names,
+    slots: HashMap<SniKey, u32, Fnv>,
+}
+
+impl SniSlots {
+    /// The slot of the name of `form` made of `parts` (name, subset, namespace, partition,
+    /// datacenter), a new one the first time.
+    pub(crate) fn slot(&mut self, form: u8, parts: [&str; 5]) -> u32 {
+        let ids = parts.map(|p| self.names.id(p));
+        self.slot_of(form, ids)
+    }
+
+    /// [`SniSlots::slot`] of parts already numbered.
+    pub(crate) fn slot_of(&mut self, form: u8, ids: [u32; 5]) -> u32 {
+        let next = small(self.slots.len());
+        *self.slots.entry((form, ids)).or_insert(next)
+    }
+
+    /// How many slots there are.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+}
 
 /// An index or length as the plan stores it ([`NONE`] past `u32`).
 pub(crate) fn small(i: usize) -> u32 {

@@ -417,7 +417,8 @@ impl TopologyArgs {
             ));
             return Err(Stop { code: 1, problems });
         }
-        let topo = Topology::from_documents(&loaded.documents, self.trust_domain.as_deref());
+        // The documents move into the topology, each dropped as it is taken.
+        let topo = Topology::from_owned_documents(loaded.documents, self.trust_domain.as_deref());
         Ok((topo, problems))
     }
 

@@ -1,0 +1,200 @@
+//! The whole job of a library user, stage by stage, for `benches/e2e.py` (issue 13).
+//!
+//! ```console
+//! cargo build --release --example whole_job
+//! target/release/examples/whole_job job DIR...        # load, build, resolve, write JSON
+//! target/release/examples/whole_job stream DIR...     # the same, loaded file by file
+//! target/release/examples/whole_job documents DIR...  # the same, with main's API before
+//! target/release/examples/whole_job peer DIR...       # serde_json parses the same files
+//! ```
+//!
+//! `job` does what `Topology::load_paths` does (every document loaded, then moved into the
+//! topology, each dropped as it is taken), resolves every upstream and writes the routes as
+//! JSON to `/dev/null`, then drops everything, as a program using the crate would. `stream`
+//! loads file by file into the builder (`Loader::load_paths_each`, `add_document`).
+//! `documents` is the job as written before issue 13: `Loader::load_paths`, then
+//! `Topology::from_documents`, the documents kept to the end. `load-drop` and `load-keep`
+//! load file by file and drop or keep the documents.
+//! `peer` reads the same files (every `.json` file under the directories, in name order) and
+//! parses each into a `serde_json::Value`. Each prints one line per stage on stderr: the
+//! stage, its seconds, and the process's resident and peak resident memory after it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use meshroute::{Loader, Topology};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((mode, dirs)) = args.split_first() else {
+        eprintln!("usage: whole_job job|stream|documents|peer DIR...");
+        std::process::exit(2);
+    };
+    match mode.as_str() {
+        "job" => job(dirs),
+        "stream" => stream(dirs),
+        "documents" => documents(dirs),
+        "load-keep" => {
+            let mut stages = Stages::new();
+            let mut kept = Vec::new();
+            Loader::new().load_paths_each(dirs, |d| kept.push(d));
+            stages.done("load");
+            eprintln!("documents {}", kept.len());
+        }
+        "load-drop" => {
+            let mut stages = Stages::new();
+            let mut n = 0usize;
+            Loader::new().load_paths_each(dirs, |_| n += 1);
+            stages.done("load");
+            eprintln!("documents {n}");
+        }
+        "peer" => peer(dirs),
+        other => {
+            eprintln!("unknown mode {other:?}: job, stream, documents or peer");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Times stages and reports each with the process's memory after it.
+struct Stages {
+    start: Instant,
+    last: Instant,
+}
+
+impl Stages {
+    fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            start: now,
+            last: now,
+        }
+    }
+
+    fn done(&mut self, stage: &str) {
+        let now = Instant::now();
+        let (rss, hwm) = memory();
+        eprintln!(
+            "stage {stage} {:.4} rss_mib {rss:.1} peak_mib {hwm:.1}",
+            (now - self.last).as_secs_f64()
+        );
+        self.last = now;
+    }
+
+    fn total(&self) {
+        let (_, hwm) = memory();
+        eprintln!(
+            "stage total {:.4} rss_mib 0 peak_mib {hwm:.1}",
+            self.start.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// VmRSS and VmHWM of this process, in MiB (0 where /proc is not there).
+fn memory() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn job(dirs: &[String]) {
+    let mut stages = Stages::new();
+    // What `Topology::load_paths` does, in two stages to time them apart.
+    let loaded = Loader::new().load_paths(dirs);
+    assert!(!loaded.has_errors(), "the inputs have errors");
+    stages.done("load");
+    let topology = Topology::from_owned_documents(loaded.documents, None);
+    stages.done("build");
+    finish(stages, topology, ());
+}
+
+fn stream(dirs: &[String]) {
+    let mut stages = Stages::new();
+    let mut builder = Topology::builder();
+    let diagnostics = Loader::new().load_paths_each(dirs, |d| {
+        builder.add_document(d);
+    });
+    assert!(
+        diagnostics.iter().all(|d| !d.is_error()),
+        "the inputs have errors"
+    );
+    stages.done("load");
+    let topology = builder.build();
+    drop(builder);
+    stages.done("build");
+    finish(stages, topology, ());
+}
+
+/// Resolves, writes the routes, drops everything (`kept` last: what the job held to the end).
+fn finish<K>(mut stages: Stages, topology: Topology, kept: K) {
+    let resolution = topology.resolve();
+    stages.done("resolve");
+    write(&resolution);
+    stages.done("write");
+    eprintln!("routes {}", resolution.len());
+    drop(resolution);
+    drop(topology);
+    drop(kept);
+    stages.done("drop");
+    stages.total();
+}
+
+/// The routes as JSON, to `/dev/null`.
+fn write(resolution: &meshroute::Resolution<'_>) {
+    let out = std::fs::File::create("/dev/null").expect("/dev/null");
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer(&mut out, resolution).expect("written");
+    out.flush().expect("flushed");
+}
+
+fn documents(dirs: &[String]) {
+    let mut stages = Stages::new();
+    let loaded = Loader::new().load_paths(dirs);
+    assert!(!loaded.has_errors(), "the inputs have errors");
+    stages.done("load");
+    let topology = Topology::from_documents(&loaded.documents, None);
+    stages.done("build");
+    finish(stages, topology, loaded);
+}
+
+fn peer(dirs: &[String]) {
+    let mut stages = Stages::new();
+    let mut files = Vec::new();
+    for d in dirs {
+        json_files(Path::new(d), &mut files);
+    }
+    let mut values = 0usize;
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("readable");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        values += usize::from(!v.is_null());
+    }
+    stages.done("parse");
+    eprintln!("files {} values {values}", files.len());
+    stages.total();
+}
+
+/// Every `.json` file under `path`, directories in name order.
+fn json_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if !path.is_dir() {
+        if path.extension().is_some_and(|e| e == "json") {
+            out.push(path.to_path_buf());
+        }
+        return;
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .expect("readable directory")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    for e in entries {
+        json_files(&e, out);
+    }
+}
