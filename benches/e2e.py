@@ -8,8 +8,9 @@ For each size, generates the mesh with benches/gen_mesh.py (kept in --work betwe
 then runs, alternating, --repeat times each:
 
 * peer: `whole_job peer DIRS` (serde_json parsing every file into `Value`);
-* job:  `whole_job job DIRS` (the library job: load straight into a topology, resolve,
-  write JSON, drop);
+* job:  `whole_job job DIRS` (the library job, `Topology::load_paths`: load, move the
+  documents into the topology, resolve, write JSON, drop);
+* stream: `whole_job stream DIRS` (the same, loaded file by file into the builder);
 * documents: `whole_job documents DIRS` (the same job written as before issue 13: every
   document loaded, then the topology built from them);
 * cli:  `meshroute resolve --format json DIRS > /dev/null`.
@@ -29,7 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DCS = ("dc1", "dc2", "dc3")
-RUNS = ("peer", "job", "documents", "cli")
+RUNS = ("peer", "job", "stream", "documents", "cli")
 
 
 def tree_size(path):
@@ -85,6 +86,7 @@ def measure(args, n):
     cmds = {
         "peer": [args.example, "peer"] + dirs,
         "job": [args.example, "job"] + dirs,
+        "stream": [args.example, "stream"] + dirs,
         "documents": [args.example, "documents"] + dirs,
         "cli": [args.bin, "resolve", "--format", "json"] + dirs,
     }
@@ -105,7 +107,7 @@ def report(n, size, best):
     for name in RUNS:
         wall, rss, _ = best[name]
         print("| %s | %.2f s | %.2fx | %s | %.2fx |" % (name, wall, wall / peer, mib(rss), rss / size))
-    for job in ("job", "documents"):
+    for job in ("job", "stream", "documents"):
         st = stages(best[job][2])
         print("\n`%s` by stage (its fastest run):\n" % job)
         print("| stage | seconds | RSS after | peak so far |")
@@ -138,7 +140,7 @@ def main():
         print("|---|---:|---:|")
         for name in RUNS:
             print("| %s | %.1fx | %.1fx |" % (name, b1[name][0] / b0[name][0], b1[name][1] / b0[name][1]))
-        for job in ("job", "documents"):
+        for job in ("job", "stream", "documents"):
             st0, st1 = stages(b0[job][2]), stages(b1[job][2])
             for stage in st1:
                 if stage in st0 and st0[stage][0] > 0:

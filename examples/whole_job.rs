@@ -3,16 +3,18 @@
 //! ```console
 //! cargo build --release --example whole_job
 //! target/release/examples/whole_job job DIR...        # load, build, resolve, write JSON
-//! target/release/examples/whole_job documents DIR...  # the same, all documents loaded first
+//! target/release/examples/whole_job stream DIR...     # the same, loaded file by file
+//! target/release/examples/whole_job documents DIR...  # the same, with main's API before
 //! target/release/examples/whole_job peer DIR...       # serde_json parses the same files
 //! ```
 //!
-//! `job` loads the directories straight into a topology (what `Topology::load_paths` does:
-//! file by file, each file's documents handed to the builder, which places and compiles
-//! them when built), resolves every upstream and writes the
-//! routes as JSON to `/dev/null`, then drops everything, as a program using the crate would.
-//! `documents` does the same the way it was written before issue 13: every document loaded
-//! (`Loader::load_paths`), then `Topology::from_documents`, the documents kept to the end.
+//! `job` does what `Topology::load_paths` does (every document loaded, then moved into the
+//! topology, each dropped as it is taken), resolves every upstream and writes the routes as
+//! JSON to `/dev/null`, then drops everything, as a program using the crate would. `stream`
+//! loads file by file into the builder (`Loader::load_paths_each`, `add_document`).
+//! `documents` is the job as written before issue 13: `Loader::load_paths`, then
+//! `Topology::from_documents`, the documents kept to the end. `load-drop` and `load-keep`
+//! load file by file and drop or keep the documents.
 //! `peer` reads the same files (every `.json` file under the directories, in name order) and
 //! parses each into a `serde_json::Value`. Each prints one line per stage on stderr: the
 //! stage, its seconds, and the process's resident and peak resident memory after it.
@@ -26,12 +28,20 @@ use meshroute::{Loader, Topology};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((mode, dirs)) = args.split_first() else {
-        eprintln!("usage: whole_job job|documents|peer DIR...");
+        eprintln!("usage: whole_job job|stream|documents|peer DIR...");
         std::process::exit(2);
     };
     match mode.as_str() {
         "job" => job(dirs),
+        "stream" => stream(dirs),
         "documents" => documents(dirs),
+        "load-keep" => {
+            let mut stages = Stages::new();
+            let mut kept = Vec::new();
+            Loader::new().load_paths_each(dirs, |d| kept.push(d));
+            stages.done("load");
+            eprintln!("documents {}", kept.len());
+        }
         "load-drop" => {
             let mut stages = Stages::new();
             let mut n = 0usize;
@@ -41,7 +51,7 @@ fn main() {
         }
         "peer" => peer(dirs),
         other => {
-            eprintln!("unknown mode {other:?}: job, documents or peer");
+            eprintln!("unknown mode {other:?}: job, stream, documents or peer");
             std::process::exit(2);
         }
     }
@@ -97,6 +107,16 @@ fn memory() -> (f64, f64) {
 fn job(dirs: &[String]) {
     let mut stages = Stages::new();
     // What `Topology::load_paths` does, in two stages to time them apart.
+    let loaded = Loader::new().load_paths(dirs);
+    assert!(!loaded.has_errors(), "the inputs have errors");
+    stages.done("load");
+    let topology = Topology::from_owned_documents(loaded.documents, None);
+    stages.done("build");
+    finish(stages, topology, ());
+}
+
+fn stream(dirs: &[String]) {
+    let mut stages = Stages::new();
     let mut builder = Topology::builder();
     let diagnostics = Loader::new().load_paths_each(dirs, |d| {
         builder.add_document(d);
@@ -109,6 +129,11 @@ fn job(dirs: &[String]) {
     let topology = builder.build();
     drop(builder);
     stages.done("build");
+    finish(stages, topology, ());
+}
+
+/// Resolves, writes the routes, drops everything (`kept` last: what the job held to the end).
+fn finish<K>(mut stages: Stages, topology: Topology, kept: K) {
     let resolution = topology.resolve();
     stages.done("resolve");
     write(&resolution);
@@ -116,6 +141,7 @@ fn job(dirs: &[String]) {
     eprintln!("routes {}", resolution.len());
     drop(resolution);
     drop(topology);
+    drop(kept);
     stages.done("drop");
     stages.total();
 }
@@ -135,16 +161,7 @@ fn documents(dirs: &[String]) {
     stages.done("load");
     let topology = Topology::from_documents(&loaded.documents, None);
     stages.done("build");
-    let resolution = topology.resolve();
-    stages.done("resolve");
-    write(&resolution);
-    stages.done("write");
-    eprintln!("routes {}", resolution.len());
-    drop(resolution);
-    drop(topology);
-    drop(loaded);
-    stages.done("drop");
-    stages.total();
+    finish(stages, topology, loaded);
 }
 
 fn peer(dirs: &[String]) {

@@ -25,7 +25,7 @@ pub use read::{ReadError, read_bounded};
 
 use crate::load::context::Cx;
 use crate::load::error::{Diagnostic, LoadError};
-use crate::load::source::{Source, SourceDoc};
+use crate::load::source::{Source, SourceDoc, Text};
 use crate::model::document::{Content, Document, Format};
 use crate::syntax::tree::{Limits, Node, SyntaxError};
 
@@ -89,7 +89,8 @@ impl Loader {
     /// Loads one file, its format taken from its extension. The file is read whatever it is
     /// (a FIFO or a device too), never more than [`Limits::max_bytes`] of it.
     pub fn load_file(&self, path: &Path) -> Loaded {
-        self.with_file(path, |s| load_sources(vec![s]))
+        let text = self.read_file(path);
+        load_sources(vec![text.parse(&self.limits)])
     }
 
     /// Loads one file in `format`, whatever its extension (a `.conf` file, say), read as
@@ -131,17 +132,16 @@ impl Loader {
     /// file or directory that cannot be read is reported at its own path, with the operating
     /// system's cause, and the search goes on.
     ///
-    /// Every file is read before any is decoded, so that Kubernetes manifests are decoded
-    /// with their cluster's Helm values wherever those are among the inputs
-    /// (`docs/loading.md`).
+    /// Every file is read and parsed before any is decoded, so that Kubernetes manifests are
+    /// decoded with their cluster's Helm values wherever those are among the inputs
+    /// (`docs/loading.md`). The files' texts are kept until the load ends (the trees borrow
+    /// their strings from them); each file's trees go once it is decoded.
     ///
     /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
-        // Every source kept until all are read: each tree then owns its strings, its text
-        // gone.
-        let mut sources = Vec::new();
-        self.walk_paths(paths, |s| sources.push(s.into_owned()));
-        load_sources(sources)
+        let mut texts = Vec::new();
+        self.walk_paths(paths, |t| texts.push(t));
+        load_sources(texts.iter().map(|t| t.parse(&self.limits)).collect())
     }
 
     /// [`Loader::load_paths`], handing each document to `sink` as soon as it is decoded, in
@@ -172,19 +172,20 @@ impl Loader {
         mut sink: impl FnMut(Document),
     ) -> Vec<Diagnostic> {
         let mut stream = Streamed::default();
-        self.walk_paths(paths, |s| stream.push(s, &mut sink));
+        // Each file's text goes once its source is decoded, or kept owning its trees.
+        self.walk_paths(paths, |t| stream.push(t.parse(&self.limits), &mut sink));
         stream.finish(&mut sink)
     }
 
-    /// Every file of `paths` read and parsed, in order, each handed to `each`.
-    fn walk_paths<P: AsRef<Path>>(&self, paths: &[P], mut each: impl FnMut(Source<'_>)) {
+    /// Every file of `paths` read, in order, each handed to `each`.
+    fn walk_paths<P: AsRef<Path>>(&self, paths: &[P], mut each: impl FnMut(Text)) {
         let mut seen = walk::Seen::default();
         for p in paths {
             let p = p.as_ref();
             let meta = match std::fs::metadata(p) {
                 Ok(m) => m,
                 Err(e) => {
-                    each(source::failed(read::io_error(&e).in_file(Some(p))));
+                    each(Text::failed(read::io_error(&e).in_file(Some(p))));
                     continue;
                 }
             };
@@ -193,27 +194,25 @@ impl Loader {
                 let mut walk = walk::Walk::new(&mut seen);
                 walk.dir(p, id);
                 for found in walk.found {
-                    match found {
-                        Ok(f) => self.with_file(&f, &mut each),
-                        Err(d) => each(source::failed(d)),
-                    }
+                    each(match found {
+                        Ok(f) => self.read_file(&f),
+                        Err(d) => Text::failed(d),
+                    });
                 }
             } else {
-                match seen.file(id, p) {
-                    Ok(()) => self.with_file(p, &mut each),
-                    Err(d) => each(source::failed(d)),
-                }
+                each(match seen.file(id, p) {
+                    Ok(()) => self.read_file(p),
+                    Err(d) => Text::failed(d),
+                });
             }
         }
     }
 
-    /// One file read bounded and parsed, handed to `f` while its text lives: the trees
-    /// borrow their strings from it, so `f` decodes them at once (or keeps an owned copy,
-    /// [`Source::into_owned`]), and the text goes when `f` returns.
-    fn with_file<T>(&self, path: &Path, f: impl FnOnce(Source<'_>) -> T) -> T {
-        match read::file_text(path, self.limits.max_bytes) {
-            Ok((format, src)) => f(source::parse(&src, format, Some(path), &self.limits)),
-            Err(d) => f(source::failed(d.in_file(Some(path)))),
+    /// One file read bounded, its format told by its extension.
+    fn read_file(&self, path: &Path) -> Text {
+        Text {
+            file: Some(path.to_path_buf()),
+            text: read::file_text(path, self.limits.max_bytes).map_err(|d| d.in_file(Some(path))),
         }
     }
 }

@@ -11,6 +11,33 @@ use crate::load::error::{Diagnostic, DiagnosticKind};
 use crate::model::document::Format;
 use crate::syntax::tree::{Limits, Node, SyntaxError};
 
+/// One input read, not parsed yet: its format and text, or the diagnostic that stopped it.
+pub(crate) struct Text {
+    /// The file (`None` for a string).
+    pub(crate) file: Option<PathBuf>,
+    /// The format and the text.
+    pub(crate) text: Result<(Format, String), Diagnostic>,
+}
+
+impl Text {
+    /// An input that stopped at `d` (it could not be read, or was not read on purpose),
+    /// which names its file.
+    pub(crate) fn failed(d: Diagnostic) -> Self {
+        Self {
+            file: d.file.clone(),
+            text: Err(d),
+        }
+    }
+
+    /// The text parsed into its documents, borrowing from it.
+    pub(crate) fn parse(&self, limits: &Limits) -> Source<'_> {
+        match &self.text {
+            Ok((format, src)) => parse(src, *format, self.file.as_deref(), limits),
+            Err(d) => failed(d.clone()),
+        }
+    }
+}
+
 /// One input read and parsed: its format and documents, or the diagnostic that stopped it.
 pub(crate) struct Source<'a> {
     /// The file (`None` for a string).

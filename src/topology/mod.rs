@@ -102,10 +102,14 @@ impl Topology {
         b.build()
     }
 
-    /// Loads files and directories ([`Loader::load_paths`]) straight into a topology, file by
-    /// file ([`Loader::load_paths_each`]): the documents are never all in memory with their
-    /// trees, nor with the topology. Returns the topology and the load's diagnostics (check
-    /// them for errors: a document that failed to load is not in the topology).
+    /// Loads files and directories ([`Loader::load_paths`]) into a topology: the documents
+    /// move into it, each dropped as it is taken, so that they are never all in memory with
+    /// the topology. Returns the topology and the load's diagnostics (check them for errors:
+    /// a document that failed to load is not in the topology).
+    ///
+    /// (`Loader::load_paths_each` with `TopologyBuilder::add_document` keeps less while
+    /// loading, one file's trees at a time, but glibc's allocator makes it the slower of the
+    /// two on large inputs: docs/performance.md.)
     ///
     /// ```
     /// use meshroute::{Loader, Topology};
@@ -121,14 +125,9 @@ impl Topology {
         paths: &[P],
         trust_domain: Option<&str>,
     ) -> (Self, Vec<Diagnostic>) {
-        let mut b = Self::builder();
-        if let Some(td) = trust_domain {
-            b.trust_domain(td);
-        }
-        let diagnostics = loader.load_paths_each(paths, |d| {
-            b.add_document(d);
-        });
-        (b.build(), diagnostics)
+        let loaded = loader.load_paths(paths);
+        let topology = Self::from_owned_documents(loaded.documents, trust_domain);
+        (topology, loaded.diagnostics)
     }
 
     /// The trust domain (lower-cased, as Consul builds it), when known.

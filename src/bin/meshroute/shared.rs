@@ -9,9 +9,7 @@ use meshroute::report::Envelope;
 use meshroute::text::Escaped;
 use meshroute::topology::Datacenter;
 use meshroute::tree::Limits;
-use meshroute::{
-    Diagnostic, Document, Format, Loaded, Loader, Problem, Severity, Source, Topology,
-};
+use meshroute::{Format, Loaded, Loader, Problem, Severity, Source, Topology};
 use serde::Serialize;
 
 /// `--format text|json` (`table` is an alias of `text`, `resolve`'s name for it before).
@@ -287,48 +285,33 @@ impl Inputs {
     /// Loads the paths, in order. `Err` (exit 2) when a named path cannot be read, its format
     /// cannot be told, or there is no document at all.
     pub(crate) fn load(&self) -> Result<Loaded, Stop> {
-        let mut out = Loaded::default();
-        let documents = &mut out.documents;
-        out.diagnostics = self.load_each(|d| documents.push(d))?;
-        Ok(out)
-    }
-
-    /// [`Inputs::load`], handing each document to `sink` as its file is decoded (file by
-    /// file: the documents need not all be in memory) and returning the diagnostics.
-    pub(crate) fn load_each(
-        &self,
-        mut sink: impl FnMut(Document),
-    ) -> Result<Vec<Diagnostic>, Stop> {
         let loader = self.max_input_size.loader();
-        let mut diagnostics = Vec::new();
-        let mut documents = 0usize;
-        let mut counted = |d: Document| {
-            documents += 1;
-            sink(d);
-        };
+        let mut out = Loaded::default();
         for p in &self.paths {
-            diagnostics.extend(self.load_one(&loader, p, &mut counted)?);
+            let l = self.load_one(&loader, p)?;
+            // The first path's documents are moved, not copied: one big file is not held twice.
+            if out.documents.is_empty() {
+                out.documents = l.documents;
+            } else {
+                out.documents.extend(l.documents);
+            }
+            out.diagnostics.extend(l.diagnostics);
         }
-        if documents == 0 && !diagnostics.iter().any(Diagnostic::is_error) {
+        if out.documents.is_empty() && !out.has_errors() {
             let message =
                 "no documents in the inputs (no .hcl, .json, .yaml or .yml file with content)";
             return Err(Stop::new(2, "no-documents", message));
         }
-        Ok(diagnostics)
+        Ok(out)
     }
 
-    fn load_one(
-        &self,
-        loader: &Loader,
-        path: &Path,
-        sink: &mut dyn FnMut(Document),
-    ) -> Result<Vec<Diagnostic>, Stop> {
-        let diagnostics = if path.as_os_str() == "-" {
-            self.load_stdin(loader)?.sink_into(sink)
+    fn load_one(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
+        let loaded = if path.as_os_str() == "-" {
+            self.load_stdin(loader)?
         } else {
-            self.load_path(loader, path, sink)?
+            self.load_path(loader, path)?
         };
-        if let Some(d) = diagnostics.iter().find(|d| unreadable(d, path)) {
+        if let Some(d) = loaded.diagnostics.iter().find(|d| unreadable(d, path)) {
             let mut problem = Problem::from(d);
             "unreadable-path".clone_into(&mut problem.code);
             return Err(Stop {
@@ -336,25 +319,20 @@ impl Inputs {
                 problems: vec![problem],
             });
         }
-        Ok(diagnostics)
+        Ok(loaded)
     }
 
     /// A named file or directory: by extension, else in `--input-format`.
-    fn load_path(
-        &self,
-        loader: &Loader,
-        path: &Path,
-        sink: &mut dyn FnMut(Document),
-    ) -> Result<Vec<Diagnostic>, Stop> {
+    fn load_path(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
         let meta = std::fs::metadata(path).map_err(|e| unreadable_path(path, &e))?;
-        let diagnostics = if meta.is_file() && meta.len() == 0 {
+        let loaded = if meta.is_file() && meta.len() == 0 {
             // An empty file holds no document, in any format (JSON would call it a syntax
             // error); the run stops for want of documents if nothing else has any.
-            Vec::new()
+            Loaded::default()
         } else if path.is_dir() || Format::from_path(path).is_some() {
-            loader.load_paths_each(&[path], sink)
+            loader.load_paths(&[path])
         } else if let Some(f) = self.input_format {
-            loader.load_file_as(path, f.into()).sink_into(sink)
+            loader.load_file_as(path, f.into())
         } else {
             let message = format!(
                 "{}: cannot tell the format from the extension (expected .hcl, .json, .yaml or .yml); pass --input-format hcl|json|yaml",
@@ -362,7 +340,7 @@ impl Inputs {
             );
             return Err(Stop::new(2, "unknown-format", message));
         };
-        Ok(diagnostics)
+        Ok(loaded)
     }
 
     /// Standard input, read within the size limit (`check -` on an endless stream stops at
@@ -382,19 +360,6 @@ impl Inputs {
             return Ok(Loaded::default());
         }
         Ok(loader.load_reader(stdin, format.into(), Some(Path::new(STDIN))))
-    }
-}
-
-/// A whole load handed to a sink like a streamed one.
-trait SinkInto {
-    /// The documents to `sink`; the diagnostics returned.
-    fn sink_into(self, sink: &mut dyn FnMut(Document)) -> Vec<Diagnostic>;
-}
-
-impl SinkInto for Loaded {
-    fn sink_into(self, sink: &mut dyn FnMut(Document)) -> Vec<Diagnostic> {
-        self.documents.into_iter().for_each(sink);
-        self.diagnostics
     }
 }
 
@@ -443,24 +408,18 @@ impl TopologyArgs {
     /// Loads the inputs and builds the topology, with the load warnings. `Err`: exit 2 for
     /// input problems, 1 for load errors (every diagnostic with them).
     pub(crate) fn load(&self) -> Result<(Topology, Vec<Problem>), Stop> {
-        // The documents go into the builder file by file: they are never all in memory with
-        // their trees, and what the topology keeps of them moves into it.
-        let mut builder = Topology::builder();
-        if let Some(td) = self.trust_domain.as_deref() {
-            builder.trust_domain(td);
-        }
-        let diagnostics = self.inputs.load_each(|d| {
-            builder.add_document(d);
-        })?;
-        let mut problems: Vec<Problem> = diagnostics.iter().map(Problem::from).collect();
-        if diagnostics.iter().any(Diagnostic::is_error) {
+        let loaded = self.inputs.load()?;
+        let mut problems: Vec<Problem> = loaded.diagnostics.iter().map(Problem::from).collect();
+        if loaded.has_errors() {
             problems.push(caller_error(
                 "load-errors",
                 "the inputs have errors; nothing resolved",
             ));
             return Err(Stop { code: 1, problems });
         }
-        Ok((builder.build(), problems))
+        // The documents move into the topology, each dropped as it is taken.
+        let topo = Topology::from_owned_documents(loaded.documents, self.trust_domain.as_deref());
+        Ok((topo, problems))
     }
 
     /// The most bytes read from one input.
