@@ -2,6 +2,10 @@
 //! its generic value (serde_json `Value`, hcl-rs `Value`, serde-saphyr into a JSON `Value`).
 //!
 //! `cargo bench --bench load -- --warm-up-time 1 --measurement-time 5`
+//!
+//! For instruction counts, which the shared machine's load does not disturb, the bench binary
+//! runs one loader CALLS times instead of criterion when `LOAD_CALLGRIND=READER:CALLS` is set
+//! (see `callgrind_mode`).
 
 use std::fmt::Write;
 use std::hint::black_box;
@@ -91,7 +95,50 @@ fn services_yaml(json: &str) -> String {
     serde_saphyr::to_string(&v).unwrap()
 }
 
+/// The same options meshroute uses (YAML 1.2 booleans, node caps scaled to the input),
+/// without positions and without decoding.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 4 * 1024 * 1024;
+    budget.max_events = 8 * 1024 * 1024;
+    options.budget = Some(budget);
+    options
+}
+
+/// `LOAD_CALLGRIND=READER:CALLS`: reads the 10k-service document CALLS times with READER
+/// (`meshroute-json`, `meshroute-hcl`, `meshroute-yaml`, `serde_json`, `hcl-rs`,
+/// `serde-saphyr`), then exits. Instructions of one read: a run of N calls minus a run of 0,
+/// divided by N (the documents are generated in both runs).
+fn callgrind_mode(spec: &str) {
+    let (reader, calls) = spec.split_once(':').expect("LOAD_CALLGRIND=READER:CALLS");
+    let calls: usize = calls.parse().expect("CALLS is a number");
+    let json = services_json();
+    let hcl = services_hcl();
+    let yaml = services_yaml(&json);
+    let loader = Loader::new();
+    for _ in 0..calls {
+        match reader {
+            "meshroute-json" => drop(loader.load_str(black_box(&json), Format::Json, None)),
+            "meshroute-hcl" => drop(loader.load_str(black_box(&hcl), Format::Hcl, None)),
+            "meshroute-yaml" => drop(loader.load_str(black_box(&yaml), Format::Yaml, None)),
+            "serde_json" => drop(serde_json::from_str::<serde_json::Value>(&json).unwrap()),
+            "hcl-rs" => drop(::hcl::from_str::<::hcl::Value>(&hcl).unwrap()),
+            "serde-saphyr" => drop(
+                serde_saphyr::from_str_with_options::<serde_json::Value>(&yaml, yaml_options())
+                    .unwrap(),
+            ),
+            other => panic!("LOAD_CALLGRIND: unknown reader {other}"),
+        }
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    if let Ok(spec) = std::env::var("LOAD_CALLGRIND") {
+        callgrind_mode(&spec);
+        return;
+    }
     let json = services_json();
     let hcl = services_hcl();
     let yaml = services_yaml(&json);
@@ -125,17 +172,6 @@ fn bench(c: &mut Criterion) {
         b.iter(|| ::hcl::from_str::<::hcl::Value>(black_box(&hcl)).unwrap());
     });
     g.throughput(Throughput::Bytes(yaml.len() as u64));
-    // The same options meshroute uses (YAML 1.2 booleans, node caps scaled to the input),
-    // without positions and without decoding.
-    let yaml_options = || {
-        let mut options = serde_saphyr::Options::default();
-        options.strict_booleans = true;
-        let mut budget = serde_saphyr::Budget::default();
-        budget.max_nodes = 4 * 1024 * 1024;
-        budget.max_events = 8 * 1024 * 1024;
-        options.budget = Some(budget);
-        options
-    };
     g.bench_function("serde-saphyr-value/yaml", |b| {
         b.iter(|| {
             serde_saphyr::from_str_with_options::<serde_json::Value>(

@@ -194,7 +194,7 @@ pub mod topology;
 
 // The paths of the first releases, kept working: each names the module's new home.
 pub use load::error;
-pub use model::{agent, config_entry, discovery_chain, document, mode, nomad, service};
+pub use model::{agent, config_entry, discovery_chain, document, mode, nomad, opaque, service};
 #[cfg(feature = "nomad")]
 pub use syntax::hcl2;
 #[cfg(feature = "yaml")]
@@ -214,6 +214,7 @@ pub use document::{CaRoots, Content, Document, Format, UnknownFormat};
 pub use error::{Diagnostic, DiagnosticKind, LoadError, Problem, Severity, Source};
 pub use load::{Loaded, Loader};
 pub use mode::{InvalidMode, MeshGatewayMode};
+pub use model::opaque::Opaque;
 pub use preflight::{Check, Finding};
 pub use report::Envelope;
 pub use resolve::{Explanation, HopKind, Layer, Layers, NextHop, Resolution, Route};

@@ -17,7 +17,7 @@ use indexmap::IndexMap;
 
 use crate::load::error::{Diagnostic, DiagnosticKind};
 use crate::model::mode::go_quote;
-use crate::model::service::Opaque;
+use crate::model::opaque::{JsonMap, Opaque};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// Which spelling is canonical where both appear: Consul's config entries and HTTP API
@@ -287,7 +287,7 @@ pub(crate) fn wrong_type(cx: &mut Cx<'_, '_>, node: &Node, expected: &str) {
 }
 
 /// A literal string (a template such as `${…}` is an error: Consul does not interpolate).
-pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<&'t str> {
+pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<&'t str> {
     let Value::String(s) = &node.value else {
         wrong_type(cx, node, "a string");
         return None;
@@ -307,7 +307,7 @@ pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<&'t str>
 }
 
 /// [`string`], owned.
-pub(crate) fn owned_string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<String> {
+pub(crate) fn owned_string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<String> {
     string(cx, node).map(str::to_owned)
 }
 
@@ -359,7 +359,7 @@ pub(crate) fn port(cx: &mut Cx<'_, '_>, node: &Node) -> Option<u16> {
 /// An object: a map, or HCL1's list of one map. An empty list is absent, and so is `null`
 /// (Consul decodes a null map or struct as its zero value: a saved
 /// `GET /v1/config/proxy-defaults/global` carries `"Config": null`).
-pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Obj<'t>> {
+pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<Obj<'t>> {
     match &node.value {
         Value::Map(entries) => Some(Obj::new(entries, node.pos)),
         Value::List(items) => one_object(cx, items),
@@ -372,7 +372,7 @@ pub(crate) fn object<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Obj<'t>>
 }
 
 /// The object of HCL1's list of one map.
-fn one_object<'t>(cx: &mut Cx<'t, '_>, items: &'t [Node]) -> Option<Obj<'t>> {
+fn one_object<'t>(cx: &mut Cx<'t, '_>, items: &'t [Node<'t>]) -> Option<Obj<'t>> {
     match items {
         [] => None,
         [one] => {
@@ -399,7 +399,10 @@ fn one_object<'t>(cx: &mut Cx<'t, '_>, items: &'t [Node]) -> Option<Obj<'t>> {
 
 /// A list of objects: a list (whose elements may be HCL1 lists of one map), or a single
 /// object as a list of one. Each with its index; `None` where an element is no object.
-pub(crate) fn objects<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<(usize, Option<Obj<'t>>)> {
+pub(crate) fn objects<'t>(
+    cx: &mut Cx<'t, '_>,
+    node: &'t Node<'t>,
+) -> Vec<(usize, Option<Obj<'t>>)> {
     match &node.value {
         Value::List(items) => items
             .iter()
@@ -419,7 +422,7 @@ pub(crate) fn objects<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<(usize, Op
 /// [`objects`] read by `read`, each at its index; what `read` gives, in order.
 pub(crate) fn each_object<'t, 'd, R>(
     cx: &mut Cx<'t, 'd>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     mut read: impl FnMut(&mut Cx<'t, 'd>, Obj<'t>) -> Option<R>,
 ) -> Vec<R> {
     let mut out = Vec::new();
@@ -432,7 +435,7 @@ pub(crate) fn each_object<'t, 'd, R>(
 }
 
 /// A list of strings.
-pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<String> {
+pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Vec<String> {
     if matches!(node.value, Value::Null) {
         return Vec::new();
     }
@@ -447,23 +450,46 @@ pub(crate) fn strings<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<String> {
     out
 }
 
-/// A map kept as it is (`config`): a map or HCL1's list of one map.
-pub(crate) fn opaque<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<Opaque> {
+/// A map kept as it is, compact (`config`): a map or HCL1's list of one map.
+pub(crate) fn opaque<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<Opaque> {
     let obj = object(cx, node)?;
-    let mut m = Opaque::new();
+    Some(opaque_of(obj.entries))
+}
+
+/// `entries` as an [`Opaque`] map: their JSON text, written from the tree.
+pub(crate) fn opaque_of(entries: &[Entry<'_>]) -> Opaque {
+    // Writing a tree cannot fail (its keys are strings); an empty map if it ever did.
+    let text = serde_json::to_string(&MapOf(entries)).unwrap_or_else(|_| "{}".to_owned());
+    Opaque::from_json_text(text)
+}
+
+/// Map entries serialized as the map they make.
+struct MapOf<'e, 'a>(&'e [Entry<'a>]);
+
+impl serde::Serialize for MapOf<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::syntax::tree::serialize_map(self.0, s)
+    }
+}
+
+/// A map kept as it is, parsed (`LoadBalancer`, a failover's `Policy`, a route's `Match`):
+/// a map or HCL1's list of one map.
+pub(crate) fn json_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<JsonMap> {
+    let obj = object(cx, node)?;
+    let mut m = JsonMap::new();
     for e in obj.entries {
-        m.insert(e.key.clone(), e.value.to_json());
+        m.insert(e.key.to_string(), e.value.to_json());
     }
     Some(m)
 }
 
 /// A map of strings to strings (`meta`).
-pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> IndexMap<String, String> {
+pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> IndexMap<String, String> {
     let mut out = IndexMap::new();
     if let Some(obj) = object(cx, node) {
         for e in obj.entries {
             if let Some(v) = cx.at(&e.key, |cx| owned_string(cx, &e.value)) {
-                out.insert(e.key.clone(), v);
+                out.insert(e.key.to_string(), v);
             }
         }
     }
@@ -479,7 +505,7 @@ impl<'t> Cx<'t, '_> {
         &mut self,
         obj: &mut Obj<'t>,
         field: Field,
-        read: impl FnOnce(&mut Self, &'t Node) -> R,
+        read: impl FnOnce(&mut Self, &'t Node<'t>) -> R,
     ) -> Option<R> {
         let e = obj.take(field, self.style)?;
         Some(self.at(&e.key, |cx| read(cx, &e.value)))
@@ -544,9 +570,14 @@ impl Field {
         self.snake
     }
 
-    /// Whether `key` is either spelling, in any case.
+    /// Whether `key` is either spelling, in any case. (Called for every key of an object
+    /// and every field read from it: the lengths, which differ for most pairs, go first.)
+    #[inline]
     pub(crate) fn matches(self, key: &str) -> bool {
-        key.eq_ignore_ascii_case(self.camel) || key.eq_ignore_ascii_case(self.snake)
+        let same = |spelling: &str| {
+            key.len() == spelling.len() && key.as_bytes().eq_ignore_ascii_case(spelling.as_bytes())
+        };
+        same(self.camel) || same(self.snake)
     }
 
     fn canonical(self, style: Style) -> &'static str {
@@ -559,14 +590,14 @@ impl Field {
 
 /// A map being decoded: which of its entries have been used.
 pub(crate) struct Obj<'t> {
-    entries: &'t [Entry],
+    entries: &'t [Entry<'t>],
     pos: Pos,
     used: Vec<bool>,
 }
 
 impl<'t> Obj<'t> {
     /// A view of `entries`, none used yet; the map starts at `pos`.
-    pub(crate) fn new(entries: &'t [Entry], pos: Pos) -> Self {
+    pub(crate) fn new(entries: &'t [Entry<'t>], pos: Pos) -> Self {
         Self {
             entries,
             pos,
@@ -575,7 +606,7 @@ impl<'t> Obj<'t> {
     }
 
     /// Every entry, used or not.
-    pub(crate) fn entries(&self) -> &'t [Entry] {
+    pub(crate) fn entries(&self) -> &'t [Entry<'t>] {
         self.entries
     }
 
@@ -586,7 +617,7 @@ impl<'t> Obj<'t> {
 
     /// Finds `field`: the entry spelled canonically wins, else the last alias spelling.
     /// Every matching entry is marked used.
-    pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry> {
+    pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry<'t>> {
         let canonical = field.canonical(style);
         let mut best: Option<usize> = None;
         let mut best_is_canonical = false;
@@ -623,7 +654,7 @@ impl<'t> Obj<'t> {
     }
 
     /// The entries not used yet, marking them used (for maps kept as they are).
-    pub(crate) fn rest(&mut self) -> Vec<&'t Entry> {
+    pub(crate) fn rest(&mut self) -> Vec<&'t Entry<'t>> {
         let mut out = Vec::new();
         for (e, used) in self.entries.iter().zip(&mut self.used) {
             if !*used {

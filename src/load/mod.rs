@@ -25,7 +25,7 @@ pub use read::{ReadError, read_bounded};
 
 use crate::load::context::Cx;
 use crate::load::error::{Diagnostic, LoadError};
-use crate::load::source::{Source, SourceDoc};
+use crate::load::source::{Source, SourceDoc, Text};
 use crate::model::document::{Content, Document, Format};
 use crate::syntax::tree::{Limits, Node, SyntaxError};
 
@@ -89,17 +89,17 @@ impl Loader {
     /// Loads one file, its format taken from its extension. The file is read whatever it is
     /// (a FIFO or a device too), never more than [`Limits::max_bytes`] of it.
     pub fn load_file(&self, path: &Path) -> Loaded {
-        load_sources(vec![self.parse_file(path)])
+        let text = self.read_file(path);
+        load_sources(vec![text.parse(&self.limits)])
     }
 
     /// Loads one file in `format`, whatever its extension (a `.conf` file, say), read as
     /// [`Loader::load_file`] reads.
     pub fn load_file_as(&self, path: &Path, format: Format) -> Loaded {
-        let source = match read::file_text_as(path, self.limits.max_bytes) {
-            Ok(src) => source::parse(&src, format, Some(path), &self.limits),
-            Err(d) => source::failed(d.in_file(Some(path))),
-        };
-        load_sources(vec![source])
+        match read::file_text_as(path, self.limits.max_bytes) {
+            Ok(src) => load_sources(vec![source::parse(&src, format, Some(path), &self.limits)]),
+            Err(d) => load_sources(vec![source::failed(d.in_file(Some(path)))]),
+        }
     }
 
     /// Loads one document in `format` from `reader` (standard input, a socket, any stream),
@@ -117,11 +117,10 @@ impl Loader {
     /// assert!(d.is_unreadable());
     /// ```
     pub fn load_reader<R: Read>(&self, reader: R, format: Format, file: Option<&Path>) -> Loaded {
-        let source = match read::text(reader, self.limits.max_bytes, "input") {
-            Ok(src) => source::parse(&src, format, file, &self.limits),
-            Err(d) => source::failed(d.in_file(file)),
-        };
-        load_sources(vec![source])
+        match read::text(reader, self.limits.max_bytes, "input") {
+            Ok(src) => load_sources(vec![source::parse(&src, format, file, &self.limits)]),
+            Err(d) => load_sources(vec![source::failed(d.in_file(file))]),
+        }
     }
 
     /// Loads files and directories, each file once (by device and inode, whatever path or
@@ -133,15 +132,16 @@ impl Loader {
     /// file or directory that cannot be read is reported at its own path, with the operating
     /// system's cause, and the search goes on.
     ///
-    /// Every file is read before any is decoded, so that Kubernetes manifests are decoded
-    /// with their cluster's Helm values wherever those are among the inputs
-    /// (`docs/loading.md`).
+    /// Every file is read and parsed before any is decoded, so that Kubernetes manifests are
+    /// decoded with their cluster's Helm values wherever those are among the inputs
+    /// (`docs/loading.md`). The files' texts are kept until the load ends (the trees borrow
+    /// their strings from them); each file's trees go once it is decoded.
     ///
     /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
-        let mut sources = Vec::new();
-        self.walk_paths(paths, |s| sources.push(s));
-        load_sources(sources)
+        let mut texts = Vec::new();
+        self.walk_paths(paths, |t| texts.push(t));
+        load_sources(texts.iter().map(|t| t.parse(&self.limits)).collect())
     }
 
     /// [`Loader::load_paths`], handing each document to `sink` as soon as it is decoded, in
@@ -172,19 +172,20 @@ impl Loader {
         mut sink: impl FnMut(Document),
     ) -> Vec<Diagnostic> {
         let mut stream = Streamed::default();
-        self.walk_paths(paths, |s| stream.push(s, &mut sink));
+        // Each file's text goes once its source is decoded, or kept owning its trees.
+        self.walk_paths(paths, |t| stream.push(t.parse(&self.limits), &mut sink));
         stream.finish(&mut sink)
     }
 
-    /// Every file of `paths` read and parsed, in order, each handed to `each`.
-    fn walk_paths<P: AsRef<Path>>(&self, paths: &[P], mut each: impl FnMut(Source)) {
+    /// Every file of `paths` read, in order, each handed to `each`.
+    fn walk_paths<P: AsRef<Path>>(&self, paths: &[P], mut each: impl FnMut(Text)) {
         let mut seen = walk::Seen::default();
         for p in paths {
             let p = p.as_ref();
             let meta = match std::fs::metadata(p) {
                 Ok(m) => m,
                 Err(e) => {
-                    each(source::failed(read::io_error(&e).in_file(Some(p))));
+                    each(Text::failed(read::io_error(&e).in_file(Some(p))));
                     continue;
                 }
             };
@@ -194,25 +195,24 @@ impl Loader {
                 walk.dir(p, id);
                 for found in walk.found {
                     each(match found {
-                        Ok(f) => self.parse_file(&f),
-                        Err(d) => source::failed(d),
+                        Ok(f) => self.read_file(&f),
+                        Err(d) => Text::failed(d),
                     });
                 }
             } else {
                 each(match seen.file(id, p) {
-                    Ok(()) => self.parse_file(p),
-                    Err(d) => source::failed(d),
+                    Ok(()) => self.read_file(p),
+                    Err(d) => Text::failed(d),
                 });
             }
         }
     }
 
-    /// One file read bounded and parsed; its text is dropped here, once its trees are built
-    /// and before anything is decoded (the trees own what they need).
-    fn parse_file(&self, path: &Path) -> Source {
-        match read::file_text(path, self.limits.max_bytes) {
-            Ok((format, src)) => source::parse(&src, format, Some(path), &self.limits),
-            Err(d) => source::failed(d.in_file(Some(path))),
+    /// One file read bounded, its format told by its extension.
+    fn read_file(&self, path: &Path) -> Text {
+        Text {
+            file: Some(path.to_path_buf()),
+            text: read::file_text(path, self.limits.max_bytes).map_err(|d| d.in_file(Some(path))),
         }
     }
 }
@@ -224,13 +224,15 @@ impl Loader {
 struct Streamed {
     out: Loaded,
     facts: kubernetes::Facts,
-    kept: Vec<Source>,
+    /// From the first source that may need a cluster's settings on, every source, owning
+    /// its trees (its text is gone by the time they are decoded).
+    kept: Vec<Source<'static>>,
 }
 
 impl Streamed {
-    fn push(&mut self, s: Source, sink: &mut impl FnMut(Document)) {
+    fn push(&mut self, s: Source<'_>, sink: &mut impl FnMut(Document)) {
         if !self.kept.is_empty() || needs_clusters(&s) {
-            self.kept.push(s);
+            self.kept.push(s.into_owned());
             return;
         }
         // A source before any manifest or values file reads no cluster's settings.
@@ -256,7 +258,7 @@ impl Streamed {
 
 /// Whether decoding `s` may read a cluster's settings: it holds a Kubernetes manifest, or
 /// Helm values (which every later manifest of its cluster reads).
-fn needs_clusters(s: &Source) -> bool {
+fn needs_clusters(s: &Source<'_>) -> bool {
     let Ok((_, docs)) = &s.docs else {
         return false;
     };
@@ -267,7 +269,7 @@ fn needs_clusters(s: &Source) -> bool {
 /// Decodes parsed sources in order, each Kubernetes manifest with its cluster's settings,
 /// then runs the rules that span a cluster's manifests. Each source's trees are dropped
 /// once it is decoded.
-fn load_sources(sources: Vec<Source>) -> Loaded {
+fn load_sources(sources: Vec<Source<'_>>) -> Loaded {
     let clusters = kubernetes::clusters(&sources);
     let mut facts = kubernetes::Facts::default();
     let mut out = Loaded::default();
@@ -281,7 +283,7 @@ fn load_sources(sources: Vec<Source>) -> Loaded {
 /// Decodes the documents of one source into `out`, through one context for the file (its
 /// cap on problems spans its documents), then names the file and each problem's document.
 fn decode_source(
-    s: &Source,
+    s: &Source<'_>,
     clusters: &kubernetes::Clusters,
     facts: &mut kubernetes::Facts,
     out: &mut Loaded,
@@ -335,7 +337,7 @@ fn decode_source(
 fn decode_doc<'s>(
     cx: &mut Cx<'s, '_>,
     file_cx: &mut kubernetes::FileContext<'s>,
-    doc: &'s SourceDoc,
+    doc: &'s SourceDoc<'s>,
     format: Format,
     facts: &mut kubernetes::Facts,
 ) -> Vec<Content> {
@@ -357,7 +359,11 @@ fn decode_doc<'s>(
 /// # Errors
 ///
 /// A [`SyntaxError`] when the text is not valid in that format, or over the limits.
-pub fn parse_tree(src: &str, format: Format, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse_tree<'a>(
+    src: &'a str,
+    format: Format,
+    limits: &Limits,
+) -> Result<Node<'a>, SyntaxError> {
     // Each reader applies the size limit itself (`Limits::check_len`), first.
     match format {
         Format::Hcl => crate::syntax::hcl::parse(src, limits),

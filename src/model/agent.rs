@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::service::Opaque;
+use crate::model::opaque::JsonMap;
 use crate::syntax::tree::Pos;
 
 /// An agent configuration file. Keys this crate does not model are kept in
@@ -43,7 +43,7 @@ pub struct AgentConfig {
     pub primary_gateways: Vec<String>,
     /// Every other key, as written.
     #[serde(flatten)]
-    pub other: Opaque,
+    pub other: JsonMap,
     /// Where the file starts.
     #[serde(skip)]
     pub pos: Pos,

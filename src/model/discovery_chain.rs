@@ -9,7 +9,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::model::service::Opaque;
+use crate::model::opaque::JsonMap;
 use crate::syntax::tree::Pos;
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
@@ -54,7 +54,7 @@ pub struct ServiceResolver {
     pub request_timeout: Option<serde_json::Value>,
     /// `LoadBalancer`, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub load_balancer: Option<Opaque>,
+    pub load_balancer: Option<JsonMap>,
     /// `Meta`.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub meta: IndexMap<String, String>,
@@ -152,7 +152,7 @@ pub struct ResolverFailover {
     pub sameness_group: String,
     /// `Policy`, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<Opaque>,
+    pub policy: Option<JsonMap>,
     /// Where it starts.
     #[serde(skip)]
     pub pos: Pos,
@@ -234,7 +234,7 @@ impl Default for ServiceRouter {
 pub struct RouterRoute {
     /// `Match`, kept as written (the criteria are not evaluated).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#match: Option<Opaque>,
+    pub r#match: Option<JsonMap>,
     /// `Destination`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<RouteDestination>,
@@ -262,7 +262,7 @@ pub struct RouteDestination {
     pub partition: String,
     /// Every other key (`PrefixRewrite`, timeouts, retries, header changes), as written.
     #[serde(flatten)]
-    pub other: Opaque,
+    pub other: JsonMap,
     /// Where it starts.
     #[serde(skip)]
     pub pos: Pos,
@@ -329,7 +329,7 @@ pub struct Split {
     pub partition: String,
     /// `RequestHeaders` and `ResponseHeaders`, as written.
     #[serde(flatten)]
-    pub other: Opaque,
+    pub other: JsonMap,
     /// Where it starts.
     #[serde(skip)]
     pub pos: Pos,

@@ -7,6 +7,7 @@
 //!   `exported-services`;
 //! - [`agent`]: the agent configuration settings a multi-datacenter mesh needs;
 //! - [`nomad`]: a Nomad job, which places its services;
+//! - [`opaque`]: [`Opaque`](opaque::Opaque), a configuration map kept as written, compact;
 //! - [`document`]: one loaded document, its [`Format`](document::Format) and file.
 //!
 //! Nothing here reads text or files ([`crate::load`] does) or decides routing
@@ -18,4 +19,5 @@ pub mod discovery_chain;
 pub mod document;
 pub mod mode;
 pub mod nomad;
+pub mod opaque;
 pub mod service;

@@ -10,8 +10,7 @@ use serde::Serialize;
 use crate::model::mode::MeshGatewayMode;
 use crate::syntax::tree::Pos;
 
-/// An opaque map kept as written (`config`, `Config`).
-pub type Opaque = serde_json::Map<String, serde_json::Value>;
+pub use crate::model::opaque::Opaque;
 
 /// The `MeshGateway` block of a layer: `{ Mode = "…" }`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]

@@ -16,6 +16,7 @@
 //! Limits: a position is where the span starts (an attribute's key, a block's identifier, an
 //! expression's first character); hcl-edit caps nesting at 64 levels.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use hcl::edit::expr::{Expression, ObjectKey};
@@ -42,7 +43,7 @@ use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 ///
 /// A [`SyntaxError`] for text that is not HCL2 (at the line and column hcl-edit reports), or
 /// over the size limit.
-pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError> {
     limits.check_len(src, "hcl2")?;
     let body = hcl::edit::parser::parse_body(src).map_err(|e| {
         let l = e.location();
@@ -94,60 +95,50 @@ impl<'s> Conv<'s> {
         span.and_then(|s| self.src.get(s)).unwrap_or("").trim()
     }
 
-    fn body(&self, body: &Body, pos: Pos) -> Node {
-        let mut entries: Vec<Entry> = Vec::new();
+    fn body(&self, body: &Body, pos: Pos) -> Node<'s> {
+        let mut entries: Vec<Building<'s>> = Vec::new();
         for structure in body {
             match structure {
-                Structure::Attribute(a) => entries.push(Entry {
-                    key: a.key.value().as_str().to_owned(),
+                Structure::Attribute(a) => entries.push(Building {
+                    key: Cow::Owned(a.key.value().as_str().to_owned()),
                     key_pos: self.pos(a.key.span()),
-                    value: self.expr(&a.value),
+                    value: Pending::Done(self.expr(&a.value)),
                 }),
                 Structure::Block(b) => self.block(b, &mut entries),
             }
         }
+        let entries = entries.into_iter().map(Building::finish).collect();
         Node::new(pos, Value::Map(entries))
     }
 
     /// A block appended to the list of its identifier, its labels nested.
-    fn block(&self, b: &Block, entries: &mut Vec<Entry>) {
+    fn block(&self, b: &Block, entries: &mut Vec<Building<'s>>) {
         let mut node = self.body(&b.body, self.pos(b.span()));
         for label in b.labels.iter().rev() {
             let label_pos = self.pos(label.span());
             node = Node::new(
                 label_pos,
-                Value::Map(vec![Entry {
-                    key: label.as_str().to_owned(),
+                Value::Map(Box::new([Entry {
+                    key: Cow::Owned(label.as_str().to_owned()),
                     key_pos: label_pos,
-                    value: Node::new(label_pos, Value::List(vec![node])),
-                }]),
+                    value: Node::new(label_pos, Value::List(Box::new([node]))),
+                }])),
             );
         }
         let ident = b.ident.value().as_str();
-        let existing = entries
-            .iter_mut()
-            .find(|e| e.key == ident && matches!(e.value.value, Value::List(_)));
-        if let Some(Entry {
-            value:
-                Node {
-                    value: Value::List(items),
-                    ..
-                },
-            ..
-        }) = existing
-        {
+        if let Some(items) = entries.iter_mut().find_map(|e| e.list_named(ident)) {
             items.push(node);
             return;
         }
         let key_pos = self.pos(b.ident.span());
-        entries.push(Entry {
-            key: ident.to_owned(),
+        entries.push(Building {
+            key: Cow::Owned(ident.to_owned()),
             key_pos,
-            value: Node::new(key_pos, Value::List(vec![node])),
+            value: Pending::List(key_pos, vec![node]),
         });
     }
 
-    fn expr(&self, e: &Expression) -> Node {
+    fn expr(&self, e: &Expression) -> Node<'s> {
         let pos = self.pos(e.span());
         let value = match e {
             Expression::Null(_) => Value::Null,
@@ -157,7 +148,7 @@ impl<'s> Conv<'s> {
                 n.as_i64()
                     .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
             }
-            Expression::String(s) => Value::String(s.value().clone()),
+            Expression::String(s) => Value::String(Cow::Owned(s.value().clone())),
             Expression::Array(a) => Value::List(a.iter().map(|e| self.expr(e)).collect()),
             Expression::Object(o) => Value::Map(
                 o.iter()
@@ -171,22 +162,22 @@ impl<'s> Conv<'s> {
             Expression::StringTemplate(t) => self.template(t),
             Expression::HeredocTemplate(h) => self.template(&h.template),
             Expression::Parenthesis(p) => return Node::new(pos, self.expr(p.inner()).value),
-            _ => Value::Expression(format!("${{{}}}", self.text(e.span()))),
+            _ => Value::Expression(format!("${{{}}}", self.text(e.span())).into()),
         };
         Node::new(pos, value)
     }
 
-    fn key(&self, k: &ObjectKey) -> String {
+    fn key(&self, k: &ObjectKey) -> Cow<'s, str> {
         match k {
-            ObjectKey::Ident(i) => ident(i).to_owned(),
-            ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-            ObjectKey::Expression(e) => self.text(e.span()).to_owned(),
+            ObjectKey::Ident(i) => Cow::Owned(ident(i).to_owned()),
+            ObjectKey::Expression(Expression::String(s)) => Cow::Owned(s.value().clone()),
+            ObjectKey::Expression(e) => Cow::Borrowed(self.text(e.span())),
         }
     }
 
     /// A template: its text when it is only literal, else the template text with each
     /// interpolation and directive as written.
-    fn template(&self, t: &Template) -> Value {
+    fn template(&self, t: &Template) -> Value<'s> {
         let mut text = String::new();
         let mut literal = true;
         for el in t {
@@ -205,9 +196,58 @@ impl<'s> Conv<'s> {
             }
         }
         if literal {
-            Value::String(text)
+            Value::String(Cow::Owned(text))
         } else {
-            Value::Expression(text)
+            Value::Expression(text.into_boxed_str())
+        }
+    }
+}
+
+/// One entry of a map while its body is read: the list of a block's identifier stays a
+/// vector until the body ends, as each later block of that identifier appends to it.
+struct Building<'s> {
+    key: Cow<'s, str>,
+    key_pos: Pos,
+    value: Pending<'s>,
+}
+
+/// The value of a [`Building`] entry.
+enum Pending<'s> {
+    /// An attribute's value, as it is.
+    Done(Node<'s>),
+    /// A list (of blocks, or an attribute's list a block appends to) and where it starts.
+    List(Pos, Vec<Node<'s>>),
+}
+
+impl<'s> Building<'s> {
+    /// The list a block named `ident` appends to: this entry's, when it has that key and a
+    /// list for its value.
+    fn list_named(&mut self, ident: &str) -> Option<&mut Vec<Node<'s>>> {
+        if self.key != ident {
+            return None;
+        }
+        if let Pending::Done(node) = &mut self.value {
+            let Value::List(items) = &mut node.value else {
+                return None;
+            };
+            let items = std::mem::take(items).into_vec();
+            self.value = Pending::List(node.pos, items);
+        }
+        match &mut self.value {
+            Pending::List(_, items) => Some(items),
+            Pending::Done(_) => None,
+        }
+    }
+
+    fn finish(self) -> Entry<'s> {
+        let value = match self.value {
+            Pending::Done(node) => node,
+            Pending::List(pos, items) => Node::new(pos, Value::List(items.into_boxed_slice())),
+        };
+        Entry {
+            key: self.key,
+            key_pos: self.key_pos,
+            value,
         }
     }
 }
@@ -220,7 +260,7 @@ fn ident(i: &Decorated<Ident>) -> &str {
 mod tests {
     use super::*;
 
-    fn p(src: &str) -> Node {
+    fn p(src: &str) -> Node<'_> {
         parse(src, &Limits::default()).unwrap()
     }
 
@@ -254,10 +294,7 @@ mod tests {
         let Value::Map(body) = &bodies[0].value else {
             panic!()
         };
-        assert_eq!(
-            (body[0].key.as_str(), body[0].key_pos),
-            ("region", Pos::new(2, 3))
-        );
+        assert_eq!((&*body[0].key, body[0].key_pos), ("region", Pos::new(2, 3)));
         assert_eq!(body[0].value.pos, Pos::new(2, 12));
         assert_eq!(body[1].value.to_json(), serde_json::json!([1, 2.5]));
     }

@@ -7,6 +7,8 @@
 //! [`Value::BigInt`] (as written), every other number [`Value::Float`]; a number beyond the
 //! range of `f64` is an error, as in `serde_json`.
 
+use std::borrow::Cow;
+
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
 /// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
@@ -38,7 +40,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 512;
 /// assert_eq!(err.to_string(), "1:18: expected a string key, found '}'");
 /// # Ok::<(), meshroute::tree::SyntaxError>(())
 /// ```
-pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError> {
     limits.check_len(src, "json")?;
     let mut p = Reader {
         lx: Lexer {
@@ -53,6 +55,8 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         max_depth: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
         limits: *limits,
         values: 0,
+        nodes: Vec::new(),
+        entries: Vec::new(),
     };
     p.lx.skip_ws();
     let node = p.value(0)?;
@@ -61,6 +65,32 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         return Err(p.lx.error_here("expected the end of the document"));
     }
     Ok(node)
+}
+
+/// How many elements of one array or object gather on the reader's stack (one for nodes,
+/// one for entries) before they move to a vector of their own: the stacks never hold a long
+/// list twice.
+const SPILL: usize = 1024;
+
+/// Adds an element of the array or object whose elements start at `start` on `stack` (or
+/// in `own`, once they spilled).
+fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, element: T) {
+    if let Some(own) = own {
+        own.push(element);
+        return;
+    }
+    stack.push(element);
+    if stack.len() - start >= SPILL {
+        *own = Some(stack.drain(start..).collect());
+    }
+}
+
+/// The elements [`spill_push`] gathered, in one allocation of their exact number.
+fn spill_take<T>(stack: &mut Vec<T>, own: Option<Vec<T>>, start: usize) -> Box<[T]> {
+    match own {
+        Some(own) => own.into_boxed_slice(),
+        None => stack.drain(start..).collect(),
+    }
 }
 
 /// The text and the reading position in it: whitespace, strings, numbers and literals, and
@@ -82,6 +112,11 @@ struct Reader<'a> {
     limits: Limits,
     /// Values read so far (at most [`Limits::max_values`]).
     values: usize,
+    /// The elements of the arrays being read, innermost last: each array takes its own off
+    /// the top when it closes, in one allocation of its exact size.
+    nodes: Vec<Node<'a>>,
+    /// The same for the entries of the objects being read.
+    entries: Vec<Entry<'a>>,
 }
 
 fn count_chars(bytes: &[u8]) -> u32 {
@@ -89,7 +124,7 @@ fn count_chars(bytes: &[u8]) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
     /// The position of byte offset `at` on the current line (offsets only move forward).
     fn pos_at(&mut self, at: usize) -> Pos {
         if self.cache_off < self.line_start || self.cache_off > at {
@@ -138,7 +173,7 @@ impl Lexer<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
+    fn literal(&mut self, word: &str, value: Value<'a>) -> Result<Value<'a>, SyntaxError> {
         let w = word.as_bytes();
         for (k, &c) in w.iter().enumerate() {
             if self.b.get(self.i + k) != Some(&c) {
@@ -158,8 +193,8 @@ impl Lexer<'_> {
         found
     }
 
-    /// A string starting at the opening quote.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// A string starting at the opening quote, borrowed from the text when it has no escape.
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         let start = self.i + 1;
         let mut j = start;
         // Fast path: no escape.
@@ -167,9 +202,9 @@ impl Lexer<'_> {
             match self.b.get(j) {
                 Some(b'"') => {
                     self.i = j + 1;
-                    return Ok(self.src[start..j].to_owned());
+                    return Ok(Cow::Borrowed(&self.src[start..j]));
                 }
-                Some(b'\\') => return self.string_with_escapes(start, j),
+                Some(b'\\') => return self.string_with_escapes(start, j).map(Cow::Owned),
                 Some(&c) if c >= 0x20 => j += 1,
                 _ => return Err(self.error_at(j, "expected '\"' to end the string")),
             }
@@ -279,7 +314,7 @@ impl Lexer<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Value, SyntaxError> {
+    fn number(&mut self) -> Result<Value<'a>, SyntaxError> {
         let start = self.i;
         let integer = self.number_text()?;
         let text = &self.src[start..self.i];
@@ -287,7 +322,7 @@ impl Lexer<'_> {
             return Ok(Value::Int(i));
         }
         match text.parse::<f64>() {
-            Ok(f) if f.is_finite() && integer => Ok(Value::BigInt(text.to_owned())),
+            Ok(f) if f.is_finite() && integer => Ok(Value::BigInt(text.into())),
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
             _ => Err(SyntaxError::new(
                 self.pos_at(start),
@@ -324,8 +359,8 @@ impl Lexer<'_> {
     }
 }
 
-impl Reader<'_> {
-    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+impl<'a> Reader<'a> {
+    fn value(&mut self, depth: usize) -> Result<Node<'a>, SyntaxError> {
         let pos = self.lx.pos();
         self.values += 1;
         if self.values > self.limits.max_values() {
@@ -355,53 +390,64 @@ impl Reader<'_> {
         Ok(depth + 1)
     }
 
-    fn object(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
-        let entries = self.sequence(depth, b'}', "object", open, Self::entry)?;
-        Ok(Value::Map(entries))
+    fn object(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
+        let depth = self.open(depth)?;
+        let start = self.entries.len();
+        let mut own = None;
+        let mut first = true;
+        while !(first && self.lx.eat(b'}')) {
+            let e = self.entry(depth, first)?;
+            spill_push(&mut self.entries, &mut own, start, e);
+            first = false;
+            if self.closed(b'}', "object", open)? {
+                break;
+            }
+        }
+        Ok(Value::Map(spill_take(&mut self.entries, own, start)))
     }
 
-    fn array(&mut self, depth: usize, open: Pos) -> Result<Value, SyntaxError> {
-        let items = self.sequence(depth, b']', "array", open, |r, depth, _| r.value(depth))?;
-        Ok(Value::List(items))
+    fn array(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
+        let depth = self.open(depth)?;
+        let start = self.nodes.len();
+        let mut own = None;
+        let mut first = true;
+        while !(first && self.lx.eat(b']')) {
+            let n = self.value(depth)?;
+            spill_push(&mut self.nodes, &mut own, start, n);
+            first = false;
+            if self.closed(b']', "array", open)? {
+                break;
+            }
+        }
+        Ok(Value::List(spill_take(&mut self.nodes, own, start)))
     }
 
-    /// The elements of the array or object whose bracket is at the cursor, up to the `close`
-    /// bracket, each read by `element` (told whether it is the first).
-    fn sequence<T>(
-        &mut self,
-        depth: usize,
-        close: u8,
-        what: &str,
-        open: Pos,
-        mut element: impl FnMut(&mut Self, usize, bool) -> Result<T, SyntaxError>,
-    ) -> Result<Vec<T>, SyntaxError> {
+    /// Moves past the bracket at the cursor, one level deeper.
+    fn open(&mut self, depth: usize) -> Result<usize, SyntaxError> {
         let depth = self.deeper(depth)?;
         self.lx.i += 1;
         self.lx.skip_ws();
-        let mut items = Vec::new();
-        if self.lx.eat(close) {
-            return Ok(items);
-        }
-        loop {
-            items.push(element(self, depth, items.is_empty())?);
+        Ok(depth)
+    }
+
+    /// After an element: whether the `close` bracket ends the array or object (else a comma
+    /// goes on to the next element).
+    fn closed(&mut self, close: u8, what: &str, open: Pos) -> Result<bool, SyntaxError> {
+        self.lx.skip_ws();
+        if self.lx.eat(b',') {
             self.lx.skip_ws();
-            if self.lx.eat(b',') {
-                self.lx.skip_ws();
-            } else if self.lx.eat(close) {
-                // Grown element by element, a vector keeps room for up to twice its
-                // elements (for four 72-byte entries when an object has one): give it back.
-                items.shrink_to_fit();
-                return Ok(items);
-            } else {
-                let close = char::from(close);
-                let expected = format!("expected ',' or '{close}' in the {what} opened at {open}");
-                return Err(self.lx.error_here(&expected));
-            }
+            Ok(false)
+        } else if self.lx.eat(close) {
+            Ok(true)
+        } else {
+            let close = char::from(close);
+            let expected = format!("expected ',' or '{close}' in the {what} opened at {open}");
+            Err(self.lx.error_here(&expected))
         }
     }
 
     /// One `"key": value` of an object (the `first` one may also be a `}`).
-    fn entry(&mut self, depth: usize, first: bool) -> Result<Entry, SyntaxError> {
+    fn entry(&mut self, depth: usize, first: bool) -> Result<Entry<'a>, SyntaxError> {
         if self.lx.b.get(self.lx.i) != Some(&b'"') {
             let what = if first {
                 "expected a string key or '}'"
@@ -431,7 +477,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn ok(src: &str) -> Node {
+    fn ok(src: &str) -> Node<'_> {
         match parse(src, &Limits::default()) {
             Ok(n) => n,
             Err(e) => panic!("{src:?}: {e}"),
@@ -492,8 +538,30 @@ mod tests {
         let Value::Map(e) = ok(r#"{"a": 1, "b": 2, "a": 3}"#).value else {
             panic!()
         };
-        let keys: Vec<&str> = e.iter().map(|e| e.key.as_str()).collect();
+        let keys: Vec<&str> = e.iter().map(|e| e.key.as_ref()).collect();
         assert_eq!(keys, ["a", "b", "a"]);
+    }
+
+    #[test]
+    fn a_tree_serializes_as_its_json_value() {
+        let src = r#"{"b": 1, "a": [1.5, -2, 18446744073709551616, null, "x\n"], "b": {"c": true}, "é": {}}"#;
+        let node = ok(src);
+        assert_eq!(serde_json::to_value(&node).unwrap(), node.to_json());
+        let text = serde_json::to_string(&node).unwrap();
+        assert_eq!(text, node.to_json().to_string());
+        assert!(text.starts_with(r#"{"b":{"c":true},"a":[1.5,-2,1.8446744073709552e"#));
+        // A long map with a key written twice, and one without.
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{}\": {i}", i % 39)).collect();
+        let src = format!("{{{}}}", keys.join(", "));
+        let node = ok(&src);
+        assert_eq!(serde_json::to_value(&node).unwrap(), node.to_json());
+        assert_eq!(node.to_json()["k0"], 39);
+        let src = format!("{{{}}}", keys[..39].join(", "));
+        let node = ok(&src);
+        assert_eq!(
+            serde_json::to_string(&node).unwrap(),
+            node.to_json().to_string()
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Nothing in this tree is coerced: a number stays a number, an HCL1 block stays the list of
 //! one map that Consul's own HCL1 decoder makes of it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A 1-based line and column in a source document; `0` means unknown.
@@ -36,17 +37,21 @@ impl fmt::Display for Pos {
 }
 
 /// One value of the generic tree with the position where it starts.
+///
+/// `'a` is the source text's lifetime: strings and keys written without escapes are
+/// borrowed from it ([`Cow::Borrowed`]), the others owned. A node is 32 bytes (a map entry
+/// 64), lists and maps are boxed slices of exactly their length.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub struct Node<'a> {
     /// Where the value starts.
     pub pos: Pos,
     /// The value.
-    pub value: Value,
+    pub value: Value<'a>,
 }
 
 /// A value of the generic tree.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     /// `null` (JSON, YAML).
     Null,
     /// A boolean.
@@ -55,36 +60,43 @@ pub enum Value {
     Int(i64),
     /// An integer beyond the range of `i64` (2^63 and above, below -2^63), kept exactly as
     /// written so that messages echo it as written; as a number it is its nearest `f64`.
-    BigInt(String),
+    BigInt(Box<str>),
     /// Any other number.
     Float(f64),
-    /// A string.
-    String(String),
+    /// A string, borrowed from the source when written without escapes.
+    String(Cow<'a, str>),
     /// A list.
-    List(Vec<Node>),
+    List(Box<[Node<'a>]>),
     /// A map, in source order; keys may repeat where the format allows it.
-    Map(Vec<Entry>),
+    Map(Box<[Entry<'a>]>),
     /// An expression the reader does not evaluate (HCL2: a variable, a function call, a
     /// template with interpolations), written as the template text a JSON document holds
-    /// for it (`${var.dc}`, `${NOMAD_ALLOC_INDEX}-web`).
-    Expression(String),
+    /// for it (`${var.dc}`, `${NOMAD_ALLOC_INDEX}-web`). Always owned (the reader writes
+    /// it), a boxed string so that a node stays 32 bytes.
+    Expression(Box<str>),
 }
 
 /// One key and its value in a [`Value::Map`].
 #[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
-    /// The key as written.
-    pub key: String,
+pub struct Entry<'a> {
+    /// The key as written (borrowed from the source when written without escapes).
+    pub key: Cow<'a, str>,
     /// Where the key starts.
     pub key_pos: Pos,
     /// The value.
-    pub value: Node,
+    pub value: Node<'a>,
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// A node at `pos`.
-    pub const fn new(pos: Pos, value: Value) -> Self {
+    pub const fn new(pos: Pos, value: Value<'a>) -> Self {
         Self { pos, value }
+    }
+
+    /// The same tree owning all its strings, free of the source text's lifetime.
+    #[must_use]
+    pub fn into_owned(self) -> Node<'static> {
+        Node::new(self.pos, self.value.into_owned())
     }
 
     /// A short name of the value's type for messages (`string`, `number`, `map`, …).
@@ -107,35 +119,37 @@ impl Node {
                 J::from,
             ),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-            Value::String(s) | Value::Expression(s) => J::String(s.clone()),
+            Value::String(s) => J::String(s.as_ref().to_owned()),
+            Value::Expression(s) => J::String(s.to_string()),
             Value::List(items) => J::Array(items.iter().map(Self::to_json).collect()),
             Value::Map(entries) => {
                 let mut m = serde_json::Map::with_capacity(entries.len());
                 for e in entries {
-                    m.insert(e.key.clone(), e.value.to_json());
+                    m.insert(e.key.as_ref().to_owned(), e.value.to_json());
                 }
                 J::Object(m)
             }
         }
     }
 
-    /// Builds a tree from a `serde_json::Value`; every position is unknown.
-    pub fn from_json(v: &serde_json::Value) -> Self {
+    /// Builds a tree from a `serde_json::Value`, borrowing its strings; every position is
+    /// unknown.
+    pub fn from_json(v: &'a serde_json::Value) -> Self {
         use serde_json::Value as J;
         let value = match v {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
             J::Number(n) => match (n.as_i64(), n.as_u64()) {
                 (Some(i), _) => Value::Int(i),
-                (None, Some(u)) => Value::BigInt(u.to_string()),
+                (None, Some(u)) => Value::BigInt(u.to_string().into()),
                 (None, None) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            J::String(s) => Value::String(s.clone()),
+            J::String(s) => Value::String(Cow::Borrowed(s)),
             J::Array(a) => Value::List(a.iter().map(Self::from_json).collect()),
             J::Object(o) => Value::Map(
                 o.iter()
                     .map(|(k, v)| Entry {
-                        key: k.clone(),
+                        key: Cow::Borrowed(k),
                         key_pos: Pos::default(),
                         value: Self::from_json(v),
                     })
@@ -146,7 +160,32 @@ impl Node {
     }
 }
 
-impl Value {
+impl Value<'_> {
+    /// The same value owning all its strings, free of the source text's lifetime.
+    #[must_use]
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Self::Null => Value::Null,
+            Self::Bool(b) => Value::Bool(b),
+            Self::Int(i) => Value::Int(i),
+            Self::BigInt(text) => Value::BigInt(text),
+            Self::Float(f) => Value::Float(f),
+            Self::String(s) => Value::String(Cow::Owned(s.into_owned())),
+            Self::Expression(text) => Value::Expression(text),
+            Self::List(items) => Value::List(items.into_iter().map(Node::into_owned).collect()),
+            Self::Map(entries) => Value::Map(
+                entries
+                    .into_iter()
+                    .map(|e| Entry {
+                        key: Cow::Owned(e.key.into_owned()),
+                        key_pos: e.key_pos,
+                        value: e.value.into_owned(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// A short name of the type for messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -159,6 +198,89 @@ impl Value {
             Self::Expression(_) => "expression",
         }
     }
+}
+
+/// A node serializes as [`Node::to_json`] builds it, without building it: positions dropped,
+/// map order kept, a repeated key once (its last value, at its first place). Written by
+/// `serde_json`, the text is what `to_json().to_string()` gives with `preserve_order`.
+impl serde::Serialize for Node<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match &self.value {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::BigInt(text) => match (text.parse::<u64>(), text.parse::<f64>()) {
+                (Ok(u), _) => s.serialize_u64(u),
+                (Err(_), Ok(f)) if f.is_finite() => s.serialize_f64(f),
+                _ => s.serialize_unit(),
+            },
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Null | Value::Float(_) => s.serialize_unit(),
+            Value::String(text) => s.serialize_str(text),
+            Value::Expression(text) => s.serialize_str(text),
+            Value::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Map(entries) => serialize_map(entries, s),
+        }
+    }
+}
+
+/// Serializes map entries as the JSON object they make (as [`Node`]'s `Serialize` does).
+pub(crate) fn serialize_map<S: serde::Serializer>(
+    entries: &[Entry<'_>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    if !has_repeated_keys(entries) {
+        let mut map = s.serialize_map(Some(entries.len()))?;
+        for e in entries {
+            map.serialize_entry(&*e.key, &e.value)?;
+        }
+        return map.end();
+    }
+    let distinct = distinct_keys(entries);
+    let mut map = s.serialize_map(Some(distinct.len()))?;
+    for (key, value) in &distinct {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
+/// Whether a key repeats in `entries` (by sorting references to the keys: 16 bytes a key,
+/// where a hash set would take twice that for a map of a million keys).
+pub(crate) fn has_repeated_keys(entries: &[Entry<'_>]) -> bool {
+    if entries.len() <= 16 {
+        return entries
+            .iter()
+            .enumerate()
+            .any(|(i, e)| entries[..i].iter().any(|f| f.key == e.key));
+    }
+    let mut keys: Vec<&str> = entries.iter().map(|e| &*e.key).collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
+}
+
+/// The entries of a map with each key once, as a JSON object holds them: its last value,
+/// at its first place.
+fn distinct_keys<'n>(entries: &'n [Entry<'_>]) -> Vec<(&'n str, &'n Node<'n>)> {
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(entries.len());
+    let mut out: Vec<(&str, &Node<'_>)> = Vec::with_capacity(entries.len());
+    for e in entries {
+        match seen.entry(&*e.key) {
+            std::collections::hash_map::Entry::Occupied(at) => out[*at.get()].1 = &e.value,
+            std::collections::hash_map::Entry::Vacant(at) => {
+                at.insert(out.len());
+                out.push((&e.key, &e.value));
+            }
+        }
+    }
+    out
 }
 
 /// The bytes of [`Limits::max_bytes`] each value a document may hold is worth

@@ -8,6 +8,7 @@
 //! Consul itself never reads YAML: the product document's YAML is Consul's JSON shape written
 //! as YAML (HCL1's lists of one map included), and that is what this reader expects.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -39,7 +40,7 @@ mod scalar;
 ///
 /// A [`SyntaxError`] for text that is not YAML, has duplicate keys, non-string keys, or is over
 /// the limits.
-pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError> {
     limits.check_len(src, "yaml")?;
     serde_saphyr::from_str_with_options::<YNode>(src, options(limits))
         .map(|YNode(mut node)| {
@@ -81,7 +82,7 @@ impl<'a> Lines<'a> {
 
 /// Integers beyond `u64`, which serde-saphyr reads as floats, made [`Value::BigInt`]s as
 /// written (messages then echo them exactly).
-fn exact_integers(node: &mut Node, lines: &Lines<'_>) {
+fn exact_integers(node: &mut Node<'_>, lines: &Lines<'_>) {
     match &mut node.value {
         Value::Float(_) => {
             let text = lines.scalar_at(node.pos).filter(|t| {
@@ -89,7 +90,7 @@ fn exact_integers(node: &mut Node, lines: &Lines<'_>) {
                 !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
             });
             if let Some(text) = text {
-                node.value = Value::BigInt(text.to_owned());
+                node.value = Value::BigInt(text.into());
             }
         }
         Value::List(items) => items.iter_mut().for_each(|n| exact_integers(n, lines)),
@@ -104,11 +105,11 @@ fn exact_integers(node: &mut Node, lines: &Lines<'_>) {
 /// markers as `kubectl apply -f` reads a file) and its tree.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct StreamDocument {
+pub struct StreamDocument<'a> {
     /// The document's number in the stream, from 1.
     pub index: u32,
-    /// The document.
-    pub tree: Node,
+    /// The document, borrowing from the stream's text as [`parse`]'s tree does.
+    pub tree: Node<'a>,
 }
 
 /// Reads a YAML stream (documents separated by `---`, as Kubernetes manifests are written)
@@ -131,7 +132,10 @@ pub struct StreamDocument {
 ///
 /// A [`SyntaxError`] for text that is not YAML (in any of its documents), has duplicate
 /// keys, non-string keys, or is over the limits.
-pub fn parse_stream(src: &str, limits: &Limits) -> Result<Vec<StreamDocument>, SyntaxError> {
+pub fn parse_stream<'a>(
+    src: &'a str,
+    limits: &Limits,
+) -> Result<Vec<StreamDocument<'a>>, SyntaxError> {
     limits.check_len(src, "yaml")?;
     let options = options(limits);
     let direct = options.budget.as_ref().and_then(|b| events::read(src, b));
@@ -155,7 +159,7 @@ pub fn parse_stream(src: &str, limits: &Limits) -> Result<Vec<StreamDocument>, S
 
 /// The stream's documents as serde-saphyr reads them (the reader of every form
 /// [`events::read`] leaves to it, and of every error).
-fn read_by_serde(src: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, SyntaxError> {
+fn read_by_serde(src: &str, options: serde_saphyr::Options) -> Result<Vec<Node<'_>>, SyntaxError> {
     serde_saphyr::from_multiple_with_options::<YNode>(src, options)
         .map(|trees| trees.into_iter().map(|YNode(tree)| tree).collect())
         .map_err(|e| syntax_error(&e, src))
@@ -404,12 +408,43 @@ fn clamp(v: u64) -> u32 {
 }
 
 /// A tree node read with its position.
-struct YNode(Node);
+struct YNode<'de>(Node<'de>);
 
 /// A tree value without position (the position comes from the `Spanned` around it).
-struct YValue(Value);
+struct YValue<'de>(Value<'de>);
 
-impl<'de> Deserialize<'de> for YNode {
+/// A map key, borrowed from the text when the parser can lend it.
+struct YKey<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for YKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = YKey<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<YKey<'de>, E> {
+        Ok(YKey(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<YKey<'de>, E> {
+        Ok(YKey(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<YKey<'de>, E> {
+        Ok(YKey(Cow::Owned(v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for YNode<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let sp = Spanned::<YValue>::deserialize(d)?;
         let pos = Pos::new(clamp(sp.referenced.line()), clamp(sp.referenced.column()));
@@ -417,7 +452,7 @@ impl<'de> Deserialize<'de> for YNode {
     }
 }
 
-impl<'de> Deserialize<'de> for YValue {
+impl<'de> Deserialize<'de> for YValue<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ValueVisitor)
     }
@@ -426,72 +461,76 @@ impl<'de> Deserialize<'de> for YValue {
 struct ValueVisitor;
 
 impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = YValue;
+    type Value = YValue<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a YAML value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<YValue, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Bool(v)))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<YValue, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Int(v)))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<YValue, E> {
-        Ok(YValue(
-            i64::try_from(v).map_or_else(|_| Value::BigInt(v.to_string()), Value::Int),
-        ))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<YValue<'de>, E> {
+        Ok(YValue(i64::try_from(v).map_or_else(
+            |_| Value::BigInt(v.to_string().into()),
+            Value::Int,
+        )))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<YValue, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Float(v)))
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<YValue, E> {
-        Ok(YValue(Value::String(v.to_owned())))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<YValue<'de>, E> {
+        Ok(YValue(Value::String(Cow::Borrowed(v))))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<YValue, E> {
-        Ok(YValue(Value::String(v)))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<YValue<'de>, E> {
+        Ok(YValue(Value::String(Cow::Owned(v.to_owned()))))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<YValue, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<YValue<'de>, E> {
+        Ok(YValue(Value::String(Cow::Owned(v))))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Null))
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<YValue, E> {
+    fn visit_none<E: de::Error>(self) -> Result<YValue<'de>, E> {
         Ok(YValue(Value::Null))
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<YValue, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<YValue<'de>, D::Error> {
         YValue::deserialize(d)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<YValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<YValue<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(YNode(n)) = seq.next_element()? {
             items.push(n);
         }
-        // Grown item by item, a vector keeps room for up to twice its items: give it back.
-        items.shrink_to_fit();
-        Ok(YValue(Value::List(items)))
+        // Grown item by item, a vector keeps room for up to twice its items: the boxed
+        // slice gives it back.
+        Ok(YValue(Value::List(items.into_boxed_slice())))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<YValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<YValue<'de>, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<String>>()? {
+        while let Some(key) = map.next_key::<Spanned<YKey<'de>>>()? {
             let YNode(value) = map.next_value()?;
             entries.push(Entry {
-                key: key.value,
+                key: key.value.0,
                 key_pos: Pos::new(clamp(key.referenced.line()), clamp(key.referenced.column())),
                 value,
             });
         }
-        entries.shrink_to_fit();
-        Ok(YValue(Value::Map(entries)))
+        Ok(YValue(Value::Map(entries.into_boxed_slice())))
     }
 }
 
@@ -499,7 +538,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 mod tests {
     use super::*;
 
-    fn p(src: &str) -> Result<Node, SyntaxError> {
+    fn p(src: &str) -> Result<Node<'_>, SyntaxError> {
         parse(src, &Limits::default())
     }
 

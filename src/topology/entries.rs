@@ -282,9 +282,9 @@ fn conflict(
 /// The subset names of a `service-resolver` body kept opaque (HCL1 decodes `Subsets = { … }`
 /// as a list of one map).
 fn opaque_subsets(body: &Opaque) -> Vec<String> {
-    body.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("subsets"))
-        .and_then(|(_, v)| match v {
+    body.get_ignore_ascii_case("subsets")
+        .as_ref()
+        .and_then(|v| match v {
             serde_json::Value::Array(items) if items.len() == 1 => items[0].as_object(),
             v => v.as_object(),
         })

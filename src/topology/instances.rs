@@ -299,9 +299,10 @@ pub(crate) fn is_builtin(sidecar: &ServiceDefinition, parent: Option<&ServiceDef
         return false;
     };
     let key = |k: &String| k.to_ascii_lowercase();
-    !cfg.keys().any(|k| key(k).starts_with("envoy_"))
-        && cfg
-            .keys()
+    let keys = cfg.keys();
+    !keys.iter().any(|k| key(k).starts_with("envoy_"))
+        && keys
+            .iter()
             .any(|k| BUILTIN_ONLY_KEYS.contains(&key(k).as_str()))
 }
 

@@ -169,7 +169,7 @@ fn proxy_defaults_is_the_config_entry_and_must_be_global() {
     };
     assert_eq!(pd.name, "global");
     assert_eq!(pd.mesh_gateway.mode, MeshGatewayMode::Remote);
-    assert_eq!(pd.config.as_ref().unwrap()["protocol"], "http");
+    assert_eq!(pd.config.as_ref().unwrap().get("protocol").unwrap(), "http");
     let d = only_error(
         &crd(
             "ProxyDefaults",

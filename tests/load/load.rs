@@ -144,7 +144,7 @@ fn agent_config_json_in_snake_case() {
         panic!()
     };
     assert_eq!(pd.mesh_gateway.mode, MeshGatewayMode::Local);
-    assert_eq!(pd.config.as_ref().unwrap()["protocol"], "http");
+    assert_eq!(pd.config.as_ref().unwrap().get("protocol").unwrap(), "http");
 }
 
 #[test]
@@ -161,7 +161,14 @@ fn service_json_in_camel_case() {
     assert_eq!(p.mesh_gateway.mode, MeshGatewayMode::Remote);
     let u = &p.upstreams[0];
     assert_eq!(u.mesh_gateway.mode, MeshGatewayMode::Local);
-    assert_eq!(u.config.as_ref().unwrap()["connect_timeout_ms"], 5000);
+    assert_eq!(
+        u.config
+            .as_ref()
+            .unwrap()
+            .get("connect_timeout_ms")
+            .unwrap(),
+        5000
+    );
 }
 
 #[test]
@@ -266,7 +273,7 @@ fn opaque_maps_are_kept_as_written() {
     let Some(ConfigEntry::ProxyDefaults(pd)) = docs[0].as_config_entry() else {
         panic!()
     };
-    let cfg = serde_json::Value::Object(pd.config.clone().unwrap());
+    let cfg = serde_json::Value::Object(pd.config.as_ref().unwrap().to_map());
     assert_eq!(
         cfg,
         serde_json::json!({"envoy_extra": [{"a": 1}], "nested": {"Mode": "weird", "x": null}})

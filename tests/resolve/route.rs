@@ -37,7 +37,7 @@ fn topo() -> Topology {
         ConfigEntry::Other {
             kind: "service-resolver".into(),
             name: "api".into(),
-            body,
+            body: body.into(),
             pos: meshroute::tree::Pos::default(),
         },
     );

@@ -64,7 +64,7 @@ fn documents<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Vec<Content> {
     let entries = bootstrap(cx, &mut obj);
     // Every other key is kept as written: agent files hold far more than we model.
     for e in obj.rest() {
-        a.other.insert(e.key.clone(), e.value.to_json());
+        a.other.insert(e.key.to_string(), e.value.to_json());
     }
     if let Some(dc) = &a.datacenter {
         let valid = cx.clean(|cx| {
@@ -153,7 +153,7 @@ fn agent_connect<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> AgentConnect {
 
 fn agent_ports<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> AgentPorts {
     // A negative port disables the listener.
-    let port = |cx: &mut Cx<'t, '_>, node: &'t Node| int(cx, node, -1, 65535, "a port");
+    let port = |cx: &mut Cx<'t, '_>, node: &'t Node<'t>| int(cx, node, -1, 65535, "a port");
     let p = AgentPorts {
         grpc: cx.field(&mut obj, GRPC, port).flatten(),
         grpc_tls: cx.field(&mut obj, GRPC_TLS, port).flatten(),
@@ -179,7 +179,7 @@ fn services<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>) -> Vec<ServiceDefinition
 }
 
 /// One service or a list of them; only a list of several puts the index on the key path.
-fn service_list<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<ServiceDefinition> {
+fn service_list<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Vec<ServiceDefinition> {
     let single = !matches!(&node.value, Value::List(l) if l.len() > 1);
     let mut out = Vec::new();
     for (i, obj) in objects(cx, node) {

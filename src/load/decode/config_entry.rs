@@ -2,7 +2,9 @@
 //! discovery chain's kinds (in [`super::discovery_chain`]), and the other kinds Consul knows,
 //! kept opaque.
 
-use crate::load::context::{Cx, Field, Obj, Style, each_object, int, opaque, string, string_map};
+use crate::load::context::{
+    Cx, Field, Obj, Style, each_object, int, opaque, opaque_of, string, string_map,
+};
 use crate::load::decode::discovery_chain;
 use crate::load::decode::mesh_gateway::mesh_gateway;
 use crate::load::error::DiagnosticKind;
@@ -10,7 +12,6 @@ use crate::load::validate;
 use crate::model::config_entry::{
     ConfigEntry, ProxyDefaults, ServiceDefaults, UpstreamConfiguration, UpstreamOverride,
 };
-use crate::model::service::Opaque;
 use crate::syntax::tree::{Node, Value};
 
 const KIND: Field = Field::new("Kind", "kind");
@@ -192,16 +193,15 @@ pub(crate) fn spec_entry<'t>(
 
 /// An entry of a kind this crate does not model, kept as written.
 fn other_entry(obj: &Obj<'_>, kind: &str) -> ConfigEntry {
-    let mut body = Opaque::new();
     let mut name = String::new();
     for e in obj.entries() {
         if NAME.matches(&e.key)
             && let Value::String(s) = &e.value.value
         {
-            name.clone_from(s);
+            s.as_ref().clone_into(&mut name);
         }
-        body.insert(e.key.clone(), e.value.to_json());
     }
+    let body = opaque_of(obj.entries());
     ConfigEntry::Other {
         kind: kind.to_owned(),
         name,

@@ -6,7 +6,7 @@
 use indexmap::IndexMap;
 
 use crate::load::context::{
-    Cx, Field, Obj, each_object, object, opaque, owned_string, string_map, strings, wrong_type,
+    Cx, Field, Obj, each_object, json_map, object, owned_string, string_map, strings, wrong_type,
 };
 use crate::model::discovery_chain::{
     ExportedService, ExportedServices, FailoverTarget, ResolverFailover, ResolverRedirect,
@@ -124,7 +124,7 @@ fn text<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>, field: Field) -> String {
 /// A map of names to objects (`Subsets`, `Failover`), in the order written.
 fn named<'t, R>(
     cx: &mut Cx<'t, '_>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     read: impl Fn(&mut Cx<'t, '_>, Obj<'t>) -> R,
 ) -> IndexMap<String, R> {
     let mut out = IndexMap::new();
@@ -134,7 +134,7 @@ fn named<'t, R>(
     for e in obj.entries() {
         let value = cx.at(&e.key, |cx| object(cx, &e.value).map(|o| read(cx, o)));
         if let Some(v) = value {
-            out.insert(e.key.clone(), v);
+            out.insert(e.key.to_string(), v);
         }
     }
     out
@@ -150,8 +150,8 @@ fn kept_all<'t>(
     cx: &mut Cx<'t, '_>,
     obj: &mut Obj<'t>,
     fields: &[Field],
-) -> crate::model::service::Opaque {
-    let mut out = crate::model::service::Opaque::new();
+) -> crate::model::opaque::JsonMap {
+    let mut out = crate::model::opaque::JsonMap::new();
     for f in fields {
         if let Some(v) = kept(cx, obj, *f) {
             out.insert(f.camel().to_owned(), v);
@@ -193,7 +193,7 @@ pub(super) fn resolver<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> ServiceReso
         .unwrap_or_default();
     r.connect_timeout = kept(cx, &mut obj, ct);
     r.request_timeout = kept(cx, &mut obj, rt);
-    r.load_balancer = cx.field(&mut obj, lb, opaque).flatten();
+    r.load_balancer = cx.field(&mut obj, lb, json_map).flatten();
     r.meta = cx.field(&mut obj, meta, string_map).unwrap_or_default();
     obj.tolerate(&TOLERATED);
     obj.tolerate(&RESOLVER_FIELDS[11..]);
@@ -239,7 +239,7 @@ fn resolver_failover<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> ResolverFailo
             })
             .unwrap_or_default(),
         sameness_group: text(cx, &mut obj, group),
-        policy: cx.field(&mut obj, policy, opaque).flatten(),
+        policy: cx.field(&mut obj, policy, json_map).flatten(),
         pos: obj.pos(),
     };
     obj.finish(cx, &FAILOVER_FIELDS);
@@ -284,7 +284,7 @@ pub(super) fn router<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> ServiceRouter
 fn route<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> RouterRoute {
     let [r#match, destination] = ROUTE_FIELDS;
     let r = RouterRoute {
-        r#match: cx.field(&mut obj, r#match, opaque).flatten(),
+        r#match: cx.field(&mut obj, r#match, json_map).flatten(),
         destination: cx.field_object(&mut obj, destination, route_destination),
         pos: obj.pos(),
     };

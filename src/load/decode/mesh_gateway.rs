@@ -9,7 +9,7 @@ use crate::syntax::tree::Node;
 const MODE: Field = Field::new("Mode", "mode");
 
 /// A `mesh_gateway` block; an absent or unreadable mode is the default (no opinion).
-pub(super) fn mesh_gateway<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> MeshGatewayConfig {
+pub(super) fn mesh_gateway<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> MeshGatewayConfig {
     let mut cfg = MeshGatewayConfig::default();
     let Some(mut obj) = object(cx, node) else {
         return cfg;
@@ -22,7 +22,7 @@ pub(super) fn mesh_gateway<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> MeshGatew
 }
 
 /// One of Consul's four mode strings, exactly; anything else is an error (and the default).
-fn mode<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> MeshGatewayMode {
+fn mode<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> MeshGatewayMode {
     let Some(s) = string(cx, node) else {
         return MeshGatewayMode::Default;
     };

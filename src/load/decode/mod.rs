@@ -38,7 +38,7 @@ pub(crate) fn decode_document<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Co
     decode_tree(cx, tree)
 }
 
-fn decode_tree<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
+fn decode_tree<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>) -> Vec<Content> {
     let Value::Map(entries) = &tree.value else {
         wrong_type(cx, tree, "a map at the top of the document");
         return Vec::new();
@@ -61,7 +61,7 @@ fn service_document<'t>(cx: &mut Cx<'t, '_>, obj: Obj<'t>, api_shape: bool) -> O
 }
 
 /// A saved `GET /v1/connect/ca/roots` response: only its trust domain is read.
-fn ca_roots<'t>(cx: &mut Cx<'t, '_>, entries: &'t [Entry], pos: Pos) -> CaRoots {
+fn ca_roots<'t>(cx: &mut Cx<'t, '_>, entries: &'t [Entry<'t>], pos: Pos) -> CaRoots {
     let mut roots = CaRoots {
         trust_domain: String::new(),
         pos,
@@ -116,7 +116,7 @@ fn classify(entries: &[Entry]) -> Shape {
     Shape::Agent
 }
 
-fn string_value(node: &Node) -> Option<&str> {
+fn string_value<'a>(node: &'a Node<'_>) -> Option<&'a str> {
     match &node.value {
         Value::String(s) => Some(s),
         _ => None,

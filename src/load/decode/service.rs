@@ -157,7 +157,7 @@ fn service_mesh<'t>(
 }
 
 /// A service `kind`; an unknown one is a warning (Consul registers a typical service).
-fn service_kind<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<ServiceKind> {
+fn service_kind<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<ServiceKind> {
     let kind: ServiceKind = string(cx, node)?.parse().unwrap_or_default();
     if let ServiceKind::Other(other) = &kind {
         let msg = format!(
@@ -193,7 +193,10 @@ fn connect<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>, depth: usize) -> ServiceCo
     c
 }
 
-fn tagged_addresses<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> IndexMap<String, TaggedAddress> {
+fn tagged_addresses<'t>(
+    cx: &mut Cx<'t, '_>,
+    node: &'t Node<'t>,
+) -> IndexMap<String, TaggedAddress> {
     let mut out = IndexMap::new();
     let Some(obj) = object(cx, node) else {
         return out;
@@ -203,7 +206,7 @@ fn tagged_addresses<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> IndexMap<String,
             object(cx, &e.value).map(|o| tagged_address(cx, o))
         });
         if let Some(ta) = ta {
-            out.insert(e.key.clone(), ta);
+            out.insert(e.key.to_string(), ta);
         }
     }
     out
@@ -240,7 +243,7 @@ fn proxy<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> ProxyConfig {
     p
 }
 
-fn upstreams<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Vec<Upstream> {
+fn upstreams<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Vec<Upstream> {
     each_object(cx, node, |cx, o| Some(upstream(cx, o)))
 }
 
@@ -269,7 +272,7 @@ fn upstream<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Upstream {
 }
 
 /// An upstream's `destination_type`, with Consul's error text for an unknown one.
-fn destination_type<'t>(cx: &mut Cx<'t, '_>, node: &'t Node) -> Option<DestinationType> {
+fn destination_type<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<DestinationType> {
     match string(cx, node)?.parse::<DestinationType>() {
         Ok(t) => Some(t),
         Err(e) => {

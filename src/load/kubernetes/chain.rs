@@ -27,12 +27,12 @@ fn partition(s: &Settings) -> &str {
 }
 
 /// A string field of `entries`, empty when absent.
-fn text<'t>(entries: &'t [Entry], key: &str) -> &'t str {
+fn text<'t>(entries: &'t [Entry<'t>], key: &str) -> &'t str {
     str_value(entries, &[key]).map_or("", |(v, _)| v)
 }
 
 /// The items of a list field (none when absent).
-fn items<'t>(entries: &'t [Entry], key: &str) -> &'t [Node] {
+fn items<'t>(entries: &'t [Entry<'t>], key: &str) -> &'t [Node<'t>] {
     match value(entries, &[key]).map(|n| &n.value) {
         Some(Value::List(items)) => items,
         _ => &[],
@@ -40,12 +40,12 @@ fn items<'t>(entries: &'t [Entry], key: &str) -> &'t [Node] {
 }
 
 /// Whether an object field is present (a pointer Go would not leave nil).
-fn present(entries: &[Entry], key: &str) -> bool {
+fn present(entries: &[Entry<'_>], key: &str) -> bool {
     value(entries, &[key]).is_some_and(|n| n.value != Value::Null)
 }
 
 /// A `[]string` as Go's `%#v` prints it: `[]string{"a", "b"}`.
-fn go_strings(nodes: &[Node]) -> String {
+fn go_strings(nodes: &[Node<'_>]) -> String {
     let quoted: Vec<String> = nodes
         .iter()
         .map(|n| match &n.value {
@@ -65,7 +65,12 @@ fn invalid_json(path: &str, pos: Pos, json: &str, detail: &str) -> FieldError {
 // ServiceResolver
 
 /// `ServiceResolver`'s `Validate`.
-pub(super) fn resolver_rules(spec: &[Entry], at: Pos, s: &Settings, errs: &mut Vec<FieldError>) {
+pub(super) fn resolver_rules(
+    spec: &[Entry<'_>],
+    at: Pos,
+    s: &Settings,
+    errs: &mut Vec<FieldError>,
+) {
     let failovers = value(spec, &["failover"])
         .and_then(map_of)
         .unwrap_or_default();
@@ -94,7 +99,7 @@ pub(super) fn resolver_rules(spec: &[Entry], at: Pos, s: &Settings, errs: &mut V
     resolver_enterprise_rules(spec, failovers, s, errs);
 }
 
-fn failover_rules(f: &Entry, s: &Settings, errs: &mut Vec<FieldError>) {
+fn failover_rules(f: &Entry<'_>, s: &Settings, errs: &mut Vec<FieldError>) {
     let path = format!("spec.failover[{}]", f.key);
     let e = map_of(&f.value).unwrap_or_default();
     let (dcs, targets) = (items(e, "datacenters"), items(e, "targets"));
@@ -137,7 +142,7 @@ fn failover_rules(f: &Entry, s: &Settings, errs: &mut Vec<FieldError>) {
 }
 
 /// A failover's fields that exclude one another, its targets, its datacenters.
-fn failover_conflicts(f: &Entry, path: &str, errs: &mut Vec<FieldError>) {
+fn failover_conflicts(f: &Entry<'_>, path: &str, errs: &mut Vec<FieldError>) {
     let e = map_of(&f.value).unwrap_or_default();
     let (dcs, targets) = (items(e, "datacenters"), items(e, "targets"));
     let (service, subset, group) = (
@@ -189,7 +194,7 @@ fn failover_conflicts(f: &Entry, path: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-fn target_rules(t: &Node, path: &str, errs: &mut Vec<FieldError>) {
+fn target_rules(t: &Node<'_>, path: &str, errs: &mut Vec<FieldError>) {
     let e = map_of(t).unwrap_or_default();
     let set = |k: &str| !text(e, k).is_empty();
     let detail = if set("peer") && set("serviceSubset") {
@@ -207,7 +212,7 @@ fn target_rules(t: &Node, path: &str, errs: &mut Vec<FieldError>) {
     errs.push(invalid_json(path, t.pos, &json, detail));
 }
 
-fn redirect_rules(r: &Node, s: &Settings, errs: &mut Vec<FieldError>) {
+fn redirect_rules(r: &Node<'_>, s: &Settings, errs: &mut Vec<FieldError>) {
     let e = map_of(r).unwrap_or_default();
     let get = |k: &str| text(e, k);
     let pos_of = |k: &str| value(e, &[k]).map_or(r.pos, |n| n.pos);
@@ -251,7 +256,7 @@ fn redirect_rules(r: &Node, s: &Settings, errs: &mut Vec<FieldError>) {
 }
 
 /// A redirect's fields that exclude one another, or need `service`.
-fn redirect_conflicts(r: &Node, errs: &mut Vec<FieldError>) {
+fn redirect_conflicts(r: &Node<'_>, errs: &mut Vec<FieldError>) {
     let e = map_of(r).unwrap_or_default();
     let get = |k: &str| text(e, k);
     let set = |k: &str| !get(k).is_empty();
@@ -300,7 +305,7 @@ fn redirect_conflicts(r: &Node, errs: &mut Vec<FieldError>) {
 }
 
 /// Subset names as DNS labels.
-fn subset_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
+fn subset_rules(spec: &[Entry<'_>], errs: &mut Vec<FieldError>) {
     let subsets = value(spec, &["subsets"])
         .and_then(map_of)
         .unwrap_or_default();
@@ -336,7 +341,7 @@ fn is_label(s: &str) -> bool {
     }
 }
 
-fn load_balancer_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
+fn load_balancer_rules(spec: &[Entry<'_>], errs: &mut Vec<FieldError>) {
     let Some(lb) = value(spec, &["loadBalancer"]).and_then(map_of) else {
         return;
     };
@@ -390,8 +395,8 @@ fn load_balancer_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
 }
 
 fn resolver_enterprise_rules(
-    spec: &[Entry],
-    failovers: &[Entry],
+    spec: &[Entry<'_>],
+    failovers: &[Entry<'_>],
     s: &Settings,
     errs: &mut Vec<FieldError>,
 ) {
@@ -411,7 +416,7 @@ fn resolver_enterprise_rules(
 /// `entries` at `at` is unset when the feature is off: `Consul Enterprise namespaces must be
 /// enabled to set <what>.namespace`.
 fn enterprise_field(
-    entries: &[Entry],
+    entries: &[Entry<'_>],
     key: &str,
     at: &str,
     what: &str,
@@ -438,7 +443,7 @@ fn enterprise_field(
 // ServiceRouter
 
 /// `ServiceRouter`'s `Validate`.
-pub(super) fn router_rules(spec: &[Entry], s: &Settings, errs: &mut Vec<FieldError>) {
+pub(super) fn router_rules(spec: &[Entry<'_>], s: &Settings, errs: &mut Vec<FieldError>) {
     let routes = items(spec, "routes");
     for (i, r) in routes.iter().enumerate() {
         route_rules(r, &format!("spec.routes[{i}]"), errs);
@@ -455,7 +460,7 @@ pub(super) fn router_rules(spec: &[Entry], s: &Settings, errs: &mut Vec<FieldErr
     }
 }
 
-fn route_rules(r: &Node, path: &str, errs: &mut Vec<FieldError>) {
+fn route_rules(r: &Node<'_>, path: &str, errs: &mut Vec<FieldError>) {
     let e = map_of(r).unwrap_or_default();
     let http = value(e, &["match", "http"]).filter(|n| n.value != Value::Null);
     let h = http.and_then(map_of).unwrap_or_default();
@@ -531,7 +536,7 @@ fn route_rules(r: &Node, path: &str, errs: &mut Vec<FieldError>) {
 }
 
 /// Go's zero value for a scalar: `""`, `false`, `0`.
-fn zero(n: &Node) -> bool {
+fn zero(n: &Node<'_>) -> bool {
     matches!(&n.value, Value::Null | Value::Bool(false) | Value::Int(0))
         || matches!(&n.value, Value::String(s) if s.is_empty())
         || matches!(n.value, Value::Float(f) if f == 0.0)
@@ -541,7 +546,12 @@ fn zero(n: &Node) -> bool {
 // ServiceSplitter
 
 /// `ServiceSplitter`'s `Validate`.
-pub(super) fn splitter_rules(spec: &[Entry], at: Pos, s: &Settings, errs: &mut Vec<FieldError>) {
+pub(super) fn splitter_rules(
+    spec: &[Entry<'_>],
+    at: Pos,
+    s: &Settings,
+    errs: &mut Vec<FieldError>,
+) {
     let splits_node = value(spec, &["splits"]);
     let splits = items(spec, "splits");
     let mut sum = 0f32;
@@ -584,7 +594,7 @@ pub(super) fn splitter_rules(spec: &[Entry], at: Pos, s: &Settings, errs: &mut V
 
 /// A weight as the resource's `float32` holds it (0 when absent or not a number).
 #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-fn weight(n: Option<&Node>) -> f32 {
+fn weight(n: Option<&Node<'_>>) -> f32 {
     match n.map(|n| &n.value) {
         Some(Value::Int(i)) => *i as f32,
         Some(Value::Float(f)) => *f as f32,

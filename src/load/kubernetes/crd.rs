@@ -22,7 +22,7 @@ use crate::load::kubernetes::{Manifest, get, map_of};
 use crate::load::kubernetes::{chain, opaque};
 use crate::model::config_entry::ConfigEntry;
 use crate::model::mode::go_quote;
-use crate::model::service::Opaque;
+use crate::model::opaque::{JsonMap, Opaque};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// A resource kind this crate reads: its config entry kind and the fields of its spec.
@@ -148,14 +148,14 @@ pub(super) fn decode<'t>(
 /// A resource's top level: `apiVersion`, `kind`, `metadata`, `spec`, `status`.
 fn top_level(cx: &mut Cx<'_, '_>, m: &Manifest<'_>) {
     for e in m.entries {
-        if !["apiVersion", "kind", "metadata", "spec", "status"].contains(&e.key.as_str()) {
+        if !["apiVersion", "kind", "metadata", "spec", "status"].contains(&e.key.as_ref()) {
             strict_error(cx, e.key_pos, &e.key);
         }
     }
 }
 
 /// Every field of `node` known to `fields`, recursively; `at` is the field path so far.
-fn known_fields(cx: &mut Cx<'_, '_>, node: &Node, fields: &[F], at: &str) {
+fn known_fields(cx: &mut Cx<'_, '_>, node: &Node<'_>, fields: &[F], at: &str) {
     let Some(entries) = map_of(node) else { return };
     for e in entries {
         let path = format!("{at}.{}", e.key);
@@ -166,7 +166,7 @@ fn known_fields(cx: &mut Cx<'_, '_>, node: &Node, fields: &[F], at: &str) {
     }
 }
 
-fn known_shape(cx: &mut Cx<'_, '_>, node: &Node, shape: Shape, at: &str) {
+fn known_shape(cx: &mut Cx<'_, '_>, node: &Node<'_>, shape: Shape, at: &str) {
     match (shape, &node.value) {
         (Shape::Object(fields), _) => known_fields(cx, node, fields, at),
         (Shape::List(item), Value::List(items)) => {
@@ -210,11 +210,11 @@ fn entry<'t>(
     cx: &mut Cx<'t, '_>,
     kind: &Kind,
     m: &Manifest<'t>,
-    spec: Option<&'t Node>,
+    spec: Option<&'t Node<'t>>,
     settings: &Settings,
 ) -> Option<ConfigEntry> {
     if kind.entry == "mesh" {
-        let mut body = Opaque::new();
+        let mut body = JsonMap::new();
         body.insert("Kind".to_owned(), kind.entry.into());
         if let Some(spec) = spec {
             translate_fields(spec, kind.spec, &mut body);
@@ -222,7 +222,7 @@ fn entry<'t>(
         return Some(ConfigEntry::Other {
             kind: kind.entry.to_owned(),
             name: m.name.to_owned(),
-            body,
+            body: Opaque::from(body),
             pos: m.pos,
         });
     }
@@ -320,7 +320,7 @@ fn place(e: &mut ConfigEntry, m: &Manifest<'_>, settings: &Settings) {
 }
 
 /// The fields of `node`, under Consul's names.
-fn translate_fields(node: &Node, fields: &[F], out: &mut Opaque) {
+fn translate_fields(node: &Node<'_>, fields: &[F], out: &mut JsonMap) {
     for e in map_of(node).unwrap_or_default() {
         if let Some(f) = fields.iter().find(|f| f.crd == e.key) {
             out.insert(f.consul.to_owned(), translate(&e.value, f.shape));
@@ -328,10 +328,10 @@ fn translate_fields(node: &Node, fields: &[F], out: &mut Opaque) {
     }
 }
 
-fn translate(node: &Node, shape: Shape) -> serde_json::Value {
+fn translate(node: &Node<'_>, shape: Shape) -> serde_json::Value {
     match (shape, &node.value) {
         (Shape::Object(fields), Value::Map(_)) => {
-            let mut m = Opaque::new();
+            let mut m = JsonMap::new();
             translate_fields(node, fields, &mut m);
             serde_json::Value::Object(m)
         }
@@ -341,7 +341,7 @@ fn translate(node: &Node, shape: Shape) -> serde_json::Value {
         (Shape::Map(item), Value::Map(entries)) => serde_json::Value::Object(
             entries
                 .iter()
-                .map(|e| (e.key.clone(), translate(&e.value, *item)))
+                .map(|e| (e.key.to_string(), translate(&e.value, *item)))
                 .collect(),
         ),
         _ => node.to_json(),
@@ -356,7 +356,7 @@ fn webhook(
     cx: &mut Cx<'_, '_>,
     kind: &Kind,
     m: &Manifest<'_>,
-    spec: &[Entry],
+    spec: &[Entry<'_>],
     settings: &Settings,
 ) {
     if let Some(required) = singleton_name(kind, settings)
@@ -443,7 +443,7 @@ const MESH_GATEWAY_MODES: &[&str] = &["remote", "local", "none", ""];
 const MUTUAL_TLS_MODES: &str = "Must be one of \"\", \"strict\", or \"permissive\".";
 
 /// The rules ProxyDefaults and ServiceDefaults share.
-fn proxy_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
+fn proxy_rules(spec: &[Entry<'_>], errs: &mut Vec<FieldError>) {
     one_of(spec, &["meshGateway", "mode"], MESH_GATEWAY_MODES, errs);
     if let Some(n) = value(spec, &["transparentProxy", "outboundListenerPort"])
         && let Value::Int(port) = n.value
@@ -482,7 +482,7 @@ fn proxy_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
     envoy_extension_rules(spec, errs);
 }
 
-fn expose_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
+fn expose_rules(spec: &[Entry<'_>], errs: &mut Vec<FieldError>) {
     let Some(Value::List(paths)) = value(spec, &["expose", "paths"]).map(|n| &n.value) else {
         return;
     };
@@ -514,7 +514,7 @@ fn expose_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
     }
 }
 
-fn envoy_extension_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
+fn envoy_extension_rules(spec: &[Entry<'_>], errs: &mut Vec<FieldError>) {
     let Some(Value::List(exts)) = value(spec, &["envoyExtensions"]).map(|n| &n.value) else {
         return;
     };
@@ -529,7 +529,7 @@ fn envoy_extension_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
     }
 }
 
-fn proxy_defaults_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
+fn proxy_defaults_rules(spec: &[Entry<'_>], errs: &mut Vec<FieldError>) {
     proxy_rules(spec, errs);
     one_of(
         spec,
@@ -546,7 +546,7 @@ fn proxy_defaults_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
     access_log_rules(spec, errs);
 }
 
-fn access_log_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
+fn access_log_rules(spec: &[Entry<'_>], errs: &mut Vec<FieldError>) {
     let Some(logs) = value(spec, &["accessLogs"]).and_then(map_of) else {
         return;
     };
@@ -582,7 +582,7 @@ fn access_log_rules(spec: &[Entry], errs: &mut Vec<FieldError>) {
     }
 }
 
-fn service_defaults_rules(spec: &[Entry], settings: &Settings, errs: &mut Vec<FieldError>) {
+fn service_defaults_rules(spec: &[Entry<'_>], settings: &Settings, errs: &mut Vec<FieldError>) {
     one_of(spec, &["protocol"], &["tcp", "http", "http2", "grpc"], errs);
     let protocol_empty = str_value(spec, &["protocol"]).is_some_and(|(p, _)| p.is_empty());
     if protocol_empty {
@@ -628,7 +628,7 @@ fn service_defaults_rules(spec: &[Entry], settings: &Settings, errs: &mut Vec<Fi
     upstream_config_rules(spec, settings, errs);
 }
 
-fn upstream_config_rules(spec: &[Entry], settings: &Settings, errs: &mut Vec<FieldError>) {
+fn upstream_config_rules(spec: &[Entry<'_>], settings: &Settings, errs: &mut Vec<FieldError>) {
     let base = "spec.upstreamConfig";
     if let Some(d) = value(spec, &["upstreamConfig", "defaults"]).and_then(map_of) {
         upstream_rules(d, &format!("{base}.defaults"), true, settings, errs);
@@ -653,7 +653,7 @@ fn upstream_config_rules(spec: &[Entry], settings: &Settings, errs: &mut Vec<Fie
 }
 
 fn upstream_rules(
-    u: &[Entry],
+    u: &[Entry<'_>],
     at: &str,
     defaults: bool,
     settings: &Settings,
@@ -702,7 +702,7 @@ fn upstream_rules(
     }
 }
 
-fn mesh_rules(spec: &[Entry], settings: &Settings, errs: &mut Vec<FieldError>) {
+fn mesh_rules(spec: &[Entry<'_>], settings: &Settings, errs: &mut Vec<FieldError>) {
     let versions = ["TLS_AUTO", "TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3", ""];
     for dir in ["incoming", "outgoing"] {
         for key in ["tlsMaxVersion", "tlsMinVersion"] {
@@ -725,7 +725,7 @@ fn mesh_rules(spec: &[Entry], settings: &Settings, errs: &mut Vec<FieldError>) {
 }
 
 fn exported_services_rules(
-    spec: &[Entry],
+    spec: &[Entry<'_>],
     start: Pos,
     settings: &Settings,
     errs: &mut Vec<FieldError>,
@@ -780,7 +780,7 @@ fn go_empty_slice(item: &str, found: Option<&Value>) -> String {
     }
 }
 
-fn consumer_rules(c: &Node, at: &str, settings: &Settings, errs: &mut Vec<FieldError>) {
+fn consumer_rules(c: &Node<'_>, at: &str, settings: &Settings, errs: &mut Vec<FieldError>) {
     let entries = map_of(c).unwrap_or_default();
     let set = |k: &str| str_value(entries, &[k]).filter(|(v, _)| !v.is_empty());
     let count = ["partition", "peer", "samenessGroup"]

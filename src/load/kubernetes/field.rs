@@ -6,7 +6,7 @@ use crate::model::mode::go_quote;
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// A value of the spec by its path of exact keys, with where it is written.
-pub(super) fn value<'t>(spec: &'t [Entry], path: &[&str]) -> Option<&'t Node> {
+pub(super) fn value<'t>(spec: &'t [Entry<'t>], path: &[&str]) -> Option<&'t Node<'t>> {
     let (last, parents) = path.split_last()?;
     let mut entries = spec;
     for p in parents {
@@ -15,7 +15,7 @@ pub(super) fn value<'t>(spec: &'t [Entry], path: &[&str]) -> Option<&'t Node> {
     get(entries, last)
 }
 
-pub(super) fn str_value<'t>(spec: &'t [Entry], path: &[&str]) -> Option<(&'t str, Pos)> {
+pub(super) fn str_value<'t>(spec: &'t [Entry<'t>], path: &[&str]) -> Option<(&'t str, Pos)> {
     let n = value(spec, path)?;
     match &n.value {
         Value::String(s) => Some((s, n.pos)),
@@ -56,7 +56,12 @@ pub(super) fn not_in(values: &[&str]) -> String {
 }
 
 /// The check that a string field is one of `allowed`.
-pub(super) fn one_of(spec: &[Entry], path: &[&str], allowed: &[&str], out: &mut Vec<FieldError>) {
+pub(super) fn one_of(
+    spec: &[Entry<'_>],
+    path: &[&str],
+    allowed: &[&str],
+    out: &mut Vec<FieldError>,
+) {
     if let Some((v, pos)) = str_value(spec, path)
         && !allowed.contains(&v)
     {

@@ -15,7 +15,7 @@ use crate::load::kubernetes::schema::{F, Shape};
 use crate::syntax::tree::{Node, Value};
 
 /// An object of type `fields` (present or not: a struct value, or a pointer Go marshals).
-pub(super) fn object(node: Option<&Node>, fields: &[F]) -> String {
+pub(super) fn object(node: Option<&Node<'_>>, fields: &[F]) -> String {
     let entries = match node.map(|n| &n.value) {
         Some(Value::Map(entries)) => &entries[..],
         _ => &[],
@@ -35,7 +35,7 @@ pub(super) fn object(node: Option<&Node>, fields: &[F]) -> String {
 }
 
 /// A list of `item`s (`null` when absent, as a nil slice).
-pub(super) fn list(node: Option<&Node>, item: Shape) -> String {
+pub(super) fn list(node: Option<&Node<'_>>, item: Shape) -> String {
     match node.map(|n| &n.value) {
         Some(Value::List(items)) => {
             let parts: Vec<String> = items.iter().map(|n| element(n, item)).collect();
@@ -46,7 +46,7 @@ pub(super) fn list(node: Option<&Node>, item: Shape) -> String {
 }
 
 /// A field's JSON, or `None` when `omitempty` leaves it out.
-fn field(v: Option<&Node>, shape: Shape) -> Option<String> {
+fn field(v: Option<&Node<'_>>, shape: Shape) -> Option<String> {
     match shape {
         Shape::Duration => Some(duration(v)),
         Shape::Always => Some(v.map_or_else(|| "\"\"".to_owned(), scalar)),
@@ -66,7 +66,7 @@ fn field(v: Option<&Node>, shape: Shape) -> Option<String> {
 }
 
 /// An element of a list or a map's value: written whatever it holds.
-fn element(n: &Node, shape: Shape) -> String {
+fn element(n: &Node<'_>, shape: Shape) -> String {
     match shape {
         Shape::Object(fields) => object(Some(n), fields),
         Shape::Duration => duration(Some(n)),
@@ -89,27 +89,29 @@ fn map(entries: &[crate::syntax::tree::Entry], item: Shape) -> String {
     format!("{{{}}}", parts.join(","))
 }
 
-fn is_zero(n: &Node) -> bool {
+fn is_zero(n: &Node<'_>) -> bool {
     match &n.value {
         Value::Null => true,
         Value::Bool(b) => !b,
         Value::Int(i) => *i == 0,
         Value::BigInt(_) => false,
         Value::Float(f) => *f == 0.0,
-        Value::String(s) | Value::Expression(s) => s.is_empty(),
+        Value::String(s) => s.is_empty(),
+        Value::Expression(s) => s.is_empty(),
         Value::List(items) => items.is_empty(),
         Value::Map(entries) => entries.is_empty(),
     }
 }
 
-fn scalar(n: &Node) -> String {
+fn scalar(n: &Node<'_>) -> String {
     match &n.value {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         #[allow(clippy::cast_possible_truncation)] // the floats of these types are float32
         Value::Float(f) => (*f as f32).to_string(),
-        Value::String(s) | Value::Expression(s) => string(s),
+        Value::String(s) => string(s),
+        Value::Expression(s) => string(s),
         Value::BigInt(_) | Value::List(_) | Value::Map(_) => n.to_json().to_string(),
     }
 }
@@ -140,7 +142,7 @@ fn string(s: &str) -> String {
 
 /// A `metav1.Duration`: absent is `"0s"`; a duration Go reads is written as Go writes it;
 /// anything else as it is (the API server would have refused it before the webhook).
-fn duration(v: Option<&Node>) -> String {
+fn duration(v: Option<&Node<'_>>) -> String {
     match v.map(|n| &n.value) {
         None | Some(Value::Null) => "\"0s\"".to_owned(),
         Some(Value::String(s)) => {
@@ -151,7 +153,7 @@ fn duration(v: Option<&Node>) -> String {
 }
 
 /// Whether a `metav1.Duration` is over zero.
-pub(super) fn positive_duration(v: Option<&Node>) -> bool {
+pub(super) fn positive_duration(v: Option<&Node<'_>>) -> bool {
     match v.map(|n| &n.value) {
         Some(Value::String(s)) => parse_duration(s).is_some_and(|d| d > 0),
         _ => false,
@@ -273,18 +275,20 @@ mod tests {
     #[test]
     fn objects_and_lists_as_go_marshals_them() {
         use crate::load::kubernetes::schema::{self, Shape};
-        let route = Node::from_json(&serde_json::json!({
+        let route = serde_json::json!({
             "destination": {"prefixRewrite": "/v2", "service": "api"}
-        }));
+        });
+        let route = Node::from_json(&route);
         // Fields in the type's order, durations always present.
         assert_eq!(
             object(Some(&route), schema::ROUTE),
             r#"{"destination":{"service":"api","prefixRewrite":"/v2","idleTimeout":"0s","requestTimeout":"0s"}}"#
         );
-        let splits = Node::from_json(&serde_json::json!([
+        let splits = serde_json::json!([
             {"service": "web", "weight": 50},
             {"weight": 40.5, "service": "web-v2"}
-        ]));
+        ]);
+        let splits = Node::from_json(&splits);
         assert_eq!(
             list(Some(&splits), Shape::Object(schema::SPLIT)),
             r#"[{"weight":50,"service":"web"},{"weight":40.5,"service":"web-v2"}]"#

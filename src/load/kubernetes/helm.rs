@@ -42,31 +42,31 @@ const CHART_KEYS: &[&str] = &[
 ];
 
 /// A values file: a map of only the chart's top-level keys, each a map.
-pub(super) fn is_values(tree: &Node) -> bool {
+pub(super) fn is_values(tree: &Node<'_>) -> bool {
     let Value::Map(entries) = &tree.value else {
         return false;
     };
     !entries.is_empty()
         && entries
             .iter()
-            .all(|e| CHART_KEYS.contains(&e.key.as_str()) && matches!(e.value.value, Value::Map(_)))
+            .all(|e| CHART_KEYS.contains(&e.key.as_ref()) && matches!(e.value.value, Value::Map(_)))
 }
 
 /// A value by its dotted path, with where it is written; `null` is unset.
 struct Values<'t> {
-    root: &'t [Entry],
+    root: &'t [Entry<'t>],
     pos: Pos,
 }
 
 impl<'t> Values<'t> {
-    fn of(tree: &'t Node) -> Self {
+    fn of(tree: &'t Node<'t>) -> Self {
         Self {
             root: map_of(tree).unwrap_or_default(),
             pos: tree.pos,
         }
     }
 
-    fn node(&self, path: &[&str]) -> Option<&'t Node> {
+    fn node(&self, path: &[&str]) -> Option<&'t Node<'t>> {
         let (last, parents) = path.split_last()?;
         let mut entries = self.root;
         for p in parents {
@@ -79,7 +79,7 @@ impl<'t> Values<'t> {
         &self,
         cx: &mut Cx<'t, '_>,
         path: &[&'static str],
-        f: impl FnOnce(&mut Cx<'t, '_>, &'t Node) -> Option<R>,
+        f: impl FnOnce(&mut Cx<'t, '_>, &'t Node<'t>) -> Option<R>,
     ) -> Option<(R, Pos)> {
         let node = self.node(path)?;
         let r = at_path(cx, path, |cx| f(cx, node))?;
@@ -125,7 +125,7 @@ fn at_path<'t, R>(
 
 /// The settings a values file gives its cluster's manifests (no diagnostics: the values are
 /// reported when the file itself is decoded).
-pub(super) fn settings(tree: &Node) -> Settings {
+pub(super) fn settings(tree: &Node<'_>) -> Settings {
     let mut sink = Vec::new();
     let mut cx = Cx::new(&mut sink);
     read_settings(&mut cx, &Values::of(tree))
@@ -170,7 +170,7 @@ fn read_settings<'t>(cx: &mut Cx<'t, '_>, v: &Values<'t>) -> Settings {
 
 /// The documents of a values file: the agent configuration, then one `mesh-gateway`
 /// registration per replica.
-pub(super) fn documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
+pub(super) fn documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>) -> Vec<Content> {
     let v = Values::of(tree);
     let settings = read_settings(cx, &v);
     let facts = Facts::read(cx, &v);

@@ -47,18 +47,18 @@ const CONSUL_GROUP: &str = "consul.hashicorp.com";
 
 /// Whether a top-level map is a Kubernetes object: it has string `apiVersion` and `kind`
 /// (spelled exactly so, as the API server reads them).
-pub(crate) fn is_manifest(tree: &Node) -> bool {
+pub(crate) fn is_manifest(tree: &Node<'_>) -> bool {
     type_meta(tree).is_some()
 }
 
 /// Whether a top-level map is a values file of the consul Helm chart.
-pub(crate) fn is_helm_values(tree: &Node) -> bool {
+pub(crate) fn is_helm_values(tree: &Node<'_>) -> bool {
     helm::is_values(tree)
 }
 
 /// The settings of every cluster among `sources`: those of each Helm values file, for the
 /// files of its directory and below.
-pub(crate) fn clusters(sources: &[Source]) -> Clusters {
+pub(crate) fn clusters(sources: &[Source<'_>]) -> Clusters {
     Clusters::of(sources, |tree| {
         helm::is_values(tree).then(|| helm::settings(tree))
     })
@@ -66,12 +66,12 @@ pub(crate) fn clusters(sources: &[Source]) -> Clusters {
 
 /// The documents of a Helm values file: the agent configuration the chart gives the
 /// datacenter's servers, and its mesh gateways.
-pub(crate) fn helm_documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
+pub(crate) fn helm_documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>) -> Vec<Content> {
     helm::documents(cx, tree)
 }
 
 /// The `apiVersion` and `kind` of a Kubernetes object.
-fn type_meta(tree: &Node) -> Option<(&str, &str)> {
+fn type_meta<'t>(tree: &'t Node<'t>) -> Option<(&'t str, &'t str)> {
     let Value::Map(entries) = &tree.value else {
         return None;
     };
@@ -81,16 +81,16 @@ fn type_meta(tree: &Node) -> Option<(&str, &str)> {
 }
 
 /// The value of the key spelled exactly `key` (Kubernetes keys are case-sensitive).
-fn get<'t>(entries: &'t [Entry], key: &str) -> Option<&'t Node> {
+fn get<'t>(entries: &'t [Entry<'t>], key: &str) -> Option<&'t Node<'t>> {
     entries.iter().find(|e| e.key == key).map(|e| &e.value)
 }
 
 /// The entry spelled exactly `key`.
-fn get_entry<'t>(entries: &'t [Entry], key: &str) -> Option<&'t Entry> {
+fn get_entry<'t>(entries: &'t [Entry<'t>], key: &str) -> Option<&'t Entry<'t>> {
     entries.iter().find(|e| e.key == key)
 }
 
-fn str_of(node: &Node) -> Option<&str> {
+fn str_of<'t>(node: &'t Node<'t>) -> Option<&'t str> {
     match &node.value {
         Value::String(s) => Some(s),
         _ => None,
@@ -98,7 +98,7 @@ fn str_of(node: &Node) -> Option<&str> {
 }
 
 /// The entries of a map node.
-fn map_of(node: &Node) -> Option<&[Entry]> {
+fn map_of<'t>(node: &'t Node<'t>) -> Option<&'t [Entry<'t>]> {
     match &node.value {
         Value::Map(entries) => Some(entries),
         _ => None,
@@ -118,7 +118,7 @@ pub(crate) struct Manifest<'t> {
     /// `metadata.namespace`, else `default` (what `kubectl apply` uses without `-n`).
     pub(crate) namespace: &'t str,
     /// The object's keys.
-    pub(crate) entries: &'t [Entry],
+    pub(crate) entries: &'t [Entry<'t>],
     /// Where the object starts.
     pub(crate) pos: Pos,
 }
@@ -126,7 +126,7 @@ pub(crate) struct Manifest<'t> {
 impl<'t> Manifest<'t> {
     /// The object of `tree`, with its metadata; `None` (reported) when the metadata is not a
     /// map.
-    fn of(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Option<Self> {
+    fn of(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>) -> Option<Self> {
         let entries = map_of(tree)?;
         let (api_version, kind) = type_meta(tree)?;
         let mut m = Self {
@@ -171,7 +171,11 @@ pub(crate) struct FileContext<'s> {
 
 impl<'s> FileContext<'s> {
     /// The context of a source's documents.
-    pub(crate) fn of(source: &'s Source, clusters: &'s Clusters, docs: &'s [SourceDoc]) -> Self {
+    pub(crate) fn of(
+        source: &'s Source<'s>,
+        clusters: &'s Clusters,
+        docs: &'s [SourceDoc<'s>],
+    ) -> Self {
         let (cluster, settings) = clusters.settings_for(source.file());
         Self {
             file: source.file(),
@@ -185,7 +189,7 @@ impl<'s> FileContext<'s> {
     pub(crate) fn decode(
         &mut self,
         cx: &mut Cx<'s, '_>,
-        doc: &'s SourceDoc,
+        doc: &'s SourceDoc<'s>,
         facts: &mut Facts,
     ) -> Vec<Content> {
         let mut out = Vec::new();
@@ -196,7 +200,7 @@ impl<'s> FileContext<'s> {
     fn object<'t>(
         &self,
         cx: &mut Cx<'t, '_>,
-        tree: &'t Node,
+        tree: &'t Node<'t>,
         document: Option<u32>,
         facts: &mut Facts,
         out: &mut Vec<Content>,

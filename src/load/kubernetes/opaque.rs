@@ -5,7 +5,7 @@
 
 use crate::load::kubernetes::schema::{self, F, Shape};
 use crate::model::config_entry::ConfigEntry;
-use crate::model::service::Opaque;
+use crate::model::opaque::JsonMap;
 
 /// Renames the kept parts of `e` to Consul's field names.
 pub(super) fn canonical(e: &mut ConfigEntry) {
@@ -39,7 +39,7 @@ pub(super) fn canonical(e: &mut ConfigEntry) {
 
 /// The keys of `map` that are fields of `fields` (by either name) under Consul's name, their
 /// values likewise; other keys as they are.
-fn rename(map: &mut Opaque, fields: &[F]) {
+fn rename(map: &mut JsonMap, fields: &[F]) {
     for (k, mut v) in std::mem::take(map) {
         match fields.iter().find(|f| f.crd == k || f.consul == k) {
             Some(f) => {

@@ -176,12 +176,12 @@ fn located(at: &At, path: &str, message: String, severity: Severity) -> Diagnost
 
 impl FactsAt<'_> {
     /// Records a config entry resource (its spec's mesh gateway mode for `ProxyDefaults`).
-    pub(crate) fn record_entry(mut self, m: &Manifest<'_>, spec: &[Entry], mirrored: bool) {
+    pub(crate) fn record_entry(mut self, m: &Manifest<'_>, spec: &[Entry<'_>], mirrored: bool) {
         let mode = crate::load::kubernetes::get(spec, "meshGateway")
             .and_then(crate::load::kubernetes::map_of)
             .and_then(|mg| crate::load::kubernetes::get(mg, "mode"))
             .and_then(|n| match &n.value {
-                Value::String(s) => Some(s.clone()),
+                Value::String(s) => Some(s.to_string()),
                 _ => None,
             });
         self.at.pos = m.name_pos;

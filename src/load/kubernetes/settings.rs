@@ -104,7 +104,7 @@ fn dir_of(file: Option<&Path>) -> PathBuf {
 
 impl Clusters {
     /// The settings of every values file among `sources`, read by `read`.
-    pub(crate) fn of(sources: &[Source], read: impl Fn(&Node) -> Option<Settings>) -> Self {
+    pub(crate) fn of(sources: &[Source<'_>], read: impl Fn(&Node<'_>) -> Option<Settings>) -> Self {
         let mut out = Self::default();
         for s in sources {
             let Ok((_, docs)) = &s.docs else { continue };

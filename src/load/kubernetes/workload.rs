@@ -50,7 +50,7 @@ pub(crate) struct KubeServices<'s> {
 
 impl<'s> KubeServices<'s> {
     /// The Kubernetes Services among `docs` (a `List`'s items included).
-    pub(crate) fn of(docs: &'s [SourceDoc]) -> Self {
+    pub(crate) fn of(docs: &'s [SourceDoc<'s>]) -> Self {
         let mut all = Vec::new();
         for d in docs {
             collect_services(&d.tree, &mut all);
@@ -69,7 +69,7 @@ impl<'s> KubeServices<'s> {
         let mut found: Vec<usize> = t
             .labels
             .iter()
-            .filter_map(|l| Some((l.key.as_str(), str_of(&l.value)?)))
+            .filter_map(|l| Some((l.key.as_ref(), str_of(&l.value)?)))
             .filter_map(|(k, v)| self.by_first.get(&(namespace, k, v)))
             .flatten()
             .copied()
@@ -81,7 +81,7 @@ impl<'s> KubeServices<'s> {
     }
 }
 
-fn collect_services<'s>(tree: &'s Node, out: &mut Vec<KubeService<'s>>) {
+fn collect_services<'s>(tree: &'s Node<'s>, out: &mut Vec<KubeService<'s>>) {
     let Some((api, kind)) = type_meta(tree) else {
         return;
     };
@@ -107,7 +107,7 @@ fn collect_services<'s>(tree: &'s Node, out: &mut Vec<KubeService<'s>>) {
         .and_then(map_of)
         .unwrap_or_default()
         .iter()
-        .filter_map(|e| Some((e.key.as_str(), str_of(&e.value)?)))
+        .filter_map(|e| Some((e.key.as_ref(), str_of(&e.value)?)))
         .collect();
     out.push(KubeService {
         name: field("name").unwrap_or(""),
@@ -137,15 +137,15 @@ pub(crate) struct WorkloadContext<'a> {
 /// The pod template of a workload: its metadata and spec, and the key path to them.
 struct Template<'t> {
     at: &'static str,
-    annotations: &'t [Entry],
-    labels: &'t [Entry],
-    spec: &'t [Entry],
+    annotations: &'t [Entry<'t>],
+    labels: &'t [Entry<'t>],
+    spec: &'t [Entry<'t>],
     pos: Pos,
 }
 
 impl<'t> Template<'t> {
     fn of(cx: &mut Cx<'t, '_>, m: &Manifest<'t>) -> Option<Self> {
-        let (at, root): (&'static str, &'t [Entry]) = if m.kind == "Pod" {
+        let (at, root): (&'static str, &'t [Entry<'t>]) = if m.kind == "Pod" {
             ("", m.entries)
         } else {
             let spec = get(m.entries, "spec").and_then(map_of).unwrap_or_default();
@@ -178,7 +178,7 @@ impl<'t> Template<'t> {
         let e = self.annotations.iter().find(|e| e.key == key)?;
         let path = format!("{}metadata.annotations.{key}", self.at);
         if let Value::String(s) = &e.value.value {
-            return Some((s.as_str(), e.value.pos));
+            return Some((s.as_ref(), e.value.pos));
         }
         let msg = format!("annotations are strings; found {}", e.value.type_name());
         cx.error_below(DiagnosticKind::WrongType, e.value.pos, &path, msg);

@@ -17,19 +17,19 @@ use crate::syntax::tree::{Entry, Node, Value};
 #[derive(Default)]
 pub(super) struct Vars<'t> {
     /// `variable "<name>" { default = … }`: the default, when literal.
-    vars: Vec<(&'t str, Option<&'t Node>)>,
+    vars: Vec<(&'t str, Option<&'t Node<'t>>)>,
     /// `locals { <name> = … }`, when literal.
-    locals: Vec<(&'t str, &'t Node)>,
+    locals: Vec<(&'t str, &'t Node<'t>)>,
 }
 
-fn map_of(node: &Node) -> Option<&[Entry]> {
+fn map_of<'t>(node: &'t Node<'t>) -> Option<&'t [Entry<'t>]> {
     match &node.value {
         Value::Map(e) => Some(e),
         _ => None,
     }
 }
 
-fn list_of(node: &Node) -> &[Node] {
+fn list_of<'t>(node: &'t Node<'t>) -> &'t [Node<'t>] {
     match &node.value {
         Value::List(items) => items,
         _ => &[],
@@ -37,7 +37,7 @@ fn list_of(node: &Node) -> &[Node] {
 }
 
 /// Whether a node holds no expression anywhere.
-fn literal(node: &Node) -> bool {
+fn literal(node: &Node<'_>) -> bool {
     match &node.value {
         Value::Expression(_) => false,
         Value::List(items) => items.iter().all(literal),
@@ -48,18 +48,18 @@ fn literal(node: &Node) -> bool {
 
 impl<'t> Vars<'t> {
     /// The `variable` and `locals` blocks at the top of an HCL2 job file.
-    pub(super) fn of(top: &'t [Entry]) -> Self {
+    pub(super) fn of(top: &'t [Entry<'t>]) -> Self {
         let mut out = Self::default();
         for e in top {
             let blocks = list_of(&e.value);
-            match e.key.as_str() {
+            match e.key.as_ref() {
                 "variable" => out.variables(blocks),
                 "locals" => {
                     for b in blocks.iter().filter_map(map_of) {
                         out.locals.extend(
                             b.iter()
                                 .filter(|l| literal(&l.value))
-                                .map(|l| (l.key.as_str(), &l.value)),
+                                .map(|l| (l.key.as_ref(), &l.value)),
                         );
                     }
                 }
@@ -69,7 +69,7 @@ impl<'t> Vars<'t> {
         out
     }
 
-    fn variables(&mut self, blocks: &'t [Node]) {
+    fn variables(&mut self, blocks: &'t [Node<'t>]) {
         for labelled in blocks.iter().filter_map(map_of) {
             for v in labelled {
                 let body = list_of(&v.value)
@@ -81,7 +81,7 @@ impl<'t> Vars<'t> {
                     .find(|d| d.key == "default")
                     .map(|d| &d.value)
                     .filter(|d| literal(d));
-                self.vars.push((v.key.as_str(), default));
+                self.vars.push((v.key.as_ref(), default));
             }
         }
     }
@@ -183,7 +183,12 @@ fn reference(expr: &str) -> Option<(&str, &str)> {
 impl<'t> Eval<'t, '_> {
     /// `node` itself, or the value a lone `${var.x}` or `${local.x}` names; `None` (warned)
     /// when the value is known only when the job runs. `what` says what is then left out.
-    pub(super) fn node(&self, cx: &mut Cx<'t, '_>, node: &'t Node, what: &str) -> Option<&'t Node> {
+    pub(super) fn node(
+        &self,
+        cx: &mut Cx<'t, '_>,
+        node: &'t Node<'t>,
+        what: &str,
+    ) -> Option<&'t Node<'t>> {
         let Value::Expression(t) = &node.value else {
             return Some(node);
         };
@@ -199,11 +204,11 @@ impl<'t> Eval<'t, '_> {
     fn reference(
         &self,
         cx: &mut Cx<'t, '_>,
-        node: &'t Node,
+        node: &'t Node<'t>,
         kind: &str,
         name: &str,
         what: &str,
-    ) -> Option<&'t Node> {
+    ) -> Option<&'t Node<'t>> {
         if kind == "local" {
             let found = self.vars.locals.iter().find(|(n, _)| *n == name);
             return found.map(|(_, v)| *v).or_else(|| {
@@ -235,11 +240,19 @@ impl<'t> Eval<'t, '_> {
 
     /// A string value: literal, or a template whose every interpolation is known here;
     /// `None` (reported) otherwise.
-    pub(super) fn string(&self, cx: &mut Cx<'t, '_>, node: &'t Node, what: &str) -> Option<String> {
+    pub(super) fn string(
+        &self,
+        cx: &mut Cx<'t, '_>,
+        node: &'t Node<'t>,
+        what: &str,
+    ) -> Option<String> {
         let node = self.node(cx, node, what)?;
         let t = match &node.value {
-            Value::String(s) if !s.contains("${") && !s.contains("%{") => return Some(s.clone()),
-            Value::String(s) | Value::Expression(s) => s,
+            Value::String(s) if !s.contains("${") && !s.contains("%{") => {
+                return Some(s.to_string());
+            }
+            Value::String(s) => &**s,
+            Value::Expression(s) => &**s,
             Value::Int(i) => return Some(i.to_string()),
             Value::Bool(b) => return Some(b.to_string()),
             _ => {
@@ -266,7 +279,7 @@ impl<'t> Eval<'t, '_> {
     fn interpolate(
         &self,
         cx: &mut Cx<'t, '_>,
-        node: &'t Node,
+        node: &'t Node<'t>,
         expr: &str,
         what: &str,
     ) -> Option<String> {
@@ -276,7 +289,7 @@ impl<'t> Eval<'t, '_> {
         if let Some((kind, name)) = reference(expr) {
             let value = self.reference(cx, node, kind, name, what)?;
             return match &value.value {
-                Value::String(s) => Some(s.clone()),
+                Value::String(s) => Some(s.to_string()),
                 Value::Int(i) => Some(i.to_string()),
                 Value::Float(f) => Some(f.to_string()),
                 Value::Bool(b) => Some(b.to_string()),
@@ -292,7 +305,7 @@ impl<'t> Eval<'t, '_> {
 }
 
 /// Reports an expression known only when the job runs.
-fn unknown(cx: &mut Cx<'_, '_>, node: &Node, expr: &str, what: &str) {
+fn unknown(cx: &mut Cx<'_, '_>, node: &Node<'_>, expr: &str, what: &str) {
     let msg = format!(
         "the expression {expr} is evaluated when the job runs, not offline: {what} is left out"
     );

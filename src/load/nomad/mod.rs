@@ -41,7 +41,7 @@ const TASKS: Field = Field::new("Tasks", "task");
 const CONSUL: Field = Field::new("Consul", "consul");
 
 /// Whether a top-level map is a JSON job: `{"Job": {…}}`.
-pub(crate) fn is_json_job(tree: &Node) -> bool {
+pub(crate) fn is_json_job(tree: &Node<'_>) -> bool {
     let Value::Map(entries) = &tree.value else {
         return false;
     };
@@ -49,7 +49,11 @@ pub(crate) fn is_json_job(tree: &Node) -> bool {
 }
 
 /// The documents of a job file: the job, then its services' registrations.
-pub(crate) fn documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node, dialect: Dialect) -> Vec<Content> {
+pub(crate) fn documents<'t>(
+    cx: &mut Cx<'t, '_>,
+    tree: &'t Node<'t>,
+    dialect: Dialect,
+) -> Vec<Content> {
     let style = match dialect {
         Dialect::Hcl2 => Style::Snake,
         Dialect::Json => Style::Camel,
@@ -57,7 +61,7 @@ pub(crate) fn documents<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node, dialect: Dialec
     cx.with_style(style, |cx| job_file(cx, tree, dialect))
 }
 
-fn job_file<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node, dialect: Dialect) -> Vec<Content> {
+fn job_file<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>, dialect: Dialect) -> Vec<Content> {
     let Value::Map(top) = &tree.value else {
         wrong_type(cx, tree, "a Nomad job");
         return Vec::new();
@@ -135,14 +139,14 @@ fn labelled<'t>(
     else {
         return Vec::new();
     };
-    let key = e.key.as_str();
+    let key = e.key.as_ref();
     match dialect {
         Dialect::Hcl2 => cx.at(key, |cx| hcl_labelled(cx, key, &e.value)),
         Dialect::Json => cx.at(key, |cx| json_named(cx, key, &e.value, eval)),
     }
 }
 
-fn hcl_labelled<'t>(cx: &mut Cx<'t, '_>, key: &'t str, node: &'t Node) -> Vec<Labelled<'t>> {
+fn hcl_labelled<'t>(cx: &mut Cx<'t, '_>, key: &'t str, node: &'t Node<'t>) -> Vec<Labelled<'t>> {
     let mut out = Vec::new();
     for (_, block) in objects(cx, node) {
         for le in block.into_iter().flat_map(|b| b.entries()) {
@@ -155,7 +159,7 @@ fn hcl_labelled<'t>(cx: &mut Cx<'t, '_>, key: &'t str, node: &'t Node) -> Vec<La
                     label: Some(&le.key),
                     index: 0,
                 },
-                name: Some(le.key.clone()),
+                name: Some(le.key.to_string()),
                 obj,
                 pos: le.key_pos,
             });
@@ -167,7 +171,7 @@ fn hcl_labelled<'t>(cx: &mut Cx<'t, '_>, key: &'t str, node: &'t Node) -> Vec<La
 fn json_named<'t>(
     cx: &mut Cx<'t, '_>,
     key: &'t str,
-    node: &'t Node,
+    node: &'t Node<'t>,
     eval: &Eval<'t, '_>,
 ) -> Vec<Labelled<'t>> {
     let mut out = Vec::new();

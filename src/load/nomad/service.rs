@@ -88,7 +88,7 @@ const ALLOC: &str = "<alloc>";
 const DERIVED_TOKEN: &str = "(derived by Nomad for the allocation)";
 
 /// A field's node, `null` being unset.
-fn take<'t>(cx: &Cx<'t, '_>, obj: &mut Obj<'t>, field: Field) -> Option<&'t Entry> {
+fn take<'t>(cx: &Cx<'t, '_>, obj: &mut Obj<'t>, field: Field) -> Option<&'t Entry<'t>> {
     obj.take(field, cx.style())
         .filter(|e| e.value.value != Value::Null)
 }
@@ -114,14 +114,14 @@ pub(super) fn static_ports<'t>(
     out
 }
 
-fn as_port(node: &Node) -> Option<u16> {
+fn as_port(node: &Node<'_>) -> Option<u16> {
     match node.value {
         Value::Int(i) if i > 0 => u16::try_from(i).ok(),
         _ => None,
     }
 }
 
-fn first_map(node: &Node) -> Option<&[Entry]> {
+fn first_map<'t>(node: &'t Node<'t>) -> Option<&'t [Entry<'t>]> {
     match &node.value {
         Value::Map(m) => Some(m),
         Value::List(items) => items.first().and_then(first_map),
@@ -129,7 +129,7 @@ fn first_map(node: &Node) -> Option<&[Entry]> {
     }
 }
 
-fn hcl_ports(net: &[Entry], out: &mut Vec<(String, u16)>) {
+fn hcl_ports(net: &[Entry<'_>], out: &mut Vec<(String, u16)>) {
     for e in net.iter().filter(|e| e.key == "port") {
         let Value::List(blocks) = &e.value.value else {
             continue;
@@ -141,13 +141,13 @@ fn hcl_ports(net: &[Entry], out: &mut Vec<(String, u16)>) {
                     .iter()
                     .find(|b| b.key == "static")
                     .and_then(|b| as_port(&b.value));
-                out.extend(port.map(|p| (l.key.clone(), p)));
+                out.extend(port.map(|p| (l.key.to_string(), p)));
             }
         }
     }
 }
 
-fn json_ports(net: &[Entry], out: &mut Vec<(String, u16)>) {
+fn json_ports(net: &[Entry<'_>], out: &mut Vec<(String, u16)>) {
     let Some(Value::List(reserved)) = net
         .iter()
         .find(|e| e.key == "ReservedPorts")
@@ -160,7 +160,7 @@ fn json_ports(net: &[Entry], out: &mut Vec<(String, u16)>) {
             .iter()
             .find(|e| e.key == "Label")
             .and_then(|e| match &e.value.value {
-                Value::String(s) => Some(s.clone()),
+                Value::String(s) => Some(s.to_string()),
                 _ => None,
             });
         let value = p
@@ -320,7 +320,7 @@ fn tagged_addresses<'t>(
             });
             if let Some(v) = value {
                 let (addr, port) = split_address(&v);
-                out.push((t.key.clone(), addr, port));
+                out.push((t.key.to_string(), addr, port));
             }
         }
         out
@@ -341,7 +341,7 @@ fn split_address(v: &str) -> (String, u16) {
 /// The registrations of the `connect` block: a sidecar, a mesh gateway or a native service.
 fn connect_block<'t>(
     cx: &mut Cx<'t, '_>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     mut base: ServiceDefinition,
     tagged: Vec<(String, String, u16)>,
     eval: &Eval<'t, '_>,
@@ -414,7 +414,7 @@ fn unsupported<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>) {
 /// The service and its `connect-proxy`.
 fn sidecar_registrations<'t>(
     cx: &mut Cx<'t, '_>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     base: ServiceDefinition,
     eval: &Eval<'t, '_>,
 ) -> Vec<Content> {
@@ -455,7 +455,7 @@ fn sidecar_registrations<'t>(
     vec![Content::Service(base), Content::Service(sidecar)]
 }
 
-fn proxy<'t>(cx: &mut Cx<'t, '_>, node: &'t Node, eval: &Eval<'t, '_>) -> Option<ProxyConfig> {
+fn proxy<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>, eval: &Eval<'t, '_>) -> Option<ProxyConfig> {
     let mut obj = object(cx, node)?;
     let [addr, lsp, ups, ..] = PROXY_FIELDS;
     let mut p = ProxyConfig {
@@ -477,7 +477,7 @@ fn proxy<'t>(cx: &mut Cx<'t, '_>, node: &'t Node, eval: &Eval<'t, '_>) -> Option
     Some(p)
 }
 
-fn upstreams<'t>(cx: &mut Cx<'t, '_>, node: &'t Node, eval: &Eval<'t, '_>) -> Vec<Upstream> {
+fn upstreams<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>, eval: &Eval<'t, '_>) -> Vec<Upstream> {
     let mut out = Vec::new();
     for (i, u) in objects(cx, node) {
         let Some(u) = u else { continue };
@@ -542,7 +542,7 @@ fn destination_type(cx: &mut Cx<'_, '_>, t: &str, pos: Pos) -> Option<Destinatio
 /// unknown one is an error here.
 fn mesh_gateway<'t>(
     cx: &mut Cx<'t, '_>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     eval: &Eval<'t, '_>,
 ) -> Option<MeshGatewayConfig> {
     let mut obj = object(cx, node)?;
@@ -569,7 +569,7 @@ fn mesh_gateway<'t>(
 /// A `mesh-gateway` registration from `gateway { mesh {} }` (other gateways are noted).
 fn gateway_registration<'t>(
     cx: &mut Cx<'t, '_>,
-    node: &'t Node,
+    node: &'t Node<'t>,
     mut base: ServiceDefinition,
 ) -> Vec<Content> {
     let Some(mut obj) = object(cx, node) else {

@@ -19,7 +19,7 @@ use crate::syntax::tree::{Entry, Node, Pos, SyntaxError, Value};
 /// Decodes a parsed document's top-level items from `src` into the tree (a map at 1:1). The
 /// items are dropped once decoded, before the tree is built from the decoder's values: the
 /// syntax tree, the Go values and the generic tree are never all in memory at once.
-pub(super) fn decode(src: &str, items: Vec<Item>) -> Result<Node, SyntaxError> {
+pub(super) fn decode(src: &str, items: Vec<Item>) -> Result<Node<'_>, SyntaxError> {
     let dec = Decoder { src };
     let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
     let map = dec.decode_map(&GNode::List(refs), None)?;
@@ -81,20 +81,21 @@ impl GNode<'_> {
 }
 
 /// A value of the Go decoder, with the dynamic type that decides how repeats merge.
-enum GoVal {
+enum GoVal<'s> {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    /// Borrowed from the text when written without escapes.
+    Str(Cow<'s, str>),
     /// `[]interface{}`: from `[ … ]`.
-    SliceAny(Vec<(Pos, GoVal)>),
+    SliceAny(Vec<(Pos, GoVal<'s>)>),
     /// `[]map[string]interface{}`: from blocks and objects.
-    SliceMap(Vec<(Pos, GoMap)>),
+    SliceMap(Vec<(Pos, GoMap<'s>)>),
     /// Boxed: a map is 72 bytes, three times any other value, and most values are not maps.
-    Map(Box<GoMap>),
+    Map(Box<GoMap<'s>>),
 }
 
-impl GoVal {
+impl GoVal<'_> {
     fn describe(&self) -> &'static str {
         match self {
             Self::Bool(_) => "a bool",
@@ -113,15 +114,15 @@ impl GoVal {
 }
 
 /// A map member: where its key is written, where its value starts, and the value.
-struct Member {
+struct Member<'s> {
     key_pos: Pos,
     pos: Pos,
-    val: GoVal,
+    val: GoVal<'s>,
 }
 
-type GoMap = IndexMap<String, Member>;
+type GoMap<'s> = IndexMap<Cow<'s, str>, Member<'s>>;
 
-fn into_value(v: GoVal) -> Value {
+fn into_value(v: GoVal<'_>) -> Value<'_> {
     match v {
         GoVal::Bool(b) => Value::Bool(b),
         GoVal::Int(i) => Value::Int(i),
@@ -143,11 +144,11 @@ fn into_value(v: GoVal) -> Value {
     }
 }
 
-fn into_map(m: GoMap) -> Value {
+fn into_map(m: GoMap<'_>) -> Value<'_> {
     Value::Map(m.into_iter().map(into_entry).collect())
 }
 
-fn into_entry((key, m): (String, Member)) -> Entry {
+fn into_entry<'s>((key, m): (Cow<'s, str>, Member<'s>)) -> Entry<'s> {
     Entry {
         key,
         key_pos: m.key_pos,
@@ -255,7 +256,11 @@ impl<'a> Decoder<'a> {
         Ok(out)
     }
 
-    fn decode_map(&self, node: &GNode<'_>, existing: Option<GoMap>) -> Result<GoMap, SyntaxError> {
+    fn decode_map(
+        &self,
+        node: &GNode<'_>,
+        existing: Option<GoMap<'a>>,
+    ) -> Result<GoMap<'a>, SyntaxError> {
         let items = map_items(node)?;
         let mut map = existing.unwrap_or_default();
         let mut done = Done::default();
@@ -273,7 +278,7 @@ impl<'a> Decoder<'a> {
         &self,
         items: &[ItemRef<'_>],
         item: &ItemRef<'_>,
-        map: &mut GoMap,
+        map: &mut GoMap<'a>,
         done: &mut Done<'a>,
     ) -> Result<(), SyntaxError> {
         let Some(first) = item.keys.first() else {
@@ -305,7 +310,7 @@ impl<'a> Decoder<'a> {
             pos: val.pos(),
             val: v,
         };
-        map.insert(key.into_owned(), member);
+        map.insert(key, member);
         Ok(())
     }
 
@@ -313,7 +318,7 @@ impl<'a> Decoder<'a> {
     /// value and points at it, and at its key.
     fn merge(
         &self,
-        member: &mut Member,
+        member: &mut Member<'a>,
         key: &str,
         key_pos: Pos,
         val: &GNode<'_>,
@@ -340,9 +345,9 @@ impl<'a> Decoder<'a> {
     fn decode_iface(
         &self,
         node: &GNode<'_>,
-        old: Option<GoVal>,
+        old: Option<GoVal<'a>>,
         in_slice: bool,
-    ) -> Result<GoVal, SyntaxError> {
+    ) -> Result<GoVal<'a>, SyntaxError> {
         match old {
             None => self.decode_new(node, in_slice),
             Some(GoVal::Bool(_)) => self.decode_bool(node),
@@ -356,7 +361,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// `decodeInterface` with nothing there yet: the node's own shape decides the Go type.
-    fn decode_new(&self, node: &GNode<'_>, in_slice: bool) -> Result<GoVal, SyntaxError> {
+    fn decode_new(&self, node: &GNode<'_>, in_slice: bool) -> Result<GoVal<'a>, SyntaxError> {
         match node {
             GNode::List(_) | GNode::Ast(Ast::Object { .. }) if in_slice => {
                 Ok(GoVal::Map(Box::new(self.decode_map(node, None)?)))
@@ -383,8 +388,8 @@ impl<'a> Decoder<'a> {
     fn decode_slice_map(
         &self,
         node: &GNode<'_>,
-        out: Vec<(Pos, GoMap)>,
-    ) -> Result<Vec<(Pos, GoMap)>, SyntaxError> {
+        out: Vec<(Pos, GoMap<'a>)>,
+    ) -> Result<Vec<(Pos, GoMap<'a>)>, SyntaxError> {
         let want = "a block, an object or a list of objects";
         Self::decode_slice(node, out, want, |item| self.decode_map(item, None))
     }
@@ -392,8 +397,8 @@ impl<'a> Decoder<'a> {
     fn decode_slice_any(
         &self,
         node: &GNode<'_>,
-        out: Vec<(Pos, GoVal)>,
-    ) -> Result<Vec<(Pos, GoVal)>, SyntaxError> {
+        out: Vec<(Pos, GoVal<'a>)>,
+    ) -> Result<Vec<(Pos, GoVal<'a>)>, SyntaxError> {
         Self::decode_slice(node, out, "a list", |item| {
             self.decode_iface(item, None, true)
         })
@@ -413,14 +418,14 @@ impl<'a> Decoder<'a> {
         Ok(out)
     }
 
-    fn decode_bool(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+    fn decode_bool(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
         match literal(node) {
             Some(t) if t.kind == Kind::Bool => Ok(GoVal::Bool(self.text(t) == "true")),
             _ => Err(mismatch(node, "a bool")),
         }
     }
 
-    fn decode_float(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+    fn decode_float(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
         let Some(t) = literal(node).filter(|t| matches!(t.kind, Kind::Float | Kind::Number)) else {
             return Err(mismatch(node, "a number"));
         };
@@ -433,7 +438,7 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    fn decode_int(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+    fn decode_int(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
         let Some(t) = literal(node) else {
             return Err(mismatch(node, "an integer"));
         };
@@ -450,16 +455,14 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    fn decode_string(&self, node: &GNode<'_>) -> Result<GoVal, SyntaxError> {
+    fn decode_string(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
         let Some(t) = literal(node) else {
             return Err(mismatch(node, "a string"));
         };
         match t.kind {
-            Kind::Number => Ok(GoVal::Str(self.text(t).to_owned())),
-            Kind::Str | Kind::JStr | Kind::Null => {
-                t.string_value(self.src).map(|v| GoVal::Str(v.into_owned()))
-            }
-            Kind::Heredoc => Ok(GoVal::Str(t.heredoc_value(self.src))),
+            Kind::Number => Ok(GoVal::Str(Cow::Borrowed(self.text(t)))),
+            Kind::Str | Kind::JStr | Kind::Null => t.string_value(self.src).map(GoVal::Str),
+            Kind::Heredoc => Ok(GoVal::Str(Cow::Owned(t.heredoc_value(self.src)))),
             _ => Err(mismatch(node, "a string")),
         }
     }

@@ -14,7 +14,7 @@ use crate::syntax::tree::{Node, Pos, SyntaxError};
 
 /// Reads a document of the JSON dialect into the tree, nesting at most `max_depth` levels
 /// and holding at most `budget`'s values.
-pub(super) fn parse(src: &str, max_depth: usize, budget: Budget) -> Result<Node, SyntaxError> {
+pub(super) fn parse(src: &str, max_depth: usize, budget: Budget) -> Result<Node<'_>, SyntaxError> {
     let mut parser = Parser {
         sc: Scanner {
             c: Cursor::new(src, true),

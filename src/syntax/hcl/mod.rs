@@ -110,7 +110,7 @@ pub const MAX_SUPPORTED_DEPTH: usize = 256;
 /// assert_eq!(err.pos.column, 8);
 /// # Ok::<(), meshroute::tree::SyntaxError>(())
 /// ```
-pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError> {
     limits.check_len(src, "hcl")?;
     // Tokens keep 32-bit offsets.
     Limits::default()
@@ -120,9 +120,14 @@ pub fn parse(src: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     if src.chars().find(|&c| !is_go_space(c)) == Some('{') {
         return json_dialect::parse(src, max_depth, parser::Budget::of(limits));
     }
-    let text = crlf_to_lf(src);
-    let items = parser::parse(&text, max_depth, parser::Budget::of(limits))?;
-    decoder::decode(&text, items)
+    let budget = parser::Budget::of(limits);
+    match crlf_to_lf(src) {
+        Cow::Borrowed(text) => decoder::decode(text, parser::parse(text, max_depth, budget)?),
+        // The tree borrows from the text: from a text made here, it owns its strings.
+        Cow::Owned(text) => {
+            decoder::decode(&text, parser::parse(&text, max_depth, budget)?).map(Node::into_owned)
+        }
+    }
 }
 
 /// The Go parser turns every "\r\n" into "\n" before scanning; removing the '\r' before a

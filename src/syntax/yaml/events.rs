@@ -12,17 +12,19 @@
 //! from 1), and documents (empty and null ones left out); `direct_tests` checks that on
 //! generated streams and on every YAML file of the repository.
 
+use std::borrow::Cow;
+
 use serde_saphyr::Budget;
 use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 
 use super::scalar::{Plain, plain};
-use crate::syntax::tree::{Entry, Node, Pos, Value};
+use crate::syntax::tree::{Entry, Node, Pos, Value, has_repeated_keys};
 
 /// A collection being read.
-enum Frame {
-    List(Pos, Vec<Node>),
+enum Frame<'a> {
+    List(Pos, Vec<Node<'a>>),
     /// A map, and the key whose value comes next.
-    Map(Pos, Vec<Entry>, Option<(String, Pos)>),
+    Map(Pos, Vec<Entry<'a>>, Option<(Cow<'a, str>, Pos)>),
 }
 
 /// What is counted against serde-saphyr's budget.
@@ -48,7 +50,8 @@ impl Counts {
 }
 
 /// The stream's documents (their roots), or `None` when serde-saphyr must read it.
-pub(super) fn read(src: &str, budget: &Budget) -> Option<Vec<Node>> {
+/// Scalars written without escapes are borrowed from `src`.
+pub(super) fn read<'a>(src: &'a str, budget: &Budget) -> Option<Vec<Node<'a>>> {
     let mut r = Reader {
         stack: Vec::new(),
         root: None,
@@ -77,17 +80,17 @@ fn parser_options(b: &Budget) -> Options {
     o
 }
 
-struct Reader {
-    stack: Vec<Frame>,
+struct Reader<'a> {
+    stack: Vec<Frame<'a>>,
     /// The current document's root, once read.
-    root: Option<Node>,
-    docs: Vec<Node>,
+    root: Option<Node<'a>>,
+    docs: Vec<Node<'a>>,
     counts: Counts,
 }
 
-impl Reader {
+impl<'a> Reader<'a> {
     /// Takes one event; `None` hands the stream to serde-saphyr.
-    fn event(&mut self, event: Event<'_>, span: &Span) -> Option<()> {
+    fn event(&mut self, event: Event<'a>, span: &Span) -> Option<()> {
         match event {
             Event::StreamStart | Event::StreamEnd => {}
             Event::Comment(text, _) => self.counts.comment_bytes += text.len(),
@@ -105,7 +108,7 @@ impl Reader {
                 }
                 self.counts.nodes += 1;
                 self.counts.scalar_bytes += text.len();
-                self.scalar(text.into_owned(), style, pos(span))?;
+                self.scalar(text, style, pos(span))?;
             }
             Event::SequenceStart(_, anchor, tag) => {
                 self.open(anchor, tag.is_some(), Frame::List(pos(span), Vec::new()))?;
@@ -130,7 +133,7 @@ impl Reader {
     }
 
     /// A collection starts: not as a key, untagged, without an anchor.
-    fn open(&mut self, anchor: usize, tagged: bool, frame: Frame) -> Option<()> {
+    fn open(&mut self, anchor: usize, tagged: bool, frame: Frame<'a>) -> Option<()> {
         if anchor != 0 || tagged || self.awaits_key() {
             return None;
         }
@@ -143,13 +146,9 @@ impl Reader {
     fn close(&mut self) -> Option<()> {
         let node = match self.stack.pop()? {
             // Containers of exactly their size, as the other readers make them.
-            Frame::List(p, mut items) => {
-                items.shrink_to_fit();
-                Node::new(p, Value::List(items))
-            }
-            Frame::Map(p, mut entries, _) if !has_duplicates(&entries) => {
-                entries.shrink_to_fit();
-                Node::new(p, Value::Map(entries))
+            Frame::List(p, items) => Node::new(p, Value::List(items.into_boxed_slice())),
+            Frame::Map(p, entries, _) if !has_repeated_keys(&entries) => {
+                Node::new(p, Value::Map(entries.into_boxed_slice()))
             }
             Frame::Map(..) => return None,
         };
@@ -158,9 +157,9 @@ impl Reader {
     }
 
     /// A scalar: a key (a string, never `<<`) or a value.
-    fn scalar(&mut self, text: String, style: ScalarStyle, at: Pos) -> Option<()> {
+    fn scalar(&mut self, text: Cow<'a, str>, style: ScalarStyle, at: Pos) -> Option<()> {
         let value = if style == ScalarStyle::Plain {
-            match plain(&text) {
+            match plain(text) {
                 Plain::Value(v) => v,
                 Plain::Unsure => return None,
             }
@@ -179,7 +178,7 @@ impl Reader {
     }
 
     /// A value is read: the document's root, a list's item, or a map's value.
-    fn complete(&mut self, node: Node) {
+    fn complete(&mut self, node: Node<'a>) {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::List(_, items)) => items.push(node),
@@ -212,16 +211,4 @@ fn pos(span: &Span) -> Pos {
         clamp(span.start.line()),
         clamp(span.start.col().saturating_add(1)),
     )
-}
-
-/// Whether two entries have the same key (pairwise for small maps, a set for larger ones).
-fn has_duplicates(entries: &[Entry]) -> bool {
-    if entries.len() <= 16 {
-        return entries
-            .iter()
-            .enumerate()
-            .any(|(i, e)| entries[..i].iter().any(|f| f.key == e.key));
-    }
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
-    !entries.iter().all(|e| seen.insert(e.key.as_str()))
 }

@@ -10,28 +10,30 @@
 //! Non-finite floats (`.inf`, `.nan`, `1e999`) are not answered here ([`Plain::Unsure`]): the
 //! caller leaves them to serde-saphyr, which has a policy for them.
 
+use std::borrow::Cow;
+
 use crate::syntax::tree::Value;
 
 /// What a plain scalar resolves to.
 #[derive(Debug, PartialEq)]
-pub(super) enum Plain {
-    /// A value of the tree.
-    Value(Value),
+pub(super) enum Plain<'a> {
+    /// A value of the tree (text borrowed as the scalar was).
+    Value(Value<'a>),
     /// A case serde-saphyr decides with options of its own (non-finite floats).
     Unsure,
 }
 
 /// Resolves the plain scalar `text`.
-pub(super) fn plain(text: &str) -> Plain {
+pub(super) fn plain(text: Cow<'_, str>) -> Plain<'_> {
     // Most plain scalars of a manifest are names: a letter that starts none of the words
     // below is text at once.
     match text.as_bytes().first() {
         Some(b'a'..=b'z' | b'A'..=b'Z') if !text.starts_with(['n', 'N', 't', 'T', 'f', 'F']) => {
-            return Plain::Value(Value::String(text.to_owned()));
+            return Plain::Value(Value::String(text));
         }
         _ => {}
     }
-    if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+    if matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
         return Plain::Value(Value::Null);
     }
     let t = text.trim_matches([' ', '\t', '\r', '\n']);
@@ -44,17 +46,20 @@ pub(super) fn plain(text: &str) -> Plain {
     let upper_radix = matches!(unsigned.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]);
     let signed_nan = unsigned.len() < t.len() && matches!(unsigned, ".nan" | ".NaN" | ".NAN");
     if upper_radix || signed_nan {
-        return Plain::Value(Value::String(text.to_owned()));
+        return Plain::Value(Value::String(text));
     }
     if let Some(v) = integer(t) {
         return Plain::Value(v);
     }
-    float(t, unsigned).unwrap_or_else(|| Plain::Value(Value::String(text.to_owned())))
+    match float(t, unsigned) {
+        Some(p) => p,
+        None => Plain::Value(Value::String(text)),
+    }
 }
 
 /// An integer: `Int` within i64, a `BigInt` as serde-saphyr's reader gives them for the
 /// unsigned values past it (`u64` in decimal).
-fn integer(t: &str) -> Option<Value> {
+fn integer(t: &str) -> Option<Value<'static>> {
     if let Some(rest) = t.strip_prefix('-') {
         // A negative decimal with leading zeros is not an integer (it may be a float).
         if leading_zero_decimal(rest) {
@@ -65,7 +70,7 @@ fn integer(t: &str) -> Option<Value> {
         return i64::try_from(v).ok().map(Value::Int);
     }
     let mag = u64::try_from(magnitude(t.strip_prefix('+').unwrap_or(t))?).ok()?;
-    Some(i64::try_from(mag).map_or_else(|_| Value::BigInt(mag.to_string()), Value::Int))
+    Some(i64::try_from(mag).map_or_else(|_| Value::BigInt(mag.to_string().into()), Value::Int))
 }
 
 /// The magnitude of an unsigned integer: a lower-case radix prefix and its digits, or a
@@ -117,7 +122,7 @@ fn leading_zero_decimal(s: &str) -> bool {
 
 /// A float: a finite one, [`Plain::Unsure`] for a non-finite one (YAML's `.inf`/`.nan`
 /// spellings, or digits past f64's range), `None` for text.
-fn float(t: &str, unsigned: &str) -> Option<Plain> {
+fn float(t: &str, unsigned: &str) -> Option<Plain<'static>> {
     if matches!(
         unsigned,
         ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF"
@@ -135,15 +140,15 @@ fn float(t: &str, unsigned: &str) -> Option<Plain> {
 mod tests {
     use super::*;
 
-    fn v(text: &str) -> Value {
-        match plain(text) {
+    fn v(text: &str) -> Value<'_> {
+        match plain(Cow::Borrowed(text)) {
             Plain::Value(v) => v,
             Plain::Unsure => panic!("{text}: unsure"),
         }
     }
 
-    fn s(text: &str) -> Value {
-        Value::String(text.to_owned())
+    fn s(text: &str) -> Value<'_> {
+        Value::String(Cow::Borrowed(text))
     }
 
     #[test]
@@ -172,7 +177,7 @@ mod tests {
         assert_eq!(v("-9223372036854775808"), Value::Int(i64::MIN));
         assert_eq!(
             v("9223372036854775808"),
-            Value::BigInt("9223372036854775808".to_owned())
+            Value::BigInt("9223372036854775808".into())
         );
         assert_eq!(
             v("18446744073709551616"),
@@ -199,7 +204,7 @@ mod tests {
             assert_eq!(v(text), s(text), "{text}");
         }
         for text in [".inf", "-.Inf", "+.INF", ".nan", ".NaN", "1e999", "-1e999"] {
-            assert_eq!(plain(text), Plain::Unsure, "{text}");
+            assert_eq!(plain(Cow::Borrowed(text)), Plain::Unsure, "{text}");
         }
     }
 }

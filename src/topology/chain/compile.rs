@@ -199,10 +199,9 @@ impl<'e> Compiler<'e> {
                 .entries
                 .proxy_defaults()
                 .and_then(|pd| pd.config.as_ref())
-                .and_then(|c| c.iter().find(|(k, _)| k.eq_ignore_ascii_case("protocol")))
-                .and_then(|(_, v)| v.as_str())
-                .unwrap_or_default()
-                .to_owned(),
+                .and_then(|c| c.get_ignore_ascii_case("protocol"))
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
         };
         if written.is_empty() {
             "tcp".to_owned()
