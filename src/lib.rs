@@ -137,6 +137,22 @@
 //! assert!(d.message().starts_with(r#"Invalid Mesh Gateway Mode: "Local""#));
 //! ```
 //!
+//! # Kubernetes and Nomad
+//!
+//! The same loader reads Consul on Kubernetes (the `consul.hashicorp.com` resources, the
+//! connect injector's pod annotations on Deployments, StatefulSets, DaemonSets and Pods, and
+//! the Helm chart's `values.yaml` as the datacenter's agent facts) and Nomad job
+//! specifications (HCL2 with the `nomad` feature, or JSON): a directory of manifests or jobs
+//! is one more datacenter of the topology, beside VM ones. docs/loading.md ([`guide`]) says
+//! what is read and what is left out.
+//!
+//! # Large meshes
+//!
+//! [`Topology::load_paths`] loads, places and builds in one call and moves each document
+//! into the topology as it is taken, so that the documents and the topology are never both
+//! whole in memory; [`Resolution`] keeps 24 bytes a route and builds each [`Route`] when
+//! asked. The figures, and the benchmark that makes them, are in the performance guide.
+//!
 //! # The gateway's side
 //!
 //! A mesh gateway routes on the SNI alone: [`Topology::route_sni`] says whether a gateway of
@@ -150,7 +166,7 @@
 //! 1. [`syntax`]: text → a generic tree with positions ([`tree`], [`hcl`], [`json`],
 //!    `yaml`), no Consul knowledge;
 //! 2. [`model`]: the typed Consul documents ([`mode`], [`service`], [`config_entry`],
-//!    [`agent`], [`document`]), data only;
+//!    [`discovery_chain`], [`agent`], [`document`]), data only;
 //! 3. [`load`]: files and directories decoded into documents with key paths, Consul's
 //!    validation, and located diagnostics ([`error`]);
 //! 4. [`topology`]: the immutable topology: which agent and datacenter each document
@@ -173,6 +189,8 @@
 //!
 //! - `yaml` (default): YAML documents, through serde-saphyr.
 //! - `sniff` (default): the ClientHello reader; no dependencies.
+//! - `nomad` (default): Nomad job files in HCL2 (`.nomad`, `.nomad.hcl`), through hcl-rs's
+//!   parser (never in this crate's public API); JSON jobs need no feature.
 //! - `cli`: the `meshroute` command. It turns on serde_json's `preserve_order`, so that its
 //!   JSON keeps the documented key order; the library does not force it on dependents (without
 //!   it, [`Document::to_json`] and opaque maps order object keys by name).
