@@ -309,6 +309,24 @@ fn the_forms_it_leaves_to_serde_saphyr() {
     assert!(events::read("a: 1\n", b).is_some());
 }
 
+/// A long map (over the 16 keys compared pairwise) is handed over when a key repeats,
+/// wherever the two are, and read when its keys only share prefixes or lengths.
+#[test]
+fn a_long_map_with_a_repeated_key_is_left_to_serde_saphyr() {
+    let limits = Limits::default();
+    let o = options(&limits);
+    let b = o.budget.as_ref().unwrap();
+    let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+    let map = |keys: &[String]| keys.iter().flat_map(|k| [k, ": 1\n"]).collect::<String>();
+    assert!(agrees(&map(&keys)).unwrap());
+    for (i, j) in [(0, 1), (0, 39), (17, 3), (38, 39)] {
+        let mut repeated = keys.clone();
+        repeated[j] = keys[i].clone();
+        assert!(events::read(&map(&repeated), b).is_none(), "{i} {j}");
+        assert!(read_by_serde(&map(&repeated), options(&limits)).is_err());
+    }
+}
+
 /// Every YAML file of the repository (fixtures, examples, the fuzz corpus): the direct
 /// reader agrees wherever it answers.
 #[test]
