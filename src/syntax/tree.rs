@@ -251,8 +251,10 @@ pub(crate) fn serialize_map<S: serde::Serializer>(
     map.end()
 }
 
-/// Whether a key repeats in `entries` (by sorting references to the keys: 16 bytes a key,
-/// where a hash set would take twice that for a map of a million keys).
+/// Whether a key repeats in `entries`: pairwise for a short map; for a long one, by sorting
+/// the entries' indices by key (4 bytes a key, where references to the keys would take 16 and
+/// a hash set twice that: a map of a million keys is checked while its 64 MB of entries are
+/// alive, the peak of loading such a file).
 pub(crate) fn has_repeated_keys(entries: &[Entry<'_>]) -> bool {
     if entries.len() <= 16 {
         return entries
@@ -260,9 +262,15 @@ pub(crate) fn has_repeated_keys(entries: &[Entry<'_>]) -> bool {
             .enumerate()
             .any(|(i, e)| entries[..i].iter().any(|f| f.key == e.key));
     }
-    let mut keys: Vec<&str> = entries.iter().map(|e| &*e.key).collect();
-    keys.sort_unstable();
-    keys.windows(2).any(|w| w[0] == w[1])
+    let Ok(len) = u32::try_from(entries.len()) else {
+        let mut keys: Vec<&str> = entries.iter().map(|e| &*e.key).collect();
+        keys.sort_unstable();
+        return keys.windows(2).any(|w| w[0] == w[1]);
+    };
+    let key = |i: u32| &*entries[i as usize].key;
+    let mut order: Vec<u32> = (0..len).collect();
+    order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
+    order.windows(2).any(|w| key(w[0]) == key(w[1]))
 }
 
 /// The entries of a map with each key once, as a JSON object holds them: its last value,

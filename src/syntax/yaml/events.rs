@@ -147,7 +147,7 @@ impl<'a> Reader<'a> {
         let node = match self.stack.pop()? {
             // Containers of exactly their size, as the other readers make them.
             Frame::List(p, items) => Node::new(p, Value::List(items.into_boxed_slice())),
-            Frame::Map(p, entries, _) if !repeats_a_key(&entries) => {
+            Frame::Map(p, entries, _) if !has_repeated_keys(&entries) => {
                 Node::new(p, Value::Map(entries.into_boxed_slice()))
             }
             Frame::Map(..) => return None,
@@ -202,23 +202,6 @@ impl<'a> Reader<'a> {
             self.docs.push(root);
         }
     }
-}
-
-/// Whether a map's keys repeat, as [`has_repeated_keys`] decides, with 4 bytes a key
-/// instead of 16 for a long map: its entries' indices sorted by key, not the keys' references.
-/// A map of a million keys is read while its 64 MB of entries are alive; this is the peak of
-/// loading such a file (issue 14).
-fn repeats_a_key(entries: &[Entry<'_>]) -> bool {
-    const SHORT: usize = 16;
-    if entries.len() <= SHORT || u32::try_from(entries.len()).is_err() {
-        return has_repeated_keys(entries);
-    }
-    let key = |i: u32| &*entries[i as usize].key;
-    let mut order: Vec<u32> = (0..entries.len())
-        .filter_map(|i| u32::try_from(i).ok())
-        .collect();
-    order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
-    order.windows(2).any(|w| key(w[0]) == key(w[1]))
 }
 
 /// Where an event starts: its line, and its column from 1.
