@@ -4,7 +4,7 @@
 //! lists and reads `null` as `""`; then `flattenObjects`, which turns objects of objects
 //! into labelled blocks; then the same decoder as HCL.
 
-use crate::syntax::hcl::ast::{Ast, Item};
+use crate::syntax::hcl::ast::{Ast, Item, Keys};
 use crate::syntax::hcl::cursor::{Cursor, EOF};
 use crate::syntax::hcl::decoder;
 use crate::syntax::hcl::parser::{Budget, PErr, deeper, forgive_at_close, label_depth};
@@ -182,7 +182,10 @@ impl Parser<'_> {
         self.budget.take(self.tok.pos)?;
         let depth = label_depth(depth, &keys, self.max_depth)?;
         let val = self.value(depth)?;
-        Ok(Item { keys, val })
+        Ok(Item {
+            keys: Keys::from(keys),
+            val,
+        })
     }
 
     /// An item's keys (strings), up to its `:`.
@@ -194,7 +197,6 @@ impl Parser<'_> {
                 Kind::Eof => return Err(PErr::Eof),
                 Kind::JStr => keys.push(tok),
                 Kind::Colon if !keys.is_empty() => {
-                    keys.shrink_to_fit();
                     return Ok(keys);
                 }
                 other => {
@@ -275,11 +277,11 @@ fn flatten_item(item: Item, out: &mut Vec<Item>) {
     match val {
         Ast::Object { items: sub, .. } if is_object_of_objects(&sub) => {
             for s in sub {
-                let mut k = keys.clone();
-                k.extend(s.keys);
+                let mut k = keys.to_vec();
+                k.extend_from_slice(&s.keys);
                 flatten_item(
                     Item {
-                        keys: k,
+                        keys: Keys::from(k),
                         val: s.val,
                     },
                     out,
