@@ -141,7 +141,7 @@ impl Parser<'_> {
         let tok = self.scan()?;
         match tok.kind {
             Kind::LBrace => match self.object_type(0)? {
-                Ast::Object { items, .. } => Ok(items),
+                Ast::Object { items, .. } => Ok(items.into_vec()),
                 _ => Ok(Vec::new()),
             },
             Kind::Eof => Err(PErr::Eof),
@@ -159,7 +159,7 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
-        items.shrink_to_fit();
+        let items = items.into_boxed_slice();
         Ok(Ast::Object { pos, items })
     }
 
@@ -241,7 +241,7 @@ impl Parser<'_> {
                 Kind::Comma | Kind::Bool | Kind::LBrack => {}
                 Kind::LBrace => items.push(self.object_type(depth)?),
                 Kind::RBrack => {
-                    items.shrink_to_fit();
+                    let items = items.into_boxed_slice();
                     return Ok(Ast::List { pos, items });
                 }
                 other => {
@@ -308,7 +308,9 @@ fn is_list_of_objects(elems: &[Ast]) -> bool {
 
 fn flatten_value(val: &mut Ast) {
     match val {
-        Ast::Object { items, .. } => *items = flatten_items(std::mem::take(items)),
+        Ast::Object { items, .. } => {
+            *items = flatten_items(std::mem::take(items).into_vec()).into_boxed_slice();
+        }
         Ast::List { items, .. } => items.iter_mut().for_each(flatten_value),
         Ast::Lit(_) => {}
     }

@@ -265,7 +265,6 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(true, depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
-        items.shrink_to_fit();
         let tok = self.scan()?;
         if tok.kind != Kind::RBrace {
             return Err(PErr::syntax(
@@ -276,6 +275,7 @@ impl Parser<'_> {
                 ),
             ));
         }
+        let items = items.into_boxed_slice();
         Ok(Ast::Object { pos, items })
     }
 
@@ -297,7 +297,7 @@ impl Parser<'_> {
                 ));
             }
             if tok.kind == Kind::RBrack {
-                items.shrink_to_fit();
+                let items = items.into_boxed_slice();
                 return Ok(Ast::List { pos, items });
             }
             need_comma = self.list_element(tok, depth, &mut items)?;
