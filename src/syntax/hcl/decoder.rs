@@ -26,8 +26,7 @@ use crate::syntax::tree::{Entry, Node, Pos, SyntaxError, Value};
 /// syntax tree, the Go values and the generic tree are never all in memory at once.
 pub(super) fn decode(src: &str, items: Vec<Item>) -> Result<Node<'_>, SyntaxError> {
     let dec = Decoder { src };
-    let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
-    let map = dec.decode_map(&GNode::List(refs))?;
+    let map = dec.decode_items(Items::Syntax(&items))?;
     drop(items);
     Ok(Node::new(Pos::new(1, 1), map))
 }
@@ -49,6 +48,35 @@ impl<'a> ItemRef<'a> {
 
     fn pos(&self) -> Pos {
         self.keys.first().map_or_else(|| self.val.pos(), |k| k.pos)
+    }
+}
+
+/// An object's items: the syntax tree's own, or views of them ([`ItemRef`]) for a block
+/// alone or the blocks `ObjectList.Filter` gathers. Not a vector of views of an object's
+/// items: a map of a million keys is not read through 24 MB of copies.
+#[derive(Clone, Copy)]
+enum Items<'n, 'b> {
+    Refs(&'n [ItemRef<'b>]),
+    Syntax(&'b [Item]),
+}
+
+impl<'b> Items<'_, 'b> {
+    fn len(self) -> usize {
+        match self {
+            Self::Refs(items) => items.len(),
+            Self::Syntax(items) => items.len(),
+        }
+    }
+
+    fn get(self, i: usize) -> ItemRef<'b> {
+        match self {
+            Self::Refs(items) => items[i],
+            Self::Syntax(items) => ItemRef::of(&items[i]),
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = ItemRef<'b>> {
+        (0..self.len()).map(move |i| self.get(i))
     }
 }
 
@@ -147,13 +175,11 @@ fn into_entry<'s>((key, m): (Cow<'s, str>, Member<'s>)) -> Entry<'s> {
 }
 
 /// The items of a node decoded as a map: an item alone, an object's items, a list's.
-fn map_items<'n, 'b>(node: &'n GNode<'b>) -> Result<Cow<'n, [ItemRef<'b>]>, SyntaxError> {
+fn map_items<'n, 'b>(node: &'n GNode<'b>) -> Result<Items<'n, 'b>, SyntaxError> {
     match node {
-        GNode::Item(i) => Ok(Cow::Borrowed(std::slice::from_ref(i))),
-        GNode::Ast(Ast::Object { items, .. }) => Ok(Cow::Owned(
-            items.iter().map(ItemRef::of).collect::<Vec<_>>(),
-        )),
-        GNode::List(items) => Ok(Cow::Borrowed(items)),
+        GNode::Item(i) => Ok(Items::Refs(std::slice::from_ref(i))),
+        GNode::Ast(Ast::Object { items, .. }) => Ok(Items::Syntax(items)),
+        GNode::List(items) => Ok(Items::Refs(items)),
         GNode::Ast(a) => Err(SyntaxError::new(
             a.pos(),
             format!("expected an object, found {}", node.describe()),
@@ -219,13 +245,13 @@ impl<'a> Decoder<'a> {
     /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
     fn filter<'b>(
         &self,
-        items: &[ItemRef<'b>],
+        items: Items<'_, 'b>,
         index: &FoldIndex,
         key: &str,
     ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
         if let Some(i) = index.first_error {
             // As the full scan would: the first key that cannot be read stops it.
-            let first = &items[i].keys[0];
+            let first = &items.get(i).keys[0];
             return first.string_value(self.src).map(|_| Vec::new());
         }
         let mut out = Vec::new();
@@ -234,7 +260,7 @@ impl<'a> Decoder<'a> {
             .get(&fold_key(key))
             .map_or(&[][..], Vec::as_slice)
         {
-            let item = &items[i];
+            let item = items.get(i);
             let k = item.keys[0].string_value(self.src)?;
             if k == key || equal_fold(&k, key) {
                 out.push(ItemRef {
@@ -249,23 +275,27 @@ impl<'a> Decoder<'a> {
     /// An object as a map node: straight into the tree's entries when its keys are all
     /// different (no member is ever merged into), through Go's map when one repeats.
     fn decode_map(&self, node: &GNode<'_>) -> Result<Value<'a>, SyntaxError> {
-        let items = map_items(node)?;
-        if self.keys_are_distinct(&items) {
-            return self.decode_distinct(&items);
+        self.decode_items(map_items(node)?)
+    }
+
+    /// An object's items as a map node ([`Self::decode_map`]).
+    fn decode_items(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
+        if self.keys_are_distinct(items) {
+            return self.decode_distinct(items);
         }
         let mut map = GoMap::default();
         let mut done = Done::default();
         for item in items.iter() {
-            self.decode_member(&items, item, &mut map, &mut done)?;
+            self.decode_member(items, &item, &mut map, &mut done)?;
         }
         Ok(into_map(map))
     }
 
     /// Whether every item has a readable first key and no two are the same string. Any item
     /// that would fail takes Go's path, which reports the first failure in item order.
-    fn keys_are_distinct(&self, items: &[ItemRef<'_>]) -> bool {
+    fn keys_are_distinct(&self, items: Items<'_, '_>) -> bool {
         let mut keys = Vec::with_capacity(items.len());
-        for item in items {
+        for item in items.iter() {
             match item.keys.first().map(|k| k.string_value(self.src)) {
                 Some(Ok(key)) => keys.push(key),
                 _ => return false,
@@ -278,13 +308,13 @@ impl<'a> Decoder<'a> {
     /// An object whose first keys all differ ([`Self::keys_are_distinct`]): each member
     /// decoded once, in order, into an entry of the map (as `decode_member` would, with
     /// nothing to skip or merge).
-    fn decode_distinct(&self, items: &[ItemRef<'_>]) -> Result<Value<'a>, SyntaxError> {
+    fn decode_distinct(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
         let mut entries = Vec::with_capacity(items.len());
         let mut index = None;
-        for item in items {
+        for item in items.iter() {
             let first = &item.keys[0];
             let key = first.string_value(self.src)?;
-            let val = self.member_value(items, item, &key, &mut index)?;
+            let val = self.member_value(items, &item, &key, &mut index)?;
             let value = into_value(self.decode_new(&val)?);
             entries.push(Entry {
                 key,
@@ -299,7 +329,7 @@ impl<'a> Decoder<'a> {
     /// (`ObjectList.Filter`, through the object's fold index built at the first label).
     fn member_value<'b>(
         &self,
-        items: &[ItemRef<'b>],
+        items: Items<'_, 'b>,
         item: &ItemRef<'b>,
         key: &str,
         index: &mut Option<FoldIndex>,
@@ -316,7 +346,7 @@ impl<'a> Decoder<'a> {
     /// at once (`done` remembers it); a key already in `map` merges into its first value.
     fn decode_member(
         &self,
-        items: &[ItemRef<'_>],
+        items: Items<'_, '_>,
         item: &ItemRef<'_>,
         map: &mut GoMap<'a>,
         done: &mut Done<'a>,
@@ -516,7 +546,7 @@ struct FoldIndex {
 }
 
 impl FoldIndex {
-    fn of(src: &str, items: &[ItemRef<'_>]) -> Self {
+    fn of(src: &str, items: Items<'_, '_>) -> Self {
         let mut index = Self {
             buckets: HashMap::new(),
             first_error: None,
