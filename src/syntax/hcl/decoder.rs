@@ -5,6 +5,11 @@
 //! `[ … ]` list; labels go through `ObjectList.Filter`, keys matched without case; a repeated
 //! key merges by the Go type of its first value (lists append, a scalar is converted to the
 //! first one's type and the last one wins).
+//!
+//! Only a map member's own Go type is ever read again (a merge appends to a slice or replaces
+//! a scalar, never looks inside a slice's elements), so elements and maps are tree nodes as
+//! soon as they are decoded, and an object whose keys are all different goes straight into
+//! the tree's entries: Go's map is built only for an object where a key repeats.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -21,10 +26,9 @@ use crate::syntax::tree::{Entry, Node, Pos, SyntaxError, Value};
 /// syntax tree, the Go values and the generic tree are never all in memory at once.
 pub(super) fn decode(src: &str, items: Vec<Item>) -> Result<Node<'_>, SyntaxError> {
     let dec = Decoder { src };
-    let refs: Vec<ItemRef<'_>> = items.iter().map(ItemRef::of).collect();
-    let map = dec.decode_map(&GNode::List(refs), None)?;
+    let map = dec.decode_items(Items::Syntax(&items))?;
     drop(items);
-    Ok(Node::new(Pos::new(1, 1), into_map(map)))
+    Ok(Node::new(Pos::new(1, 1), map))
 }
 
 /// An object item seen through `ObjectList.Filter`: some leading keys stripped.
@@ -44,6 +48,35 @@ impl<'a> ItemRef<'a> {
 
     fn pos(&self) -> Pos {
         self.keys.first().map_or_else(|| self.val.pos(), |k| k.pos)
+    }
+}
+
+/// An object's items: the syntax tree's own, or views of them ([`ItemRef`]) for a block
+/// alone or the blocks `ObjectList.Filter` gathers. Not a vector of views of an object's
+/// items: a map of a million keys is not read through 24 MB of copies.
+#[derive(Clone, Copy)]
+enum Items<'n, 'b> {
+    Refs(&'n [ItemRef<'b>]),
+    Syntax(&'b [Item]),
+}
+
+impl<'b> Items<'_, 'b> {
+    fn len(self) -> usize {
+        match self {
+            Self::Refs(items) => items.len(),
+            Self::Syntax(items) => items.len(),
+        }
+    }
+
+    fn get(self, i: usize) -> ItemRef<'b> {
+        match self {
+            Self::Refs(items) => items[i],
+            Self::Syntax(items) => ItemRef::of(&items[i]),
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = ItemRef<'b>> {
+        (0..self.len()).map(move |i| self.get(i))
     }
 }
 
@@ -87,12 +120,10 @@ enum GoVal<'s> {
     Float(f64),
     /// Borrowed from the text when written without escapes.
     Str(Cow<'s, str>),
-    /// `[]interface{}`: from `[ … ]`.
-    SliceAny(Vec<(Pos, GoVal<'s>)>),
-    /// `[]map[string]interface{}`: from blocks and objects.
-    SliceMap(Vec<(Pos, GoMap<'s>)>),
-    /// Boxed: a map is 72 bytes, three times any other value, and most values are not maps.
-    Map(Box<GoMap<'s>>),
+    /// `[]interface{}`: from `[ … ]`, its elements already tree nodes.
+    SliceAny(Vec<Node<'s>>),
+    /// `[]map[string]interface{}`: from blocks and objects, each element a map node.
+    SliceMap(Vec<Node<'s>>),
 }
 
 impl GoVal<'_> {
@@ -104,12 +135,11 @@ impl GoVal<'_> {
             Self::Str(_) => "a string",
             Self::SliceAny(_) => "a list",
             Self::SliceMap(_) => "a block",
-            Self::Map(_) => "an object",
         }
     }
 
     fn is_scalar(&self) -> bool {
-        !matches!(self, Self::SliceAny(_) | Self::SliceMap(_) | Self::Map(_))
+        !matches!(self, Self::SliceAny(_) | Self::SliceMap(_))
     }
 }
 
@@ -128,19 +158,7 @@ fn into_value(v: GoVal<'_>) -> Value<'_> {
         GoVal::Int(i) => Value::Int(i),
         GoVal::Float(f) => Value::Float(f),
         GoVal::Str(s) => Value::String(s),
-        GoVal::SliceAny(items) => Value::List(
-            items
-                .into_iter()
-                .map(|(pos, v)| Node::new(pos, into_value(v)))
-                .collect(),
-        ),
-        GoVal::SliceMap(items) => Value::List(
-            items
-                .into_iter()
-                .map(|(pos, m)| Node::new(pos, into_map(m)))
-                .collect(),
-        ),
-        GoVal::Map(m) => into_map(*m),
+        GoVal::SliceAny(items) | GoVal::SliceMap(items) => Value::List(items.into_boxed_slice()),
     }
 }
 
@@ -157,13 +175,11 @@ fn into_entry<'s>((key, m): (Cow<'s, str>, Member<'s>)) -> Entry<'s> {
 }
 
 /// The items of a node decoded as a map: an item alone, an object's items, a list's.
-fn map_items<'n, 'b>(node: &'n GNode<'b>) -> Result<Cow<'n, [ItemRef<'b>]>, SyntaxError> {
+fn map_items<'n, 'b>(node: &'n GNode<'b>) -> Result<Items<'n, 'b>, SyntaxError> {
     match node {
-        GNode::Item(i) => Ok(Cow::Borrowed(std::slice::from_ref(i))),
-        GNode::Ast(Ast::Object { items, .. }) => Ok(Cow::Owned(
-            items.iter().map(ItemRef::of).collect::<Vec<_>>(),
-        )),
-        GNode::List(items) => Ok(Cow::Borrowed(items)),
+        GNode::Item(i) => Ok(Items::Refs(std::slice::from_ref(i))),
+        GNode::Ast(Ast::Object { items, .. }) => Ok(Items::Syntax(items)),
+        GNode::List(items) => Ok(Items::Refs(items)),
         GNode::Ast(a) => Err(SyntaxError::new(
             a.pos(),
             format!("expected an object, found {}", node.describe()),
@@ -229,13 +245,13 @@ impl<'a> Decoder<'a> {
     /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
     fn filter<'b>(
         &self,
-        items: &[ItemRef<'b>],
+        items: Items<'_, 'b>,
         index: &FoldIndex,
         key: &str,
     ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
         if let Some(i) = index.first_error {
             // As the full scan would: the first key that cannot be read stops it.
-            let first = &items[i].keys[0];
+            let first = &items.get(i).keys[0];
             return first.string_value(self.src).map(|_| Vec::new());
         }
         let mut out = Vec::new();
@@ -244,7 +260,7 @@ impl<'a> Decoder<'a> {
             .get(&fold_key(key))
             .map_or(&[][..], Vec::as_slice)
         {
-            let item = &items[i];
+            let item = items.get(i);
             let k = item.keys[0].string_value(self.src)?;
             if k == key || equal_fold(&k, key) {
                 out.push(ItemRef {
@@ -256,27 +272,81 @@ impl<'a> Decoder<'a> {
         Ok(out)
     }
 
-    fn decode_map(
-        &self,
-        node: &GNode<'_>,
-        existing: Option<GoMap<'a>>,
-    ) -> Result<GoMap<'a>, SyntaxError> {
-        let items = map_items(node)?;
-        let mut map = existing.unwrap_or_default();
+    /// An object as a map node: straight into the tree's entries when its keys are all
+    /// different (no member is ever merged into), through Go's map when one repeats.
+    fn decode_map(&self, node: &GNode<'_>) -> Result<Value<'a>, SyntaxError> {
+        self.decode_items(map_items(node)?)
+    }
+
+    /// An object's items as a map node ([`Self::decode_map`]).
+    fn decode_items(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
+        if self.keys_are_distinct(items) {
+            return self.decode_distinct(items);
+        }
+        let mut map = GoMap::default();
         let mut done = Done::default();
         for item in items.iter() {
-            self.decode_member(&items, item, &mut map, &mut done)?;
+            self.decode_member(items, &item, &mut map, &mut done)?;
         }
-        // Grown member by member, a map keeps room for up to twice its members.
-        map.shrink_to_fit();
-        Ok(map)
+        Ok(into_map(map))
+    }
+
+    /// Whether every item has a readable first key and no two are the same string. Any item
+    /// that would fail takes Go's path, which reports the first failure in item order.
+    fn keys_are_distinct(&self, items: Items<'_, '_>) -> bool {
+        let mut keys = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match item.keys.first().map(|k| k.string_value(self.src)) {
+                Some(Ok(key)) => keys.push(key),
+                _ => return false,
+            }
+        }
+        keys.sort_unstable();
+        keys.windows(2).all(|w| w[0] != w[1])
+    }
+
+    /// An object whose first keys all differ ([`Self::keys_are_distinct`]): each member
+    /// decoded once, in order, into an entry of the map (as `decode_member` would, with
+    /// nothing to skip or merge).
+    fn decode_distinct(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
+        let mut entries = Vec::with_capacity(items.len());
+        let mut index = None;
+        for item in items.iter() {
+            let first = &item.keys[0];
+            let key = first.string_value(self.src)?;
+            let val = self.member_value(items, &item, &key, &mut index)?;
+            let value = into_value(self.decode_new(&val)?);
+            entries.push(Entry {
+                key,
+                key_pos: first.pos,
+                value: Node::new(val.pos(), value),
+            });
+        }
+        Ok(Value::Map(entries.into_boxed_slice()))
+    }
+
+    /// What an item's key stands for: its value, or with labels every item under that key
+    /// (`ObjectList.Filter`, through the object's fold index built at the first label).
+    fn member_value<'b>(
+        &self,
+        items: Items<'_, 'b>,
+        item: &ItemRef<'b>,
+        key: &str,
+        index: &mut Option<FoldIndex>,
+    ) -> Result<GNode<'b>, SyntaxError> {
+        if item.keys.len() > 1 {
+            let index = index.get_or_insert_with(|| FoldIndex::of(self.src, items));
+            Ok(GNode::List(self.filter(items, index, key)?))
+        } else {
+            Ok(GNode::Ast(item.val))
+        }
     }
 
     /// One item of an object into `map`. A key with labels takes every item under that key
     /// at once (`done` remembers it); a key already in `map` merges into its first value.
     fn decode_member(
         &self,
-        items: &[ItemRef<'_>],
+        items: Items<'_, '_>,
         item: &ItemRef<'_>,
         map: &mut GoMap<'a>,
         done: &mut Done<'a>,
@@ -292,19 +362,14 @@ impl<'a> Decoder<'a> {
         if done.keys.contains(&key) {
             return Ok(());
         }
-        let val = if item.keys.len() > 1 {
+        if item.keys.len() > 1 {
             done.keys.insert(key.clone());
-            let index = done
-                .index
-                .get_or_insert_with(|| FoldIndex::of(self.src, items));
-            GNode::List(self.filter(items, index, &key)?)
-        } else {
-            GNode::Ast(item.val)
-        };
+        }
+        let val = self.member_value(items, item, &key, &mut done.index)?;
         if let Some(member) = map.get_mut(&*key) {
             return self.merge(member, &key, first.pos, &val);
         }
-        let v = self.decode_iface(&val, None, false)?;
+        let v = self.decode_new(&val)?;
         let member = Member {
             key_pos: first.pos,
             pos: val.pos(),
@@ -325,7 +390,7 @@ impl<'a> Decoder<'a> {
     ) -> Result<(), SyntaxError> {
         let old = std::mem::replace(&mut member.val, GoVal::Bool(false));
         let (first_pos, first_kind) = (member.key_pos, old.describe());
-        member.val = self.decode_iface(val, Some(old), false).map_err(|e| {
+        member.val = self.decode_into(val, old).map_err(|e| {
             SyntaxError::new(
                 e.pos,
                 format!(
@@ -341,31 +406,21 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    /// `decodeInterface`: into the Go type of `old` when there is one.
-    fn decode_iface(
-        &self,
-        node: &GNode<'_>,
-        old: Option<GoVal<'a>>,
-        in_slice: bool,
-    ) -> Result<GoVal<'a>, SyntaxError> {
+    /// `decodeInterface` into the Go type of `old`.
+    fn decode_into(&self, node: &GNode<'_>, old: GoVal<'a>) -> Result<GoVal<'a>, SyntaxError> {
         match old {
-            None => self.decode_new(node, in_slice),
-            Some(GoVal::Bool(_)) => self.decode_bool(node),
-            Some(GoVal::Int(_)) => self.decode_int(node),
-            Some(GoVal::Float(_)) => self.decode_float(node),
-            Some(GoVal::Str(_)) => self.decode_string(node),
-            Some(GoVal::SliceAny(v)) => Ok(GoVal::SliceAny(self.decode_slice_any(node, v)?)),
-            Some(GoVal::SliceMap(v)) => Ok(GoVal::SliceMap(self.decode_slice_map(node, v)?)),
-            Some(GoVal::Map(m)) => Ok(GoVal::Map(Box::new(self.decode_map(node, Some(*m))?))),
+            GoVal::Bool(_) => self.decode_bool(node),
+            GoVal::Int(_) => self.decode_int(node),
+            GoVal::Float(_) => self.decode_float(node),
+            GoVal::Str(_) => self.decode_string(node),
+            GoVal::SliceAny(v) => Ok(GoVal::SliceAny(self.decode_slice_any(node, v)?)),
+            GoVal::SliceMap(v) => Ok(GoVal::SliceMap(self.decode_slice_map(node, v)?)),
         }
     }
 
     /// `decodeInterface` with nothing there yet: the node's own shape decides the Go type.
-    fn decode_new(&self, node: &GNode<'_>, in_slice: bool) -> Result<GoVal<'a>, SyntaxError> {
+    fn decode_new(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
         match node {
-            GNode::List(_) | GNode::Ast(Ast::Object { .. }) if in_slice => {
-                Ok(GoVal::Map(Box::new(self.decode_map(node, None)?)))
-            }
             GNode::List(_) | GNode::Ast(Ast::Object { .. }) => {
                 Ok(GoVal::SliceMap(self.decode_slice_map(node, Vec::new())?))
             }
@@ -385,34 +440,40 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// An element of a `[]interface{}`: an object is a map there, not a list of one.
+    fn decode_element(&self, node: &GNode<'_>) -> Result<Value<'a>, SyntaxError> {
+        match node {
+            GNode::List(_) | GNode::Ast(Ast::Object { .. }) => self.decode_map(node),
+            _ => self.decode_new(node).map(into_value),
+        }
+    }
+
     fn decode_slice_map(
         &self,
         node: &GNode<'_>,
-        out: Vec<(Pos, GoMap<'a>)>,
-    ) -> Result<Vec<(Pos, GoMap<'a>)>, SyntaxError> {
+        out: Vec<Node<'a>>,
+    ) -> Result<Vec<Node<'a>>, SyntaxError> {
         let want = "a block, an object or a list of objects";
-        Self::decode_slice(node, out, want, |item| self.decode_map(item, None))
+        Self::decode_slice(node, out, want, |item| self.decode_map(item))
     }
 
     fn decode_slice_any(
         &self,
         node: &GNode<'_>,
-        out: Vec<(Pos, GoVal<'a>)>,
-    ) -> Result<Vec<(Pos, GoVal<'a>)>, SyntaxError> {
-        Self::decode_slice(node, out, "a list", |item| {
-            self.decode_iface(item, None, true)
-        })
+        out: Vec<Node<'a>>,
+    ) -> Result<Vec<Node<'a>>, SyntaxError> {
+        Self::decode_slice(node, out, "a list", |item| self.decode_element(item))
     }
 
     /// `decodeSlice`: each element of `node` decoded by `decode`, appended to `out`.
-    fn decode_slice<T>(
+    fn decode_slice(
         node: &GNode<'_>,
-        mut out: Vec<(Pos, T)>,
+        mut out: Vec<Node<'a>>,
         want: &str,
-        decode: impl Fn(&GNode<'_>) -> Result<T, SyntaxError>,
-    ) -> Result<Vec<(Pos, T)>, SyntaxError> {
+        decode: impl Fn(&GNode<'_>) -> Result<Value<'a>, SyntaxError>,
+    ) -> Result<Vec<Node<'a>>, SyntaxError> {
         for item in slice_items(node, want)? {
-            out.push((item.pos(), decode(&item)?));
+            out.push(Node::new(item.pos(), decode(&item)?));
         }
         out.shrink_to_fit();
         Ok(out)
@@ -485,7 +546,7 @@ struct FoldIndex {
 }
 
 impl FoldIndex {
-    fn of(src: &str, items: &[ItemRef<'_>]) -> Self {
+    fn of(src: &str, items: Items<'_, '_>) -> Self {
         let mut index = Self {
             buckets: HashMap::new(),
             first_error: None,

@@ -4,7 +4,7 @@
 //! lists and reads `null` as `""`; then `flattenObjects`, which turns objects of objects
 //! into labelled blocks; then the same decoder as HCL.
 
-use crate::syntax::hcl::ast::{Ast, Item};
+use crate::syntax::hcl::ast::{Ast, Item, Keys};
 use crate::syntax::hcl::cursor::{Cursor, EOF};
 use crate::syntax::hcl::decoder;
 use crate::syntax::hcl::parser::{Budget, PErr, deeper, forgive_at_close, label_depth};
@@ -141,7 +141,7 @@ impl Parser<'_> {
         let tok = self.scan()?;
         match tok.kind {
             Kind::LBrace => match self.object_type(0)? {
-                Ast::Object { items, .. } => Ok(items),
+                Ast::Object { items, .. } => Ok(items.into_vec()),
                 _ => Ok(Vec::new()),
             },
             Kind::Eof => Err(PErr::Eof),
@@ -159,7 +159,7 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
-        items.shrink_to_fit();
+        let items = items.into_boxed_slice();
         Ok(Ast::Object { pos, items })
     }
 
@@ -182,7 +182,10 @@ impl Parser<'_> {
         self.budget.take(self.tok.pos)?;
         let depth = label_depth(depth, &keys, self.max_depth)?;
         let val = self.value(depth)?;
-        Ok(Item { keys, val })
+        Ok(Item {
+            keys: Keys::from(keys),
+            val,
+        })
     }
 
     /// An item's keys (strings), up to its `:`.
@@ -194,7 +197,6 @@ impl Parser<'_> {
                 Kind::Eof => return Err(PErr::Eof),
                 Kind::JStr => keys.push(tok),
                 Kind::Colon if !keys.is_empty() => {
-                    keys.shrink_to_fit();
                     return Ok(keys);
                 }
                 other => {
@@ -239,7 +241,7 @@ impl Parser<'_> {
                 Kind::Comma | Kind::Bool | Kind::LBrack => {}
                 Kind::LBrace => items.push(self.object_type(depth)?),
                 Kind::RBrack => {
-                    items.shrink_to_fit();
+                    let items = items.into_boxed_slice();
                     return Ok(Ast::List { pos, items });
                 }
                 other => {
@@ -275,11 +277,11 @@ fn flatten_item(item: Item, out: &mut Vec<Item>) {
     match val {
         Ast::Object { items: sub, .. } if is_object_of_objects(&sub) => {
             for s in sub {
-                let mut k = keys.clone();
-                k.extend(s.keys);
+                let mut k = keys.to_vec();
+                k.extend_from_slice(&s.keys);
                 flatten_item(
                     Item {
-                        keys: k,
+                        keys: Keys::from(k),
                         val: s.val,
                     },
                     out,
@@ -306,7 +308,9 @@ fn is_list_of_objects(elems: &[Ast]) -> bool {
 
 fn flatten_value(val: &mut Ast) {
     match val {
-        Ast::Object { items, .. } => *items = flatten_items(std::mem::take(items)),
+        Ast::Object { items, .. } => {
+            *items = flatten_items(std::mem::take(items).into_vec()).into_boxed_slice();
+        }
         Ast::List { items, .. } => items.iter_mut().for_each(flatten_value),
         Ast::Lit(_) => {}
     }

@@ -3,7 +3,7 @@
 //! was in, `key =` at the very end is ignored, `[[1] [2]]` needs no comma, leading and
 //! doubled commas in lists are fine.
 
-use crate::syntax::hcl::ast::{Ast, Item};
+use crate::syntax::hcl::ast::{Ast, Item, Keys};
 use crate::syntax::hcl::scanner::Scanner;
 use crate::syntax::hcl::token::{Kind, Token};
 use crate::syntax::tree::{Limits, Pos, SyntaxError};
@@ -164,8 +164,6 @@ impl Parser<'_> {
         let res = self.object_key(&mut keys);
         self.forgive_key(&keys, res)?;
         self.budget.take(self.tok.pos)?;
-        // Most items have one key: a vector grown for it keeps room for four.
-        keys.shrink_to_fit();
         let depth = label_depth(depth, &keys, self.max_depth)?;
         let val = match self.tok.kind {
             Kind::Assign => self.object(depth)?,
@@ -183,7 +181,10 @@ impl Parser<'_> {
             }
         };
         self.peek()?;
-        Ok(Item { keys, val })
+        Ok(Item {
+            keys: Keys::from(keys),
+            val,
+        })
     }
 
     /// Go's `objectItem` lets keys end at the end of input, and lets them meet an error on a
@@ -264,7 +265,6 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let res = self.object_list(true, depth, &mut items);
         forgive_at_close(res, self.tok.kind)?;
-        items.shrink_to_fit();
         let tok = self.scan()?;
         if tok.kind != Kind::RBrace {
             return Err(PErr::syntax(
@@ -275,6 +275,7 @@ impl Parser<'_> {
                 ),
             ));
         }
+        let items = items.into_boxed_slice();
         Ok(Ast::Object { pos, items })
     }
 
@@ -296,7 +297,7 @@ impl Parser<'_> {
                 ));
             }
             if tok.kind == Kind::RBrack {
-                items.shrink_to_fit();
+                let items = items.into_boxed_slice();
                 return Ok(Ast::List { pos, items });
             }
             need_comma = self.list_element(tok, depth, &mut items)?;
