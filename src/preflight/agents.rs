@@ -161,7 +161,10 @@ pub(crate) fn central_config_disabled(
         if from_central_config(r.route.decided_by) {
             relying.entry(i).or_default().push(format!(
                 "{} -> {} ({}, from {})",
-                r.proxy.service, r.upstream.destination_name, r.route.mode, r.route.decided_by
+                r.proxy.service,
+                r.upstream().destination_name(),
+                r.route.mode,
+                r.route.decided_by
             ));
         }
     }

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 
 use crate::model::config_entry::ServiceDefaults;
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{DestinationType, Upstream};
+use crate::model::service::DestinationType;
 use crate::topology::Topology;
 use crate::topology::chain::ChainTarget;
 use crate::topology::chains::{chain_of, compile_chains};
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
 use crate::topology::maps::Fnv;
 use crate::topology::plan::{NONE, Plan, ProxyPlan, SniSlots, Step, Target, TargetPlan, small};
+use crate::topology::upstreams::{PerDestination, UpstreamView};
 
 /// What resolution reads of one upstream: who it dials and what the lookups that depend only
 /// on the upstream and its datacenter found. Read from the models ([`Facts::of`]) or from the
@@ -49,35 +50,25 @@ pub(crate) struct Facts<'t> {
 }
 
 impl<'t> Facts<'t> {
-    /// From the models: `sd_down` is the downstream's service-defaults.
+    /// From the upstream: `sd_down` is the downstream's service-defaults.
     pub(crate) fn of(
         topo: &'t Topology,
         dc: &'t Datacenter,
         proxy: &Proxy,
         sd_down: Option<&ServiceDefaults>,
-        upstream: &'t Upstream,
+        upstream: UpstreamView<'t>,
     ) -> Self {
         let peer = upstream.peer();
-        let kind = upstream.destination_type;
-        let dc_named = upstream.datacenter.as_deref().filter(|d| !d.is_empty());
+        let kind = upstream.destination_type();
+        let name = upstream.destination_name();
+        let dc_named = upstream.named_datacenter();
         let datacenter = dc_named.unwrap_or(dc.name());
-        let override_mode = sd_down
-            .filter(|_| kind == DestinationType::Service)
-            .and_then(|sd| {
-                sd.override_for(
-                    &upstream.destination_name,
-                    upstream.namespace(),
-                    upstream.partition(),
-                    peer,
-                )
-            })
-            .map_or(MeshGatewayMode::Default, |o| o.mesh_gateway.mode);
         let target_dc = topo.datacenter(datacenter);
         let dest_sd = dc
-            .service_defaults(&upstream.destination_name)
+            .service_defaults(name)
             .filter(|_| kind == DestinationType::Service && peer.is_none());
         Facts {
-            name: &upstream.destination_name,
+            name,
             subset: "",
             kind,
             namespace: upstream.namespace(),
@@ -86,9 +77,9 @@ impl<'t> Facts<'t> {
             datacenter,
             datacenter_set: dc_named.is_some(),
             local: datacenter == dc.name() && upstream.partition() == proxy.partition,
-            local_bind_port: upstream.local_bind_port,
-            upstream_mode: upstream.mesh_gateway.mode,
-            override_mode,
+            local_bind_port: upstream.local_bind_port(),
+            upstream_mode: upstream.mesh_gateway().mode,
+            override_mode: override_mode(sd_down, upstream),
             dest_mode: dest_sd.map_or(MeshGatewayMode::Default, |sd| sd.mesh_gateway.mode),
             external_sni: dest_sd
                 .and_then(|sd| sd.external_sni.as_deref())
@@ -96,7 +87,7 @@ impl<'t> Facts<'t> {
             target_dc,
             gateways: target_dc.and_then(|t| t.gateways_of(upstream.partition())),
             endpoints: target_dc
-                .and_then(|t| t.endpoints(&upstream.destination_name))
+                .and_then(|t| t.endpoints(name))
                 .and_then(|e| e.in_scope(upstream.namespace(), upstream.partition())),
             sni_slot: None,
             chain: chain_of(topo, dc, upstream),
@@ -197,6 +188,22 @@ impl<'t> Facts<'t> {
     }
 }
 
+/// The mode the downstream's service-defaults (`sd_down`) give `upstream` in
+/// `UpstreamConfig.Overrides` (service upstreams only).
+fn override_mode(sd_down: Option<&ServiceDefaults>, upstream: UpstreamView<'_>) -> MeshGatewayMode {
+    sd_down
+        .filter(|_| upstream.destination_type() == DestinationType::Service)
+        .and_then(|sd| {
+            sd.override_for(
+                upstream.destination_name(),
+                upstream.namespace(),
+                upstream.partition(),
+                upstream.peer(),
+            )
+        })
+        .map_or(MeshGatewayMode::Default, |o| o.mesh_gateway.mode)
+}
+
 /// The datacenter, gateways and endpoints a plan's indices point to.
 #[inline]
 fn located<'t>(
@@ -245,9 +252,12 @@ pub(crate) fn plan(topo: &mut Topology) {
     topo.sni_slots = slots;
 }
 
-/// One datacenter's plan: a step per upstream, a target per distinct destination.
+/// One datacenter's plan: a step per upstream, a target per distinct destination. The
+/// target of each destination the upstreams name is found once ([`Facts::of`]); each
+/// upstream then adds what depends on its proxy, as [`Facts::of`] computes it.
 fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
     let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
+    let mut targets = PerDestination::default();
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
     let mut plan = Plan {
         steps: Vec::with_capacity(n),
@@ -257,20 +267,27 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots)
     for proxy in dc.proxies() {
         let proxy_plan = ProxyPlan::of(dc, proxy, &mut plan.names);
         plan.proxies.push(proxy_plan);
-        let sd_down = dc.service_defaults(&proxy.service);
-        for up in &proxy.upstreams {
-            let f = Facts::of(topo, dc, proxy, sd_down, up);
-            let next = small(plan.targets.len());
-            let target = *index.entry(f.target_key()).or_insert_with(|| {
-                plan.targets.push(Target::of(topo, &f, sni_slots));
-                next
+        let sd_down = (proxy_plan.service_defaults != NONE)
+            .then(|| dc.service_defaults_at(proxy_plan.service_defaults as usize))
+            .flatten();
+        for up in proxy.upstreams() {
+            let target = targets.get(up).unwrap_or_else(|| {
+                let f = Facts::of(topo, dc, proxy, sd_down, up);
+                let next = small(plan.targets.len());
+                let target = *index.entry(f.target_key()).or_insert_with(|| {
+                    plan.targets.push(Target::of(topo, &f, sni_slots));
+                    next
+                });
+                targets.set(up, target);
+                target
             });
+            let t = &plan.targets[target as usize];
             plan.steps.push(Step {
                 target,
-                local: f.local,
-                local_bind_port: f.local_bind_port,
-                upstream_mode: f.upstream_mode,
-                override_mode: f.override_mode,
+                local: *t.datacenter == *dc.name() && *t.partition == *proxy.partition,
+                local_bind_port: up.local_bind_port(),
+                upstream_mode: up.mesh_gateway().mode,
+                override_mode: override_mode(sd_down, up),
             });
         }
     }

@@ -8,6 +8,7 @@
 //! - [`placement`]: the agents and the placement rule;
 //! - [`datacenter`]: one datacenter's entries, proxies, gateways and endpoints;
 //! - [`TopologyBuilder`] (in `builder`) and the registrations it makes (`instances`);
+//! - the compact upstreams the proxies keep (`upstreams`, read as [`UpstreamView`]);
 //! - the resolution plan compiled with the topology (`plan`);
 //! - [`Warning`]: what building noticed.
 //!
@@ -41,11 +42,13 @@ mod instances;
 pub(crate) mod maps;
 pub mod placement;
 pub(crate) mod plan;
+pub(crate) mod upstreams;
 mod warning;
 
 pub use builder::TopologyBuilder;
 pub use datacenter::{Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration};
 pub use placement::{Agent, AgentFile, DEFAULT_DATACENTER};
+pub use upstreams::UpstreamView;
 pub use warning::{Warning, WarningKind};
 
 use std::path::Path;
