@@ -58,12 +58,28 @@ impl<'t> Facts<'t> {
         sd_down: Option<&ServiceDefaults>,
         upstream: UpstreamView<'t>,
     ) -> Self {
+        let f = Self::of_destination(topo, dc, upstream);
+        let target_dc = topo.datacenter(f.datacenter);
+        Facts {
+            local: f.datacenter == dc.name() && f.partition == proxy.partition,
+            override_mode: override_mode(sd_down, upstream),
+            target_dc,
+            gateways: target_dc.and_then(|t| t.gateways_of(f.partition)),
+            endpoints: target_dc
+                .and_then(|t| t.endpoints(f.name))
+                .and_then(|e| e.in_scope(f.namespace, f.partition)),
+            ..f
+        }
+    }
+
+    /// What depends only on the upstream's destination and the proxy's datacenter `dc`,
+    /// without where the destination is (the plan locates each [`Target`] once): the
+    /// proxy's own layers left at their defaults, `local` false.
+    fn of_destination(topo: &'t Topology, dc: &'t Datacenter, upstream: UpstreamView<'t>) -> Self {
         let peer = upstream.peer();
         let kind = upstream.destination_type();
         let name = upstream.destination_name();
         let dc_named = upstream.named_datacenter();
-        let datacenter = dc_named.unwrap_or(dc.name());
-        let target_dc = topo.datacenter(datacenter);
         let dest_sd = dc
             .service_defaults(name)
             .filter(|_| kind == DestinationType::Service && peer.is_none());
@@ -74,21 +90,19 @@ impl<'t> Facts<'t> {
             namespace: upstream.namespace(),
             partition: upstream.partition(),
             peer,
-            datacenter,
+            datacenter: dc_named.unwrap_or(dc.name()),
             datacenter_set: dc_named.is_some(),
-            local: datacenter == dc.name() && upstream.partition() == proxy.partition,
+            local: false,
             local_bind_port: upstream.local_bind_port(),
             upstream_mode: upstream.mesh_gateway().mode,
-            override_mode: override_mode(sd_down, upstream),
+            override_mode: MeshGatewayMode::Default,
             dest_mode: dest_sd.map_or(MeshGatewayMode::Default, |sd| sd.mesh_gateway.mode),
             external_sni: dest_sd
                 .and_then(|sd| sd.external_sni.as_deref())
                 .filter(|s| !s.is_empty()),
-            target_dc,
-            gateways: target_dc.and_then(|t| t.gateways_of(upstream.partition())),
-            endpoints: target_dc
-                .and_then(|t| t.endpoints(name))
-                .and_then(|e| e.in_scope(upstream.namespace(), upstream.partition())),
+            target_dc: None,
+            gateways: None,
+            endpoints: None,
             sni_slot: None,
             chain: chain_of(topo, dc, upstream),
         }
@@ -253,8 +267,9 @@ pub(crate) fn plan(topo: &mut Topology) {
 }
 
 /// One datacenter's plan: a step per upstream, a target per distinct destination. The
-/// target of each destination the upstreams name is found once ([`Facts::of`]); each
-/// upstream then adds what depends on its proxy, as [`Facts::of`] computes it.
+/// target of each destination the upstreams name is found once ([`Facts::of_destination`],
+/// located by [`Target::of`]); each upstream then adds what depends on its proxy, as
+/// [`Facts::of`] computes it.
 fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
     let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
     let mut targets = PerDestination::default();
@@ -272,7 +287,7 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots)
             .flatten();
         for up in proxy.upstreams() {
             let target = targets.get(up).unwrap_or_else(|| {
-                let f = Facts::of(topo, dc, proxy, sd_down, up);
+                let f = Facts::of_destination(topo, dc, up);
                 let next = small(plan.targets.len());
                 let target = *index.entry(f.target_key()).or_insert_with(|| {
                     plan.targets.push(Target::of(topo, &f, sni_slots));

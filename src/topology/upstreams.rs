@@ -29,7 +29,7 @@ pub(crate) struct Destination {
 
 /// A destination borrowed from an [`Upstream`], to look it up without copying it. Both hash
 /// as this key, so that the two agree.
-#[derive(Hash, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 struct DestinationKey<'a> {
     kind: DestinationType,
     name: &'a str,
@@ -49,6 +49,20 @@ impl Destination {
             peer: self.peer.as_deref(),
             datacenter: self.datacenter.as_deref(),
         }
+    }
+}
+
+/// Hashes the name, the datacenter and which fields are set, the rest left to equality: a
+/// fraction of the bytes of hashing every field (the table is filled once per upstream).
+impl Hash for DestinationKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let set = [self.namespace, self.partition, self.peer, self.datacenter]
+            .iter()
+            .fold(0u8, |bits, f| bits << 1 | u8::from(f.is_some()));
+        let kind = u8::from(self.kind == DestinationType::PreparedQuery);
+        state.write_u8(set << 1 | kind);
+        state.write(self.name.as_bytes());
+        state.write(self.datacenter.unwrap_or_default().as_bytes());
     }
 }
 
