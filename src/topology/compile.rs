@@ -169,17 +169,15 @@ impl<'t> Facts<'t> {
         }
     }
 
-    /// The key that makes two upstreams of one datacenter the same [`Target`].
-    fn target_key(&self) -> TargetKey<'t> {
-        (
-            self.kind,
-            self.name,
-            self.namespace,
-            self.partition,
-            self.peer,
-            self.datacenter,
-            self.datacenter_set,
-        )
+    /// The key that makes two upstreams of one datacenter the same [`Target`]: its type,
+    /// whether it names a datacenter, and the numbers ([`crate::topology::plan::Names`]) of
+    /// its name, namespace, partition, datacenter and peer ([`NONE`] for none).
+    fn target_key(&self, slots: &mut SniSlots) -> TargetKey {
+        let names = &mut slots.names;
+        let [name, ns, part, dc] =
+            [self.name, self.namespace, self.partition, self.datacenter].map(|s| names.id(s));
+        let peer = self.peer.map_or(NONE, |p| names.id(p));
+        (self.kind, self.datacenter_set, [name, ns, part, dc, peer])
     }
 
     /// The slot of its SNI name, keyed by (form, name, subset, namespace, partition,
@@ -239,15 +237,7 @@ fn located<'t>(
     (target_dc, gateways, endpoints)
 }
 
-type TargetKey<'t> = (
-    DestinationType,
-    &'t str,
-    &'t str,
-    &'t str,
-    Option<&'t str>,
-    &'t str,
-    bool,
-);
+type TargetKey = (DestinationType, bool, [u32; 5]);
 /// Compiles the chains, then builds every datacenter's plan ([`Datacenter`]'s steps and
 /// targets) with [`Facts::of`].
 pub(crate) fn plan(topo: &mut Topology) {
@@ -271,9 +261,11 @@ pub(crate) fn plan(topo: &mut Topology) {
 /// located by [`Target::of`]); each upstream then adds what depends on its proxy, as
 /// [`Facts::of`] computes it.
 fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
-    let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
-    let mut targets = PerDestination::default();
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
+    // Room for a target per two upstreams (32 bytes each, for the build only): growing the
+    // map rehashes every key.
+    let mut index: HashMap<TargetKey, u32, Fnv> = HashMap::with_capacity_and_hasher(n / 2, Fnv);
+    let mut targets = PerDestination::default();
     let mut plan = Plan {
         steps: Vec::with_capacity(n),
         proxies: Vec::with_capacity(dc.proxies().len()),
@@ -289,8 +281,9 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots)
             let target = targets.get(up).unwrap_or_else(|| {
                 let f = Facts::of_destination(topo, dc, up);
                 let next = small(plan.targets.len());
-                let target = *index.entry(f.target_key()).or_insert_with(|| {
-                    plan.targets.push(Target::of(topo, &f, sni_slots));
+                let key = f.target_key(sni_slots);
+                let target = *index.entry(key).or_insert_with(|| {
+                    plan.targets.push(Target::of(topo, &f, key.2, sni_slots));
                     next
                 });
                 targets.set(up, target);
@@ -332,12 +325,12 @@ impl ProxyPlan {
 }
 
 impl Target {
-    /// The target of an upstream with facts `f`: its names shared and its SNI slot found
-    /// through `slots`, each name looked up once.
-    fn of(topo: &Topology, f: &Facts<'_>, slots: &mut SniSlots) -> Self {
-        let names = &mut slots.names;
-        let ids = [f.name, f.namespace, f.partition, f.datacenter].map(|s| names.id(s));
-        let peer = f.peer.map(|p| names.id(p));
+    /// The target of an upstream with facts `f`, whose names are numbered `ids` in `slots`
+    /// ([`Facts::target_key`]): its names shared and its SNI slot found through `slots`.
+    fn of(topo: &Topology, f: &Facts<'_>, ids: [u32; 5], slots: &mut SniSlots) -> Self {
+        let [name, ns, part, dc, peer] = ids;
+        let ids = [name, ns, part, dc];
+        let peer = (peer != NONE).then_some(peer);
         let sni_slot = f.sni_slot(slots, ids);
         let names = &slots.names;
         let mut at = TargetPlan {
