@@ -305,6 +305,8 @@ fn load_sources_each(sources: Vec<Source<'_>>, mut sink: impl FnMut(Document)) -
     let mut out = Loaded::default();
     for s in sources {
         decode_source(&s, &clusters, &mut facts, &mut out);
+        // Its trees go before `sink` takes its documents, which may keep them.
+        drop(s);
         out.documents.drain(..).for_each(&mut sink);
     }
     facts.check(&mut out.diagnostics);

@@ -51,7 +51,33 @@ pub struct TopologyBuilder {
 #[derive(Clone, Debug, Default)]
 struct Pending {
     agents: Vec<AgentFile>,
-    documents: Vec<(Document, KeptUpstreams)>,
+    documents: Chunks,
+}
+
+/// The documents waiting, in chunks of [`Chunks::SIZE`]: the list grows without copying
+/// itself, or keeping room for up to twice as many 600-byte documents, and each chunk is
+/// freed as it is placed (a loader hands the documents of a file as it decodes it, while it
+/// still holds them).
+#[derive(Clone, Debug, Default)]
+struct Chunks(Vec<Vec<(Document, KeptUpstreams)>>);
+
+impl Chunks {
+    const SIZE: usize = 1024;
+
+    fn push(&mut self, item: (Document, KeptUpstreams)) {
+        match self.0.last_mut() {
+            Some(chunk) if chunk.len() < Self::SIZE => chunk.push(item),
+            _ => {
+                let mut chunk = Vec::with_capacity(Self::SIZE);
+                chunk.push(item);
+                self.0.push(chunk);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// What one datacenter has been given so far.
@@ -191,7 +217,7 @@ impl TopologyBuilder {
         }
         // The documents of one directory are placed once: they come file by file.
         let mut last: Option<(DirKey, Placed)> = None;
-        for (doc, upstreams) in documents {
+        for (doc, upstreams) in documents.0.into_iter().flatten() {
             let dir = doc.file.as_deref().map(Path::parent);
             if last
                 .as_ref()

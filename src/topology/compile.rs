@@ -262,9 +262,12 @@ pub(crate) fn plan(topo: &mut Topology) {
 /// [`Facts::of`] computes it.
 fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
-    // Room for a target per two upstreams (32 bytes each, for the build only): growing the
-    // map rehashes every key.
-    let mut index: HashMap<TargetKey, u32, Fnv> = HashMap::with_capacity_and_hasher(n / 2, Fnv);
+    // Room for a target per distinct destination, at most as many as there are targets:
+    // growing the map rehashes every key.
+    let mut targets = PerDestination::default();
+    let ups = dc.proxies().iter().flat_map(Proxy::upstreams);
+    let distinct = ups.filter(|&up| targets.set(up, NONE).is_none()).count();
+    let mut index: HashMap<TargetKey, u32, Fnv> = HashMap::with_capacity_and_hasher(distinct, Fnv);
     let mut targets = PerDestination::default();
     let mut plan = Plan {
         steps: Vec::with_capacity(n),
