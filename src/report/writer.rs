@@ -78,7 +78,7 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for TerminalSafe<
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        if next_look(fragment.as_bytes(), 0, true) == fragment.len() {
+        if clean(fragment.as_bytes(), true) {
             return w.write_all(fragment.as_bytes());
         }
         let mut escaped = Vec::with_capacity(fragment.len() + 6);
@@ -191,6 +191,39 @@ fn next_look(bytes: &[u8], mut i: usize, safe: bool) -> usize {
         .map_or(bytes.len(), |p| i + p)
 }
 
+/// Whether no byte of `bytes` needs a look (as [`next_look`] says, without the position):
+/// whole words where there are 8 bytes or more (the last overlapping the one before), two
+/// overlapping 4-byte halves of one word for 4 to 7 bytes.
+#[inline]
+fn clean(bytes: &[u8], safe: bool) -> bool {
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    };
+    let half = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+    };
+    let n = bytes.len();
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            match word(at) {
+                Some(w) if !flagged(u64::from_le_bytes(w), safe) => at += 8,
+                _ => return false,
+            }
+        }
+        word(n - 8).is_some_and(|w| !flagged(u64::from_le_bytes(w), safe))
+    } else if let (Some(lo), Some(hi)) = (half(0), n.checked_sub(4).and_then(half)) {
+        let x = u64::from(u32::from_le_bytes(lo)) | u64::from(u32::from_le_bytes(hi)) << 32;
+        !flagged(x, safe)
+    } else {
+        !bytes.iter().any(|&b| needs_look(b, safe))
+    }
+}
+
 /// Appends `s` escaped as serde_json escapes a string's contents (`\"`, `\\`, `\b`, `\t`,
 /// `\n`, `\f`, `\r`, other C0 controls as `\u00xx`) and, with `safe`, every character
 /// [`is_unsafe`] as `\uxxxx` (as [`TerminalSafe`]); runs that need nothing are copied whole.
@@ -257,6 +290,10 @@ pub(crate) struct JsonWriter<W> {
     depth: usize,
 }
 
+// The pieces are inlined where a shape calls them, so that a key's length is known there and
+// its copy is a move (`#[inline]` alone left `key` and `str` out of line; forcing it, with
+// `clean`, took the 10k-proxy mesh's write from 402M to 344M instructions).
+#[allow(clippy::inline_always)]
 impl<W: Write> JsonWriter<W> {
     pub(crate) fn new(out: W, style: JsonStyle) -> Self {
         Self {
@@ -284,12 +321,12 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// A string value.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn str(&mut self, s: &str) {
         let safe = self.style.terminal_safe;
         self.buf.reserve(s.len() + 2);
         self.buf.push(b'"');
-        if next_look(s.as_bytes(), 0, safe) == s.len() {
+        if clean(s.as_bytes(), safe) {
             self.buf.extend_from_slice(s.as_bytes());
         } else {
             escape_into(&mut self.buf, s, safe);
@@ -298,7 +335,7 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// A string of ours that needs no escape (an enum's name), written as it is.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn name(&mut self, s: &'static str) {
         debug_assert!(next_look(s.as_bytes(), 0, true) == s.len());
         self.buf.push(b'"');
@@ -307,7 +344,7 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// A string or `null`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.str(s),
@@ -316,7 +353,7 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// `null`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn null(&mut self) {
         self.buf.extend_from_slice(b"null");
     }
@@ -340,14 +377,14 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// `{` (or `[` with `array`), one level deeper.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn open(&mut self, array: bool) {
         self.depth += 1;
         self.buf.push(if array { b'[' } else { b'{' });
     }
 
     /// `}` (or `]` with `array`), on a line of its own when pretty and the value has members.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn close(&mut self, array: bool, empty: bool) {
         self.depth -= 1;
         if self.style.pretty && !empty {
@@ -358,7 +395,7 @@ impl<W: Write> JsonWriter<W> {
 
     /// An object's key, given as `"name":` (a name of ours, written as it is), after a comma
     /// unless `first`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn key(&mut self, first: bool, quoted: &'static str) {
         debug_assert!(quoted.starts_with('"') && quoted.ends_with("\":"));
         self.member(first);
@@ -370,7 +407,7 @@ impl<W: Write> JsonWriter<W> {
 
     /// Where an array's element or an object's key starts: after a comma unless `first`, on
     /// a line of its own when pretty.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn member(&mut self, first: bool) {
         if !first {
             self.buf.push(b',');
@@ -473,6 +510,15 @@ mod tests {
         ) {
             prop_assert_eq!(ours(&s, false), serde_escaped(&s, false));
             prop_assert_eq!(ours(&s, true), serde_escaped(&s, true));
+        }
+
+        #[test]
+        fn clean_is_no_byte_to_look_at(s in "[\x00-\x22\\a-z\x7f-\u{a0}é]{0,20}") {
+            for safe in [false, true] {
+                let b = s.as_bytes();
+                prop_assert_eq!(clean(b, safe), !b.iter().any(|&c| needs_look(c, safe)));
+                prop_assert_eq!(clean(b, safe), next_look(b, 0, safe) == b.len());
+            }
         }
     }
 }
