@@ -129,7 +129,7 @@ impl Envelope<&Resolution<'_>> {
     /// When `out` fails.
     pub fn write_json(&self, out: impl Write, style: JsonStyle) -> std::io::Result<()> {
         let mut w = writer::JsonWriter::new(out, style);
-        w.envelope(self)?;
+        shapes::envelope(&mut w, self)?;
         w.finish()
     }
 }
@@ -161,7 +161,7 @@ pub fn write_resolution(
     style: JsonStyle,
 ) -> std::io::Result<()> {
     let mut w = writer::JsonWriter::new(out, style);
-    w.resolution(resolution)?;
+    shapes::resolution(&mut w, resolution)?;
     w.finish()
 }
 
