@@ -420,6 +420,7 @@ impl<W: Write> JsonWriter<W> {
     /// A newline and the indent of the current depth (two spaces a level). Up to depth 15, a
     /// copy of a fixed 32 bytes cut back (a move, where a copy of the indent's length is a
     /// call to `memcpy`).
+    #[inline(always)]
     fn newline(&mut self) {
         const LINE: &[u8; 32] = b"\n                               ";
         let n = 1 + 2 * self.depth;
