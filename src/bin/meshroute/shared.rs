@@ -2,10 +2,12 @@
 //! flattens), loading the inputs, and how a run ends: the JSON envelope on stdout, or text
 //! with the problems on stderr (docs/json.md, the exit codes in the README).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use meshroute::report::Envelope;
+use meshroute::Resolution;
+use meshroute::report::{Envelope, JsonStyle, TerminalSafe};
 use meshroute::text::Escaped;
 use meshroute::topology::Datacenter;
 use meshroute::tree::Limits;
@@ -102,6 +104,29 @@ impl Cmd {
         ExitCode::from(code)
     }
 
+    /// [`Cmd::finish`] with a resolution: in JSON, the envelope written by the library's
+    /// writer ([`Envelope::write_json`]: the same bytes, faster).
+    pub(crate) fn finish_resolution(
+        self,
+        code: u8,
+        resolution: &Resolution<'_>,
+        problems: Vec<Problem>,
+    ) -> ExitCode {
+        if !self.json {
+            return self.finish(code, None::<()>, problems);
+        }
+        let mut envelope = Envelope::new(self.name, Some(resolution));
+        envelope.extend(problems);
+        let mut out = std::io::stdout().lock();
+        let written = envelope
+            .write_json(&mut out, JsonStyle::PRETTY.terminal_safe())
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        // As in `print_json`: a closed pipe is the reader's choice.
+        drop(written);
+        ExitCode::from(code)
+    }
+
     /// Ends a run that stopped early: no result.
     pub(crate) fn stop(self, stop: Stop) -> ExitCode {
         self.finish(stop.code, None::<()>, stop.problems)
@@ -125,11 +150,10 @@ impl Cmd {
 
 /// Prints `value` as pretty JSON on stdout, written as it is serialized: no copy of the
 /// whole output (as JSON values or as text) is made in memory. Characters JSON lets through
-/// raw but a terminal may act on are escaped too ([`SafeJson`]).
+/// raw but a terminal may act on are escaped too ([`TerminalSafe`]).
 pub(crate) fn print_json(value: &impl Serialize) {
-    use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
+    let pretty = TerminalSafe(serde_json::ser::PrettyFormatter::new());
     let written = value
         .serialize(&mut serde_json::Serializer::with_formatter(
             &mut out, pretty,
@@ -140,72 +164,6 @@ pub(crate) fn print_json(value: &impl Serialize) {
     // A closed pipe (`| head`) is the reader's choice, not an error of ours; the envelope and
     // everything in it serialize to JSON.
     drop(written);
-}
-
-/// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but
-/// a terminal may act on: DEL, the C1 controls (U+009B is a one-character CSI) and the
-/// bidirectional controls ([`meshroute::text::is_unsafe`]). C0 controls JSON escapes itself.
-struct SafeJson<F>(F);
-
-impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let mut rest = fragment;
-        while let Some(i) = rest.find(meshroute::text::is_unsafe) {
-            w.write_all(&rest.as_bytes()[..i])?;
-            let c = rest[i..].chars().next().unwrap_or_default();
-            write!(w, "\\u{:04x}", u32::from(c))?;
-            rest = &rest[i + c.len_utf8()..];
-        }
-        w.write_all(rest.as_bytes())
-    }
-
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_array(w)
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array(w)
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array_value(w)
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object(w)
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object(w)
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object_value(w)
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object_value(w)
-    }
 }
 
 /// `--input-format`'s values.
