@@ -129,7 +129,7 @@ impl Cmd {
 pub(crate) fn print_json(value: &impl Serialize) {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
+    let pretty = SafeJson::new(serde_json::ser::PrettyFormatter::new());
     let written = value
         .serialize(&mut serde_json::Serializer::with_formatter(
             &mut out, pretty,
@@ -142,10 +142,104 @@ pub(crate) fn print_json(value: &impl Serialize) {
     drop(written);
 }
 
+/// `value` as compact JSON text, to be printed later by [`print_json`] (which indents it in
+/// place) without keeping `value`: characters escaped as [`print_json`] escapes them.
+pub(crate) fn raw_json(value: &impl Serialize) -> Box<serde_json::value::RawValue> {
+    let mut out = Vec::new();
+    let compact = SafeJson::compact();
+    let written = value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, compact,
+    ));
+    // What the meshroute types serialize to is JSON (string keys, finite numbers), written
+    // as UTF-8: neither can fail.
+    let text = written.ok().and_then(|()| String::from_utf8(out).ok());
+    let raw = text.and_then(|t| serde_json::value::RawValue::from_string(t).ok());
+    raw.unwrap_or_default()
+}
+
 /// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but
 /// a terminal may act on: DEL, the C1 controls (U+009B is a one-character CSI) and the
 /// bidirectional controls ([`meshroute::text::is_unsafe`]). C0 controls JSON escapes itself.
-struct SafeJson<F>(F);
+///
+/// It counts how deep in arrays and objects it is, to indent compact JSON written raw (a
+/// [`raw_json`] value) as the pretty formatter would have written it there.
+struct SafeJson<F> {
+    inner: F,
+    /// How deep in arrays and objects, when indenting (`None`: compact).
+    depth: Option<usize>,
+}
+
+impl SafeJson<serde_json::ser::PrettyFormatter<'_>> {
+    fn new(inner: serde_json::ser::PrettyFormatter<'static>) -> Self {
+        Self {
+            inner,
+            depth: Some(0),
+        }
+    }
+}
+
+impl SafeJson<serde_json::ser::CompactFormatter> {
+    fn compact() -> Self {
+        Self {
+            inner: serde_json::ser::CompactFormatter,
+            depth: None,
+        }
+    }
+}
+
+/// Writes `raw`, compact JSON as serde_json writes it (no space between tokens), as
+/// serde_json's pretty formatter would have written the same value `depth` levels deep:
+/// two spaces a level, `": "` after keys, empty arrays and objects as `[]` and `{}`.
+fn write_indented<W: ?Sized + std::io::Write>(
+    w: &mut W,
+    raw: &[u8],
+    mut depth: usize,
+) -> std::io::Result<()> {
+    let newline = |w: &mut W, depth: usize| -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        (0..depth).try_for_each(|_| w.write_all(b"  "))
+    };
+    let (mut from, mut i, mut in_string) = (0, 0, false);
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' if matches!(raw.get(i), Some(b'}' | b']')) => i += 1,
+            b'{' | b'[' => {
+                w.write_all(&raw[from..i])?;
+                depth += 1;
+                newline(w, depth)?;
+                from = i;
+            }
+            b',' | b':' => {
+                w.write_all(&raw[from..i])?;
+                if b == b',' {
+                    newline(w, depth)?;
+                } else {
+                    w.write_all(b" ")?;
+                }
+                from = i;
+            }
+            b'}' | b']' => {
+                w.write_all(&raw[from..i - 1])?;
+                depth = depth.saturating_sub(1);
+                newline(w, depth)?;
+                from = i - 1;
+            }
+            _ => {}
+        }
+    }
+    w.write_all(&raw[from..])
+}
 
 impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
@@ -163,12 +257,25 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w.write_all(rest.as_bytes())
     }
 
+    fn write_raw_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        match self.depth {
+            Some(depth) => write_indented(w, fragment.as_bytes(), depth),
+            None => w.write_all(fragment.as_bytes()),
+        }
+    }
+
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_array(w)
+        self.depth = self.depth.map(|d| d + 1);
+        self.inner.begin_array(w)
     }
 
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array(w)
+        self.depth = self.depth.map(|d| d.saturating_sub(1));
+        self.inner.end_array(w)
     }
 
     fn begin_array_value<W: ?Sized + std::io::Write>(
@@ -176,19 +283,21 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
+        self.inner.begin_array_value(w, first)
     }
 
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array_value(w)
+        self.inner.end_array_value(w)
     }
 
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object(w)
+        self.depth = self.depth.map(|d| d + 1);
+        self.inner.begin_object(w)
     }
 
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object(w)
+        self.depth = self.depth.map(|d| d.saturating_sub(1));
+        self.inner.end_object(w)
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -196,15 +305,15 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
+        self.inner.begin_object_key(w, first)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object_value(w)
+        self.inner.begin_object_value(w)
     }
 
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object_value(w)
+        self.inner.end_object_value(w)
     }
 }
 
@@ -518,4 +627,61 @@ pub(crate) fn read_bytes(path: &Path, max: &MaxInputSize) -> Result<Vec<u8>, Sto
         ReadError::Io(e) => unreadable_path(shown, &e),
         e => Stop::new(2, "unreadable-path", format!("{}: {e}", shown.display())),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// `value` written pretty by the formatter of [`print_json`].
+    fn pretty(value: &impl Serialize) -> String {
+        let mut out = Vec::new();
+        let f = SafeJson::new(serde_json::ser::PrettyFormatter::new());
+        value
+            .serialize(&mut serde_json::Serializer::with_formatter(&mut out, f))
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn raw_json_is_printed_as_the_value_itself_would_be() {
+        let values = [
+            json!({"a": [], "b": {}, "c": [[], {}, [1, [2, {"d": null}]]], "e": true}),
+            json!(["{[,:]}\"", "\\\"", ":", ",", "\\", "a\"b{"]),
+            json!({"{\"k\":": {"x,y": [{"": ""}], "\u{9b}[2J": "\u{202e}", "n": -1.5e-7}}),
+            json!([]),
+            json!({}),
+            json!("text"),
+            json!([[[[]]]]),
+        ];
+        for v in values {
+            // At the top, and nested as a value of an object in an array.
+            assert_eq!(pretty(&raw_json(&v)), pretty(&v), "{v}");
+            let nested = json!([{"k": v.clone(), "z": 1}]);
+            assert_eq!(pretty(&NestedRaw(raw_json(&v))), pretty(&nested), "{v}");
+        }
+    }
+
+    /// `[{"k": RAW, "z": 1}]`.
+    struct NestedRaw(Box<serde_json::value::RawValue>);
+
+    impl Serialize for NestedRaw {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{SerializeMap, SerializeSeq};
+            struct Inner<'a>(&'a serde_json::value::RawValue);
+            impl Serialize for Inner<'_> {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    let mut m = s.serialize_map(Some(2))?;
+                    m.serialize_entry("k", self.0)?;
+                    m.serialize_entry("z", &1)?;
+                    m.end()
+                }
+            }
+            let mut seq = s.serialize_seq(Some(1))?;
+            seq.serialize_element(&Inner(&self.0))?;
+            seq.end()
+        }
+    }
 }
