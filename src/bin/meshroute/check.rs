@@ -87,8 +87,8 @@ impl Levels {
     }
 
     /// The problems: load diagnostics in load order (those that belong to a check as
-    /// findings, in their place), then the findings of the checks, severities adjusted.
-    fn problems(&self, diagnostics: &[Diagnostic], topology: &Topology) -> Vec<Problem> {
+    /// findings, in their place), then the `findings` of the checks, severities adjusted.
+    fn problems(&self, diagnostics: &[Diagnostic], findings: Vec<Finding>) -> Vec<Problem> {
         let mut out = Vec::new();
         for d in diagnostics {
             if let Some(f) = preflight::from_diagnostic(d) {
@@ -102,9 +102,9 @@ impl Levels {
                 out.push(p);
             }
         }
-        let findings = preflight::run(topology).into_iter();
         out.extend(
             findings
+                .into_iter()
                 .filter_map(|f| self.apply(f))
                 .map(|f| Problem::from(&f)),
         );
@@ -223,9 +223,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     let checked = Checked::of(&loaded, args.format == CheckFormat::Json);
     // The documents move into the topology, each dropped as it is taken.
     let topology = Topology::from_owned_documents(loaded.documents, None);
-    let problems = levels.problems(&loaded.diagnostics, &topology);
     let checked = checked.in_datacenters(&topology);
+    let findings = preflight::run(&topology);
+    // Gone before the problems are made and printed.
     drop(topology);
+    let problems = levels.problems(&loaded.diagnostics, findings);
     let code = u8::from(problems.iter().any(Problem::is_error));
     match args.format {
         CheckFormat::Sarif => {
