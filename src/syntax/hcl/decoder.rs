@@ -21,14 +21,44 @@ use crate::syntax::hcl::strconv::{go_parse_float, go_parse_int};
 use crate::syntax::hcl::token::{Kind, Token};
 use crate::syntax::tree::{Entry, Node, Pos, SyntaxError, Value};
 
-/// Decodes a parsed document's top-level items from `src` into the tree (a map at 1:1). The
-/// items are dropped once decoded, before the tree is built from the decoder's values: the
-/// syntax tree, the Go values and the generic tree are never all in memory at once.
+/// Decodes a parsed document's top-level items from `src` into the tree (a map at 1:1),
+/// taking them: where nothing is read twice, each item of the syntax tree is dropped as soon
+/// as its part of the tree is built ([`Decoder::decode_items_taken`]), so that the syntax
+/// tree and the generic tree of a large object are not both whole in memory.
 pub(super) fn decode(src: &str, items: Vec<Item>) -> Result<Node<'_>, SyntaxError> {
     let dec = Decoder { src };
-    let map = dec.decode_items(Items::Syntax(&items))?;
-    drop(items);
+    let map = dec.decode_items_taken(items)?;
     Ok(Node::new(Pos::new(1, 1), map))
+}
+
+/// `f` of each of `items`, taken from the back one at a time, the vector giving its memory
+/// back as it empties (from 4096 items up, each time a sixteenth of its room is free):
+/// the results in the items' order, or the error of the first item that fails. Items must
+/// decode independently of each other.
+fn take_each<T, U>(
+    mut items: Vec<T>,
+    mut f: impl FnMut(T) -> Result<U, SyntaxError>,
+) -> Result<Vec<U>, SyntaxError> {
+    const SHRINK_FROM: usize = 4096;
+    let mut out = Vec::with_capacity(items.len());
+    let mut first_error = None;
+    while let Some(item) = items.pop() {
+        match f(item) {
+            // After an error only an earlier one matters.
+            Ok(u) if first_error.is_none() => out.push(u),
+            Ok(_) => {}
+            Err(e) => first_error = Some(e),
+        }
+        let room = items.capacity();
+        if room >= SHRINK_FROM && items.len() <= room - room / 16 {
+            items.shrink_to_fit();
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    out.reverse();
+    Ok(out)
 }
 
 /// An object item seen through `ObjectList.Filter`: some leading keys stripped.
@@ -291,18 +321,74 @@ impl<'a> Decoder<'a> {
         Ok(into_map(map))
     }
 
+    /// An object's items as a map node, taken: as [`Self::decode_items`], but when no item
+    /// has labels and no key repeats (so that no item is read twice, as `ObjectList.Filter`
+    /// reads them), each is dropped once decoded, its values taken too ([`take_each`]).
+    fn decode_items_taken(&self, items: Vec<Item>) -> Result<Value<'a>, SyntaxError> {
+        let labelled = items.iter().any(|i| i.keys.len() != 1);
+        if labelled || !self.keys_are_distinct(Items::Syntax(&items)) {
+            return self.decode_items(Items::Syntax(&items));
+        }
+        let entries = take_each(items, |item| {
+            let first = item.keys[0];
+            let pos = item.val.pos();
+            let value = into_value(self.decode_new_taken(item.val)?);
+            Ok(Entry {
+                key: first.string_value(self.src)?,
+                key_pos: first.pos,
+                value: Node::new(pos, value),
+            })
+        })?;
+        Ok(Value::Map(entries.into_boxed_slice()))
+    }
+
+    /// [`Self::decode_new`] of a value taken: an object's or a list's items are taken too.
+    fn decode_new_taken(&self, val: Ast) -> Result<GoVal<'a>, SyntaxError> {
+        match val {
+            Ast::Object { pos, items } => {
+                let map = self.decode_items_taken(items.into_vec())?;
+                Ok(GoVal::SliceMap(vec![Node::new(pos, map)]))
+            }
+            Ast::List { items, .. } => Ok(GoVal::SliceAny(take_each(items.into_vec(), |a| {
+                self.decode_element_taken(a)
+            })?)),
+            lit @ Ast::Lit(_) => self.decode_new(&GNode::Ast(&lit)),
+        }
+    }
+
+    /// [`Self::decode_element`] of a value taken.
+    fn decode_element_taken(&self, val: Ast) -> Result<Node<'a>, SyntaxError> {
+        let pos = val.pos();
+        let value = match val {
+            Ast::Object { items, .. } => self.decode_items_taken(items.into_vec())?,
+            other => into_value(self.decode_new_taken(other)?),
+        };
+        Ok(Node::new(pos, value))
+    }
+
     /// Whether every item has a readable first key and no two are the same string. Any item
     /// that would fail takes Go's path, which reports the first failure in item order.
+    ///
+    /// By sorting the items' indices by key, 4 bytes an item (where the keys themselves would
+    /// take 24): an object of a million keys is checked while its syntax tree is whole.
     fn keys_are_distinct(&self, items: Items<'_, '_>) -> bool {
-        let mut keys = Vec::with_capacity(items.len());
-        for item in items.iter() {
-            match item.keys.first().map(|k| k.string_value(self.src)) {
-                Some(Ok(key)) => keys.push(key),
-                _ => return false,
-            }
+        let readable = |item: ItemRef<'_>| {
+            let first = item.keys.first();
+            first.is_some_and(|k| k.string_value(self.src).is_ok())
+        };
+        let Ok(len) = u32::try_from(items.len()) else {
+            return false;
+        };
+        if !items.iter().all(readable) {
+            return false;
         }
-        keys.sort_unstable();
-        keys.windows(2).all(|w| w[0] != w[1])
+        let key = |i: u32| {
+            let first = &items.get(i as usize).keys[0];
+            first.string_value(self.src).unwrap_or_default()
+        };
+        let mut order: Vec<u32> = (0..len).collect();
+        order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
+        order.windows(2).all(|w| key(w[0]) != key(w[1]))
     }
 
     /// An object whose first keys all differ ([`Self::keys_are_distinct`]): each member
@@ -640,6 +726,59 @@ mod tests {
             for &c in group {
                 assert_eq!(fold(c), first, "{c:?} and {:?}", group[0]);
             }
+        }
+    }
+
+    fn parse(src: &str) -> Result<serde_json::Value, SyntaxError> {
+        crate::syntax::hcl::parse(src, &crate::syntax::tree::Limits::default()).map(|n| n.to_json())
+    }
+
+    /// Objects and lists long enough that their syntax items are taken and given back as they
+    /// are decoded: every member and element in its place.
+    #[test]
+    fn long_objects_and_lists_decode_in_order() {
+        use std::fmt::Write as _;
+        let n = 10_000;
+        let mut src = String::from("list = [");
+        for i in 0..n {
+            let _ = write!(src, "{{ v = {i} }}, [\"s{i}\"], ");
+        }
+        src.push_str("]\nblock {\n");
+        for i in 0..n {
+            let _ = writeln!(src, "k{i} = {i}");
+        }
+        src.push_str("}\n");
+        let tree = parse(&src).unwrap();
+        let list = tree["list"].as_array().unwrap();
+        assert_eq!(list.len(), 2 * n);
+        for i in 0..n {
+            assert_eq!(list[2 * i], serde_json::json!({ "v": i }));
+            assert_eq!(list[2 * i + 1], serde_json::json!([format!("s{i}")]));
+        }
+        let block = tree["block"][0].as_object().unwrap();
+        let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+        assert!(block.keys().eq(keys.iter()));
+        assert!(block.values().enumerate().all(|(i, v)| v == i));
+    }
+
+    /// Of two bad values, the first one written is reported, in a long object and in a long
+    /// list (decoded from the back).
+    #[test]
+    fn the_first_bad_value_is_reported() {
+        use std::fmt::Write as _;
+        let big = "99999999999999999999";
+        let mut object = String::new();
+        let mut list = String::from("x = [\n");
+        for i in 0..5000 {
+            let v = if i == 3000 || i == 4000 { big } else { "1" };
+            let _ = writeln!(object, "k{i} = {v}");
+            let _ = writeln!(list, "{v},");
+        }
+        list.push_str("]\n");
+        for src in [object, list] {
+            let e = parse(&src).unwrap_err();
+            assert!(e.message.contains(big), "{e}");
+            assert_eq!(e.pos.line, if src.starts_with('x') { 3002 } else { 3001 });
         }
     }
 
