@@ -144,6 +144,12 @@ pub(crate) fn print_json(value: &impl Serialize) {
 
 /// `value` as compact JSON text, to be printed later by [`print_json`] (which indents it in
 /// place) without keeping `value`: characters escaped as [`print_json`] escapes them.
+///
+/// The text marks itself with JSON whitespace, which neither serde_json's compact output nor
+/// the crate's own raw texts (opaque maps, written by serde_json) ever hold: a `\r` after its
+/// first bracket says that it is to be indented, and a `\t` before and after each raw text
+/// inside it says that that part is written as it is (as the pretty formatter writes raw
+/// texts: an opaque map stays compact).
 pub(crate) fn raw_json(value: &impl Serialize) -> Box<serde_json::value::RawValue> {
     let mut out = Vec::new();
     let compact = SafeJson::compact();
@@ -165,8 +171,10 @@ pub(crate) fn raw_json(value: &impl Serialize) -> Box<serde_json::value::RawValu
 /// [`raw_json`] value) as the pretty formatter would have written it there.
 struct SafeJson<F> {
     inner: F,
-    /// How deep in arrays and objects, when indenting (`None`: compact).
+    /// How deep in arrays and objects, when indenting (`None`: compact, for [`raw_json`]).
     depth: Option<usize>,
+    /// Compact: whether the mark that says "indent this" is written ([`raw_json`]).
+    marked: bool,
 }
 
 impl SafeJson<serde_json::ser::PrettyFormatter<'_>> {
@@ -174,6 +182,7 @@ impl SafeJson<serde_json::ser::PrettyFormatter<'_>> {
         Self {
             inner,
             depth: Some(0),
+            marked: false,
         }
     }
 }
@@ -183,13 +192,26 @@ impl SafeJson<serde_json::ser::CompactFormatter> {
         Self {
             inner: serde_json::ser::CompactFormatter,
             depth: None,
+            marked: false,
         }
     }
 }
 
-/// Writes `raw`, compact JSON as serde_json writes it (no space between tokens), as
-/// serde_json's pretty formatter would have written the same value `depth` levels deep:
-/// two spaces a level, `": "` after keys, empty arrays and objects as `[]` and `{}`.
+impl<F> SafeJson<F> {
+    /// Compact, before the first element of the first array or object: the mark.
+    fn mark<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if self.depth.is_some() || self.marked {
+            return Ok(());
+        }
+        self.marked = true;
+        w.write_all(b"\r")
+    }
+}
+
+/// Writes `raw`, compact JSON as [`raw_json`] writes it (no space between tokens, its marks
+/// in place), as serde_json's pretty formatter would have written the same value `depth`
+/// levels deep: two spaces a level, `": "` after keys, empty arrays and objects as `[]` and
+/// `{}`, raw texts as they are.
 fn write_indented<W: ?Sized + std::io::Write>(
     w: &mut W,
     raw: &[u8],
@@ -213,6 +235,20 @@ fn write_indented<W: ?Sized + std::io::Write>(
         }
         match b {
             b'"' => in_string = true,
+            b'\r' => {
+                w.write_all(&raw[from..i - 1])?;
+                from = i;
+            }
+            b'\t' => {
+                w.write_all(&raw[from..i - 1])?;
+                let end = raw[i..]
+                    .iter()
+                    .position(|&c| c == b'\t')
+                    .map_or(raw.len(), |n| i + n);
+                w.write_all(&raw[i..end])?;
+                i = (end + 1).min(raw.len());
+                from = i;
+            }
             b'{' | b'[' if matches!(raw.get(i), Some(b'}' | b']')) => i += 1,
             b'{' | b'[' => {
                 w.write_all(&raw[from..i])?;
@@ -262,9 +298,16 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        let raw = fragment.as_bytes();
         match self.depth {
-            Some(depth) => write_indented(w, fragment.as_bytes(), depth),
-            None => w.write_all(fragment.as_bytes()),
+            Some(depth) if raw.get(1) == Some(&b'\r') => write_indented(w, raw, depth),
+            Some(_) => w.write_all(raw),
+            None => {
+                self.mark(w)?;
+                w.write_all(b"\t")?;
+                w.write_all(raw)?;
+                w.write_all(b"\t")
+            }
         }
     }
 
@@ -283,7 +326,8 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.inner.begin_array_value(w, first)
+        self.inner.begin_array_value(w, first)?;
+        self.mark(w)
     }
 
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
@@ -305,7 +349,8 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.inner.begin_object_key(w, first)
+        self.inner.begin_object_key(w, first)?;
+        self.mark(w)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
@@ -659,19 +704,48 @@ mod tests {
         for v in values {
             // At the top, and nested as a value of an object in an array.
             assert_eq!(pretty(&raw_json(&v)), pretty(&v), "{v}");
-            let nested = json!([{"k": v.clone(), "z": 1}]);
-            assert_eq!(pretty(&NestedRaw(raw_json(&v))), pretty(&nested), "{v}");
+            assert_eq!(pretty(&Nested(raw_json(&v))), pretty(&Nested(&v)), "{v}");
         }
     }
 
-    /// `[{"k": RAW, "z": 1}]`.
-    struct NestedRaw(Box<serde_json::value::RawValue>);
+    /// Raw texts inside the value (the opaque maps of documents) stay as they are, compact,
+    /// as the pretty formatter writes them; the rest is indented.
+    #[test]
+    fn raw_texts_inside_stay_compact() {
+        use serde_json::value::RawValue;
+        #[derive(Serialize)]
+        struct WithRaw<'a> {
+            before: serde_json::Value,
+            raw: &'a RawValue,
+            list: Vec<&'a RawValue>,
+            empty: serde_json::Value,
+        }
+        let opaque = RawValue::from_string(r#"{"a":[1,{"b":"x\ty,:"}],"c":{},"d":[]}"#.into());
+        let opaque = opaque.unwrap();
+        let value = WithRaw {
+            before: json!({"x": [1, {"y": "\t\r"}]}),
+            raw: &opaque,
+            list: vec![&opaque, &opaque],
+            empty: json!({}),
+        };
+        let expected = pretty(&value);
+        assert!(expected.contains(opaque.get()), "{expected}");
+        assert_eq!(pretty(&raw_json(&value)), expected);
+        assert_eq!(pretty(&Nested(raw_json(&value))), pretty(&Nested(&value)));
+        // A raw text first, and a raw text alone.
+        let list = vec![&*opaque, &*opaque];
+        assert_eq!(pretty(&raw_json(&list)), pretty(&list));
+        assert_eq!(pretty(&raw_json(&&*opaque)), opaque.get());
+    }
 
-    impl Serialize for NestedRaw {
+    /// `[{"k": VALUE, "z": 1}]`.
+    struct Nested<T>(T);
+
+    impl<T: Serialize> Serialize for Nested<T> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             use serde::ser::{SerializeMap, SerializeSeq};
-            struct Inner<'a>(&'a serde_json::value::RawValue);
-            impl Serialize for Inner<'_> {
+            struct Inner<'a, T>(&'a T);
+            impl<T: Serialize> Serialize for Inner<'_, T> {
                 fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                     let mut m = s.serialize_map(Some(2))?;
                     m.serialize_entry("k", self.0)?;
