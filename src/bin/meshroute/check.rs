@@ -125,9 +125,9 @@ pub(crate) struct Checked {
     /// Every document loaded: where, its kind, and its value in Consul's API JSON form,
     /// serialized (compact) before the documents move into the topology: that text is
     /// smaller than the documents, which are then never in memory with the topology
-    /// (docs/performance.md). One text a document: small allocations that reuse the room
-    /// the load freed (one text of them all, grown by doubling, took 13 MiB more at the
-    /// peak). Only the JSON output has it.
+    /// (docs/performance.md). One text a document: small allocations reuse the room the
+    /// load freed better than one text of them all grown by doubling (measured there). Only
+    /// the JSON output has it.
     documents: Option<Vec<Box<RawValue>>>,
 }
 
