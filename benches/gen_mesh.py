@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generates a mesh of N proxies x 10 upstreams as Consul agent JSON files (issue 13).
+"""Generates a mesh of N proxies x 10 upstreams as Consul agent JSON or HCL files (issue 13).
 
-    python3 benches/gen_mesh.py --proxies 100000 --out /tmp/mesh-100k
+    python3 benches/gen_mesh.py --proxies 100000 --out /tmp/mesh-100k [--format hcl]
 
 Three datacenters, a directory each (dc1 the primary; dc2 and dc3 federated with it), every
 directory holding its agent configuration, two mesh gateways, and the proxies in files of
@@ -19,6 +19,11 @@ Every precedence layer is in use:
 
 A third of the upstreams stay in their own datacenter; the rest name another. The output is
 deterministic: the same arguments give the same bytes. 100,000 proxies are about 100 MB.
+
+With `--format hcl` every file but the CA roots (an API response, JSON only) is written as
+HCL instead, the same values in the syntax both Consul's HCL1 decoder and hcl-rs (HCL2) read:
+services as repeated `services { ... }` blocks, everything else as `key = value` with
+object and list literals, one item a line.
 """
 
 import argparse
@@ -103,15 +108,46 @@ def gateways(d):
     }
 
 
-def write(path, value, indent=None):
+def hcl_value(v, indent):
+    """`v` as an HCL literal: objects one item a line, lists comma-separated."""
+    pad = "  " * indent
+    if isinstance(v, dict):
+        items = "".join("%s  %s = %s\n" % (pad, k, hcl_value(x, indent + 1)) for k, x in v.items())
+        return "{\n%s%s}" % (items, pad)
+    if isinstance(v, list):
+        return "[%s]" % ", ".join(hcl_value(x, indent) for x in v)
+    return json.dumps(v)  # strings (JSON escapes are HCL's), numbers, true/false
+
+
+def hcl_body(value):
+    """A top-level object as an HCL body: `services` as repeated blocks, the rest assigned."""
+    out = []
+    for k, v in value.items():
+        if k == "services":
+            out.extend("services %s\n" % hcl_value(s, 0) for s in v)
+        else:
+            out.append("%s = %s\n" % (k, hcl_value(v, 0)))
+    return "".join(out)
+
+
+def write(path, value, indent=None, fmt="json"):
+    if fmt == "hcl":
+        with open(path[: -len(".json")] + ".hcl", "w", encoding="utf-8") as f:
+            f.write(hcl_body(value))
+        return
     with open(path, "w", encoding="utf-8") as f:
         json.dump(value, f, indent=indent, separators=(",", ": ") if indent else (", ", ": "))
         f.write("\n")
 
 
-def services_file(path, first, last, n, per_file):
-    """One file of services first..last, one service a line (json.dump of the whole list in
-    one go would hold it all)."""
+def services_file(path, first, last, n, per_file, fmt):
+    """One file of services first..last, one service at a time (json.dump of the whole list
+    in one go would hold it all)."""
+    if fmt == "hcl":
+        with open(path[: -len(".json")] + ".hcl", "w", encoding="utf-8") as f:
+            for i in range(first, last):
+                f.write("services %s\n" % hcl_value(service(i, n, per_file), 0))
+        return
     with open(path, "w", encoding="utf-8") as f:
         f.write('{"services": [\n')
         for i in range(first, last):
@@ -120,25 +156,25 @@ def services_file(path, first, last, n, per_file):
         f.write("]}\n")
 
 
-def generate(out, n, per_file):
+def generate(out, n, per_file, fmt="json"):
     step = max(1, n // 400)
     sds = [service_defaults(k, j, n) for k, j in enumerate(range(0, n, step))]
     for d, name in enumerate(DCS):
         os.makedirs(os.path.join(out, name), exist_ok=True)
-        write(os.path.join(out, name, "agent.json"), agent(d, sds[0::2] if d == 0 else []), 2)
-        write(os.path.join(out, name, "gateways.json"), gateways(d), 2)
+        write(os.path.join(out, name, "agent.json"), agent(d, sds[0::2] if d == 0 else []), 2, fmt)
+        write(os.path.join(out, name, "gateways.json"), gateways(d), 2, fmt)
     write(os.path.join(out, "dc1", "00-proxy-defaults.json"),
-          {"Kind": "proxy-defaults", "Name": "global", "MeshGateway": {"Mode": "local"}}, 2)
+          {"Kind": "proxy-defaults", "Name": "global", "MeshGateway": {"Mode": "local"}}, 2, fmt)
     write(os.path.join(out, "dc1", "ca-roots.json"),
           {"TrustDomain": TRUST_DOMAIN, "Roots": [{"ID": "aa:bb", "Name": "Consul CA", "Active": True}]}, 2)
     entries = os.path.join(out, "dc2", "config-entries")
     os.makedirs(entries, exist_ok=True)
     for e in sds[1::2]:
-        write(os.path.join(entries, "%s.json" % e["Name"]), e, 2)
+        write(os.path.join(entries, "%s.json" % e["Name"]), e, 2, fmt)
     for f, first in enumerate(range(0, n, per_file)):
         d = DCS[f % len(DCS)]
         path = os.path.join(out, d, "services-%05d.json" % f)
-        services_file(path, first, min(first + per_file, n), n, per_file)
+        services_file(path, first, min(first + per_file, n), n, per_file, fmt)
 
 
 def main():
@@ -146,8 +182,9 @@ def main():
     p.add_argument("--proxies", type=int, default=100_000)
     p.add_argument("--per-file", type=int, default=1000)
     p.add_argument("--out", required=True)
+    p.add_argument("--format", choices=("json", "hcl"), default="json")
     a = p.parse_args()
-    generate(a.out, a.proxies, a.per_file)
+    generate(a.out, a.proxies, a.per_file, a.format)
 
 
 if __name__ == "__main__":

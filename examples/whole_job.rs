@@ -6,6 +6,7 @@
 //! target/release/examples/whole_job stream DIR...     # the same, loaded file by file
 //! target/release/examples/whole_job documents DIR...  # the same, with main's API before
 //! target/release/examples/whole_job peer DIR...       # serde_json parses the same files
+//! target/release/examples/whole_job peer-hcl DIR...   # hcl-rs parses the same HCL files
 //! ```
 //!
 //! `job` does what `Topology::load_paths` does (every file read and parsed, then each
@@ -16,7 +17,8 @@
 //! `Topology::from_documents`, the documents kept to the end. `load-drop` and `load-keep`
 //! load file by file and drop or keep the documents.
 //! `peer` reads the same files (every `.json` file under the directories, in name order) and
-//! parses each into a `serde_json::Value`. Each prints one line per stage on stderr: the
+//! parses each into a `serde_json::Value`; `peer-hcl` parses every `.hcl` file into an
+//! `hcl::Value` with hcl-rs (and any `.json` file with serde_json). Each prints one line per stage on stderr: the
 //! stage, its seconds, and the process's resident and peak resident memory after it.
 
 use std::io::Write;
@@ -49,7 +51,8 @@ fn main() {
             stages.done("load");
             eprintln!("documents {n}");
         }
-        "peer" => peer(dirs),
+        "peer" => peer(dirs, false),
+        "peer-hcl" => peer(dirs, true),
         other => {
             eprintln!("unknown mode {other:?}: job, stream, documents or peer");
             std::process::exit(2);
@@ -153,12 +156,19 @@ fn finish<K>(mut stages: Stages, topology: Topology, kept: K) {
     stages.total();
 }
 
-/// The routes as JSON, to `/dev/null`.
+/// The routes as JSON, to `/dev/null`: with the library's writer (`report::write_resolution`,
+/// the bytes of `serde_json::to_writer`), or with `serde_json::to_writer` itself when
+/// `WHOLE_JOB_SERDE` is set.
 fn write(resolution: &meshroute::Resolution<'_>) {
     let out = std::fs::File::create("/dev/null").expect("/dev/null");
-    let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer(&mut out, resolution).expect("written");
-    out.flush().expect("flushed");
+    if std::env::var_os("WHOLE_JOB_SERDE").is_some() {
+        let mut out = std::io::BufWriter::new(out);
+        serde_json::to_writer(&mut out, resolution).expect("written");
+        out.flush().expect("flushed");
+    } else {
+        let style = meshroute::report::JsonStyle::COMPACT;
+        meshroute::report::write_resolution(out, resolution, style).expect("written");
+    }
 }
 
 fn documents(dirs: &[String]) {
@@ -171,27 +181,38 @@ fn documents(dirs: &[String]) {
     finish(stages, topology, loaded);
 }
 
-fn peer(dirs: &[String]) {
+/// Each peer's generic parse of every input file: serde_json's `Value` for `.json`, and with
+/// `hcl`, hcl-rs's `Value` for `.hcl`.
+fn peer(dirs: &[String], hcl: bool) {
     let mut stages = Stages::new();
     let mut files = Vec::new();
+    let exts: &[&str] = if hcl { &["json", "hcl"] } else { &["json"] };
     for d in dirs {
-        json_files(Path::new(d), &mut files);
+        input_files(Path::new(d), exts, &mut files);
     }
     let mut values = 0usize;
     for f in &files {
         let text = std::fs::read_to_string(f).expect("readable");
-        let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-        values += usize::from(!v.is_null());
+        values += usize::from(if f.extension().is_some_and(|e| e == "hcl") {
+            !hcl::from_str::<hcl::Value>(&text).expect("HCL").is_null()
+        } else {
+            !serde_json::from_str::<serde_json::Value>(&text)
+                .expect("JSON")
+                .is_null()
+        });
     }
     stages.done("parse");
     eprintln!("files {} values {values}", files.len());
     stages.total();
 }
 
-/// Every `.json` file under `path`, directories in name order.
-fn json_files(path: &Path, out: &mut Vec<PathBuf>) {
+/// Every file under `path` with one of the extensions `exts`, directories in name order.
+fn input_files(path: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
     if !path.is_dir() {
-        if path.extension().is_some_and(|e| e == "json") {
+        if path
+            .extension()
+            .is_some_and(|e| exts.iter().any(|x| e == *x))
+        {
             out.push(path.to_path_buf());
         }
         return;
@@ -202,6 +223,6 @@ fn json_files(path: &Path, out: &mut Vec<PathBuf>) {
         .collect();
     entries.sort();
     for e in entries {
-        json_files(&e, out);
+        input_files(&e, exts, out);
     }
 }

@@ -135,52 +135,74 @@ pub(crate) fn grpc_disabled(topology: &Topology, out: &mut Vec<Finding>) {
 }
 
 /// `central-config-disabled`: an agent turns central config off, but upstreams of its
-/// proxies take their mode from config entries.
-pub(crate) fn central_config_disabled(
-    topology: &Topology,
-    routes: &[Resolved<'_>],
-    out: &mut Vec<Finding>,
-) {
-    let off: HashMap<usize, Loc<'_>> = topology
-        .agents()
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| !a.is_invalid("enable_central_service_config"))
-        .filter_map(|(i, a)| {
-            let (on, loc) = a.get("enable_central_service_config", |c| {
-                c.enable_central_service_config
-            })?;
-            (!on).then_some((i, loc))
-        })
-        .collect();
-    let mut relying: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for r in routes {
-        let Some(i) = r.proxy.agent.filter(|i| off.contains_key(i)) else {
-            continue;
+/// proxies take their mode from config entries. It is given the routes one at a time
+/// ([`CentralConfigDisabled::route`]) and finds at the end ([`CentralConfigDisabled::finish`]).
+pub(crate) struct CentralConfigDisabled<'t> {
+    /// The agents (by index) that turn central config off, and where.
+    off: HashMap<usize, Loc<'t>>,
+    /// For each of them with upstreams relying on central config: the first, and how many.
+    relying: BTreeMap<usize, (String, usize)>,
+}
+
+impl<'t> CentralConfigDisabled<'t> {
+    /// The agents of `topology` that turn central config off; no route seen yet.
+    pub(crate) fn of(topology: &'t Topology) -> Self {
+        let off = topology
+            .agents()
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !a.is_invalid("enable_central_service_config"))
+            .filter_map(|(i, a)| {
+                let (on, loc) = a.get("enable_central_service_config", |c| {
+                    c.enable_central_service_config
+                })?;
+                (!on).then_some((i, loc))
+            })
+            .collect();
+        Self {
+            off,
+            relying: BTreeMap::new(),
+        }
+    }
+
+    /// Notes the route when its proxy's agent turns central config off and its mode comes
+    /// from a config entry.
+    pub(crate) fn route(&mut self, r: &Resolved<'_>) {
+        let Some(i) = r.proxy.agent.filter(|i| self.off.contains_key(i)) else {
+            return;
         };
-        if from_central_config(r.route.decided_by) {
-            relying.entry(i).or_default().push(format!(
+        if !from_central_config(r.route.decided_by) {
+            return;
+        }
+        let seen = self.relying.entry(i).or_insert_with(|| {
+            let first = format!(
                 "{} -> {} ({}, from {})",
                 r.proxy.service,
                 r.upstream().destination_name(),
                 r.route.mode,
                 r.route.decided_by
+            );
+            (first, 0)
+        });
+        seen.1 += 1;
+    }
+
+    /// A finding at each agent with upstreams relying on central config.
+    pub(crate) fn finish(self, out: &mut Vec<Finding>) {
+        for (i, (first, n)) in self.relying {
+            let Some(loc) = self.off.get(&i) else {
+                continue;
+            };
+            let more = and_more(n);
+            out.push(Finding::new(
+                Check::CentralConfigDisabled,
+                loc.0,
+                loc.1,
+                format!(
+                    "enable_central_service_config = false, but upstreams of proxies registered with this agent take their gateway mode from central config entries: {first}{more}; the agent does not apply proxy-defaults or service-defaults to its registrations without it: remove the setting (the default is true since Consul 1.9) or set the modes on the registrations"
+                ),
             ));
         }
-    }
-    for (i, list) in relying {
-        let (Some(first), Some(loc)) = (list.first(), off.get(&i)) else {
-            continue;
-        };
-        let more = and_more(list.len());
-        out.push(Finding::new(
-            Check::CentralConfigDisabled,
-            loc.0,
-            loc.1,
-            format!(
-                "enable_central_service_config = false, but upstreams of proxies registered with this agent take their gateway mode from central config entries: {first}{more}; the agent does not apply proxy-defaults or service-defaults to its registrations without it: remove the setting (the default is true since Consul 1.9) or set the modes on the registrations"
-            ),
-        ));
     }
 }
 

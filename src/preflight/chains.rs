@@ -39,58 +39,50 @@ fn chain_error<'t>(topology: &'t Topology, r: &Resolved<'_>) -> Option<&'t Chain
 
 /// `l7-chain-on-tcp`: a router or splitter on a service whose protocol does not permit them;
 /// at the router (else the splitter) of the chain's service, once.
-pub(crate) fn l7_chain_on_tcp(
-    topology: &Topology,
-    routes: &[Resolved<'_>],
-    out: &mut Vec<Finding>,
-) {
-    for r in routes {
-        let Some(e @ ChainError::NoAdvancedRouting { chain, protocol }) = chain_error(topology, r)
-        else {
-            continue;
-        };
-        let (ns, part) = (r.upstream().namespace(), r.upstream().partition());
-        let entries = r.dc.entries();
-        let at = ["service-router", "service-splitter"]
-            .into_iter()
-            .find_map(|kind| Some((kind, entries.origin(kind, chain, ns, part)?)));
-        let Some((kind, (file, pos))) = at else {
-            continue;
-        };
-        out.push(Finding::new(
-            Check::L7ChainOnTcp,
-            file,
-            pos,
-            format!(
-                "{kind} {chain:?}: Consul refuses it: {e}; routers and splitters need an HTTP protocol: set Protocol = \"http\" (or \"http2\", \"grpc\") in the service-defaults of {chain:?} (the protocol is {protocol:?} now), or remove the {kind} (meshroute resolves the chain without it)"
-            ),
-        ));
-    }
+pub(crate) fn l7_chain_on_tcp(topology: &Topology, r: &Resolved<'_>, out: &mut Vec<Finding>) {
+    let Some(e @ ChainError::NoAdvancedRouting { chain, protocol }) = chain_error(topology, r)
+    else {
+        return;
+    };
+    let (ns, part) = (r.upstream().namespace(), r.upstream().partition());
+    let entries = r.dc.entries();
+    let at = ["service-router", "service-splitter"]
+        .into_iter()
+        .find_map(|kind| Some((kind, entries.origin(kind, chain, ns, part)?)));
+    let Some((kind, (file, pos))) = at else {
+        return;
+    };
+    out.push(Finding::new(
+        Check::L7ChainOnTcp,
+        file,
+        pos,
+        format!(
+            "{kind} {chain:?}: Consul refuses it: {e}; routers and splitters need an HTTP protocol: set Protocol = \"http\" (or \"http2\", \"grpc\") in the service-defaults of {chain:?} (the protocol is {protocol:?} now), or remove the {kind} (meshroute resolves the chain without it)"
+        ),
+    ));
 }
 
 /// `chain-refused`: Consul refuses an upstream's discovery chain for another graph error; at
 /// the upstream.
-pub(crate) fn chain_refused(topology: &Topology, routes: &[Resolved<'_>], out: &mut Vec<Finding>) {
-    for r in routes {
-        let Some(e) = chain_error(topology, r) else {
-            continue;
-        };
-        if matches!(e, ChainError::NoAdvancedRouting { .. }) {
-            continue;
-        }
-        let what = if e.is_protocol() {
-            "its routers and splitters are left out"
-        } else {
-            "the upstream is resolved as its one named service, as if the chain's entries were absent"
-        };
-        out.push(r.finding(
-            Check::ChainRefused,
-            format!(
-                "upstream {:?} of {:?}: Consul refuses its discovery chain: {e}; fix the entries that form it (meanwhile {what})",
-                r.upstream().destination_name(), r.proxy.service
-            ),
-        ));
+pub(crate) fn chain_refused(topology: &Topology, r: &Resolved<'_>, out: &mut Vec<Finding>) {
+    let Some(e) = chain_error(topology, r) else {
+        return;
+    };
+    if matches!(e, ChainError::NoAdvancedRouting { .. }) {
+        return;
     }
+    let what = if e.is_protocol() {
+        "its routers and splitters are left out"
+    } else {
+        "the upstream is resolved as its one named service, as if the chain's entries were absent"
+    };
+    out.push(r.finding(
+        Check::ChainRefused,
+        format!(
+            "upstream {:?} of {:?}: Consul refuses its discovery chain: {e}; fix the entries that form it (meanwhile {what})",
+            r.upstream().destination_name(), r.proxy.service
+        ),
+    ));
 }
 
 /// `failover-without-gateway-mode`: a failover target in another datacenter dialed directly
@@ -98,30 +90,31 @@ pub(crate) fn chain_refused(topology: &Topology, routes: &[Resolved<'_>], out: &
 /// inputs give.
 pub(crate) fn failover_without_gateway_mode(
     topology: &Topology,
-    routes: &[Resolved<'_>],
+    r: &Resolved<'_>,
     out: &mut Vec<Finding>,
 ) {
-    for r in routes.iter().filter(|r| r.route.chain.is_some()) {
-        for h in r.hops() {
-            let failover = h.target.is_some_and(|t| t.failover.is_some());
-            if !failover || h.peer.is_some() || h.datacenter == r.dc.name() {
-                continue;
-            }
-            if h.next_hop.kind != HopKind::Direct {
-                continue;
-            }
-            out.push(r.finding(
-                Check::FailoverWithoutGatewayMode,
-                format!(
-                    "{} is in datacenter {:?} and resolves to {} (from {}): the sidecar dials its instances there directly, {}; set mode \"local\" or \"remote\" (on the upstream, the proxy, or in proxy-defaults) so that failover goes through the mesh gateways",
-                    r.what(&h),
-                    h.datacenter,
-                    h.mode,
-                    h.decided_by,
-                    reachability(topology, &h)
-                ),
-            ));
+    if r.route.chain.is_none() {
+        return;
+    }
+    for h in r.hops() {
+        let failover = h.target.is_some_and(|t| t.failover.is_some());
+        if !failover || h.peer.is_some() || h.datacenter == r.dc.name() {
+            continue;
         }
+        if h.next_hop.kind != HopKind::Direct {
+            continue;
+        }
+        out.push(r.finding(
+            Check::FailoverWithoutGatewayMode,
+            format!(
+                "{} is in datacenter {:?} and resolves to {} (from {}): the sidecar dials its instances there directly, {}; set mode \"local\" or \"remote\" (on the upstream, the proxy, or in proxy-defaults) so that failover goes through the mesh gateways",
+                r.what(&h),
+                h.datacenter,
+                h.mode,
+                h.decided_by,
+                reachability(topology, &h)
+            ),
+        ));
     }
 }
 

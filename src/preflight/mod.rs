@@ -114,23 +114,23 @@ fn datacenter_name(d: &Diagnostic) -> Option<Check> {
 /// assert_eq!("gateway-missing".parse::<Check>(), Ok(Check::GatewayMissing));
 /// ```
 pub fn run(topology: &Topology) -> Vec<Finding> {
-    let routes = resolved(topology);
     let mut out = Vec::new();
     datacenters::duplicate_datacenter(topology, &mut out);
     datacenters::primary_datacenter_mismatch(topology, &mut out);
     datacenters::not_wan_joined(topology, &mut out);
     agents::connect_disabled(topology, &mut out);
     agents::grpc_disabled(topology, &mut out);
-    agents::central_config_disabled(topology, &routes, &mut out);
-    routes::gateway_missing(topology, &routes, &mut out);
-    routes::builtin_proxy_gateway(&routes, &mut out);
-    routes::mode_ignored(&routes, &mut out);
-    routes::peer_mode_none(&routes, &mut out);
     acls::gateway_token_missing(topology, &mut out);
     chains::config_entry_conflict(topology, &mut out);
-    chains::l7_chain_on_tcp(topology, &routes, &mut out);
-    chains::chain_refused(topology, &routes, &mut out);
-    chains::failover_without_gateway_mode(topology, &routes, &mut out);
+    // Each upstream is resolved and checked, then dropped: the routes of a large topology
+    // (their facts and warnings) are never all in memory (docs/performance.md).
+    let mut central_config = agents::CentralConfigDisabled::of(topology);
+    for r in resolved(topology) {
+        central_config.route(&r);
+        check_route(topology, &r, &mut out);
+    }
+    central_config.finish(&mut out);
+    // Sorted, the order they were found in does not show (equal keys are equal findings).
     out.sort_by(|a, b| {
         (&a.file, a.pos, a.check, &a.message).cmp(&(&b.file, b.pos, b.check, &b.message))
     });
@@ -154,8 +154,19 @@ impl<'t> Resolved<'t> {
     }
 }
 
-/// Every upstream of every proxy, resolved once for all the checks.
-fn resolved(topology: &Topology) -> Vec<Resolved<'_>> {
+/// The checks of one upstream's route.
+fn check_route(topology: &Topology, r: &Resolved<'_>, out: &mut Vec<Finding>) {
+    routes::gateway_missing(topology, r, out);
+    routes::builtin_proxy_gateway(r, out);
+    routes::mode_ignored(r, out);
+    routes::peer_mode_none(r, out);
+    chains::l7_chain_on_tcp(topology, r, out);
+    chains::chain_refused(topology, r, out);
+    chains::failover_without_gateway_mode(topology, r, out);
+}
+
+/// Every upstream of every proxy, resolved as it is asked for, once for all the checks.
+fn resolved(topology: &Topology) -> impl Iterator<Item = Resolved<'_>> {
     let upstreams = topology.datacenters().iter().flat_map(|dc| {
         dc.proxies()
             .iter()
@@ -169,7 +180,6 @@ fn resolved(topology: &Topology) -> Vec<Resolved<'_>> {
             record,
             route,
         })
-        .collect()
 }
 
 #[cfg(test)]

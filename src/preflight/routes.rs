@@ -110,52 +110,48 @@ impl Resolved<'_> {
 
 /// `mode-ignored`: a mode written on a prepared-query upstream, or on an upstream every target
 /// of which is in the proxy's own datacenter and partition.
-pub(crate) fn mode_ignored(routes: &[Resolved<'_>], out: &mut Vec<Finding>) {
-    for r in routes {
-        let own = r.upstream().mesh_gateway().mode;
-        if own.is_default() || !(r.prepared() || r.same()) {
-            continue;
-        }
-        let why = if r.prepared() {
-            "a prepared query upstream never goes through mesh gateways (its results are dialed directly)".to_owned()
-        } else if r.route.chain.is_some() {
-            format!(
-                "every target of its discovery chain is in this proxy's own datacenter {:?}, where Consul dials the instances directly",
-                r.dc.name()
-            )
-        } else {
-            format!(
-                "the upstream is in this proxy's own datacenter {:?}, where Consul dials the instances directly",
-                r.dc.name()
-            )
-        };
-        out.push(r.finding(
-            Check::ModeIgnored,
-            format!(
-                "upstream {:?} of {:?}: mesh_gateway mode {:?} is ignored: {why}; remove it",
-                r.upstream().destination_name(),
-                r.proxy.service,
-                own.as_str()
-            ),
-        ));
+pub(crate) fn mode_ignored(r: &Resolved<'_>, out: &mut Vec<Finding>) {
+    let own = r.upstream().mesh_gateway().mode;
+    if own.is_default() || !(r.prepared() || r.same()) {
+        return;
     }
+    let why = if r.prepared() {
+        "a prepared query upstream never goes through mesh gateways (its results are dialed directly)".to_owned()
+    } else if r.route.chain.is_some() {
+        format!(
+            "every target of its discovery chain is in this proxy's own datacenter {:?}, where Consul dials the instances directly",
+            r.dc.name()
+        )
+    } else {
+        format!(
+            "the upstream is in this proxy's own datacenter {:?}, where Consul dials the instances directly",
+            r.dc.name()
+        )
+    };
+    out.push(r.finding(
+        Check::ModeIgnored,
+        format!(
+            "upstream {:?} of {:?}: mesh_gateway mode {:?} is ignored: {why}; remove it",
+            r.upstream().destination_name(),
+            r.proxy.service,
+            own.as_str()
+        ),
+    ));
 }
 
 /// `peer-mode-none`: a peered upstream resolves to `none`, which Consul treats as `remote`.
-pub(crate) fn peer_mode_none(routes: &[Resolved<'_>], out: &mut Vec<Finding>) {
-    for r in routes {
-        let Some(peer) = r.peer() else { continue };
-        if r.route.mode != MeshGatewayMode::None {
-            continue;
-        }
-        out.push(r.finding(
-            Check::PeerModeNone,
-            format!(
-                "upstream {:?} of {:?} (peer {peer:?}) resolves to none (from {}), which Consul treats as remote for peered upstreams: set mode \"remote\" (or \"local\") to say what happens",
-                r.upstream().destination_name(), r.proxy.service, r.route.decided_by
-            ),
-        ));
+pub(crate) fn peer_mode_none(r: &Resolved<'_>, out: &mut Vec<Finding>) {
+    let Some(peer) = r.peer() else { return };
+    if r.route.mode != MeshGatewayMode::None {
+        return;
     }
+    out.push(r.finding(
+        Check::PeerModeNone,
+        format!(
+            "upstream {:?} of {:?} (peer {peer:?}) resolves to none (from {}), which Consul treats as remote for peered upstreams: set mode \"remote\" (or \"local\") to say what happens",
+            r.upstream().destination_name(), r.proxy.service, r.route.decided_by
+        ),
+    ));
 }
 
 /// The (datacenter, partition, role) whose gateways a hop through gateways needs.
@@ -172,21 +168,18 @@ fn gateways_needed<'r>(r: &'r Resolved<'_>, h: &Leg<'r>) -> Vec<(&'r str, &'r st
 
 /// `gateway-missing`: a route (or a target of its chain, failover targets included) through
 /// gateways, where a datacenter it needs has none.
-pub(crate) fn gateway_missing(
-    topology: &Topology,
-    routes: &[Resolved<'_>],
-    out: &mut Vec<Finding>,
-) {
-    for r in routes.iter().filter(|r| !r.prepared()) {
-        for h in r.hops().iter().filter(|h| !r.is_local(h)) {
-            for (need_dc, part, role) in gateways_needed(r, h) {
-                if let Some(msg) = missing(topology, (need_dc, part, role)) {
-                    let how = format!("{} (from {})", h.mode, h.decided_by);
-                    out.push(r.finding(
-                        Check::GatewayMissing,
-                        format!("{} resolves to {how}, but {msg}", r.what(h)),
-                    ));
-                }
+pub(crate) fn gateway_missing(topology: &Topology, r: &Resolved<'_>, out: &mut Vec<Finding>) {
+    if r.prepared() {
+        return;
+    }
+    for h in r.hops().iter().filter(|h| !r.is_local(h)) {
+        for (need_dc, part, role) in gateways_needed(r, h) {
+            if let Some(msg) = missing(topology, (need_dc, part, role)) {
+                let how = format!("{} (from {})", h.mode, h.decided_by);
+                out.push(r.finding(
+                    Check::GatewayMissing,
+                    format!("{} resolves to {how}, but {msg}", r.what(h)),
+                ));
             }
         }
     }
@@ -212,24 +205,25 @@ fn missing(topology: &Topology, (dc, part, role): (&str, &str, &str)) -> Option<
 
 /// `builtin-proxy-gateway`: a route (or a target of its chain) through gateways from
 /// Consul's built-in proxy.
-pub(crate) fn builtin_proxy_gateway(routes: &[Resolved<'_>], out: &mut Vec<Finding>) {
-    for r in routes.iter().filter(|r| !r.prepared() && r.proxy.builtin) {
-        let hops = r.hops();
-        let Some(h) = hops
-            .iter()
-            .find(|h| !r.is_local(h) && h.next_hop.kind != HopKind::Direct)
-        else {
-            continue;
-        };
-        out.push(r.finding(
-            Check::BuiltinProxyGateway,
-            format!(
-                "{} resolves to {} (from {}) through mesh gateways, but its sidecar {:?} looks like Consul's built-in proxy, and only Envoy can use mesh gateways: run Envoy for this sidecar, or set mode \"none\" on the upstream",
-                r.what(h),
-                h.mode,
-                h.decided_by,
-                r.proxy.id
-            ),
-        ));
+pub(crate) fn builtin_proxy_gateway(r: &Resolved<'_>, out: &mut Vec<Finding>) {
+    if r.prepared() || !r.proxy.builtin {
+        return;
     }
+    let hops = r.hops();
+    let Some(h) = hops
+        .iter()
+        .find(|h| !r.is_local(h) && h.next_hop.kind != HopKind::Direct)
+    else {
+        return;
+    };
+    out.push(r.finding(
+        Check::BuiltinProxyGateway,
+        format!(
+            "{} resolves to {} (from {}) through mesh gateways, but its sidecar {:?} looks like Consul's built-in proxy, and only Envoy can use mesh gateways: run Envoy for this sidecar, or set mode \"none\" on the upstream",
+            r.what(h),
+            h.mode,
+            h.decided_by,
+            r.proxy.id
+        ),
+    ));
 }

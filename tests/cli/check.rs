@@ -39,6 +39,33 @@ fn valid_fixtures_exit_zero_and_list_documents() {
     assert_eq!(v["errors"], serde_json::json!([]));
 }
 
+/// The documents' echo is indented as the rest of the output, their opaque maps written as
+/// they are kept (compact), as every command writes them.
+#[test]
+fn echoed_documents_are_indented_and_their_opaque_maps_compact() {
+    let hcl = "Kind = \"proxy-defaults\"\nName = \"global\"\nConfig {\n  protocol = \"http\"\n  retries = 3\n}\n";
+    let args = ["check", "--format", "json", "--input-format", "hcl", "-"];
+    let (code, stdout, stderr) = meshroute(&args, Some(hcl));
+    assert_eq!(code, 0, "{stderr}");
+    let value = concat!(
+        "        \"value\": {\n",
+        "          \"Kind\": \"proxy-defaults\",\n",
+        "          \"Name\": \"global\",\n",
+        "          \"Config\": {\"protocol\":\"http\",\"retries\":3},\n",
+        "          \"MeshGateway\": {}\n",
+        "        }\n",
+    );
+    assert!(stdout.contains(value), "{stdout}");
+    let (_, shown, _) = meshroute(
+        &["show", "--format", "json", "--input-format", "hcl", "-"],
+        Some(hcl),
+    );
+    assert!(
+        shown.contains("\"Config\": {\"protocol\":\"http\",\"retries\":3},"),
+        "{shown}"
+    );
+}
+
 #[test]
 fn errors_exit_one_with_file_line_column_and_path() {
     let src = "Kind = \"proxy-defaults\"\nName = \"global\"\nMeshGateway {\n  Mode = \"Local\"\n}\nCornfig {}\n";

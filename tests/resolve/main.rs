@@ -9,6 +9,7 @@ mod fixtures;
 mod fuzz_corpus;
 #[path = "../common/helpers.rs"]
 mod helpers;
+mod json_writer;
 mod props;
 mod resolve;
 #[path = "../common/resolve_fuzz.rs"]

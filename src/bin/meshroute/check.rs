@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use meshroute::preflight::{self, Check, Finding};
 use meshroute::topology::Datacenter;
-use meshroute::{Document, Loaded, Problem, Severity, Topology};
+use meshroute::{Diagnostic, Document, Loaded, Problem, Severity, Topology};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::sarif;
-use crate::shared::{Cmd, Inputs, Stop};
+use crate::shared::{Cmd, Inputs, Stop, raw_json};
 
 /// `check`'s `--format`: text, JSON, or SARIF 2.1.0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -86,10 +87,10 @@ impl Levels {
     }
 
     /// The problems: load diagnostics in load order (those that belong to a check as
-    /// findings, in their place), then the findings of the checks, severities adjusted.
-    fn problems(&self, loaded: &Loaded, topology: &Topology) -> Vec<Problem> {
+    /// findings, in their place), then the `findings` of the checks, severities adjusted.
+    fn problems(&self, diagnostics: &[Diagnostic], findings: Vec<Finding>) -> Vec<Problem> {
         let mut out = Vec::new();
-        for d in &loaded.diagnostics {
+        for d in diagnostics {
             if let Some(f) = preflight::from_diagnostic(d) {
                 out.extend(self.apply(f).as_ref().map(Problem::from));
             } else {
@@ -101,9 +102,9 @@ impl Levels {
                 out.push(p);
             }
         }
-        let findings = preflight::run(topology).into_iter();
         out.extend(
             findings
+                .into_iter()
                 .filter_map(|f| self.apply(f))
                 .map(|f| Problem::from(&f)),
         );
@@ -113,18 +114,26 @@ impl Levels {
 
 /// `check`'s result: what was checked.
 #[derive(Debug, Serialize)]
-pub(crate) struct Checked<'a> {
+pub(crate) struct Checked {
     /// How many files documents or problems came from.
     files: usize,
     /// The datacenters the documents make.
     datacenters: Vec<String>,
-    /// Every document loaded: where, its kind, and its value in Consul's API JSON form
-    /// (written as it is serialized, never copied first).
-    documents: DocumentsJson<'a>,
+    /// How many documents were loaded.
+    #[serde(skip)]
+    count: usize,
+    /// Every document loaded: where, its kind, and its value in Consul's API JSON form,
+    /// serialized (compact) before the documents move into the topology: that text is
+    /// smaller than the documents, which are then never in memory with the topology
+    /// (docs/performance.md). One text a document: small allocations reuse the room the
+    /// load freed better than one text of them all grown by doubling (measured there). Only
+    /// the JSON output has it.
+    documents: Option<Vec<Box<RawValue>>>,
 }
 
-impl<'a> Checked<'a> {
-    fn of(loaded: &'a Loaded, topology: &Topology) -> Self {
+impl Checked {
+    /// What was loaded, taken before the documents go (`echo`: with the documents' JSON).
+    fn of(loaded: &Loaded, echo: bool) -> Self {
         let files: BTreeSet<_> = loaded
             .documents
             .iter()
@@ -133,13 +142,21 @@ impl<'a> Checked<'a> {
             .collect();
         Self {
             files: files.len(),
-            datacenters: topology
-                .datacenters()
-                .iter()
-                .map(Datacenter::name)
-                .map(str::to_owned)
-                .collect(),
-            documents: DocumentsJson(&loaded.documents),
+            datacenters: Vec::new(),
+            count: loaded.documents.len(),
+            documents: echo.then(|| {
+                let each = loaded.documents.iter().map(|d| raw_json(&DocumentJson(d)));
+                each.collect()
+            }),
+        }
+    }
+
+    /// With the datacenters the documents make.
+    fn in_datacenters(self, topology: &Topology) -> Self {
+        let datacenters = topology.datacenters().iter().map(Datacenter::name);
+        Self {
+            datacenters: datacenters.map(str::to_owned).collect(),
+            ..self
         }
     }
 
@@ -159,7 +176,7 @@ impl<'a> Checked<'a> {
         format!(
             "checked {} file(s): {} document(s) in {} datacenter(s) ({}); {outcome}",
             self.files,
-            self.documents.0.len(),
+            self.count,
             self.datacenters.len(),
             self.datacenters.join(", "),
         )
@@ -208,9 +225,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         Err(stop) => return cmd.stop(stop),
     };
     let (levels, loaded) = loaded;
-    let topology = Topology::from_documents(&loaded.documents, None);
-    let problems = levels.problems(&loaded, &topology);
-    let checked = Checked::of(&loaded, &topology);
+    let checked = Checked::of(&loaded, args.format == CheckFormat::Json);
+    // The documents move into the topology, each dropped as it is taken.
+    let topology = Topology::from_owned_documents(loaded.documents, None);
+    let checked = checked.in_datacenters(&topology);
+    let findings = preflight::run(&topology);
+    // Gone before the problems are made and printed.
+    drop(topology);
+    let problems = levels.problems(&loaded.diagnostics, findings);
     let code = u8::from(problems.iter().any(Problem::is_error));
     match args.format {
         CheckFormat::Sarif => {

@@ -50,7 +50,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         problems.push(shared::caller_warning("no-routes", message));
     }
     let code = shared::trust_domain_exit(&topo, &mut problems);
-    cmd.finish(code, Some(&res), problems)
+    cmd.finish_resolution(code, &res, problems)
 }
 
 /// The routes' warnings on stderr, each after its route.

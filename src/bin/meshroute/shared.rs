@@ -2,10 +2,12 @@
 //! flattens), loading the inputs, and how a run ends: the JSON envelope on stdout, or text
 //! with the problems on stderr (docs/json.md, the exit codes in the README).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use meshroute::report::Envelope;
+use meshroute::Resolution;
+use meshroute::report::{Envelope, JsonStyle, TerminalSafe};
 use meshroute::text::Escaped;
 use meshroute::topology::Datacenter;
 use meshroute::tree::Limits;
@@ -104,6 +106,29 @@ impl Cmd {
         ExitCode::from(code)
     }
 
+    /// [`Cmd::finish`] with a resolution: in JSON, the envelope written by the library's
+    /// writer ([`Envelope::write_json`]: the same bytes, faster).
+    pub(crate) fn finish_resolution(
+        self,
+        code: u8,
+        resolution: &Resolution<'_>,
+        problems: Vec<Problem>,
+    ) -> ExitCode {
+        if !self.json {
+            return self.finish(code, None::<()>, problems);
+        }
+        let mut envelope = Envelope::new(self.name, Some(resolution));
+        envelope.extend(problems);
+        let mut out = std::io::stdout().lock();
+        let written = envelope
+            .write_json(&mut out, JsonStyle::PRETTY.terminal_safe())
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        // As in `print_json`: a closed pipe is the reader's choice.
+        drop(written);
+        ExitCode::from(code)
+    }
+
     /// Ends a run that stopped early: no result.
     pub(crate) fn stop(self, stop: Stop) -> ExitCode {
         self.finish(stop.code, None::<()>, stop.problems)
@@ -127,11 +152,10 @@ impl Cmd {
 
 /// Prints `value` as pretty JSON on stdout, written as it is serialized: no copy of the
 /// whole output (as JSON values or as text) is made in memory. Characters JSON lets through
-/// raw but a terminal may act on are escaped too ([`SafeJson`]).
+/// raw but a terminal may act on are escaped too ([`SafeJson`], with [`TerminalSafe`]'s escape).
 pub(crate) fn print_json(value: &impl Serialize) {
-    use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let pretty = SafeJson(serde_json::ser::PrettyFormatter::new());
+    let pretty = SafeJson::new(serde_json::ser::PrettyFormatter::new());
     let written = value
         .serialize(&mut serde_json::Serializer::with_formatter(
             &mut out, pretty,
@@ -144,10 +168,141 @@ pub(crate) fn print_json(value: &impl Serialize) {
     drop(written);
 }
 
+/// `value` as compact JSON text, to be printed later by [`print_json`] (which indents it in
+/// place) without keeping `value`: characters escaped as [`print_json`] escapes them.
+///
+/// The text marks itself with JSON whitespace, which neither serde_json's compact output nor
+/// the crate's own raw texts (opaque maps, written by serde_json) ever hold: a `\r` after its
+/// first bracket says that it is to be indented, and a `\t` before and after each raw text
+/// inside it says that that part is written as it is (as the pretty formatter writes raw
+/// texts: an opaque map stays compact).
+pub(crate) fn raw_json(value: &impl Serialize) -> Box<serde_json::value::RawValue> {
+    let mut out = Vec::new();
+    let compact = SafeJson::compact();
+    let written = value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, compact,
+    ));
+    // What the meshroute types serialize to is JSON (string keys, finite numbers), written
+    // as UTF-8: neither can fail.
+    let text = written.ok().and_then(|()| String::from_utf8(out).ok());
+    let raw = text.and_then(|t| serde_json::value::RawValue::from_string(t).ok());
+    raw.unwrap_or_default()
+}
+
 /// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but
 /// a terminal may act on: DEL, the C1 controls (U+009B is a one-character CSI) and the
-/// bidirectional controls ([`meshroute::text::is_unsafe`]). C0 controls JSON escapes itself.
-struct SafeJson<F>(F);
+/// bidirectional controls ([`meshroute::text::is_unsafe`]), as the library's [`TerminalSafe`]
+/// does (whose escape it calls). C0 controls JSON escapes itself.
+///
+/// It counts how deep in arrays and objects it is, to indent compact JSON written raw (a
+/// [`raw_json`] value) as the pretty formatter would have written it there.
+struct SafeJson<F> {
+    inner: F,
+    /// How deep in arrays and objects, when indenting (`None`: compact, for [`raw_json`]).
+    depth: Option<usize>,
+    /// Compact: whether the mark that says "indent this" is written ([`raw_json`]).
+    marked: bool,
+}
+
+impl SafeJson<serde_json::ser::PrettyFormatter<'_>> {
+    fn new(inner: serde_json::ser::PrettyFormatter<'static>) -> Self {
+        Self {
+            inner,
+            depth: Some(0),
+            marked: false,
+        }
+    }
+}
+
+impl SafeJson<serde_json::ser::CompactFormatter> {
+    fn compact() -> Self {
+        Self {
+            inner: serde_json::ser::CompactFormatter,
+            depth: None,
+            marked: false,
+        }
+    }
+}
+
+impl<F> SafeJson<F> {
+    /// Compact, before the first element of the first array or object: the mark.
+    fn mark<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if self.depth.is_some() || self.marked {
+            return Ok(());
+        }
+        self.marked = true;
+        w.write_all(b"\r")
+    }
+}
+
+/// Writes `raw`, compact JSON as [`raw_json`] writes it (no space between tokens, its marks
+/// in place), as serde_json's pretty formatter would have written the same value `depth`
+/// levels deep: two spaces a level, `": "` after keys, empty arrays and objects as `[]` and
+/// `{}`, raw texts as they are.
+fn write_indented<W: ?Sized + std::io::Write>(
+    w: &mut W,
+    raw: &[u8],
+    mut depth: usize,
+) -> std::io::Result<()> {
+    let newline = |w: &mut W, depth: usize| -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        (0..depth).try_for_each(|_| w.write_all(b"  "))
+    };
+    let (mut from, mut i, mut in_string) = (0, 0, false);
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'\r' => {
+                w.write_all(&raw[from..i - 1])?;
+                from = i;
+            }
+            b'\t' => {
+                w.write_all(&raw[from..i - 1])?;
+                let end = raw[i..]
+                    .iter()
+                    .position(|&c| c == b'\t')
+                    .map_or(raw.len(), |n| i + n);
+                w.write_all(&raw[i..end])?;
+                i = (end + 1).min(raw.len());
+                from = i;
+            }
+            b'{' | b'[' if matches!(raw.get(i), Some(b'}' | b']')) => i += 1,
+            b'{' | b'[' => {
+                w.write_all(&raw[from..i])?;
+                depth += 1;
+                newline(w, depth)?;
+                from = i;
+            }
+            b',' | b':' => {
+                w.write_all(&raw[from..i])?;
+                if b == b',' {
+                    newline(w, depth)?;
+                } else {
+                    w.write_all(b" ")?;
+                }
+                from = i;
+            }
+            b'}' | b']' => {
+                w.write_all(&raw[from..i - 1])?;
+                depth = depth.saturating_sub(1);
+                newline(w, depth)?;
+                from = i - 1;
+            }
+            _ => {}
+        }
+    }
+    w.write_all(&raw[from..])
+}
 
 impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
@@ -155,22 +310,36 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        let mut rest = fragment;
-        while let Some(i) = rest.find(meshroute::text::is_unsafe) {
-            w.write_all(&rest.as_bytes()[..i])?;
-            let c = rest[i..].chars().next().unwrap_or_default();
-            write!(w, "\\u{:04x}", u32::from(c))?;
-            rest = &rest[i + c.len_utf8()..];
+        // The library's escape (a word-at-a-time scan; the layout is this formatter's).
+        TerminalSafe(serde_json::ser::CompactFormatter).write_string_fragment(w, fragment)
+    }
+
+    fn write_raw_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let raw = fragment.as_bytes();
+        match self.depth {
+            Some(depth) if raw.get(1) == Some(&b'\r') => write_indented(w, raw, depth),
+            Some(_) => w.write_all(raw),
+            None => {
+                self.mark(w)?;
+                w.write_all(b"\t")?;
+                w.write_all(raw)?;
+                w.write_all(b"\t")
+            }
         }
-        w.write_all(rest.as_bytes())
     }
 
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_array(w)
+        self.depth = self.depth.map(|d| d + 1);
+        self.inner.begin_array(w)
     }
 
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array(w)
+        self.depth = self.depth.map(|d| d.saturating_sub(1));
+        self.inner.end_array(w)
     }
 
     fn begin_array_value<W: ?Sized + std::io::Write>(
@@ -178,19 +347,22 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
+        self.inner.begin_array_value(w, first)?;
+        self.mark(w)
     }
 
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array_value(w)
+        self.inner.end_array_value(w)
     }
 
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object(w)
+        self.depth = self.depth.map(|d| d + 1);
+        self.inner.begin_object(w)
     }
 
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object(w)
+        self.depth = self.depth.map(|d| d.saturating_sub(1));
+        self.inner.end_object(w)
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -198,15 +370,16 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
+        self.inner.begin_object_key(w, first)?;
+        self.mark(w)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object_value(w)
+        self.inner.begin_object_value(w)
     }
 
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object_value(w)
+        self.inner.end_object_value(w)
     }
 }
 
@@ -552,4 +725,90 @@ pub(crate) fn read_bytes(path: &Path, max: &MaxInputSize) -> Result<Vec<u8>, Sto
         ReadError::Io(e) => unreadable_path(shown, &e),
         e => Stop::new(2, "unreadable-path", format!("{}: {e}", shown.display())),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// `value` written pretty by the formatter of [`print_json`].
+    fn pretty(value: &impl Serialize) -> String {
+        let mut out = Vec::new();
+        let f = SafeJson::new(serde_json::ser::PrettyFormatter::new());
+        value
+            .serialize(&mut serde_json::Serializer::with_formatter(&mut out, f))
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn raw_json_is_printed_as_the_value_itself_would_be() {
+        let values = [
+            json!({"a": [], "b": {}, "c": [[], {}, [1, [2, {"d": null}]]], "e": true}),
+            json!(["{[,:]}\"", "\\\"", ":", ",", "\\", "a\"b{"]),
+            json!({"{\"k\":": {"x,y": [{"": ""}], "\u{9b}[2J": "\u{202e}", "n": -1.5e-7}}),
+            json!([]),
+            json!({}),
+            json!("text"),
+            json!([[[[]]]]),
+        ];
+        for v in values {
+            // At the top, and nested as a value of an object in an array.
+            assert_eq!(pretty(&raw_json(&v)), pretty(&v), "{v}");
+            assert_eq!(pretty(&Nested(raw_json(&v))), pretty(&Nested(&v)), "{v}");
+        }
+    }
+
+    /// Raw texts inside the value (the opaque maps of documents) stay as they are, compact,
+    /// as the pretty formatter writes them; the rest is indented.
+    #[test]
+    fn raw_texts_inside_stay_compact() {
+        use serde_json::value::RawValue;
+        #[derive(Serialize)]
+        struct WithRaw<'a> {
+            before: serde_json::Value,
+            raw: &'a RawValue,
+            list: Vec<&'a RawValue>,
+            empty: serde_json::Value,
+        }
+        let opaque = RawValue::from_string(r#"{"a":[1,{"b":"x\ty,:"}],"c":{},"d":[]}"#.into());
+        let opaque = opaque.unwrap();
+        let value = WithRaw {
+            before: json!({"x": [1, {"y": "\t\r"}]}),
+            raw: &opaque,
+            list: vec![&opaque, &opaque],
+            empty: json!({}),
+        };
+        let expected = pretty(&value);
+        assert!(expected.contains(opaque.get()), "{expected}");
+        assert_eq!(pretty(&raw_json(&value)), expected);
+        assert_eq!(pretty(&Nested(raw_json(&value))), pretty(&Nested(&value)));
+        // A raw text first, and a raw text alone.
+        let list = vec![&*opaque, &*opaque];
+        assert_eq!(pretty(&raw_json(&list)), pretty(&list));
+        assert_eq!(pretty(&raw_json(&&*opaque)), opaque.get());
+    }
+
+    /// `[{"k": VALUE, "z": 1}]`.
+    struct Nested<T>(T);
+
+    impl<T: Serialize> Serialize for Nested<T> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{SerializeMap, SerializeSeq};
+            struct Inner<'a, T>(&'a T);
+            impl<T: Serialize> Serialize for Inner<'_, T> {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    let mut m = s.serialize_map(Some(2))?;
+                    m.serialize_entry("k", self.0)?;
+                    m.serialize_entry("z", &1)?;
+                    m.end()
+                }
+            }
+            let mut seq = s.serialize_seq(Some(1))?;
+            seq.serialize_element(&Inner(&self.0))?;
+            seq.end()
+        }
+    }
 }

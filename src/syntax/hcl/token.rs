@@ -103,23 +103,34 @@ impl Token {
     /// `Unquote` for HCL, Go's `strconv.Unquote` for the JSON dialect), `null` as `""`, any
     /// other token as written.
     pub(super) fn string_value<'s>(&self, src: &'s str) -> Result<Cow<'s, str>, SyntaxError> {
+        let plain = self.plain_value(src);
+        if !matches!(self.kind, Kind::Str | Kind::JStr) || !plain.contains(['\\', '"', '$', '\n']) {
+            // Nothing to unquote, in either dialect.
+            return Ok(Cow::Borrowed(plain));
+        }
         let text = self.text(src);
+        let unquoted = if self.kind == Kind::Str {
+            unquote(text)
+        } else {
+            go_unquote(text)
+        };
+        unquoted.map(Cow::Owned).ok_or_else(|| bad_string(self.pos))
+    }
+
+    /// [`Token::string_value`] where it is borrowed (nothing to unquote), without looking for
+    /// escapes again: a string between its quotes, `null` as `""`, any other token as
+    /// written. (For a string with escapes it is the text as written, not the value.)
+    pub(super) fn plain_value<'s>(&self, src: &'s str) -> &'s str {
+        let (start, end) = self.plain_span();
+        &src[start as usize..end as usize]
+    }
+
+    /// Where [`Token::plain_value`] is in the source (empty for `null`).
+    pub(super) fn plain_span(&self) -> (u32, u32) {
         match self.kind {
-            Kind::Str | Kind::JStr => {
-                let inner = &text[1..text.len() - 1];
-                if !inner.contains(['\\', '"', '$', '\n']) {
-                    // Nothing to unquote, in either dialect.
-                    return Ok(Cow::Borrowed(inner));
-                }
-                let unquoted = if self.kind == Kind::Str {
-                    unquote(text)
-                } else {
-                    go_unquote(text)
-                };
-                unquoted.map(Cow::Owned).ok_or_else(|| bad_string(self.pos))
-            }
-            Kind::Null => Ok(Cow::Borrowed("")),
-            _ => Ok(Cow::Borrowed(text)),
+            Kind::Str | Kind::JStr => (self.start + 1, self.end - 1),
+            Kind::Null => (self.start, self.start),
+            _ => (self.start, self.end),
         }
     }
 

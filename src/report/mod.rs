@@ -6,6 +6,9 @@
 //! versioned shape, `{"schema": "meshroute/1", "command", "result", "errors", "warnings"}`.
 //! `schema/meshroute-1.json` is its JSON Schema; `docs/json.md` describes it.
 //!
+//! A resolution is written faster without serde ([`write_resolution`],
+//! [`Envelope::write_json`]): the same bytes as `serde_json` writes for its `Serialize`.
+//!
 //! ```
 //! use meshroute::report::{Envelope, SCHEMA};
 //! use meshroute::{Loader, Problem, Topology};
@@ -23,10 +26,18 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::io::Write;
+
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::resolve::Resolution;
+
+mod shapes;
+mod writer;
+
 pub use crate::load::error::{Problem, Source};
+pub use writer::{JsonStyle, TerminalSafe};
 
 /// The version of the JSON contract: the value of every envelope's `schema`.
 pub const SCHEMA: &str = "meshroute/1";
@@ -92,6 +103,67 @@ impl<T: Serialize> Serialize for Envelope<T> {
         m.serialize_entry("warnings", &self.warnings)?;
         m.end()
     }
+}
+
+impl Envelope<&Resolution<'_>> {
+    /// Writes the envelope as JSON to `out`, laid out as `style` says: the same bytes as
+    /// serializing it with serde_json (through [`TerminalSafe`] when `style` is
+    /// terminal-safe), written faster ([`write_resolution`]). `out` is written in 64 KiB
+    /// pieces, then flushed.
+    ///
+    /// ```
+    /// use meshroute::report::{Envelope, JsonStyle};
+    /// use meshroute::Topology;
+    ///
+    /// let topology = Topology::builder().add_datacenter("dc1").build();
+    /// let resolution = topology.resolve();
+    /// let envelope = Envelope::new("resolve", Some(&resolution));
+    /// let mut out = Vec::new();
+    /// envelope.write_json(&mut out, JsonStyle::PRETTY)?;
+    /// assert_eq!(out, serde_json::to_vec_pretty(&envelope)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When `out` fails.
+    pub fn write_json(&self, out: impl Write, style: JsonStyle) -> std::io::Result<()> {
+        let mut w = writer::JsonWriter::new(out, style);
+        shapes::envelope(&mut w, self)?;
+        w.finish()
+    }
+}
+
+/// Writes `resolution` as JSON to `out`, laid out as `style` says: the same bytes as
+/// `serde_json::to_writer` (or `to_writer_pretty`, or either through [`TerminalSafe`]) writes
+/// for its `Serialize`, with fewer instructions (2.5x fewer on the generated mesh of
+/// docs/performance.md). `out` is written in 64 KiB pieces, then flushed: it needs no
+/// `BufWriter`.
+///
+/// ```
+/// use meshroute::report::{JsonStyle, write_resolution};
+/// use meshroute::{Loader, Topology};
+///
+/// let loaded = Loader::new().load_paths(&["examples/primary", "examples/secondary"]);
+/// let topology = Topology::from_owned_documents(loaded.documents, None);
+/// let resolution = topology.resolve();
+/// let mut out = Vec::new();
+/// write_resolution(&mut out, &resolution, JsonStyle::COMPACT)?;
+/// assert_eq!(out, serde_json::to_vec(&resolution)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// When `out` fails.
+pub fn write_resolution(
+    out: impl Write,
+    resolution: &Resolution<'_>,
+    style: JsonStyle,
+) -> std::io::Result<()> {
+    let mut w = writer::JsonWriter::new(out, style);
+    shapes::resolution(&mut w, resolution)?;
+    w.finish()
 }
 
 #[cfg(feature = "sniff")]

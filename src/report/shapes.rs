@@ -1,0 +1,162 @@
+//! The shapes written through [`JsonWriter`] without serde: a resolution and its routes, problems and
+//! the envelope around a resolution. Each writes the keys and values its `Serialize` does, in
+//! the same order (`tests/resolve/json_writer.rs` compares the bytes); a route with a
+//! discovery chain goes through serde.
+
+use std::io::{self, Write};
+
+use crate::load::error::Problem;
+use crate::report::Envelope;
+use crate::report::writer::JsonWriter;
+use crate::resolve::{NextHop, Resolution, Route, UpstreamRef};
+
+/// `{"trust_domain", "routes"}`, as `Resolution`'s `Serialize`.
+pub(crate) fn resolution<W: Write>(w: &mut JsonWriter<W>, res: &Resolution<'_>) -> io::Result<()> {
+    w.open(false);
+    w.key(true, "\"trust_domain\":");
+    w.opt_str(res.trust_domain);
+    w.key(false, "\"routes\":");
+    w.open(true);
+    for (i, r) in res.routes().enumerate() {
+        w.member(i == 0);
+        route(w, &r)?;
+        w.step()?;
+    }
+    w.close(true, res.is_empty());
+    w.close(false, false);
+    Ok(())
+}
+
+/// A route, as `Route`'s `Serialize`.
+fn route<W: Write>(w: &mut JsonWriter<W>, r: &Route<'_>) -> io::Result<()> {
+    if r.chain.is_some() {
+        return w.serde(r);
+    }
+    w.open(false);
+    w.key(true, "\"datacenter\":");
+    w.str(r.datacenter);
+    w.key(false, "\"service\":");
+    w.str(r.service);
+    w.key(false, "\"proxy\":");
+    w.str(r.proxy);
+    w.key(false, "\"upstream\":");
+    upstream(w, &r.upstream);
+    w.key(false, "\"mode\":");
+    w.name(r.mode.as_str());
+    w.key(false, "\"decided_by\":");
+    w.name(r.decided_by.as_str());
+    w.key(false, "\"sni\":");
+    w.opt_str(r.sni.as_deref());
+    w.key(false, "\"next_hop\":");
+    next_hop(w, &r.next_hop);
+    w.key(false, "\"warnings\":");
+    w.open(true);
+    for (i, warning) in r.warnings.iter().enumerate() {
+        w.member(i == 0);
+        problem(w, &Problem::from(warning));
+    }
+    w.close(true, r.warnings.is_empty());
+    w.close(false, false);
+    Ok(())
+}
+
+/// As `UpstreamRef`'s `Serialize`.
+fn upstream<W: Write>(w: &mut JsonWriter<W>, u: &UpstreamRef<'_>) {
+    w.open(false);
+    w.key(true, "\"name\":");
+    w.str(u.name);
+    w.key(false, "\"destination_type\":");
+    w.name(u.destination_type.as_str());
+    w.key(false, "\"namespace\":");
+    w.str(u.namespace);
+    w.key(false, "\"partition\":");
+    w.str(u.partition);
+    w.key(false, "\"peer\":");
+    w.opt_str(u.peer);
+    w.key(false, "\"datacenter\":");
+    w.str(u.datacenter);
+    w.key(false, "\"local_bind_port\":");
+    w.opt_u32(u.local_bind_port.map(u32::from));
+    w.close(false, false);
+}
+
+/// As `NextHop`'s `Serialize`.
+fn next_hop<W: Write>(w: &mut JsonWriter<W>, h: &NextHop<'_>) {
+    w.open(false);
+    w.key(true, "\"kind\":");
+    w.name(h.kind.as_str());
+    w.key(false, "\"datacenter\":");
+    w.opt_str(h.datacenter);
+    w.key(false, "\"addresses\":");
+    w.open(true);
+    for (i, a) in h.addresses.iter().enumerate() {
+        w.member(i == 0);
+        w.str(a);
+    }
+    w.close(true, h.addresses.is_empty());
+    w.close(false, false);
+}
+
+/// As `Problem`'s `Serialize`.
+pub(crate) fn problem<W: Write>(w: &mut JsonWriter<W>, p: &Problem) {
+    w.open(false);
+    w.key(true, "\"code\":");
+    w.str(&p.code);
+    w.key(false, "\"source\":");
+    w.name(p.source.as_str());
+    w.key(false, "\"severity\":");
+    w.name(p.severity.as_str());
+    w.key(false, "\"message\":");
+    w.str(&p.message);
+    w.key(false, "\"file\":");
+    match &p.file {
+        Some(f) => w.str(&f.display().to_string()),
+        None => w.null(),
+    }
+    if let Some(d) = p.document {
+        w.key(false, "\"document\":");
+        w.opt_u32(Some(d));
+    }
+    w.key(false, "\"line\":");
+    w.opt_u32(p.line);
+    w.key(false, "\"column\":");
+    w.opt_u32(p.column);
+    w.key(false, "\"path\":");
+    w.opt_str(p.path.as_deref());
+    w.key(false, "\"suggestion\":");
+    w.opt_str(p.suggestion.as_deref());
+    w.close(false, false);
+}
+
+/// `[problem, …]`.
+fn problems<W: Write>(w: &mut JsonWriter<W>, ps: &[Problem]) {
+    w.open(true);
+    for (i, p) in ps.iter().enumerate() {
+        w.member(i == 0);
+        problem(w, p);
+    }
+    w.close(true, ps.is_empty());
+}
+
+/// As `Envelope`'s `Serialize`.
+pub(crate) fn envelope<W: Write>(
+    w: &mut JsonWriter<W>,
+    e: &Envelope<&Resolution<'_>>,
+) -> io::Result<()> {
+    w.open(false);
+    w.key(true, "\"schema\":");
+    w.str(crate::report::SCHEMA);
+    w.key(false, "\"command\":");
+    w.str(&e.command);
+    w.key(false, "\"result\":");
+    match e.result {
+        Some(res) => resolution(w, res)?,
+        None => w.null(),
+    }
+    w.key(false, "\"errors\":");
+    problems(w, &e.errors);
+    w.key(false, "\"warnings\":");
+    problems(w, &e.warnings);
+    w.close(false, false);
+    Ok(())
+}
