@@ -9,8 +9,8 @@
 //! target/release/examples/whole_job peer-hcl DIR...   # hcl-rs parses the same HCL files
 //! ```
 //!
-//! `job` does what `Topology::load_paths` does (every document loaded, then moved into the
-//! topology, each dropped as it is taken), resolves every upstream and writes the routes as
+//! `job` does what `Topology::load_paths` does (every file read and parsed, then each
+//! document moved into the builder as it is decoded: `Loader::load_paths_with`), resolves every upstream and writes the routes as
 //! JSON to `/dev/null`, then drops everything, as a program using the crate would. `stream`
 //! loads file by file into the builder (`Loader::load_paths_each`, `add_document`).
 //! `documents` is the job as written before issue 13: `Loader::load_paths`, then
@@ -109,11 +109,18 @@ fn memory() -> (f64, f64) {
 
 fn job(dirs: &[String]) {
     let mut stages = Stages::new();
-    // What `Topology::load_paths` does, in two stages to time them apart.
-    let loaded = Loader::new().load_paths(dirs);
-    assert!(!loaded.has_errors(), "the inputs have errors");
+    // What `Topology::load_paths` does, in two stages to time them apart: each document
+    // taken by the builder as it is decoded.
+    let mut builder = Topology::builder();
+    let diagnostics = Loader::new().load_paths_with(dirs, |d| {
+        builder.add_document(d);
+    });
+    assert!(
+        diagnostics.iter().all(|d| !d.is_error()),
+        "the inputs have errors"
+    );
     stages.done("load");
-    let topology = Topology::from_owned_documents(loaded.documents, None);
+    let topology = builder.build();
     stages.done("build");
     finish(stages, topology, ());
 }

@@ -39,7 +39,7 @@
 //! // Explain it, layer by layer.
 //! let dc = topology.datacenter("primary").unwrap();
 //! let proxy = dc.proxies().iter().find(|p| p.service == "web").unwrap();
-//! let api = proxy.upstreams.iter().find(|u| u.destination_name == "api").unwrap();
+//! let api = proxy.upstreams().find(|u| u.destination_name() == "api").unwrap();
 //! let explanation = topology.explain(dc, proxy, api);
 //! assert!(explanation.to_string().contains("=> service-instance      remote"));
 //!
@@ -245,7 +245,7 @@ pub use service::{
 pub use route::HelloRoute;
 pub use route::{GatewayAction, GatewayDecision, RejectReason};
 pub use sni::{Sni, SniError, SniForm};
-pub use topology::{Topology, TopologyBuilder, Warning, WarningKind};
+pub use topology::{Topology, TopologyBuilder, UpstreamView, Warning, WarningKind};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

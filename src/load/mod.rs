@@ -139,9 +139,28 @@ impl Loader {
     ///
     /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
+        let mut documents = Vec::new();
+        let diagnostics = self.load_paths_with(paths, |d| documents.push(d));
+        Loaded {
+            documents,
+            diagnostics,
+        }
+    }
+
+    /// [`Loader::load_paths`], handing each document to `sink` as it is decoded instead of
+    /// collecting them, and returning the diagnostics. Every file is still read and parsed
+    /// first (the faster way with glibc's allocator, docs/performance.md; see
+    /// [`Loader::load_paths_each`] for one file at a time). What
+    /// [`Topology::load_paths`](crate::topology::Topology::load_paths) does, so that a
+    /// `TopologyBuilder` takes each document, and drops its upstreams' models, as it comes.
+    pub fn load_paths_with<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        sink: impl FnMut(Document),
+    ) -> Vec<Diagnostic> {
         let mut texts = Vec::new();
         self.walk_paths(paths, |t| texts.push(t));
-        load_sources(texts.iter().map(|t| t.parse(&self.limits)).collect())
+        load_sources_each(texts.iter().map(|t| t.parse(&self.limits)).collect(), sink)
     }
 
     /// [`Loader::load_paths`], handing each document to `sink` as soon as it is decoded, in
@@ -270,14 +289,28 @@ fn needs_clusters(s: &Source<'_>) -> bool {
 /// then runs the rules that span a cluster's manifests. Each source's trees are dropped
 /// once it is decoded.
 fn load_sources(sources: Vec<Source<'_>>) -> Loaded {
+    let mut documents = Vec::new();
+    let diagnostics = load_sources_each(sources, |d| documents.push(d));
+    Loaded {
+        documents,
+        diagnostics,
+    }
+}
+
+/// Decodes `sources` in order, each dropped once decoded, handing each document to `sink`;
+/// returns the diagnostics.
+fn load_sources_each(sources: Vec<Source<'_>>, mut sink: impl FnMut(Document)) -> Vec<Diagnostic> {
     let clusters = kubernetes::clusters(&sources);
     let mut facts = kubernetes::Facts::default();
     let mut out = Loaded::default();
     for s in sources {
         decode_source(&s, &clusters, &mut facts, &mut out);
+        // Its trees go before `sink` takes its documents, which may keep them.
+        drop(s);
+        out.documents.drain(..).for_each(&mut sink);
     }
     facts.check(&mut out.diagnostics);
-    out
+    out.diagnostics
 }
 
 /// Decodes the documents of one source into `out`, through one context for the file (its

@@ -177,7 +177,10 @@ impl<'t> CentralConfigDisabled<'t> {
         let seen = self.relying.entry(i).or_insert_with(|| {
             let first = format!(
                 "{} -> {} ({}, from {})",
-                r.proxy.service, r.upstream.destination_name, r.route.mode, r.route.decided_by
+                r.proxy.service,
+                r.upstream().destination_name(),
+                r.route.mode,
+                r.route.decided_by
             );
             (first, 0)
         });

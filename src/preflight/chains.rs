@@ -33,7 +33,7 @@ pub(crate) fn config_entry_conflict(topology: &Topology, out: &mut Vec<Finding>)
 
 /// The error of an upstream's discovery chain, when Consul refuses it in part or whole.
 fn chain_error<'t>(topology: &'t Topology, r: &Resolved<'_>) -> Option<&'t ChainError> {
-    let i = crate::topology::chains::chain_of(topology, r.dc, r.upstream)?;
+    let i = crate::topology::chains::chain_of(topology, r.dc, r.upstream())?;
     topology.chains.get(i as usize)?.error.as_ref()
 }
 
@@ -44,7 +44,7 @@ pub(crate) fn l7_chain_on_tcp(topology: &Topology, r: &Resolved<'_>, out: &mut V
     else {
         return;
     };
-    let (ns, part) = (r.upstream.namespace(), r.upstream.partition());
+    let (ns, part) = (r.upstream().namespace(), r.upstream().partition());
     let entries = r.dc.entries();
     let at = ["service-router", "service-splitter"]
         .into_iter()
@@ -80,7 +80,7 @@ pub(crate) fn chain_refused(topology: &Topology, r: &Resolved<'_>, out: &mut Vec
         Check::ChainRefused,
         format!(
             "upstream {:?} of {:?}: Consul refuses its discovery chain: {e}; fix the entries that form it (meanwhile {what})",
-            r.upstream.destination_name, r.proxy.service
+            r.upstream().destination_name(), r.proxy.service
         ),
     ));
 }

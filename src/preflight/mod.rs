@@ -56,8 +56,8 @@ pub use check::{Check, UnknownCheck};
 pub use finding::Finding;
 
 use crate::load::error::{Diagnostic, DiagnosticKind, Severity};
-use crate::model::service::Upstream;
 use crate::resolve::Route;
+use crate::topology::upstreams::{UpstreamRecord, UpstreamView};
 use crate::topology::{Datacenter, Proxy, Topology};
 
 /// The marker text the loader puts in an invalid mode's message when it comes from a config
@@ -142,8 +142,16 @@ pub fn run(topology: &Topology) -> Vec<Finding> {
 pub(crate) struct Resolved<'t> {
     dc: &'t Datacenter,
     proxy: &'t Proxy,
-    upstream: &'t Upstream,
+    /// The upstream, as kept by the proxy ([`Resolved::upstream`] reads it).
+    record: &'t UpstreamRecord,
     route: Route<'t>,
+}
+
+impl<'t> Resolved<'t> {
+    /// The upstream.
+    fn upstream(&self) -> UpstreamView<'t> {
+        self.proxy.upstreams.view(self.record)
+    }
 }
 
 /// The checks of one upstream's route.
@@ -162,14 +170,14 @@ fn resolved(topology: &Topology) -> impl Iterator<Item = Resolved<'_>> {
     let upstreams = topology.datacenters().iter().flat_map(|dc| {
         dc.proxies()
             .iter()
-            .flat_map(move |proxy| proxy.upstreams.iter().map(move |up| (dc, proxy, up)))
+            .flat_map(move |proxy| proxy.upstreams.records.iter().map(move |r| (dc, proxy, r)))
     });
     upstreams
         .zip(topology.routes())
-        .map(|((dc, proxy, upstream), route)| Resolved {
+        .map(|((dc, proxy, record), route)| Resolved {
             dc,
             proxy,
-            upstream,
+            record,
             route,
         })
 }

@@ -27,18 +27,11 @@ pub(crate) struct Leg<'r> {
 impl Resolved<'_> {
     /// The destination datacenter (the proxy's when the upstream names none).
     fn target_dc(&self) -> &str {
-        self.upstream
-            .datacenter
-            .as_deref()
-            .filter(|d| !d.is_empty())
-            .unwrap_or(self.dc.name())
+        self.upstream().named_datacenter().unwrap_or(self.dc.name())
     }
 
     fn peer(&self) -> Option<&str> {
-        self.upstream
-            .destination_peer
-            .as_deref()
-            .filter(|p| !p.is_empty())
+        self.upstream().peer()
     }
 
     /// Where the route goes: each target of its chain, or the route itself.
@@ -47,7 +40,7 @@ impl Resolved<'_> {
             return vec![Leg {
                 label: None,
                 datacenter: self.target_dc(),
-                partition: self.upstream.partition(),
+                partition: self.upstream().partition(),
                 peer: self.peer(),
                 mode: self.route.mode,
                 decided_by: self.route.decided_by,
@@ -88,7 +81,7 @@ impl Resolved<'_> {
     }
 
     fn prepared(&self) -> bool {
-        self.upstream.destination_type == DestinationType::PreparedQuery
+        self.upstream().destination_type() == DestinationType::PreparedQuery
     }
 
     /// A finding of `check` at the upstream's definition.
@@ -96,7 +89,7 @@ impl Resolved<'_> {
         Finding::new(
             check,
             self.proxy.file.as_deref(),
-            self.upstream.pos,
+            self.upstream().pos(),
             message,
         )
     }
@@ -105,7 +98,8 @@ impl Resolved<'_> {
     pub(crate) fn what(&self, h: &Leg<'_>) -> String {
         let base = format!(
             "upstream {:?} of {:?}",
-            self.upstream.destination_name, self.proxy.service
+            self.upstream().destination_name(),
+            self.proxy.service
         );
         match &h.label {
             Some(l) => format!("{base}: {l}"),
@@ -117,7 +111,7 @@ impl Resolved<'_> {
 /// `mode-ignored`: a mode written on a prepared-query upstream, or on an upstream every target
 /// of which is in the proxy's own datacenter and partition.
 pub(crate) fn mode_ignored(r: &Resolved<'_>, out: &mut Vec<Finding>) {
-    let own = r.upstream.mesh_gateway.mode;
+    let own = r.upstream().mesh_gateway().mode;
     if own.is_default() || !(r.prepared() || r.same()) {
         return;
     }
@@ -138,7 +132,7 @@ pub(crate) fn mode_ignored(r: &Resolved<'_>, out: &mut Vec<Finding>) {
         Check::ModeIgnored,
         format!(
             "upstream {:?} of {:?}: mesh_gateway mode {:?} is ignored: {why}; remove it",
-            r.upstream.destination_name,
+            r.upstream().destination_name(),
             r.proxy.service,
             own.as_str()
         ),
@@ -155,7 +149,7 @@ pub(crate) fn peer_mode_none(r: &Resolved<'_>, out: &mut Vec<Finding>) {
         Check::PeerModeNone,
         format!(
             "upstream {:?} of {:?} (peer {peer:?}) resolves to none (from {}), which Consul treats as remote for peered upstreams: set mode \"remote\" (or \"local\") to say what happens",
-            r.upstream.destination_name, r.proxy.service, r.route.decided_by
+            r.upstream().destination_name(), r.proxy.service, r.route.decided_by
         ),
     ));
 }

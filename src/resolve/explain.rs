@@ -5,10 +5,11 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{DestinationType, Upstream};
+use crate::model::service::DestinationType;
 use crate::resolve::layers::Layer;
 use crate::resolve::route::Route;
 use crate::text::Escaped;
+use crate::topology::upstreams::UpstreamView;
 use crate::topology::{Datacenter, Proxy, Topology};
 
 /// One layer's value in an [`Explanation`].
@@ -40,22 +41,25 @@ pub struct Explanation<'t> {
 }
 
 impl Topology {
-    /// Explains the resolution of `upstream` of `proxy` in `dc`.
+    /// Explains the resolution of `upstream` of `proxy` in `dc`: one of the proxy's
+    /// ([`Proxy::upstreams`]) or a model [`Upstream`](crate::model::service::Upstream) of
+    /// one's own (`&Upstream`).
     pub fn explain<'t>(
         &'t self,
         dc: &'t Datacenter,
         proxy: &'t Proxy,
-        upstream: &'t Upstream,
+        upstream: impl Into<UpstreamView<'t>>,
     ) -> Explanation<'t> {
+        let upstream = upstream.into();
         let route = self.resolve_upstream(dc, proxy, upstream);
         let l = self.layers(dc, proxy, upstream);
         let dest = route
             .chain
             .as_ref()
-            .map_or(upstream.destination_name.as_str(), |c| {
+            .map_or(upstream.destination_name(), |c| {
                 c.chain.primary().service.as_str()
             });
-        let src = |layer| source(layer, (dc, proxy), &upstream.destination_name, dest);
+        let src = |layer| source(layer, (dc, proxy), upstream.destination_name(), dest);
         let peered = upstream.peer().is_some();
         let layers = Layer::ALL
             .iter()
@@ -105,7 +109,7 @@ fn source(layer: Layer, (dc, proxy): (&Datacenter, &Proxy), upstream: &str, dest
 fn notes(
     dc: &Datacenter,
     proxy: &Proxy,
-    upstream: &Upstream,
+    upstream: UpstreamView<'_>,
     route: &Route<'_>,
     l: crate::resolve::layers::Layers,
 ) -> Vec<String> {
@@ -116,7 +120,7 @@ fn notes(
         ));
         return notes;
     }
-    if upstream.destination_type == DestinationType::PreparedQuery {
+    if upstream.destination_type() == DestinationType::PreparedQuery {
         notes.push(
             "prepared query: never routed through mesh gateways (the query's results are dialed directly, with the query SNI); service-defaults UpstreamConfig is not merged into it and there is no discovery chain"
                 .to_owned(),
@@ -133,7 +137,7 @@ fn notes(
             )
         }
         None => (
-            upstream.destination_name.as_str(),
+            upstream.destination_name(),
             route.upstream.datacenter,
             route.upstream.partition,
         ),

@@ -80,8 +80,8 @@ pub use layers::{Layer, Layers};
 pub use resolution::{NO_TRUST_DOMAIN, Resolution, Routes};
 pub use route::{HopKind, NextHop, Route, RouteChain, TargetRoute, UpstreamRef};
 
-use crate::model::service::Upstream;
 use crate::topology::compile::Facts;
+use crate::topology::upstreams::UpstreamView;
 use crate::topology::{Datacenter, Proxy, Topology};
 use decide::{Cx, Downstream, ProxyView, SniCache, layers_of};
 use upstream::resolve_facts;
@@ -108,21 +108,31 @@ impl Topology {
 
     /// The value of every layer for `upstream` of `proxy` in `dc` (for an upstream with a
     /// discovery chain, the destination's layer is its primary target's service's).
-    pub fn layers(&self, dc: &Datacenter, proxy: &Proxy, upstream: &Upstream) -> Layers {
+    ///
+    /// `upstream` is one of the proxy's ([`Proxy::upstreams`]) or a model
+    /// [`Upstream`](crate::model::service::Upstream) of one's own (`&Upstream`).
+    pub fn layers<'a>(
+        &'a self,
+        dc: &'a Datacenter,
+        proxy: &'a Proxy,
+        upstream: impl Into<UpstreamView<'a>>,
+    ) -> Layers {
         let down = Downstream::of(dc, proxy);
-        let f = Facts::of(self, dc, proxy, down.service_defaults, upstream);
+        let f = Facts::of(self, dc, proxy, down.service_defaults, upstream.into());
         layers_of(&primary_facts(self, dc, proxy, &f), down.layers)
     }
 
-    /// Resolves one upstream of `proxy` in `dc`.
+    /// Resolves one upstream of `proxy` in `dc`: one of the proxy's
+    /// ([`Proxy::upstreams`]) or a model [`Upstream`](crate::model::service::Upstream) of
+    /// one's own (`&Upstream`).
     pub fn resolve_upstream<'t>(
         &'t self,
         dc: &'t Datacenter,
         proxy: &'t Proxy,
-        upstream: &'t Upstream,
+        upstream: impl Into<UpstreamView<'t>>,
     ) -> Route<'t> {
         let down = Downstream::of(dc, proxy);
-        let facts = Facts::of(self, dc, proxy, down.service_defaults, upstream);
+        let facts = Facts::of(self, dc, proxy, down.service_defaults, upstream.into());
         let view = ProxyView::of(proxy);
         let cx = Cx {
             topo: self,

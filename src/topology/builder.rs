@@ -11,8 +11,9 @@ use crate::topology::Topology;
 use crate::topology::compile;
 use crate::topology::datacenter::Datacenter;
 use crate::topology::entries::{AddedEntry, ConfigEntries, EntryConflict};
-use crate::topology::instances::{Added, NodeAddr, add_service};
+use crate::topology::instances::{Added, KeptUpstreams, NodeAddr, add_service};
 use crate::topology::placement::{Agent, AgentFile, Placed, Placement};
+use crate::topology::upstreams::UpstreamTable;
 use crate::topology::warning::{Warning, WarningKind};
 
 /// Builds a [`Topology`] from documents or programmatically. The setters chain, and
@@ -38,15 +39,45 @@ pub struct TopologyBuilder {
     entries: usize,
     /// Documents added one at a time, not placed yet.
     pending: Pending,
+    /// The destinations of the upstreams added so far: each service's upstreams are made
+    /// compact records as it is added, and the model upstreams dropped.
+    upstreams: UpstreamTable,
 }
 
 /// Documents given one at a time ([`TopologyBuilder::add_document`]), kept until they can be
 /// placed: a directory's agent configuration may come after its other files. The agent
-/// configurations are kept apart (small, and all that placement reads).
+/// configurations are kept apart (small, and all that placement reads), and a service's
+/// upstreams already compact.
 #[derive(Clone, Debug, Default)]
 struct Pending {
     agents: Vec<AgentFile>,
-    documents: Vec<Document>,
+    documents: Chunks,
+}
+
+/// The documents waiting, in chunks of [`Chunks::SIZE`]: the list grows without copying
+/// itself, or keeping room for up to twice as many 600-byte documents, and each chunk is
+/// freed as it is placed (a loader hands the documents of a file as it decodes it, while it
+/// still holds them).
+#[derive(Clone, Debug, Default)]
+struct Chunks(Vec<Vec<(Document, KeptUpstreams)>>);
+
+impl Chunks {
+    const SIZE: usize = 1024;
+
+    fn push(&mut self, item: (Document, KeptUpstreams)) {
+        match self.0.last_mut() {
+            Some(chunk) if chunk.len() < Self::SIZE => chunk.push(item),
+            _ => {
+                let mut chunk = Vec::with_capacity(Self::SIZE);
+                chunk.push(item);
+                self.0.push(chunk);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// What one datacenter has been given so far.
@@ -72,9 +103,11 @@ impl TopologyBuilder {
     }
 
     /// Registers a service (typical, connect proxy, mesh gateway…) in `datacenter`.
-    pub fn add_service(&mut self, datacenter: &str, service: ServiceDefinition) -> &mut Self {
+    pub fn add_service(&mut self, datacenter: &str, mut service: ServiceDefinition) -> &mut Self {
+        let upstreams = KeptUpstreams::take(&mut service, &mut self.upstreams);
         self.dc(datacenter).services.push(Added {
             service,
+            upstreams,
             file: None,
             node: NodeAddr::default(),
             agent: None,
@@ -159,10 +192,13 @@ impl TopologyBuilder {
                 config,
             }),
             Content::Service(ref mut s) => {
-                shrink_upstreams(s);
-                self.pending.documents.push(document);
+                let upstreams = KeptUpstreams::take(s, &mut self.upstreams);
+                self.pending.documents.push((document, upstreams));
             }
-            _ => self.pending.documents.push(document),
+            _ => self
+                .pending
+                .documents
+                .push((document, KeptUpstreams::default())),
         }
         self
     }
@@ -181,7 +217,7 @@ impl TopologyBuilder {
         }
         // The documents of one directory are placed once: they come file by file.
         let mut last: Option<(DirKey, Placed)> = None;
-        for doc in documents {
+        for (doc, upstreams) in documents.0.into_iter().flatten() {
             let dir = doc.file.as_deref().map(Path::parent);
             if last
                 .as_ref()
@@ -199,7 +235,7 @@ impl TopologyBuilder {
             }
             let agent = placed.agent.map(|i| i + offset);
             let node = placed.agent.map(|i| nodes[i].clone()).unwrap_or_default();
-            self.add_placed(doc, &placed.datacenter, node, agent);
+            self.add_placed((doc, upstreams), &placed.datacenter, node, agent);
         }
         self.agents.extend(placement.agents);
     }
@@ -225,11 +261,18 @@ impl TopologyBuilder {
         }
     }
 
-    fn add_placed(&mut self, doc: Document, dc: &str, node: NodeAddr, agent: Option<usize>) {
+    fn add_placed(
+        &mut self,
+        (doc, upstreams): (Document, KeptUpstreams),
+        dc: &str,
+        node: NodeAddr,
+        agent: Option<usize>,
+    ) {
         match doc.content {
             Content::CaRoots(r) => self.add_trust_domain(&r.trust_domain),
             Content::Service(service) => self.dc(dc).services.push(Added {
                 service,
+                upstreams,
                 file: doc.file,
                 node,
                 agent,
@@ -269,6 +312,7 @@ impl TopologyBuilder {
         let b = std::mem::take(self);
         let mut warnings = b.warnings;
         let (sets, conflicts) = federations(&b.dcs);
+        let table = Arc::new(b.upstreams);
         for c in &conflicts {
             warnings.push(conflict_warning(c));
         }
@@ -282,7 +326,7 @@ impl TopologyBuilder {
                     .find(|(_, s)| s.datacenters().contains(&name))
                     .map(|(i, s)| (i, Arc::clone(s)))
                     .unwrap_or_default();
-                build_dc(name, dc, entries, set, &mut warnings)
+                build_dc(name, dc, (entries, set), &table, &mut warnings)
             })
             .collect();
         let mut topo = Topology {
@@ -300,23 +344,6 @@ impl TopologyBuilder {
 
 /// What placement reads of a document's file: none, or its directory as spelled.
 type DirKey = Option<Option<PathBuf>>;
-
-/// Gives the upstream lists of `service` and of its inline sidecar back the room they do not
-/// use: they move into the topology as they are, and a list grown element by element keeps
-/// room for up to twice as many 256-byte upstreams.
-fn shrink_upstreams(service: &mut ServiceDefinition) {
-    let sidecar = service
-        .connect
-        .as_mut()
-        .and_then(|c| c.sidecar_service.as_mut());
-    let proxies = [
-        service.proxy.as_mut(),
-        sidecar.and_then(|s| s.proxy.as_mut()),
-    ];
-    for p in proxies.into_iter().flatten() {
-        p.upstreams.shrink_to_fit();
-    }
-}
 
 /// The datacenter whose entries a datacenter sees: its primary, else itself.
 fn federation_of(name: &str, dc: &DcBuilder) -> String {
@@ -403,8 +430,8 @@ fn bootstrap_ignored(agent: &Agent, file: Option<&Path>, entry: &ConfigEntry) ->
 fn build_dc(
     name: String,
     b: DcBuilder,
-    entries: Arc<ConfigEntries>,
-    entry_set: usize,
+    (entries, entry_set): (Arc<ConfigEntries>, usize),
+    table: &Arc<UpstreamTable>,
     warnings: &mut Vec<Warning>,
 ) -> Datacenter {
     let mut dc = Datacenter {
@@ -416,7 +443,7 @@ fn build_dc(
     };
     let mut ports = crate::topology::instances::SidecarPorts::of(&b.services);
     for added in b.services {
-        add_service(&mut dc, added, &mut ports, warnings);
+        add_service(&mut dc, added, &mut ports, (table, warnings));
     }
     dc
 }

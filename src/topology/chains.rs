@@ -4,15 +4,16 @@
 //! once, as the plan's destinations are.
 
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{DestinationType, Upstream};
+use crate::model::service::DestinationType;
 use crate::topology::Topology;
 use crate::topology::chain::{
     ChainError, ChainRequest, ChainTarget, CompiledChain, compile, compile_without_routing,
 };
-use crate::topology::datacenter::Datacenter;
+use crate::topology::datacenter::{Datacenter, Proxy};
 use crate::topology::entries::ConfigEntries;
 use crate::topology::maps::Map;
 use crate::topology::plan::{NONE, SniSlots, TargetPlan, small};
+use crate::topology::upstreams::{PerDestination, UpstreamView};
 
 /// One compiled chain and what the topology says of its targets.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,22 +60,21 @@ impl ChainIndex {
 
 /// The chain request of an upstream of a proxy in `dc`, when it can have a chain: a service
 /// upstream, not to a peer, whose service has a router, splitter or resolver.
-pub(crate) fn request_of(dc: &Datacenter, up: &Upstream) -> Option<ChainRequest> {
-    let service = up.destination_type == DestinationType::Service && up.peer().is_none();
-    if !service || !dc.entries().has_chain_entries(&up.destination_name) {
+pub(crate) fn request_of(dc: &Datacenter, up: UpstreamView<'_>) -> Option<ChainRequest> {
+    let service = up.destination_type() == DestinationType::Service && up.peer().is_none();
+    if !service || !dc.entries().has_chain_entries(up.destination_name()) {
         return None;
     }
-    let datacenter = up.datacenter.as_deref().filter(|d| !d.is_empty());
     Some(ChainRequest::scoped(
-        &up.destination_name,
+        up.destination_name(),
         up.namespace(),
         up.partition(),
-        datacenter.unwrap_or(dc.name()),
+        up.named_datacenter().unwrap_or(dc.name()),
     ))
 }
 
 /// The index of the chain of `up` (of a proxy in `dc`) in `topo`, when it has one.
-pub(crate) fn chain_of(topo: &Topology, dc: &Datacenter, up: &Upstream) -> Option<u32> {
+pub(crate) fn chain_of(topo: &Topology, dc: &Datacenter, up: UpstreamView<'_>) -> Option<u32> {
     let req = request_of(dc, up)?;
     let (ns, part) = (&req.namespace, &req.partition);
     let i = topo
@@ -171,8 +171,11 @@ pub(crate) fn compile_chains(topo: &mut Topology, sni_slots: &mut SniSlots) {
     let mut index = ChainIndex::default();
     let mut plans = Vec::new();
     for dc in topo.datacenters() {
-        let requests = dc.proxies().iter().flat_map(|p| &p.upstreams);
-        for req in requests.filter_map(|up| request_of(dc, up)) {
+        // Each distinct destination once: the request depends on it and on `dc` only.
+        let mut seen = PerDestination::default();
+        let upstreams = dc.proxies().iter().flat_map(Proxy::upstreams);
+        let firsts = upstreams.filter(|&up| seen.set(up, ()).is_none());
+        for req in firsts.filter_map(|up| request_of(dc, up)) {
             let (ns, part) = (&req.namespace, &req.partition);
             if index
                 .get(dc.entry_set, &req.service, ns, part, &req.datacenter)

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 
 use crate::model::config_entry::ServiceDefaults;
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{DestinationType, Upstream};
+use crate::model::service::DestinationType;
 use crate::topology::Topology;
 use crate::topology::chain::ChainTarget;
 use crate::topology::chains::{chain_of, compile_chains};
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
 use crate::topology::maps::Fnv;
 use crate::topology::plan::{NONE, Plan, ProxyPlan, SniSlots, Step, Target, TargetPlan, small};
+use crate::topology::upstreams::{PerDestination, UpstreamView};
 
 /// What resolution reads of one upstream: who it dials and what the lookups that depend only
 /// on the upstream and its datacenter found. Read from the models ([`Facts::of`]) or from the
@@ -49,55 +50,59 @@ pub(crate) struct Facts<'t> {
 }
 
 impl<'t> Facts<'t> {
-    /// From the models: `sd_down` is the downstream's service-defaults.
+    /// From the upstream: `sd_down` is the downstream's service-defaults.
     pub(crate) fn of(
         topo: &'t Topology,
         dc: &'t Datacenter,
         proxy: &Proxy,
         sd_down: Option<&ServiceDefaults>,
-        upstream: &'t Upstream,
+        upstream: UpstreamView<'t>,
     ) -> Self {
+        let f = Self::of_destination(topo, dc, upstream);
+        let target_dc = topo.datacenter(f.datacenter);
+        Facts {
+            local: f.datacenter == dc.name() && f.partition == proxy.partition,
+            override_mode: override_mode(sd_down, upstream),
+            target_dc,
+            gateways: target_dc.and_then(|t| t.gateways_of(f.partition)),
+            endpoints: target_dc
+                .and_then(|t| t.endpoints(f.name))
+                .and_then(|e| e.in_scope(f.namespace, f.partition)),
+            ..f
+        }
+    }
+
+    /// What depends only on the upstream's destination and the proxy's datacenter `dc`,
+    /// without where the destination is (the plan locates each [`Target`] once): the
+    /// proxy's own layers left at their defaults, `local` false.
+    fn of_destination(topo: &'t Topology, dc: &'t Datacenter, upstream: UpstreamView<'t>) -> Self {
         let peer = upstream.peer();
-        let kind = upstream.destination_type;
-        let dc_named = upstream.datacenter.as_deref().filter(|d| !d.is_empty());
-        let datacenter = dc_named.unwrap_or(dc.name());
-        let override_mode = sd_down
-            .filter(|_| kind == DestinationType::Service)
-            .and_then(|sd| {
-                sd.override_for(
-                    &upstream.destination_name,
-                    upstream.namespace(),
-                    upstream.partition(),
-                    peer,
-                )
-            })
-            .map_or(MeshGatewayMode::Default, |o| o.mesh_gateway.mode);
-        let target_dc = topo.datacenter(datacenter);
+        let kind = upstream.destination_type();
+        let name = upstream.destination_name();
+        let dc_named = upstream.named_datacenter();
         let dest_sd = dc
-            .service_defaults(&upstream.destination_name)
+            .service_defaults(name)
             .filter(|_| kind == DestinationType::Service && peer.is_none());
         Facts {
-            name: &upstream.destination_name,
+            name,
             subset: "",
             kind,
             namespace: upstream.namespace(),
             partition: upstream.partition(),
             peer,
-            datacenter,
+            datacenter: dc_named.unwrap_or(dc.name()),
             datacenter_set: dc_named.is_some(),
-            local: datacenter == dc.name() && upstream.partition() == proxy.partition,
-            local_bind_port: upstream.local_bind_port,
-            upstream_mode: upstream.mesh_gateway.mode,
-            override_mode,
+            local: false,
+            local_bind_port: upstream.local_bind_port(),
+            upstream_mode: upstream.mesh_gateway().mode,
+            override_mode: MeshGatewayMode::Default,
             dest_mode: dest_sd.map_or(MeshGatewayMode::Default, |sd| sd.mesh_gateway.mode),
             external_sni: dest_sd
                 .and_then(|sd| sd.external_sni.as_deref())
                 .filter(|s| !s.is_empty()),
-            target_dc,
-            gateways: target_dc.and_then(|t| t.gateways_of(upstream.partition())),
-            endpoints: target_dc
-                .and_then(|t| t.endpoints(&upstream.destination_name))
-                .and_then(|e| e.in_scope(upstream.namespace(), upstream.partition())),
+            target_dc: None,
+            gateways: None,
+            endpoints: None,
             sni_slot: None,
             chain: chain_of(topo, dc, upstream),
         }
@@ -164,17 +169,15 @@ impl<'t> Facts<'t> {
         }
     }
 
-    /// The key that makes two upstreams of one datacenter the same [`Target`].
-    fn target_key(&self) -> TargetKey<'t> {
-        (
-            self.kind,
-            self.name,
-            self.namespace,
-            self.partition,
-            self.peer,
-            self.datacenter,
-            self.datacenter_set,
-        )
+    /// The key that makes two upstreams of one datacenter the same [`Target`]: its type,
+    /// whether it names a datacenter, and the numbers ([`crate::topology::plan::Names`]) of
+    /// its name, namespace, partition, datacenter and peer ([`NONE`] for none).
+    fn target_key(&self, slots: &mut SniSlots) -> TargetKey {
+        let names = &mut slots.names;
+        let [name, ns, part, dc] =
+            [self.name, self.namespace, self.partition, self.datacenter].map(|s| names.id(s));
+        let peer = self.peer.map_or(NONE, |p| names.id(p));
+        (self.kind, self.datacenter_set, [name, ns, part, dc, peer])
     }
 
     /// The slot of its SNI name, keyed by (form, name, subset, namespace, partition,
@@ -195,6 +198,22 @@ impl<'t> Facts<'t> {
             }
         }
     }
+}
+
+/// The mode the downstream's service-defaults (`sd_down`) give `upstream` in
+/// `UpstreamConfig.Overrides` (service upstreams only).
+fn override_mode(sd_down: Option<&ServiceDefaults>, upstream: UpstreamView<'_>) -> MeshGatewayMode {
+    sd_down
+        .filter(|_| upstream.destination_type() == DestinationType::Service)
+        .and_then(|sd| {
+            sd.override_for(
+                upstream.destination_name(),
+                upstream.namespace(),
+                upstream.partition(),
+                upstream.peer(),
+            )
+        })
+        .map_or(MeshGatewayMode::Default, |o| o.mesh_gateway.mode)
 }
 
 /// The datacenter, gateways and endpoints a plan's indices point to.
@@ -218,15 +237,7 @@ fn located<'t>(
     (target_dc, gateways, endpoints)
 }
 
-type TargetKey<'t> = (
-    DestinationType,
-    &'t str,
-    &'t str,
-    &'t str,
-    Option<&'t str>,
-    &'t str,
-    bool,
-);
+type TargetKey = (DestinationType, bool, [u32; 5]);
 /// Compiles the chains, then builds every datacenter's plan ([`Datacenter`]'s steps and
 /// targets) with [`Facts::of`].
 pub(crate) fn plan(topo: &mut Topology) {
@@ -245,10 +256,19 @@ pub(crate) fn plan(topo: &mut Topology) {
     topo.sni_slots = slots;
 }
 
-/// One datacenter's plan: a step per upstream, a target per distinct destination.
+/// One datacenter's plan: a step per upstream, a target per distinct destination. The
+/// target of each destination the upstreams name is found once ([`Facts::of_destination`],
+/// located by [`Target::of`]); each upstream then adds what depends on its proxy, as
+/// [`Facts::of`] computes it.
 fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
-    let mut index: HashMap<TargetKey<'_>, u32, Fnv> = HashMap::default();
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
+    // Room for a target per distinct destination, at most as many as there are targets:
+    // growing the map rehashes every key.
+    let mut targets = PerDestination::default();
+    let ups = dc.proxies().iter().flat_map(Proxy::upstreams);
+    let distinct = ups.filter(|&up| targets.set(up, NONE).is_none()).count();
+    let mut index: HashMap<TargetKey, u32, Fnv> = HashMap::with_capacity_and_hasher(distinct, Fnv);
+    let mut targets = PerDestination::default();
     let mut plan = Plan {
         steps: Vec::with_capacity(n),
         proxies: Vec::with_capacity(dc.proxies().len()),
@@ -257,20 +277,28 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots)
     for proxy in dc.proxies() {
         let proxy_plan = ProxyPlan::of(dc, proxy, &mut plan.names);
         plan.proxies.push(proxy_plan);
-        let sd_down = dc.service_defaults(&proxy.service);
-        for up in &proxy.upstreams {
-            let f = Facts::of(topo, dc, proxy, sd_down, up);
-            let next = small(plan.targets.len());
-            let target = *index.entry(f.target_key()).or_insert_with(|| {
-                plan.targets.push(Target::of(topo, &f, sni_slots));
-                next
+        let sd_down = (proxy_plan.service_defaults != NONE)
+            .then(|| dc.service_defaults_at(proxy_plan.service_defaults as usize))
+            .flatten();
+        for up in proxy.upstreams() {
+            let target = targets.get(up).unwrap_or_else(|| {
+                let f = Facts::of_destination(topo, dc, up);
+                let next = small(plan.targets.len());
+                let key = f.target_key(sni_slots);
+                let target = *index.entry(key).or_insert_with(|| {
+                    plan.targets.push(Target::of(topo, &f, key.2, sni_slots));
+                    next
+                });
+                targets.set(up, target);
+                target
             });
+            let t = &plan.targets[target as usize];
             plan.steps.push(Step {
                 target,
-                local: f.local,
-                local_bind_port: f.local_bind_port,
-                upstream_mode: f.upstream_mode,
-                override_mode: f.override_mode,
+                local: *t.datacenter == *dc.name() && *t.partition == *proxy.partition,
+                local_bind_port: up.local_bind_port(),
+                upstream_mode: up.mesh_gateway().mode,
+                override_mode: override_mode(sd_down, up),
             });
         }
     }
@@ -300,12 +328,12 @@ impl ProxyPlan {
 }
 
 impl Target {
-    /// The target of an upstream with facts `f`: its names shared and its SNI slot found
-    /// through `slots`, each name looked up once.
-    fn of(topo: &Topology, f: &Facts<'_>, slots: &mut SniSlots) -> Self {
-        let names = &mut slots.names;
-        let ids = [f.name, f.namespace, f.partition, f.datacenter].map(|s| names.id(s));
-        let peer = f.peer.map(|p| names.id(p));
+    /// The target of an upstream with facts `f`, whose names are numbered `ids` in `slots`
+    /// ([`Facts::target_key`]): its names shared and its SNI slot found through `slots`.
+    fn of(topo: &Topology, f: &Facts<'_>, ids: [u32; 5], slots: &mut SniSlots) -> Self {
+        let [name, ns, part, dc, peer] = ids;
+        let ids = [name, ns, part, dc];
+        let peer = (peer != NONE).then_some(peer);
         let sni_slot = f.sni_slot(slots, ids);
         let names = &slots.names;
         let mut at = TargetPlan {

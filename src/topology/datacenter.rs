@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use crate::model::config_entry::{ProxyDefaults, ServiceDefaults};
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{ServiceKind, Upstream, non_empty_or};
+use crate::model::service::{ServiceKind, non_empty_or};
 use crate::syntax::tree::Pos;
 use crate::topology::entries::ConfigEntries;
 use crate::topology::maps::IndexedMap;
 use crate::topology::plan::Plan;
+use crate::topology::upstreams::{UpstreamList, UpstreamView};
 
 /// The service `meta` key that declares which proxy runs a sidecar (`builtin` or `envoy`).
 pub const PROXY_META_KEY: &str = "meshroute-proxy";
@@ -32,8 +33,9 @@ pub struct Proxy {
     /// service-defaults `MeshGateway`, else proxy-defaults (Consul's `MergeServiceConfig`;
     /// what `GET /v1/agent/service/<id>` shows as `Proxy.MeshGateway`).
     pub merged_mode: MeshGatewayMode,
-    /// The upstreams, in definition order.
-    pub upstreams: Vec<Upstream>,
+    /// The upstreams, in definition order, kept compact: read them with
+    /// [`Proxy::upstreams`].
+    pub(crate) upstreams: UpstreamList,
     /// The file the registration came from.
     pub file: Option<PathBuf>,
     /// The agent it is registered with (an index into [`Topology::agents`]), when known.
@@ -44,6 +46,31 @@ pub struct Proxy {
     /// the service meta key [`PROXY_META_KEY`] (`builtin`), or configured only with keys the
     /// built-in proxy reads.
     pub builtin: bool,
+}
+
+impl Proxy {
+    /// The upstreams, in definition order.
+    ///
+    /// ```
+    /// use meshroute::{Loader, Topology};
+    ///
+    /// let (topology, _) = Topology::load_paths(&Loader::new(), &["examples/primary"], None);
+    /// let dc = topology.datacenter("primary").unwrap();
+    /// let web = dc.proxies().iter().find(|p| p.service == "web").unwrap();
+    /// let names: Vec<&str> = web.upstreams().map(|u| u.destination_name()).collect();
+    /// assert_eq!(names, ["api", "db", "logging", "cache"]);
+    /// assert_eq!(web.upstream(0).unwrap().local_bind_port(), Some(10000));
+    /// ```
+    pub fn upstreams(
+        &self,
+    ) -> impl ExactSizeIterator<Item = UpstreamView<'_>> + DoubleEndedIterator + Clone + '_ {
+        self.upstreams.iter()
+    }
+
+    /// The upstream at `index` (definition order).
+    pub fn upstream(&self, index: usize) -> Option<UpstreamView<'_>> {
+        self.upstreams.get(index)
+    }
 }
 
 /// A registration the preflight checks point at: a connect proxy, an inline sidecar or a

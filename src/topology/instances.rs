@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::model::mode::MeshGatewayMode;
-use crate::model::service::{ServiceDefinition, ServiceKind, Upstream, non_empty_or};
+use crate::model::service::{ServiceDefinition, ServiceKind, non_empty_or};
 use crate::topology::datacenter::{
     Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration,
 };
 use crate::topology::placement::Agent;
+use crate::topology::upstreams::{UpstreamList, UpstreamRecord, UpstreamTable};
 use crate::topology::warning::{Warning, WarningKind};
 
 /// Consul's default sidecar port range (`ports.sidecar_min_port`, `ports.sidecar_max_port`).
@@ -18,11 +20,39 @@ const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 21000..=21255;
 /// A service as added: the definition, where it came from, and its agent.
 #[derive(Clone, Debug)]
 pub(crate) struct Added {
+    /// The definition, its upstreams taken out ([`KeptUpstreams`]).
     pub(crate) service: ServiceDefinition,
+    pub(crate) upstreams: KeptUpstreams,
     pub(crate) file: Option<PathBuf>,
     pub(crate) node: NodeAddr,
     /// The index of its agent in [`Topology::agents`](crate::topology::Topology::agents).
     pub(crate) agent: Option<usize>,
+}
+
+/// The upstreams of a service's `proxy` block and of its inline sidecar's, as the topology
+/// keeps them: taken out of the definition when it is added.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeptUpstreams {
+    own: Box<[UpstreamRecord]>,
+    sidecar: Box<[UpstreamRecord]>,
+}
+
+impl KeptUpstreams {
+    /// The upstreams of `service` and of its inline sidecar, numbered in `table`; the model
+    /// upstreams are dropped.
+    pub(crate) fn take(service: &mut ServiceDefinition, table: &mut UpstreamTable) -> Self {
+        let mut records = |p: Option<&mut crate::model::service::ProxyConfig>| {
+            p.map(|p| table.records(&std::mem::take(&mut p.upstreams)))
+                .unwrap_or_default()
+        };
+        let own = records(service.proxy.as_mut());
+        let sidecar = service
+            .connect
+            .as_mut()
+            .and_then(|c| c.sidecar_service.as_mut());
+        let sidecar = records(sidecar.and_then(|s| s.proxy.as_mut()));
+        Self { own, sidecar }
+    }
 }
 
 /// The node addresses of an agent, used when a service has no address of its own.
@@ -83,13 +113,13 @@ impl SidecarPorts {
 }
 
 /// Adds one registration to `dc`: a gateway's addresses, a proxy and the endpoints it fronts,
-/// or a connect-native service's endpoints. Takes the registration: a proxy's upstreams move
-/// into the topology instead of being copied.
+/// or a connect-native service's endpoints. Takes the registration: a proxy's upstream
+/// records move into the topology, with `table`, where their destinations are.
 pub(crate) fn add_service(
     dc: &mut Datacenter,
     added: Added,
     ports: &mut SidecarPorts,
-    warnings: &mut Vec<Warning>,
+    (table, warnings): (&Arc<UpstreamTable>, &mut Vec<Warning>),
 ) {
     let svc = &added.service;
     if let Some(r) = registration(&added) {
@@ -100,8 +130,8 @@ pub(crate) fn add_service(
             let part = non_empty_or(svc.partition.as_deref(), "default").to_owned();
             push_addresses(dc.gateways.entry(part).or_default(), svc, &added);
         }
-        ServiceKind::ConnectProxy => add_connect_proxy(dc, added, warnings),
-        _ if svc.sidecar().is_some() => add_sidecar(dc, added, ports, warnings),
+        ServiceKind::ConnectProxy => add_connect_proxy(dc, added, table, warnings),
+        _ if svc.sidecar().is_some() => add_sidecar(dc, added, ports, (table, warnings)),
         _ if svc.connect.as_ref().is_some_and(|c| c.native) => {
             push_endpoint(dc, &svc.name, svc, svc, &added);
         }
@@ -172,8 +202,13 @@ fn merged_mode(dc: &Datacenter, service: &str, own: MeshGatewayMode) -> MeshGate
     pd.overlay(sd).overlay(own)
 }
 
-fn add_connect_proxy(dc: &mut Datacenter, mut added: Added, warnings: &mut Vec<Warning>) {
-    let upstreams = take_upstreams(&mut added.service);
+fn add_connect_proxy(
+    dc: &mut Datacenter,
+    mut added: Added,
+    table: &Arc<UpstreamTable>,
+    warnings: &mut Vec<Warning>,
+) {
+    let upstreams = UpstreamList::new(table, std::mem::take(&mut added.upstreams.own));
     let svc = &added.service;
     let proxy = svc.proxy.as_ref();
     let dest = proxy
@@ -203,14 +238,6 @@ fn add_connect_proxy(dc: &mut Datacenter, mut added: Added, warnings: &mut Vec<W
     });
 }
 
-/// The upstreams of `svc`'s `proxy` block, taken out of it.
-fn take_upstreams(svc: &mut ServiceDefinition) -> Vec<Upstream> {
-    svc.proxy
-        .as_mut()
-        .map(|p| std::mem::take(&mut p.upstreams))
-        .unwrap_or_default()
-}
-
 /// As Consul's agent completes an inline sidecar: its ID is always the parent's plus
 /// `-sidecar-proxy`, an empty address is the parent's, and a missing port is the lowest free
 /// one of the agent's sidecar range.
@@ -218,13 +245,13 @@ fn add_sidecar(
     dc: &mut Datacenter,
     mut added: Added,
     ports: &mut SidecarPorts,
-    warnings: &mut Vec<Warning>,
+    (table, warnings): (&Arc<UpstreamTable>, &mut Vec<Warning>),
 ) {
     let taken = added.service.connect.as_mut();
     let Some(mut inst) = taken.and_then(|c| c.sidecar_service.take()) else {
         return;
     };
-    let upstreams = take_upstreams(&mut inst);
+    let upstreams = UpstreamList::new(table, std::mem::take(&mut added.upstreams.sidecar));
     let svc = &added.service;
     let id = format!("{}-sidecar-proxy", svc.service_id());
     if inst.address.as_deref().is_none_or(str::is_empty) {
@@ -255,13 +282,13 @@ fn add_sidecar(
 }
 
 /// A proxy for `service`, scoped like `registration`, configured by `proxied`'s `proxy` block
-/// (whose `upstreams` were taken out of it).
+/// (whose upstreams were taken out of it: `upstreams`).
 fn new_proxy(
     id: String,
     service: &str,
     registration: &ServiceDefinition,
     proxied: &ServiceDefinition,
-    upstreams: Vec<Upstream>,
+    upstreams: UpstreamList,
     added: &Added,
 ) -> Proxy {
     let proxy = proxied.proxy.as_ref();
@@ -378,6 +405,7 @@ mod tests {
         };
         let added = |svc: &ServiceDefinition| Added {
             service: svc.clone(),
+            upstreams: KeptUpstreams::default(),
             file: None,
             node: NodeAddr::default(),
             agent: None,

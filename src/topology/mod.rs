@@ -8,6 +8,7 @@
 //! - [`placement`]: the agents and the placement rule;
 //! - [`datacenter`]: one datacenter's entries, proxies, gateways and endpoints;
 //! - [`TopologyBuilder`] (in `builder`) and the registrations it makes (`instances`);
+//! - the compact upstreams the proxies keep (`upstreams`, read as [`UpstreamView`]);
 //! - the resolution plan compiled with the topology (`plan`);
 //! - [`Warning`]: what building noticed.
 //!
@@ -41,11 +42,13 @@ mod instances;
 pub(crate) mod maps;
 pub mod placement;
 pub(crate) mod plan;
+pub(crate) mod upstreams;
 mod warning;
 
 pub use builder::TopologyBuilder;
 pub use datacenter::{Addresses, Datacenter, Endpoints, PROXY_META_KEY, Proxy, Registration};
 pub use placement::{Agent, AgentFile, DEFAULT_DATACENTER};
+pub use upstreams::UpstreamView;
 pub use warning::{Warning, WarningKind};
 
 use std::path::Path;
@@ -102,10 +105,11 @@ impl Topology {
         b.build()
     }
 
-    /// Loads files and directories ([`Loader::load_paths`]) into a topology: the documents
-    /// move into it, each dropped as it is taken, so that they are never all in memory with
-    /// the topology. Returns the topology and the load's diagnostics (check them for errors:
-    /// a document that failed to load is not in the topology).
+    /// Loads files and directories ([`Loader::load_paths_with`]) into a topology: each document
+    /// moves into the builder as it is decoded (its upstreams made compact records then), so
+    /// that the documents are never all in memory as loaded, nor with the topology. Returns
+    /// the topology and the load's diagnostics (check them for errors: a document that failed
+    /// to load is not in the topology).
     ///
     /// (`Loader::load_paths_each` with `TopologyBuilder::add_document` keeps less while
     /// loading, one file's trees at a time, but glibc's allocator makes it the slower of the
@@ -125,9 +129,14 @@ impl Topology {
         paths: &[P],
         trust_domain: Option<&str>,
     ) -> (Self, Vec<Diagnostic>) {
-        let loaded = loader.load_paths(paths);
-        let topology = Self::from_owned_documents(loaded.documents, trust_domain);
-        (topology, loaded.diagnostics)
+        let mut b = Self::builder();
+        if let Some(td) = trust_domain {
+            b.trust_domain(td);
+        }
+        let diagnostics = loader.load_paths_with(paths, |d| {
+            b.add_document(d);
+        });
+        (b.build(), diagnostics)
     }
 
     /// The trust domain (lower-cased, as Consul builds it), when known.

@@ -141,7 +141,7 @@ pub fn resolved(t: &meshroute::Topology) -> meshroute::resolve::Resolution<'_> {
     let mut planned = r.routes();
     for dc in t.datacenters() {
         for p in dc.proxies() {
-            for u in &p.upstreams {
+            for u in p.upstreams() {
                 assert_eq!(Some(t.resolve_upstream(dc, p, u)), planned.next());
             }
         }

@@ -75,7 +75,7 @@ fn check(topo: &Topology, src: &str) {
     let mut planned = res.routes();
     for dc in topo.datacenters() {
         for p in dc.proxies() {
-            for u in &p.upstreams {
+            for u in p.upstreams() {
                 let e = topo.explain(dc, p, u);
                 assert_eq!(Some(&e.route), planned.next().as_ref());
                 let _ = e.to_string();

@@ -334,7 +334,7 @@ fn explain_shows_the_chain_and_the_proxy_mode() {
     let t = federation(web(D, up("api", "dc3")), vec![r.into(), pd(R)]);
     let dc = t.datacenter("dc1").unwrap();
     let p = &dc.proxies()[0];
-    let e = t.explain(dc, p, &p.upstreams[0]);
+    let e = t.explain(dc, p, p.upstream(0).unwrap());
     assert_eq!(e.proxy_mode, R);
     let text = e.to_string();
     for line in [

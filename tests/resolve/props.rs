@@ -222,10 +222,10 @@ proptest! {
         let t = build(items(&spec));
         for dc in t.datacenters() {
             for p in dc.proxies() {
-                for u in &p.upstreams {
+                for u in p.upstreams() {
                     let r = t.resolve_upstream(dc, p, u);
-                    if !u.mesh_gateway.mode.is_default() && !t.layers(dc, p, u).destination_external {
-                        prop_assert_eq!(r.mode, u.mesh_gateway.mode);
+                    if !u.mesh_gateway().mode.is_default() && !t.layers(dc, p, u).destination_external {
+                        prop_assert_eq!(r.mode, u.mesh_gateway().mode);
                         prop_assert_eq!(r.decided_by, Layer::Upstream);
                     }
                 }

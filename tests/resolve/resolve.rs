@@ -346,7 +346,7 @@ fn explain_lists_every_layer_and_marks_the_winner() {
     );
     let dc = t.datacenter("dc1").unwrap();
     let p = &dc.proxies()[0];
-    let e = t.explain(dc, p, &p.upstreams[0]);
+    let e = t.explain(dc, p, p.upstream(0).unwrap());
     assert_eq!(e.layers.len(), 8);
     assert_eq!(
         e.layers.iter().map(|l| l.layer).collect::<Vec<_>>(),

@@ -66,8 +66,8 @@ fn explanations<'t>(args: &Args, topo: &'t Topology) -> Vec<Explanation<'t>> {
             if p.service != args.service && p.id != args.service {
                 continue;
             }
-            for u in &p.upstreams {
-                if u.destination_name == args.upstream {
+            for u in p.upstreams() {
+                if u.destination_name() == args.upstream {
                     found.push(topo.explain(dc, p, u));
                 }
             }

@@ -11,7 +11,9 @@ use meshroute::report::{Envelope, JsonStyle, TerminalSafe};
 use meshroute::text::Escaped;
 use meshroute::topology::Datacenter;
 use meshroute::tree::Limits;
-use meshroute::{Format, Loaded, Loader, Problem, Severity, Source, Topology};
+use meshroute::{
+    Diagnostic, Document, Format, Loaded, Loader, Problem, Severity, Source, Topology,
+};
 use serde::Serialize;
 
 /// `--format text|json` (`table` is an alias of `text`, `resolve`'s name for it before).
@@ -458,33 +460,47 @@ impl Inputs {
     /// Loads the paths, in order. `Err` (exit 2) when a named path cannot be read, its format
     /// cannot be told, or there is no document at all.
     pub(crate) fn load(&self) -> Result<Loaded, Stop> {
-        let loader = self.max_input_size.loader();
         let mut out = Loaded::default();
+        out.diagnostics = self.load_each(|d| out.documents.push(d))?;
+        Ok(out)
+    }
+
+    /// [`Inputs::load`], handing each document to `sink` as it is decoded; returns the
+    /// diagnostics.
+    pub(crate) fn load_each(
+        &self,
+        mut sink: impl FnMut(Document),
+    ) -> Result<Vec<Diagnostic>, Stop> {
+        let loader = self.max_input_size.loader();
+        let mut diagnostics = Vec::new();
+        let mut count = 0usize;
+        let mut counted = |d| {
+            count += 1;
+            sink(d);
+        };
         for p in &self.paths {
-            let l = self.load_one(&loader, p)?;
-            // The first path's documents are moved, not copied: one big file is not held twice.
-            if out.documents.is_empty() {
-                out.documents = l.documents;
-            } else {
-                out.documents.extend(l.documents);
-            }
-            out.diagnostics.extend(l.diagnostics);
+            diagnostics.extend(self.load_one(&loader, p, &mut counted)?);
         }
-        if out.documents.is_empty() && !out.has_errors() {
+        if count == 0 && !diagnostics.iter().any(Diagnostic::is_error) {
             let message =
                 "no documents in the inputs (no .hcl, .json, .yaml or .yml file with content)";
             return Err(Stop::new(2, "no-documents", message));
         }
-        Ok(out)
+        Ok(diagnostics)
     }
 
-    fn load_one(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
-        let loaded = if path.as_os_str() == "-" {
-            self.load_stdin(loader)?
+    fn load_one(
+        &self,
+        loader: &Loader,
+        path: &Path,
+        sink: &mut impl FnMut(Document),
+    ) -> Result<Vec<Diagnostic>, Stop> {
+        let diagnostics = if path.as_os_str() == "-" {
+            handed(self.load_stdin(loader)?, sink)
         } else {
-            self.load_path(loader, path)?
+            self.load_path(loader, path, sink)?
         };
-        if let Some(d) = loaded.diagnostics.iter().find(|d| unreadable(d, path)) {
+        if let Some(d) = diagnostics.iter().find(|d| unreadable(d, path)) {
             let mut problem = Problem::from(d);
             "unreadable-path".clone_into(&mut problem.code);
             return Err(Stop {
@@ -492,20 +508,25 @@ impl Inputs {
                 problems: vec![problem],
             });
         }
-        Ok(loaded)
+        Ok(diagnostics)
     }
 
     /// A named file or directory: by extension, else in `--input-format`.
-    fn load_path(&self, loader: &Loader, path: &Path) -> Result<Loaded, Stop> {
+    fn load_path(
+        &self,
+        loader: &Loader,
+        path: &Path,
+        sink: &mut impl FnMut(Document),
+    ) -> Result<Vec<Diagnostic>, Stop> {
         let meta = std::fs::metadata(path).map_err(|e| unreadable_path(path, &e))?;
-        let loaded = if meta.is_file() && meta.len() == 0 {
+        let diagnostics = if meta.is_file() && meta.len() == 0 {
             // An empty file holds no document, in any format (JSON would call it a syntax
             // error); the run stops for want of documents if nothing else has any.
-            Loaded::default()
+            Vec::new()
         } else if path.is_dir() || Format::from_path(path).is_some() {
-            loader.load_paths(&[path])
+            loader.load_paths_with(&[path], sink)
         } else if let Some(f) = self.input_format {
-            loader.load_file_as(path, f.into())
+            handed(loader.load_file_as(path, f.into()), sink)
         } else {
             let message = format!(
                 "{}: cannot tell the format from the extension (expected .hcl, .json, .yaml or .yml); pass --input-format hcl|json|yaml",
@@ -513,7 +534,7 @@ impl Inputs {
             );
             return Err(Stop::new(2, "unknown-format", message));
         };
-        Ok(loaded)
+        Ok(diagnostics)
     }
 
     /// Standard input, read within the size limit (`check -` on an endless stream stops at
@@ -534,6 +555,12 @@ impl Inputs {
         }
         Ok(loader.load_reader(stdin, format.into(), Some(Path::new(STDIN))))
     }
+}
+
+/// The documents of `loaded` handed to `sink`; its diagnostics.
+fn handed(loaded: Loaded, sink: &mut impl FnMut(Document)) -> Vec<Diagnostic> {
+    loaded.documents.into_iter().for_each(sink);
+    loaded.diagnostics
 }
 
 /// What diagnostics call standard input.
@@ -581,18 +608,25 @@ impl TopologyArgs {
     /// Loads the inputs and builds the topology, with the load warnings. `Err`: exit 2 for
     /// input problems, 1 for load errors (every diagnostic with them).
     pub(crate) fn load(&self) -> Result<(Topology, Vec<Problem>), Stop> {
-        let loaded = self.inputs.load()?;
-        let mut problems: Vec<Problem> = loaded.diagnostics.iter().map(Problem::from).collect();
-        if loaded.has_errors() {
+        // Each document moves into the builder as it is decoded: its upstreams are kept as
+        // compact records and the rest dropped when built, so the documents are never all
+        // in memory.
+        let mut builder = Topology::builder();
+        if let Some(td) = &self.trust_domain {
+            builder.trust_domain(td);
+        }
+        let diagnostics = self.inputs.load_each(|d| {
+            builder.add_document(d);
+        })?;
+        let mut problems: Vec<Problem> = diagnostics.iter().map(Problem::from).collect();
+        if diagnostics.iter().any(Diagnostic::is_error) {
             problems.push(caller_error(
                 "load-errors",
                 "the inputs have errors; nothing resolved",
             ));
             return Err(Stop { code: 1, problems });
         }
-        // The documents move into the topology, each dropped as it is taken.
-        let topo = Topology::from_owned_documents(loaded.documents, self.trust_domain.as_deref());
-        Ok((topo, problems))
+        Ok((builder.build(), problems))
     }
 
     /// The most bytes read from one input.
