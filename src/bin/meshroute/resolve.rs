@@ -42,7 +42,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             .map(Problem::from),
     );
     if !cmd.json {
-        print!("{}", table(&res));
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed standard output (`| head`) ends the table, as `print!` would not.
+        drop(write_table(&res, &mut out));
         print_warnings(&res);
     }
     if res.is_empty() {
@@ -80,23 +82,29 @@ const HEAD: [&str; 9] = [
 
 /// One row per upstream, then one per other target of its chain, aligned; control
 /// characters in cells escaped (a cell cannot recolour the terminal or forge a row).
-fn table(res: &Resolution<'_>) -> String {
-    let rows: Vec<[String; 9]> = res
-        .routes()
-        .flat_map(|r| std::iter::once(row(&r)).chain(target_rows(&r)))
-        .map(|cells| cells.map(|cell| escape(&cell)))
-        .collect();
+///
+/// The rows are made twice, once to measure the columns and once to write them, so that
+/// no more than one row is held (a table of every route would be several times the input).
+fn write_table(res: &Resolution<'_>, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let mut widths = HEAD.map(str::len);
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
+    for cells in rows(res) {
+        for (w, c) in widths.iter_mut().zip(&cells) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = aligned_line(&HEAD, &widths);
-    for r in &rows {
-        out.push_str(&aligned_line(&r.each_ref().map(String::as_str), &widths));
+    out.write_all(aligned_line(&HEAD, &widths).as_bytes())?;
+    for cells in rows(res) {
+        let line = aligned_line(&cells.each_ref().map(String::as_str), &widths);
+        out.write_all(line.as_bytes())?;
     }
-    out
+    out.flush()
+}
+
+/// The table's rows, cells escaped, made as they are read.
+fn rows<'r>(res: &'r Resolution<'_>) -> impl Iterator<Item = [String; 9]> + 'r {
+    res.routes()
+        .flat_map(|r| std::iter::once(row(&r)).chain(target_rows(&r)))
+        .map(|cells| cells.map(|cell| escape(&cell)))
 }
 
 /// The cells padded to `widths` (two spaces apart), the line's end trimmed.
