@@ -196,10 +196,13 @@ fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&s
 /// For each of `keys`, whether one before it is equal (a set's failed inserts, in order):
 /// the indices sorted by key, stably, so that of equal keys the first comes first.
 fn repeats<K: Ord>(keys: &[K]) -> Vec<bool> {
-    let mut seen = vec![false; keys.len()];
-    if keys.len() < 2 {
-        return seen;
+    if keys.len() <= 8 {
+        // Few (as upstreams mostly are): each against those before it.
+        return (0..keys.len())
+            .map(|i| keys[..i].contains(&keys[i]))
+            .collect();
     }
+    let mut seen = vec![false; keys.len()];
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     for pair in order.windows(2) {
@@ -392,6 +395,10 @@ impl std::fmt::Display for Listener<'_> {
 
 impl PartialEq for Listener<'_> {
     fn eq(&self, other: &Self) -> bool {
+        if (self.port == 0) == (other.port == 0) {
+            // Both paths, or both `address:port` (the port, after the last ':', has no ':').
+            return self.head == other.head && self.port == other.port;
+        }
         self.bytes().eq(other.bytes())
     }
 }
