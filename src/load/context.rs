@@ -118,11 +118,6 @@ impl<'t> Cx<'t, '_> {
         self.style
     }
 
-    /// The spelling of `field` in the document's style.
-    pub(crate) fn key(&self, field: Field) -> &'static str {
-        field.canonical(self.style)
-    }
-
     /// Runs `f` with `style` canonical, then restores the previous style.
     pub(crate) fn with_style<R>(&mut self, style: Style, f: impl FnOnce(&mut Self) -> R) -> R {
         let saved = self.style;
@@ -613,11 +608,16 @@ impl Field {
         sig == self.sigs[0] || sig == self.sigs[1]
     }
 
-    fn canonical(self, style: Style) -> &'static str {
-        match style {
-            Style::Camel => self.camel,
-            Style::Snake => self.snake,
-        }
+    /// Whether `key` is this field, and if so whether in `style`'s spelling (else the
+    /// alias's), in any case.
+    #[inline]
+    fn spelled(self, key: &str, style: Style) -> Option<bool> {
+        let camel = same_but_case(key, self.camel);
+        let snake = same_but_case(key, self.snake);
+        (camel || snake).then_some(match style {
+            Style::Camel => camel,
+            Style::Snake => snake,
+        })
     }
 }
 
@@ -716,9 +716,8 @@ struct Pick {
 }
 
 impl Pick {
-    /// Considers entry `i`, keyed `key`, which is the field.
-    fn consider(&mut self, i: usize, key: &str, canonical: &str) {
-        let is_canonical = same_but_case(key, canonical);
+    /// Considers entry `i`, the field spelled canonically or not.
+    fn consider(&mut self, i: usize, is_canonical: bool) {
         if self.best.is_none() || is_canonical || !self.is_canonical {
             self.best = Some(i);
             self.is_canonical = is_canonical;
@@ -748,34 +747,38 @@ impl<'t> Obj<'t> {
 
     /// Finds `field`: the entry spelled canonically wins, else the last alias spelling.
     /// Every matching entry is marked used.
+    #[inline]
     pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry<'t>> {
-        let canonical = field.canonical(style);
+        // Most fields of a schema are absent from a map: told here, where `take` is called.
+        if let Marks::Small { summary, .. } = self.marks
+            && summary & field.summary == 0
+        {
+            return None;
+        }
+        self.find(field, style)
+    }
+
+    /// [`Obj::take`] past the summary.
+    fn find(&mut self, field: Field, style: Style) -> Option<&'t Entry<'t>> {
         let mut pick = Pick::default();
         match &mut self.marks {
-            Marks::Small {
-                sigs,
-                summary,
-                used,
-            } => {
-                if *summary & field.summary == 0 {
-                    return None;
-                }
+            Marks::Small { sigs, used, .. } => {
                 for i in 0..self.entries.len().min(SMALL) {
                     if !field.may_match(sigs[i]) {
                         continue;
                     }
                     let key = &self.entries[i].key;
-                    if field.matches(key) {
+                    if let Some(is_canonical) = field.spelled(key, style) {
                         *used |= 1 << i;
-                        pick.consider(i, key, canonical);
+                        pick.consider(i, is_canonical);
                     }
                 }
             }
             Marks::Large { used } => {
                 for (i, e) in self.entries.iter().enumerate() {
-                    if field.matches(&e.key) {
+                    if let Some(is_canonical) = field.spelled(&e.key, style) {
                         used[i / 64] |= 1 << (i % 64);
-                        pick.consider(i, &e.key, canonical);
+                        pick.consider(i, is_canonical);
                     }
                 }
             }

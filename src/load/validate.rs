@@ -5,7 +5,7 @@
 
 mod chain;
 
-use crate::load::context::{Cx, Field};
+use crate::load::context::{Cx, Style};
 use crate::load::error::DiagnosticKind;
 use crate::model::config_entry::{ConfigEntry, ServiceDefaults, UpstreamOverride};
 use crate::model::mode::go_quote;
@@ -16,7 +16,10 @@ use crate::syntax::tree::Pos;
 
 /// The key name for `camel`/`snake` in the document's style.
 fn key(cx: &Cx<'_, '_>, camel: &'static str, snake: &'static str) -> &'static str {
-    cx.key(Field::new(camel, snake))
+    match cx.style() {
+        Style::Camel => camel,
+        Style::Snake => snake,
+    }
 }
 
 fn invalid(cx: &mut Cx<'_, '_>, pos: Pos, message: impl Into<String>) {
@@ -167,18 +170,16 @@ fn reserved_meta(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
 /// Consul's `Upstream.Validate` on each upstream, then the list-wide duplicate rules.
 fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&str>) {
     let service_partition = non_empty_or(service_partition, "default");
-    let identities: Vec<Identity> = ups.iter().map(Identity::of).collect();
-    let listeners: Vec<Option<Listener>> = ups.iter().map(Listener::of).collect();
-    let same_identity = repeats(&identities);
-    let same_listener = repeats(&listeners);
+    let same_identity = Repeats::of(ups, Identity::of);
+    let same_listener = Repeats::of(ups, Listener::of);
     for (i, u) in ups.iter().enumerate() {
         cx.at_index(i, |cx| {
             upstream(cx, u, service_partition);
-            if same_identity[i] {
+            if same_identity.at(i) {
                 duplicate_identity(cx, u);
             }
-            if same_listener[i]
-                && let Some(l) = listeners[i]
+            if same_listener.at(i)
+                && let Some(l) = Listener::of(u)
             {
                 invalid(
                     cx,
@@ -193,24 +194,46 @@ fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&s
     }
 }
 
-/// For each of `keys`, whether one before it is equal (a set's failed inserts, in order):
-/// the indices sorted by key, stably, so that of equal keys the first comes first.
-fn repeats<K: Ord>(keys: &[K]) -> Vec<bool> {
-    if keys.len() <= 8 {
-        // Few (as upstreams mostly are): each against those before it.
-        return (0..keys.len())
-            .map(|i| keys[..i].contains(&keys[i]))
-            .collect();
+/// For each item of a list, whether one before it has an equal key (a set's failed
+/// inserts, in order).
+enum Repeats {
+    /// At most 64 items, each compared with those before it: bit `i` for item `i`.
+    Few(u64),
+    /// More: found by sorting the indices by key, stably, so that of equal keys the first
+    /// comes first.
+    Many(Vec<bool>),
+}
+
+impl Repeats {
+    fn of<'u, T, K: Ord>(items: &'u [T], key: impl Fn(&'u T) -> K) -> Self {
+        if items.len() <= 8 {
+            let mut bits = 0;
+            for (i, item) in items.iter().enumerate() {
+                let k = key(item);
+                if items[..i].iter().any(|before| key(before) == k) {
+                    bits |= 1 << i;
+                }
+            }
+            return Self::Few(bits);
+        }
+        let keys: Vec<K> = items.iter().map(key).collect();
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        let mut seen = vec![false; keys.len()];
+        for pair in order.windows(2) {
+            if keys[pair[0]] == keys[pair[1]] {
+                seen[pair[1]] = true;
+            }
+        }
+        Self::Many(seen)
     }
-    let mut seen = vec![false; keys.len()];
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    for pair in order.windows(2) {
-        if keys[pair[0]] == keys[pair[1]] {
-            seen[pair[1]] = true;
+
+    fn at(&self, i: usize) -> bool {
+        match self {
+            Self::Few(bits) => bits & (1 << i) != 0,
+            Self::Many(seen) => seen[i],
         }
     }
-    seen
 }
 
 /// The rules on one upstream.
