@@ -516,6 +516,7 @@ pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> IndexMa
 
 impl<'t> Cx<'t, '_> {
     /// Reads `field` of `obj` with `read`, the field's key on the path; `None` when absent.
+    #[inline]
     pub(crate) fn field<R>(
         &mut self,
         obj: &mut Obj<'t>,
@@ -621,11 +622,15 @@ impl Field {
     }
 }
 
-/// Whether `key` is `spelling` but for ASCII case (exactly, as most keys are, checked first).
-#[inline]
+/// Whether `key` is `spelling` but for ASCII case (the lengths first, inline).
+#[inline(always)]
 fn same_but_case(key: &str, spelling: &str) -> bool {
-    key.len() == spelling.len()
-        && (key == spelling || key.as_bytes().eq_ignore_ascii_case(spelling.as_bytes()))
+    key.len() == spelling.len() && same_length_but_case(key.as_bytes(), spelling.as_bytes())
+}
+
+/// [`same_but_case`] for two strings of one length (exactly, as most keys are, first).
+fn same_length_but_case(key: &[u8], spelling: &[u8]) -> bool {
+    key == spelling || key.eq_ignore_ascii_case(spelling)
 }
 
 /// A key's signature: its length and its first, middle and last bytes, ASCII lowercase.
@@ -705,6 +710,13 @@ impl Marks {
             Self::Small { used, .. } => used & (1 << i) != 0,
             Self::Large { used } => used[i / 64] & (1 << (i % 64)) != 0,
         }
+    }
+
+    /// Whether all `len` entries of a small map are used (as they mostly are when its
+    /// fields have been read); `false` says nothing of a large one.
+    #[inline]
+    fn all_used(&self, len: usize) -> bool {
+        matches!(self, Self::Small { used, .. } if used.count_ones() as usize == len)
     }
 }
 
@@ -788,6 +800,9 @@ impl<'t> Obj<'t> {
 
     /// Marks every entry matching one of `fields` used (keys Consul knows that we ignore).
     pub(crate) fn tolerate(&mut self, fields: &[Field]) {
+        if self.marks.all_used(self.entries.len()) {
+            return;
+        }
         for (i, e) in self.entries.iter().enumerate() {
             if !self.marks.is_used(i) && fields.iter().any(|f| f.matches(&e.key)) {
                 self.marks.mark(i);
@@ -797,6 +812,9 @@ impl<'t> Obj<'t> {
 
     /// Reports every unused key as Consul does, with a suggestion from `known`.
     pub(crate) fn finish(self, cx: &mut Cx<'t, '_>, known: &[Field]) {
+        if self.marks.all_used(self.entries.len()) {
+            return;
+        }
         for (i, e) in self.entries.iter().enumerate() {
             if !self.marks.is_used(i) {
                 let suggestion = suggest(&e.key, known);

@@ -197,7 +197,7 @@ fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&s
 /// For each item of a list, whether one before it has an equal key (a set's failed
 /// inserts, in order).
 enum Repeats {
-    /// At most 64 items, each compared with those before it: bit `i` for item `i`.
+    /// At most 8 items, each compared with those before it: bit `i` for item `i`.
     Few(u64),
     /// More: found by sorting the indices by key, stably, so that of equal keys the first
     /// comes first.
@@ -207,10 +207,10 @@ enum Repeats {
 impl Repeats {
     fn of<'u, T, K: Ord>(items: &'u [T], key: impl Fn(&'u T) -> K) -> Self {
         if items.len() <= 8 {
+            let keys: [Option<K>; 8] = std::array::from_fn(|i| items.get(i).map(&key));
             let mut bits = 0;
-            for (i, item) in items.iter().enumerate() {
-                let k = key(item);
-                if items[..i].iter().any(|before| key(before) == k) {
+            for (i, k) in keys.iter().enumerate().take(items.len()) {
+                if keys[..i].contains(k) {
                     bits |= 1 << i;
                 }
             }

@@ -81,7 +81,7 @@ fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, ele
     }
     stack.push(element);
     if stack.len() - start >= SPILL {
-        *own = Some(stack.drain(start..).collect());
+        *own = Some(stack.split_off(start));
     }
 }
 
@@ -89,7 +89,8 @@ fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, ele
 fn spill_take<T>(stack: &mut Vec<T>, own: Option<Vec<T>>, start: usize) -> Box<[T]> {
     match own {
         Some(own) => own.into_boxed_slice(),
-        None => stack.drain(start..).collect(),
+        // One allocation of the exact size, the elements moved in one copy.
+        None => stack.split_off(start).into_boxed_slice(),
     }
 }
 
