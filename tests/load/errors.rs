@@ -1,6 +1,8 @@
 //! Bad input: every decoding and validation rule, asserting the message, key path and line.
 #![cfg(feature = "yaml")]
 
+use std::fmt::Write as _;
+
 use meshroute::tree::Limits;
 use meshroute::{DiagnosticKind, Format, Loader};
 
@@ -137,9 +139,10 @@ fn duplicates_in_a_long_list_of_upstreams_are_each_reported_at_the_later_one() {
             11 => ("s11".to_owned(), 10_004),
             _ => (format!("s{i}"), 10_000 + i),
         };
-        src.push_str(&format!(
+        let _ = write!(
+            src,
             "    - destination_name: {name}\n      local_bind_port: {port}\n"
-        ));
+        );
     }
     let ps = problems(&src, Format::Yaml);
     let got: Vec<(&str, &str)> = ps
