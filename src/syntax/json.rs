@@ -81,7 +81,7 @@ fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, ele
     }
     stack.push(element);
     if stack.len() - start >= SPILL {
-        *own = Some(stack.split_off(start));
+        *own = Some(tail(stack, start));
     }
 }
 
@@ -89,9 +89,20 @@ fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, ele
 fn spill_take<T>(stack: &mut Vec<T>, own: Option<Vec<T>>, start: usize) -> Box<[T]> {
     match own {
         Some(own) => own.into_boxed_slice(),
-        // One allocation of the exact size, the elements moved in one copy.
-        None => stack.split_off(start).into_boxed_slice(),
+        None => tail(stack, start).into_boxed_slice(),
     }
+}
+
+/// The elements of `stack` from `start`, moved in one copy to an allocation of their exact
+/// number; the stack keeps its buffer (which `split_off(0)` would hand over, leaving the
+/// stack a new one).
+fn tail<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start > 0 {
+        return stack.split_off(start);
+    }
+    let mut out = Vec::with_capacity(stack.len());
+    out.append(stack);
+    out
 }
 
 /// The offset of the first byte from `j` that may end a string's plain run (a quote, a
