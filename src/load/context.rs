@@ -118,11 +118,6 @@ impl<'t> Cx<'t, '_> {
         self.style
     }
 
-    /// The spelling of `field` in the document's style.
-    pub(crate) fn key(&self, field: Field) -> &'static str {
-        field.canonical(self.style)
-    }
-
     /// Runs `f` with `style` canonical, then restores the previous style.
     pub(crate) fn with_style<R>(&mut self, style: Style, f: impl FnOnce(&mut Self) -> R) -> R {
         let saved = self.style;
@@ -292,7 +287,7 @@ pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<&'t 
         wrong_type(cx, node, "a string");
         return None;
     };
-    if s.contains("${") || s.contains("%{") {
+    if is_template(s) {
         cx.error(
             DiagnosticKind::Interpolation,
             node.pos,
@@ -304,6 +299,11 @@ pub(crate) fn string<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<&'t 
         return None;
     }
     Some(s)
+}
+
+/// Whether `s` holds `${` or `%{` (looked for only where it holds a `{`).
+fn is_template(s: &str) -> bool {
+    s.as_bytes().contains(&b'{') && (s.contains("${") || s.contains("%{"))
 }
 
 /// [`string`], owned.
@@ -425,6 +425,20 @@ pub(crate) fn each_object<'t, 'd, R>(
     node: &'t Node<'t>,
     mut read: impl FnMut(&mut Cx<'t, 'd>, Obj<'t>) -> Option<R>,
 ) -> Vec<R> {
+    if let Value::List(items) = &node.value
+        && items.iter().all(|item| matches!(item.value, Value::Map(_)))
+    {
+        // Every element a map: no element is reported before the first is read, so one
+        // pass reads them in the order and with the diagnostics of the two below.
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            if let Value::Map(entries) = &item.value {
+                let obj = Obj::new(entries, item.pos);
+                out.extend(cx.at_index(i, |cx| read(cx, obj)));
+            }
+        }
+        return out;
+    }
     let mut out = Vec::new();
     for (i, obj) in objects(cx, node) {
         if let Some(obj) = obj {
@@ -487,6 +501,7 @@ pub(crate) fn json_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Option<Js
 pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> IndexMap<String, String> {
     let mut out = IndexMap::new();
     if let Some(obj) = object(cx, node) {
+        out.reserve(obj.entries.len());
         for e in obj.entries {
             if let Some(v) = cx.at(&e.key, |cx| owned_string(cx, &e.value)) {
                 out.insert(e.key.to_string(), v);
@@ -501,6 +516,7 @@ pub(crate) fn string_map<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> IndexMa
 
 impl<'t> Cx<'t, '_> {
     /// Reads `field` of `obj` with `read`, the field's key on the path; `None` when absent.
+    #[inline]
     pub(crate) fn field<R>(
         &mut self,
         obj: &mut Obj<'t>,
@@ -552,12 +568,22 @@ fn describe(node: &Node) -> String {
 pub(crate) struct Field {
     camel: &'static str,
     snake: &'static str,
+    /// The [`signature`]s of the two spellings.
+    sigs: [u32; 2],
+    /// Their [`summary_bit`]s.
+    summary: u64,
 }
 
 impl Field {
     /// The field spelled `camel` in CamelCase and `snake` in snake_case.
     pub(crate) const fn new(camel: &'static str, snake: &'static str) -> Self {
-        Self { camel, snake }
+        Self {
+            camel,
+            snake,
+            sigs: [signature(camel.as_bytes()), signature(snake.as_bytes())],
+            summary: summary_bit(signature(camel.as_bytes()))
+                | summary_bit(signature(snake.as_bytes())),
+        }
     }
 
     /// The CamelCase spelling.
@@ -574,25 +600,144 @@ impl Field {
     /// and every field read from it: the lengths, which differ for most pairs, go first.)
     #[inline]
     pub(crate) fn matches(self, key: &str) -> bool {
-        let same = |spelling: &str| {
-            key.len() == spelling.len() && key.as_bytes().eq_ignore_ascii_case(spelling.as_bytes())
-        };
-        same(self.camel) || same(self.snake)
+        same_but_case(key, self.camel) || same_but_case(key, self.snake)
     }
 
-    fn canonical(self, style: Style) -> &'static str {
-        match style {
-            Style::Camel => self.camel,
-            Style::Snake => self.snake,
-        }
+    /// Whether a key of signature `sig` may be either spelling ([`Field::matches`] tells).
+    #[inline]
+    fn may_match(self, sig: u32) -> bool {
+        sig == self.sigs[0] || sig == self.sigs[1]
+    }
+
+    /// Whether `key` is this field, and if so whether in `style`'s spelling (else the
+    /// alias's), in any case.
+    #[inline]
+    fn spelled(self, key: &str, style: Style) -> Option<bool> {
+        let camel = same_but_case(key, self.camel);
+        let snake = same_but_case(key, self.snake);
+        (camel || snake).then_some(match style {
+            Style::Camel => camel,
+            Style::Snake => snake,
+        })
     }
 }
+
+/// Whether `key` is `spelling` but for ASCII case (the lengths first, inline).
+#[inline]
+fn same_but_case(key: &str, spelling: &str) -> bool {
+    key.len() == spelling.len() && same_length_but_case(key.as_bytes(), spelling.as_bytes())
+}
+
+/// [`same_but_case`] for two strings of one length (exactly, as most keys are, first).
+fn same_length_but_case(key: &[u8], spelling: &[u8]) -> bool {
+    key == spelling || key.eq_ignore_ascii_case(spelling)
+}
+
+/// A key's signature: its length and its first, middle and last bytes, ASCII lowercase.
+/// Keys equal but for ASCII case have the same signature; most different keys do not, so a
+/// field is looked for by comparing one number per entry before any text.
+const fn signature(key: &[u8]) -> u32 {
+    let n = key.len();
+    if n == 0 {
+        return 0;
+    }
+    n.to_le_bytes()[0] as u32
+        | lower(key, 0) << 8
+        | lower(key, n / 2) << 16
+        | lower(key, n - 1) << 24
+}
+
+const fn lower(key: &[u8], i: usize) -> u32 {
+    key[i].to_ascii_lowercase() as u32
+}
+
+/// One of 64 bits for a signature: a map's keys' bits together tell in one test that most
+/// fields are not among them.
+const fn summary_bit(sig: u32) -> u64 {
+    1 << (sig.wrapping_mul(0x9e37_79b1) >> 26)
+}
+
+/// The most entries of a map whose key signatures an [`Obj`] keeps inline; fields are looked
+/// for this many entries at a time.
+const SMALL: usize = 16;
 
 /// A map being decoded: which of its entries have been used.
 pub(crate) struct Obj<'t> {
     entries: &'t [Entry<'t>],
     pos: Pos,
-    used: Vec<bool>,
+    marks: Marks,
+}
+
+/// The used marks of an [`Obj`]'s entries, and for a small map each key's [`signature`].
+enum Marks {
+    /// At most [`SMALL`] entries: bit `i` of `used` is entry `i`'s mark, `summary` the
+    /// [`summary_bit`]s of the signatures.
+    Small {
+        sigs: [u32; SMALL],
+        summary: u64,
+        used: u32,
+    },
+    /// More: one bit an entry; signatures are worked out as fields are looked for.
+    Large { used: Vec<u64> },
+}
+
+impl Marks {
+    fn new(entries: &[Entry<'_>]) -> Self {
+        if entries.len() > SMALL {
+            return Self::Large {
+                used: vec![0; entries.len().div_ceil(64)],
+            };
+        }
+        let mut sigs = [0; SMALL];
+        let mut summary = 0;
+        for (sig, e) in sigs.iter_mut().zip(entries) {
+            *sig = signature(e.key.as_bytes());
+            summary |= summary_bit(*sig);
+        }
+        Self::Small {
+            sigs,
+            summary,
+            used: 0,
+        }
+    }
+
+    fn mark(&mut self, i: usize) {
+        match self {
+            Self::Small { used, .. } => *used |= 1 << i,
+            Self::Large { used } => used[i / 64] |= 1 << (i % 64),
+        }
+    }
+
+    fn is_used(&self, i: usize) -> bool {
+        match self {
+            Self::Small { used, .. } => used & (1 << i) != 0,
+            Self::Large { used } => used[i / 64] & (1 << (i % 64)) != 0,
+        }
+    }
+
+    /// Whether all `len` entries of a small map are used (as they mostly are when its
+    /// fields have been read); `false` says nothing of a large one.
+    #[inline]
+    fn all_used(&self, len: usize) -> bool {
+        matches!(self, Self::Small { used, .. } if used.count_ones() as usize == len)
+    }
+}
+
+/// The entry a field reads: the one spelled canonically, else the last alias spelling.
+#[derive(Default)]
+struct Pick {
+    best: Option<usize>,
+    is_canonical: bool,
+}
+
+impl Pick {
+    /// Considers entry `i`, the field spelled canonically or not.
+    fn consider(&mut self, i: usize, is_canonical: bool) {
+        if self.best.is_none() || is_canonical || !self.is_canonical {
+            self.best = Some(i);
+            self.is_canonical = is_canonical;
+        }
+    }
 }
 
 impl<'t> Obj<'t> {
@@ -601,7 +746,7 @@ impl<'t> Obj<'t> {
         Self {
             entries,
             pos,
-            used: vec![false; entries.len()],
+            marks: Marks::new(entries),
         }
     }
 
@@ -617,36 +762,66 @@ impl<'t> Obj<'t> {
 
     /// Finds `field`: the entry spelled canonically wins, else the last alias spelling.
     /// Every matching entry is marked used.
+    #[inline]
     pub(crate) fn take(&mut self, field: Field, style: Style) -> Option<&'t Entry<'t>> {
-        let canonical = field.canonical(style);
-        let mut best: Option<usize> = None;
-        let mut best_is_canonical = false;
-        for (i, e) in self.entries.iter().enumerate() {
-            if field.matches(&e.key) {
-                self.used[i] = true;
-                let is_canonical = e.key.eq_ignore_ascii_case(canonical);
-                if best.is_none() || is_canonical || !best_is_canonical {
-                    best = Some(i);
-                    best_is_canonical = is_canonical;
+        // Most fields of a schema are absent from a map: told here, where `take` is called.
+        if let Marks::Small { summary, .. } = self.marks
+            && summary & field.summary == 0
+        {
+            return None;
+        }
+        self.find(field, style)
+    }
+
+    /// [`Obj::take`] past the summary.
+    fn find(&mut self, field: Field, style: Style) -> Option<&'t Entry<'t>> {
+        let mut pick = Pick::default();
+        match &mut self.marks {
+            Marks::Small { sigs, used, .. } => {
+                // By index: the iterator forms tried cost 1% more of a JSON load.
+                #[allow(clippy::needless_range_loop)]
+                for i in 0..self.entries.len().min(SMALL) {
+                    if !field.may_match(sigs[i]) {
+                        continue;
+                    }
+                    let key = &self.entries[i].key;
+                    if let Some(is_canonical) = field.spelled(key, style) {
+                        *used |= 1 << i;
+                        pick.consider(i, is_canonical);
+                    }
+                }
+            }
+            Marks::Large { used } => {
+                for (i, e) in self.entries.iter().enumerate() {
+                    if let Some(is_canonical) = field.spelled(&e.key, style) {
+                        used[i / 64] |= 1 << (i % 64);
+                        pick.consider(i, is_canonical);
+                    }
                 }
             }
         }
-        best.map(|i| &self.entries[i])
+        pick.best.map(|i| &self.entries[i])
     }
 
     /// Marks every entry matching one of `fields` used (keys Consul knows that we ignore).
     pub(crate) fn tolerate(&mut self, fields: &[Field]) {
+        if self.marks.all_used(self.entries.len()) {
+            return;
+        }
         for (i, e) in self.entries.iter().enumerate() {
-            if fields.iter().any(|f| f.matches(&e.key)) {
-                self.used[i] = true;
+            if !self.marks.is_used(i) && fields.iter().any(|f| f.matches(&e.key)) {
+                self.marks.mark(i);
             }
         }
     }
 
     /// Reports every unused key as Consul does, with a suggestion from `known`.
     pub(crate) fn finish(self, cx: &mut Cx<'t, '_>, known: &[Field]) {
-        for (e, used) in self.entries.iter().zip(self.used) {
-            if !used {
+        if self.marks.all_used(self.entries.len()) {
+            return;
+        }
+        for (i, e) in self.entries.iter().enumerate() {
+            if !self.marks.is_used(i) {
                 let suggestion = suggest(&e.key, known);
                 cx.at(&e.key, |cx| cx.unknown_key(&e.key, e.key_pos, suggestion));
             }
@@ -656,9 +831,9 @@ impl<'t> Obj<'t> {
     /// The entries not used yet, marking them used (for maps kept as they are).
     pub(crate) fn rest(&mut self) -> Vec<&'t Entry<'t>> {
         let mut out = Vec::new();
-        for (e, used) in self.entries.iter().zip(&mut self.used) {
-            if !*used {
-                *used = true;
+        for (i, e) in self.entries.iter().enumerate() {
+            if !self.marks.is_used(i) {
+                self.marks.mark(i);
                 out.push(e);
             }
         }

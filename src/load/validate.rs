@@ -3,11 +3,9 @@
 //! Runs after typed decoding, with the decoder's key path still in place, so each error
 //! names the key path and the line of the value it concerns.
 
-use std::collections::HashSet;
-
 mod chain;
 
-use crate::load::context::{Cx, Field};
+use crate::load::context::{Cx, Style};
 use crate::load::error::DiagnosticKind;
 use crate::model::config_entry::{ConfigEntry, ServiceDefaults, UpstreamOverride};
 use crate::model::mode::go_quote;
@@ -18,7 +16,10 @@ use crate::syntax::tree::Pos;
 
 /// The key name for `camel`/`snake` in the document's style.
 fn key(cx: &Cx<'_, '_>, camel: &'static str, snake: &'static str) -> &'static str {
-    cx.key(Field::new(camel, snake))
+    match cx.style() {
+        Style::Camel => camel,
+        Style::Snake => snake,
+    }
 }
 
 fn invalid(cx: &mut Cx<'_, '_>, pos: Pos, message: impl Into<String>) {
@@ -169,27 +170,69 @@ fn reserved_meta(cx: &mut Cx<'_, '_>, s: &ServiceDefinition) {
 /// Consul's `Upstream.Validate` on each upstream, then the list-wide duplicate rules.
 fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&str>) {
     let service_partition = non_empty_or(service_partition, "default");
-    let mut identities = HashSet::new();
-    let mut listeners = HashSet::new();
+    let same_identity = Repeats::of(ups, Identity::of);
+    let same_listener = Repeats::of(ups, Listener::of);
     for (i, u) in ups.iter().enumerate() {
         cx.at_index(i, |cx| {
             upstream(cx, u, service_partition);
-            if !identities.insert(Identity::of(u)) {
+            if same_identity.at(i) {
                 duplicate_identity(cx, u);
             }
-            if let Some(l) = listener(u)
-                && !listeners.insert(l.clone())
+            if same_listener.at(i)
+                && let Some(l) = Listener::of(u)
             {
                 invalid(
                     cx,
                     u.pos,
                     format!(
                         "upstreams cannot contain duplicates by local bind address and port or unix path; {} is specified twice",
-                        go_quote(&l)
+                        go_quote(&l.to_string())
                     ),
                 );
             }
         });
+    }
+}
+
+/// For each item of a list, whether one before it has an equal key (a set's failed
+/// inserts, in order).
+enum Repeats {
+    /// At most 8 items, each compared with those before it: bit `i` for item `i`.
+    Few(u64),
+    /// More: found by sorting the indices by key, stably, so that of equal keys the first
+    /// comes first.
+    Many(Vec<bool>),
+}
+
+impl Repeats {
+    fn of<'u, T, K: Ord>(items: &'u [T], key: impl Fn(&'u T) -> K) -> Self {
+        if items.len() <= 8 {
+            let keys: [Option<K>; 8] = std::array::from_fn(|i| items.get(i).map(&key));
+            let mut bits = 0;
+            for (i, k) in keys.iter().enumerate().take(items.len()) {
+                if keys[..i].contains(k) {
+                    bits |= 1 << i;
+                }
+            }
+            return Self::Few(bits);
+        }
+        let keys: Vec<K> = items.iter().map(key).collect();
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        let mut seen = vec![false; keys.len()];
+        for pair in order.windows(2) {
+            if keys[pair[0]] == keys[pair[1]] {
+                seen[pair[1]] = true;
+            }
+        }
+        Self::Many(seen)
+    }
+
+    fn at(&self, i: usize) -> bool {
+        match self {
+            Self::Few(bits) => bits & (1 << i) != 0,
+            Self::Many(seen) => seen[i],
+        }
     }
 }
 
@@ -249,7 +292,6 @@ fn local_bind(cx: &mut Cx<'_, '_>, u: &Upstream) {
 
 /// What makes two upstreams the same destination (Consul's `UpstreamKey`, with the
 /// datacenter).
-#[derive(PartialEq, Eq, Hash)]
 struct Identity<'u> {
     ty: DestinationType,
     name: &'u str,
@@ -270,6 +312,39 @@ impl<'u> Identity<'u> {
             datacenter: u.datacenter.as_deref().unwrap_or(""),
         }
     }
+
+    /// What identities are compared by (in an order of their own).
+    fn fields(&self) -> [&str; 6] {
+        let Self {
+            ty,
+            name,
+            partition,
+            namespace,
+            peer,
+            datacenter,
+        } = *self;
+        [name, ty.as_str(), partition, namespace, peer, datacenter]
+    }
+}
+
+impl PartialEq for Identity<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields() == other.fields()
+    }
+}
+
+impl Eq for Identity<'_> {}
+
+impl PartialOrd for Identity<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Identity<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.fields().cmp(&other.fields())
+    }
 }
 
 fn duplicate_identity(cx: &mut Cx<'_, '_>, u: &Upstream) {
@@ -289,13 +364,79 @@ fn duplicate_identity(cx: &mut Cx<'_, '_>, u: &Upstream) {
     );
 }
 
-/// The local listener of an upstream, as Consul compares them: the socket path, else the
-/// bind address and port; none when neither is set.
-fn listener(u: &Upstream) -> Option<String> {
-    match (u.local_bind_socket_path.as_deref(), u.local_bind_port) {
-        (Some(socket), _) if !socket.is_empty() => Some(socket.to_owned()),
-        (_, Some(port)) if port != 0 => Some(format!("{}:{port}", u.bind_address())),
-        _ => None,
+/// The local listener of an upstream, as Consul compares them (as text): the socket path,
+/// else the bind address and port, `address:port`; none when neither is set.
+#[derive(Clone, Copy)]
+struct Listener<'u> {
+    head: &'u str,
+    /// The port after the address; 0 after a socket path.
+    port: u16,
+}
+
+impl<'u> Listener<'u> {
+    fn of(u: &'u Upstream) -> Option<Self> {
+        match (u.local_bind_socket_path.as_deref(), u.local_bind_port) {
+            (Some(socket), _) if !socket.is_empty() => Some(Self {
+                head: socket,
+                port: 0,
+            }),
+            (_, Some(port)) if port != 0 => Some(Self {
+                head: u.bind_address(),
+                port,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The text's bytes, written nowhere.
+    fn bytes(self) -> impl Iterator<Item = u8> + 'u {
+        let mut tail = [0; 6];
+        let mut len = 0;
+        if self.port != 0 {
+            let digits = self.port.ilog10() as usize + 1;
+            tail[0] = b':';
+            let mut p = self.port;
+            for slot in tail[1..=digits].iter_mut().rev() {
+                *slot = b'0' + (p % 10) as u8;
+                p /= 10;
+            }
+            len = digits + 1;
+        }
+        self.head.bytes().chain(tail.into_iter().take(len))
+    }
+}
+
+impl std::fmt::Display for Listener<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.head)?;
+        if self.port != 0 {
+            write!(f, ":{}", self.port)?;
+        }
+        Ok(())
+    }
+}
+
+impl PartialEq for Listener<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if (self.port == 0) == (other.port == 0) {
+            // Both paths, or both `address:port` (the port, after the last ':', has no ':').
+            return self.head == other.head && self.port == other.port;
+        }
+        self.bytes().eq(other.bytes())
+    }
+}
+
+impl Eq for Listener<'_> {}
+
+impl PartialOrd for Listener<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Listener<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bytes().cmp(other.bytes())
     }
 }
 

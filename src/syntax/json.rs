@@ -81,7 +81,7 @@ fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, ele
     }
     stack.push(element);
     if stack.len() - start >= SPILL {
-        *own = Some(stack.drain(start..).collect());
+        *own = Some(tail(stack, start));
     }
 }
 
@@ -89,8 +89,44 @@ fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, ele
 fn spill_take<T>(stack: &mut Vec<T>, own: Option<Vec<T>>, start: usize) -> Box<[T]> {
     match own {
         Some(own) => own.into_boxed_slice(),
-        None => stack.drain(start..).collect(),
+        None => tail(stack, start).into_boxed_slice(),
     }
+}
+
+/// The elements of `stack` from `start`, moved in one copy to an allocation of their exact
+/// number; the stack keeps its buffer (which `split_off(0)` would hand over, leaving the
+/// stack a new one).
+fn tail<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start > 0 {
+        return stack.split_off(start);
+    }
+    let mut out = Vec::with_capacity(stack.len());
+    out.append(stack);
+    out
+}
+
+/// The offset of the first byte from `j` that may end a string's plain run (a quote, a
+/// backslash or a control character), or one where fewer than 8 bytes are left: eight
+/// bytes are tested at a time.
+#[inline]
+fn plain_run(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    while let Some(chunk) = b.get(j..j + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // A byte under 0x20, a '"' or a '\\' (the lowest flagged byte is always one).
+        let stop = (v.wrapping_sub(ONES * 0x20) & !v & HIGH)
+            | zero_byte(v ^ (ONES * u64::from(b'"')))
+            | zero_byte(v ^ (ONES * u64::from(b'\\')));
+        if stop != 0 {
+            return j + (stop.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    j
 }
 
 /// The text and the reading position in it: whitespace, strings, numbers and literals, and
@@ -199,6 +235,7 @@ impl<'a> Lexer<'a> {
         let mut j = start;
         // Fast path: no escape.
         loop {
+            j = plain_run(self.b, j);
             match self.b.get(j) {
                 Some(b'"') => {
                     self.i = j + 1;
@@ -514,6 +551,21 @@ mod tests {
         );
         assert_eq!(ok("1.0").value, Value::Float(1.0));
         assert!(err("1e400").message.contains("range"));
+    }
+
+    #[test]
+    fn a_plain_run_stops_at_the_first_quote_backslash_or_control_character() {
+        // Every stop byte at every offset of a long run, after plain ASCII and UTF-8 bytes.
+        for stop in [b'"', b'\\', 0x00, 0x1f] {
+            for at in 0..24 {
+                let mut text: Vec<u8> = "é-~ab".bytes().cycle().take(at).collect();
+                text.push(stop);
+                text.extend(b" \"\\\n rest of the text");
+                assert_eq!(super::plain_run(&text, 0), at, "{stop:#x} at {at}");
+            }
+        }
+        // Fewer than 8 bytes left: the bytes are left to the caller.
+        assert_eq!(super::plain_run(b"abcdefghij", 0), 8);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Bad input: every decoding and validation rule, asserting the message, key path and line.
 #![cfg(feature = "yaml")]
 
+use std::fmt::Write as _;
+
 use meshroute::tree::Limits;
 use meshroute::{DiagnosticKind, Format, Loader};
 
@@ -106,6 +108,64 @@ fn two_upstreams_on_one_listener() {
         "{PROXY_HEAD}    - destination_name: api\n      local_bind_port: 9191\n    - destination_name: db\n      local_bind_address: 127.0.0.2\n      local_bind_port: 9191\n"
     );
     assert!(problems(&ok, Format::Yaml).is_empty());
+}
+
+#[test]
+fn a_socket_path_written_as_the_address_and_port_is_the_same_listener() {
+    // Listeners compare as text: the socket path "127.0.0.1:9191" is the default address
+    // and port 9191.
+    let src = format!(
+        "{PROXY_HEAD}    - destination_name: api\n      local_bind_socket_path: \"127.0.0.1:9191\"\n    - destination_name: db\n      local_bind_port: 9191\n"
+    );
+    one(
+        &src,
+        Format::Yaml,
+        10,
+        "service.proxy.upstreams[1]",
+        "\"127.0.0.1:9191\" is specified twice",
+    );
+    let other_port = src.replace("9191\n", "9192\n");
+    assert!(problems(&other_port, Format::Yaml).is_empty());
+}
+
+#[test]
+fn duplicates_in_a_long_list_of_upstreams_are_each_reported_at_the_later_one() {
+    // Past a few upstreams the duplicates are found by sorting: the later of two is still
+    // the one reported, in the list's order.
+    let mut src = PROXY_HEAD.to_owned();
+    for i in 0..12 {
+        let (name, port) = match i {
+            9 => ("s2".to_owned(), 10_002),
+            11 => ("s11".to_owned(), 10_004),
+            _ => (format!("s{i}"), 10_000 + i),
+        };
+        let _ = write!(
+            src,
+            "    - destination_name: {name}\n      local_bind_port: {port}\n"
+        );
+    }
+    let ps = problems(&src, Format::Yaml);
+    let got: Vec<(&str, &str)> = ps
+        .iter()
+        .map(|p| (p.path.as_str(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "service.proxy.upstreams[9]",
+                "upstreams cannot contain duplicates of [type=\"service\", name=\"s2\", partition=\"\", namespace=\"\", peer=\"\", datacenter=\"\"]"
+            ),
+            (
+                "service.proxy.upstreams[9]",
+                "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10002\" is specified twice"
+            ),
+            (
+                "service.proxy.upstreams[11]",
+                "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10004\" is specified twice"
+            ),
+        ]
+    );
 }
 
 #[test]

@@ -111,11 +111,13 @@ fn service<'t>(
     service_identity(cx, &mut obj, api_shape, &mut s);
     service_mesh(cx, &mut obj, depth, &mut s);
     obj.tolerate(&SERVICE_TOLERATED);
-    let mut known = SERVICE_FIELDS.to_vec();
     if api_shape {
+        let mut known = SERVICE_FIELDS.to_vec();
         known.push(API_NAME);
+        obj.finish(cx, &known);
+    } else {
+        obj.finish(cx, &SERVICE_FIELDS);
     }
-    obj.finish(cx, &known);
     s
 }
 
