@@ -149,6 +149,26 @@ impl<'t> Cx<'t, '_> {
         r
     }
 
+    /// Runs `f` with a context over shorter-lived nodes (a part of the tree taken out of it,
+    /// to be dropped once read): the same path, style and counts, which it hands back.
+    pub(crate) fn narrowed<'e, R>(&mut self, f: impl FnOnce(&mut Cx<'e, '_>) -> R) -> R
+    where
+        't: 'e,
+    {
+        let mut sub = Cx {
+            diags: &mut *self.diags,
+            start: self.start,
+            errors: self.errors,
+            unlisted: self.unlisted,
+            path: self.path.clone(),
+            style: self.style,
+            in_config_entry: self.in_config_entry,
+        };
+        let r = f(&mut sub);
+        (self.errors, self.unlisted) = (sub.errors, sub.unlisted);
+        r
+    }
+
     /// Runs `f` with the list index `i` pushed on the path.
     pub(crate) fn at_index<R>(&mut self, i: usize, f: impl FnOnce(&mut Self) -> R) -> R {
         self.path.push(Seg::Index(i));

@@ -24,9 +24,10 @@ pub use context::MAX_DIAGNOSTICS_PER_FILE;
 pub use read::{ReadError, read_bounded};
 
 use crate::load::context::Cx;
+use crate::load::decode::Documents;
 use crate::load::error::{Diagnostic, LoadError};
 use crate::load::source::{Source, SourceDoc, Text};
-use crate::model::document::{Content, Document, Format};
+use crate::model::document::{Document, Format};
 use crate::syntax::tree::{Limits, Node, SyntaxError};
 
 /// Reads documents with limits. `Loader::default()` is what [`from_str`] uses.
@@ -249,14 +250,14 @@ struct Streamed {
 }
 
 impl Streamed {
-    fn push(&mut self, s: Source<'_>, sink: &mut impl FnMut(Document)) {
+    fn push(&mut self, mut s: Source<'_>, sink: &mut impl FnMut(Document)) {
         if !self.kept.is_empty() || needs_clusters(&s) {
             self.kept.push(s.into_owned());
             return;
         }
         // A source before any manifest or values file reads no cluster's settings.
         let none = kubernetes::clusters(&[]);
-        decode_source(&s, &none, &mut self.facts, &mut self.out);
+        decode_source(&mut s, &none, &mut self.facts, &mut self.out);
         drop(s);
         self.out.documents.drain(..).for_each(sink);
     }
@@ -266,8 +267,8 @@ impl Streamed {
     fn finish(mut self, sink: &mut impl FnMut(Document)) -> Vec<Diagnostic> {
         let kept = std::mem::take(&mut self.kept);
         let clusters = kubernetes::clusters(&kept);
-        for s in kept {
-            decode_source(&s, &clusters, &mut self.facts, &mut self.out);
+        for mut s in kept {
+            decode_source(&mut s, &clusters, &mut self.facts, &mut self.out);
             self.out.documents.drain(..).for_each(&mut *sink);
         }
         self.facts.check(&mut self.out.diagnostics);
@@ -303,8 +304,8 @@ fn load_sources_each(sources: Vec<Source<'_>>, mut sink: impl FnMut(Document)) -
     let clusters = kubernetes::clusters(&sources);
     let mut facts = kubernetes::Facts::default();
     let mut out = Loaded::default();
-    for s in sources {
-        decode_source(&s, &clusters, &mut facts, &mut out);
+    for mut s in sources {
+        decode_source(&mut s, &clusters, &mut facts, &mut out);
         // Its trees go before `sink` takes its documents, which may keep them.
         drop(s);
         out.documents.drain(..).for_each(&mut sink);
@@ -316,11 +317,17 @@ fn load_sources_each(sources: Vec<Source<'_>>, mut sink: impl FnMut(Document)) -
 /// Decodes the documents of one source into `out`, through one context for the file (its
 /// cap on problems spans its documents), then names the file and each problem's document.
 fn decode_source(
-    s: &Source<'_>,
+    s: &mut Source<'_>,
     clusters: &kubernetes::Clusters,
     facts: &mut kubernetes::Facts,
     out: &mut Loaded,
 ) {
+    // What is taken out of each tree is decoded, and dropped, as it goes.
+    let mut taken: Vec<_> = match &mut s.docs {
+        Ok((format, docs)) => docs.iter_mut().map(|d| take(d, *format)).collect(),
+        Err(_) => Vec::new(),
+    };
+    let s = &*s;
     let (format, docs) = match &s.docs {
         Ok(d) => d,
         Err(d) => {
@@ -337,20 +344,10 @@ fn decode_source(
     let mut marks = Vec::with_capacity(docs.len());
     let mut cx = Cx::new(diagnostics);
     let mut file_cx = kubernetes::FileContext::of(s, clusters, docs);
-    for doc in docs {
+    let mut sink = Documents::new(documents, s.file.as_deref(), *format);
+    for (doc, taken) in docs.iter().zip(taken.drain(..)) {
         marks.push((cx.listed(), doc.index));
-        let contents = decode_doc(&mut cx, &mut file_cx, doc, *format, facts);
-        // Room for exactly these: a vector of 584-byte documents grown one by one keeps room
-        // for up to twice as many. (Not per document of a stream: growing by exactly one
-        // document at a time would copy the vector each time.)
-        if docs.len() == 1 {
-            documents.reserve_exact(contents.len());
-        }
-        documents.extend(contents.into_iter().map(|content| Document {
-            file: s.file.clone(),
-            format: *format,
-            content,
-        }));
+        decode_doc(&mut cx, &mut file_cx, doc, taken, facts, &mut sink);
     }
     let end = cx.listed();
     cx.finish();
@@ -371,19 +368,54 @@ fn decode_doc<'s>(
     cx: &mut Cx<'s, '_>,
     file_cx: &mut kubernetes::FileContext<'s>,
     doc: &'s SourceDoc<'s>,
-    format: Format,
+    taken: Option<Box<[Node<'_>]>>,
     facts: &mut kubernetes::Facts,
-) -> Vec<Content> {
-    if format == Format::Hcl2 {
-        nomad::documents(cx, &doc.tree, nomad::Dialect::Hcl2)
-    } else if nomad::is_json_job(&doc.tree) {
-        nomad::documents(cx, &doc.tree, nomad::Dialect::Json)
-    } else if kubernetes::is_manifest(&doc.tree) {
-        file_cx.decode(cx, doc, facts)
-    } else if kubernetes::is_helm_values(&doc.tree) {
-        kubernetes::helm_documents(cx, &doc.tree)
-    } else {
-        crate::load::decode::decode_document(cx, &doc.tree)
+    out: &mut Documents<'_>,
+) {
+    let contents = match DocKind::of(&doc.tree, out.format()) {
+        DocKind::Nomad(dialect) => nomad::documents(cx, &doc.tree, dialect),
+        DocKind::Manifest => file_cx.decode(cx, doc, facts),
+        DocKind::HelmValues => kubernetes::helm_documents(cx, &doc.tree),
+        DocKind::Consul => {
+            return crate::load::decode::decode_document(cx, &doc.tree, taken, out);
+        }
+    };
+    for c in contents {
+        out.push(c);
+    }
+}
+
+/// What a document is, told by its format and top-level keys.
+enum DocKind {
+    Nomad(nomad::Dialect),
+    Manifest,
+    HelmValues,
+    /// One of Consul's own shapes.
+    Consul,
+}
+
+impl DocKind {
+    fn of(tree: &Node<'_>, format: Format) -> Self {
+        if format == Format::Hcl2 {
+            Self::Nomad(nomad::Dialect::Hcl2)
+        } else if nomad::is_json_job(tree) {
+            Self::Nomad(nomad::Dialect::Json)
+        } else if kubernetes::is_manifest(tree) {
+            Self::Manifest
+        } else if kubernetes::is_helm_values(tree) {
+            Self::HelmValues
+        } else {
+            Self::Consul
+        }
+    }
+}
+
+/// What of `doc`'s tree is decoded by value, taken out of it: an agent file's list of
+/// services.
+fn take<'s>(doc: &mut SourceDoc<'s>, format: Format) -> Option<Box<[Node<'s>]>> {
+    match DocKind::of(&doc.tree, format) {
+        DocKind::Consul => crate::load::decode::take_services(&mut doc.tree),
+        _ => None,
     }
 }
 

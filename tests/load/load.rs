@@ -327,3 +327,56 @@ fn loading_file_by_file_gives_what_loading_everything_gives() {
     assert_eq!(documents, whole.documents);
     assert_eq!(diagnostics, whole.diagnostics);
 }
+
+/// An agent file's list of services is read element by element (each part of the tree
+/// dropped once its service is built): the agent's own document still comes first, then
+/// the services in order, then the bootstrap entries, and the problems come in source
+/// order with their indexes, elements that are no map first (as Consul's decoder finds
+/// them), past the first few hundred elements too.
+#[test]
+fn an_agent_files_long_list_of_services_keeps_its_order_and_paths() {
+    let mut services: Vec<String> = (0..600)
+        .map(|i| format!(r#"{{"name": "s{i}", "port": {}}}"#, 1000 + i))
+        .collect();
+    services[3] = "5".to_owned();
+    services[300] = r#"{"name": "bad", "port": 70000}"#.to_owned();
+    services[599] = r#"{"name": "last", "prot": 1}"#.to_owned();
+    let src = format!(
+        r#"{{"datacenter": "dc1", "service": {{"name": "one"}}, "services": [{}],
+            "config_entries": {{"bootstrap": [{{"Kind": "proxy-defaults", "Name": "global"}}]}}}}"#,
+        services.join(",\n")
+    );
+    let loaded = meshroute::Loader::new().load_str(&src, Format::Json, None);
+    let problems: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| (d.line(), d.path(), d.message()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                4,
+                "services[3]",
+                "expected a map or block, found the number 5"
+            ),
+            (
+                301,
+                "services[300].port",
+                "70000 is out of range for a port (0 to 65535)"
+            ),
+            (600, "services[599].prot", r#"invalid config key "prot""#),
+        ]
+    );
+    let kinds: Vec<_> = loaded.documents.iter().map(Document::kind).collect();
+    assert_eq!(kinds.len(), 1 + 1 + 597 + 1);
+    assert_eq!(kinds[0], "agent");
+    assert_eq!(kinds[599], "proxy-defaults");
+    let names: Vec<_> = loaded.documents[1..599]
+        .iter()
+        .map(|d| d.as_service().unwrap().name.as_str())
+        .collect();
+    assert_eq!(names[..4], ["one", "s0", "s1", "s2"]);
+    assert_eq!(names[4], "s4");
+    assert!(!names.contains(&"bad") && !names.contains(&"last"));
+}

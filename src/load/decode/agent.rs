@@ -2,15 +2,15 @@
 //! kept as written), and the services and bootstrap config entries the file registers, which
 //! become documents of their own.
 
-use crate::load::context::{Cx, Field, Obj, Style, each_object, int, objects, strings};
+use crate::load::context::{Cx, Field, Obj, Style, each_object, int, object, objects, strings};
+use crate::load::decode::Documents;
 use crate::load::decode::config_entry::checked_entry;
 use crate::load::decode::service::checked_service;
 use crate::load::validate;
 use crate::model::agent::{AgentAcl, AgentConfig, AgentConnect, AgentPorts};
 use crate::model::config_entry::ConfigEntry;
 use crate::model::document::Content;
-use crate::model::service::ServiceDefinition;
-use crate::syntax::tree::{Node, Pos, Value};
+use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 const AGENT_FIELDS: [Field; 9] = [
     Field::new("Datacenter", "datacenter"),
@@ -44,11 +44,22 @@ const GRPC_TLS: Field = Field::new("GRPCTLS", "grpc_tls");
 
 /// The documents of an agent file: the agent configuration (only when the file holds agent
 /// keys besides services and config entries), then its services, then its bootstrap entries.
-pub(super) fn agent<'t>(cx: &mut Cx<'t, '_>, obj: Obj<'t>) -> Vec<Content> {
-    cx.with_style(Style::Snake, |cx| documents(cx, obj))
+/// `taken` is the `services` list [`take_services`] took out of the tree.
+pub(super) fn agent<'t>(
+    cx: &mut Cx<'t, '_>,
+    obj: Obj<'t>,
+    taken: Option<Box<[Node<'_>]>>,
+    out: &mut Documents<'_>,
+) {
+    cx.with_style(Style::Snake, |cx| documents(cx, obj, taken, out));
 }
 
-fn documents<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Vec<Content> {
+fn documents<'t>(
+    cx: &mut Cx<'t, '_>,
+    mut obj: Obj<'t>,
+    taken: Option<Box<[Node<'_>]>>,
+    out: &mut Documents<'_>,
+) {
     let mut a = AgentConfig {
         pos: obj.pos(),
         positions: positions(&obj),
@@ -60,8 +71,12 @@ fn documents<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Vec<Content> {
         .any(|e| !DOCUMENT_FIELDS.iter().any(|f| f.matches(&e.key)));
     settings(cx, &mut obj, &mut a);
     let dc_pos = datacenter_pos(&obj);
-    let services = services(cx, &mut obj);
-    let entries = bootstrap(cx, &mut obj);
+    // The agent's own document goes first, but is whole only once the others are read.
+    let start = out.len();
+    services(cx, &mut obj, taken, out);
+    for entry in bootstrap(cx, &mut obj) {
+        out.push(Content::ConfigEntry(entry));
+    }
     // Every other key is kept as written: agent files hold far more than we model.
     for e in obj.rest() {
         a.other.insert(e.key.to_string(), e.value.to_json());
@@ -75,12 +90,9 @@ fn documents<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> Vec<Content> {
             a.invalid.push("datacenter");
         }
     }
-    let agent = has_agent_keys.then_some(Content::Agent(a));
-    agent
-        .into_iter()
-        .chain(services.into_iter().map(Content::Service))
-        .chain(entries.into_iter().map(Content::ConfigEntry))
-        .collect()
+    if has_agent_keys {
+        out.insert(start, Content::Agent(a));
+    }
 }
 
 /// Where each modelled key was written (its first spelling).
@@ -168,29 +180,91 @@ fn agent_acl<'t>(cx: &mut Cx<'t, '_>, mut obj: Obj<'t>) -> AgentAcl {
     AgentAcl { enabled }
 }
 
-/// The services of `service` and `services`, each validated; those with an error left out.
-fn services<'t>(cx: &mut Cx<'t, '_>, obj: &mut Obj<'t>) -> Vec<ServiceDefinition> {
+/// The services of `service` and `services`, each validated, added to `out`; those with an
+/// error left out.
+fn services<'t>(
+    cx: &mut Cx<'t, '_>,
+    obj: &mut Obj<'t>,
+    taken: Option<Box<[Node<'_>]>>,
+    out: &mut Documents<'_>,
+) {
     let [service, services, _] = DOCUMENT_FIELDS;
-    let mut out = Vec::new();
-    for field in [service, services] {
-        out.extend(cx.field(obj, field, service_list).unwrap_or_default());
+    cx.field(obj, service, |cx, node| service_list(cx, node, out));
+    match taken {
+        // Taken out of the one entry so spelled: its node is left an empty list.
+        Some(items) => cx.field(obj, services, |cx, _| taken_list(cx, items, out)),
+        None => cx.field(obj, services, |cx, node| service_list(cx, node, out)),
+    };
+}
+
+/// Takes the list of several services of the one `services` entry (however spelled) out of
+/// an agent file's top-level map, leaving it an empty list.
+pub(super) fn take_services<'s>(entries: &mut [Entry<'s>]) -> Option<Box<[Node<'s>]>> {
+    let [_, services, _] = DOCUMENT_FIELDS;
+    let mut spelled = entries.iter_mut().filter(|e| services.matches(&e.key));
+    let (Some(e), None) = (spelled.next(), spelled.next()) else {
+        return None;
+    };
+    match &mut e.value.value {
+        Value::List(items) if items.len() > 1 => Some(std::mem::take(items)),
+        _ => None,
     }
-    out
+}
+
+/// How many services of a taken list are read through one narrowed context: its path is
+/// copied once for them, and their trees go together.
+const CHUNK: usize = 256;
+
+/// A list of several services taken out of the tree, read as [`service_list`] reads one
+/// (elements that are no object reported first, then each service at its index), each
+/// chunk of elements dropped once its services are built.
+fn taken_list(cx: &mut Cx<'_, '_>, items: Box<[Node<'_>]>, out: &mut Documents<'_>) {
+    // Room for them all and the agent's own document, which goes before them.
+    out.reserve(items.len() + 1);
+    let objects: Vec<bool> = cx.narrowed(|cx| {
+        let each = items.iter().enumerate();
+        each.map(|(i, item)| cx.at_index(i, |cx| object(cx, item).is_some()))
+            .collect()
+    });
+    let mut rest = items.into_vec().into_iter().zip(objects).enumerate();
+    let mut chunk = Vec::with_capacity(CHUNK);
+    loop {
+        chunk.extend(rest.by_ref().take(CHUNK));
+        if chunk.is_empty() {
+            return;
+        }
+        cx.narrowed(|cx| {
+            for (i, (item, _)) in chunk.iter().filter(|(_, (_, is_object))| *is_object) {
+                // No diagnostic: it was found an object above.
+                let obj = object(cx, item);
+                let service = cx.at_index(*i, |cx| checked_service(cx, obj?, false));
+                if let Some(s) = service {
+                    out.push(Content::Service(s));
+                }
+            }
+        });
+        chunk.clear();
+    }
 }
 
 /// One service or a list of them; only a list of several puts the index on the key path.
-fn service_list<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>) -> Vec<ServiceDefinition> {
+fn service_list<'t>(cx: &mut Cx<'t, '_>, node: &'t Node<'t>, out: &mut Documents<'_>) {
     let single = !matches!(&node.value, Value::List(l) if l.len() > 1);
-    let mut out = Vec::new();
+    if let Value::List(l) = &node.value {
+        // Room for them all and the agent's own document, which goes before them.
+        out.reserve(l.len() + 1);
+    }
     for (i, obj) in objects(cx, node) {
         let Some(obj) = obj else { continue };
-        out.extend(if single {
+        let service = if single {
             checked_service(cx, obj, false)
         } else {
             cx.at_index(i, |cx| checked_service(cx, obj, false))
-        });
+        };
+        if let Some(s) = service {
+            out.push(Content::Service(s));
+        }
     }
-    out
 }
 
 /// The entries of `config_entries { bootstrap = [ … ] }`, each validated; those with an

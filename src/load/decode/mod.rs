@@ -29,19 +29,87 @@ use crate::load::context::{Cx, Obj, Style, owned_string, wrong_type};
 use crate::load::decode::agent::agent;
 use crate::load::decode::config_entry::checked_entry;
 use crate::load::decode::service::checked_service;
-use crate::model::document::{CaRoots, Content};
+use crate::model::document::{CaRoots, Content, Document, Format};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
-/// Decodes one parsed document into its documents, reporting problems through `cx` (its
-/// file's context: the file's cap on problems spans its documents).
-pub(crate) fn decode_document<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node) -> Vec<Content> {
-    decode_tree(cx, tree)
+/// Where decoded documents go: straight into the load's own list, each named by its file
+/// and format as it comes, so that no list of contents is built beside it (an agent file's
+/// 40,000 services would be two lists of them at the end of its decode).
+pub(crate) struct Documents<'o> {
+    out: &'o mut Vec<Document>,
+    file: Option<&'o std::path::Path>,
+    format: Format,
 }
 
-fn decode_tree<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>) -> Vec<Content> {
+impl<'o> Documents<'o> {
+    /// Documents of `file`, read in `format`, added to `out`.
+    pub(crate) fn new(
+        out: &'o mut Vec<Document>,
+        file: Option<&'o std::path::Path>,
+        format: Format,
+    ) -> Self {
+        Self { out, file, format }
+    }
+
+    /// Adds one document.
+    pub(crate) fn push(&mut self, content: Content) {
+        let file = self.file.map(std::path::Path::to_path_buf);
+        self.out.push(Document {
+            file,
+            format: self.format,
+            content,
+        });
+    }
+
+    /// The format the documents were read in.
+    pub(crate) fn format(&self) -> Format {
+        self.format
+    }
+
+    /// How many documents the load holds (a mark for [`Documents::insert`]).
+    pub(crate) fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Room for `n` more documents.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.out.reserve(n);
+    }
+
+    /// Adds one document at `at` (a [`Documents::len`] taken before), the later ones moved
+    /// up: an agent configuration goes before its services, and is whole only after them.
+    pub(crate) fn insert(&mut self, at: usize, content: Content) {
+        self.push(content);
+        self.out[at..].rotate_right(1);
+    }
+}
+
+/// Takes the `services` list of an agent file out of its tree, to be decoded by
+/// [`decode_document`] element by element, each dropped once its service is built, so that
+/// the tree and the documents are never both whole (issue 14). Only a list of several
+/// under one spelling (`services`, `Services`) is taken; `None` for any other document.
+pub(crate) fn take_services<'s>(tree: &mut Node<'s>) -> Option<Box<[Node<'s>]>> {
+    let Value::Map(entries) = &mut tree.value else {
+        return None;
+    };
+    if !matches!(classify(entries), Shape::Agent) {
+        return None;
+    }
+    agent::take_services(entries)
+}
+
+/// Decodes one parsed document into its documents, reporting problems through `cx` (its
+/// file's context: the file's cap on problems spans its documents). `taken` is what
+/// [`take_services`] took out of it.
+pub(crate) fn decode_document<'t>(
+    cx: &mut Cx<'t, '_>,
+    tree: &'t Node,
+    taken: Option<Box<[Node<'_>]>>,
+    out: &mut Documents<'_>,
+) {
     let Value::Map(entries) = &tree.value else {
         wrong_type(cx, tree, "a map at the top of the document");
-        return Vec::new();
+        return;
     };
     let obj = Obj::new(entries, tree.pos);
     let content = match classify(entries) {
@@ -49,9 +117,11 @@ fn decode_tree<'t>(cx: &mut Cx<'t, '_>, tree: &'t Node<'t>) -> Vec<Content> {
         Shape::ApiService => service_document(cx, obj, true),
         Shape::BareService => service_document(cx, obj, false),
         Shape::CaRoots => Some(Content::CaRoots(ca_roots(cx, entries, tree.pos))),
-        Shape::Agent => return agent(cx, obj),
+        Shape::Agent => return agent(cx, obj, taken, out),
     };
-    content.into_iter().collect()
+    if let Some(c) = content {
+        out.push(c);
+    }
 }
 
 /// A service definition file or HTTP API body (CamelCase canonical).
