@@ -108,29 +108,28 @@ fn memory() -> (f64, f64) {
 }
 
 fn job(dirs: &[String]) {
-    let mut stages = Stages::new();
     // What `Topology::load_paths` does, in two stages to time them apart: each document
     // taken by the builder as it is decoded.
-    let mut builder = Topology::builder();
-    let diagnostics = Loader::new().load_paths_with(dirs, |d| {
-        builder.add_document(d);
-    });
-    assert!(
-        diagnostics.iter().all(|d| !d.is_error()),
-        "the inputs have errors"
-    );
-    stages.done("load");
-    let topology = builder.build();
-    stages.done("build");
-    finish(stages, topology, ());
+    built(dirs, false);
 }
 
 fn stream(dirs: &[String]) {
+    built(dirs, true);
+}
+
+/// Loads `dirs` into a builder (file by file with `each`, `Loader::load_paths_each`; else
+/// every file parsed first, `load_paths_with`), builds, then [`finish`]es.
+fn built(dirs: &[String], each: bool) {
     let mut stages = Stages::new();
     let mut builder = Topology::builder();
-    let diagnostics = Loader::new().load_paths_each(dirs, |d| {
+    let sink = |d| {
         builder.add_document(d);
-    });
+    };
+    let diagnostics = if each {
+        Loader::new().load_paths_each(dirs, sink)
+    } else {
+        Loader::new().load_paths_with(dirs, sink)
+    };
     assert!(
         diagnostics.iter().all(|d| !d.is_error()),
         "the inputs have errors"
