@@ -390,3 +390,21 @@ fn explain_json_has_the_route_the_layers_and_the_notes() {
             .starts_with("same datacenter")
     );
 }
+
+/// A table written to a standard output whose reader is gone (`| head` having exited) ends
+/// there: the command still finishes with its own exit code, and does not panic.
+#[test]
+fn the_table_on_a_closed_standard_output_ends_without_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_meshroute"))
+        .args(["resolve", "examples/primary", "examples/secondary"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
