@@ -9,13 +9,15 @@
 //! target/release/examples/whole_job peer-hcl DIR...   # hcl-rs parses the same HCL files
 //! ```
 //!
-//! `job` does what `Topology::load_paths` does (every file read and parsed, then each
-//! document moved into the builder as it is decoded: `Loader::load_paths_with`), resolves every upstream and writes the routes as
-//! JSON to `/dev/null`, then drops everything, as a program using the crate would. `stream`
-//! loads file by file into the builder (`Loader::load_paths_each`, `add_document`).
+//! `job` does what `Topology::load_paths` does (each file read, parsed and decoded in turn,
+//! each document moved into the builder as it is decoded: `Loader::load_paths_with`),
+//! resolves every upstream and writes the routes as JSON to `/dev/null`, then drops
+//! everything, as a program using the crate would. `stream` calls `Loader::load_paths_each`
+//! instead, which is now the same load (it was the file-by-file one while `load_paths_with`
+//! read and parsed every file first).
 //! `documents` is the job as written before issue 13: `Loader::load_paths`, then
 //! `Topology::from_documents`, the documents kept to the end. `load-drop` and `load-keep`
-//! load file by file and drop or keep the documents.
+//! load file by file and drop or keep the documents; `load-all` is `Loader::load_paths`.
 //! `peer` reads the same files (every `.json` file under the directories, in name order) and
 //! parses each into a `serde_json::Value`; `peer-hcl` parses every `.hcl` file into an
 //! `hcl::Value` with hcl-rs (and any `.json` file with serde_json). Each prints one line per stage on stderr: the
@@ -43,6 +45,12 @@ fn main() {
             Loader::new().load_paths_each(dirs, |d| kept.push(d));
             stages.done("load");
             eprintln!("documents {}", kept.len());
+        }
+        "load-all" => {
+            let mut stages = Stages::new();
+            let loaded = Loader::new().load_paths(dirs);
+            stages.done("load");
+            eprintln!("documents {}", loaded.documents.len());
         }
         "load-drop" => {
             let mut stages = Stages::new();
@@ -117,8 +125,8 @@ fn stream(dirs: &[String]) {
     built(dirs, true);
 }
 
-/// Loads `dirs` into a builder (file by file with `each`, `Loader::load_paths_each`; else
-/// every file parsed first, `load_paths_with`), builds, then [`finish`]es.
+/// Loads `dirs` into a builder (with `each`, `Loader::load_paths_each`; else
+/// `load_paths_with`, the same load), builds, then [`finish`]es.
 fn built(dirs: &[String], each: bool) {
     let mut stages = Stages::new();
     let mut builder = Topology::builder();
