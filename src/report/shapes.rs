@@ -4,11 +4,13 @@
 //! discovery chain goes through serde.
 
 use std::io::{self, Write};
+use std::path::Path;
 
-use crate::load::error::Problem;
+use crate::load::error::{Problem, Severity, Source};
 use crate::report::Envelope;
 use crate::report::writer::JsonWriter;
 use crate::resolve::{NextHop, Resolution, Route, UpstreamRef};
+use crate::topology::Warning;
 
 /// `{"trust_domain", "routes"}`, as `Resolution`'s `Serialize`.
 pub(crate) fn resolution<W: Write>(w: &mut JsonWriter<W>, res: &Resolution<'_>) -> io::Result<()> {
@@ -53,7 +55,7 @@ fn route<W: Write>(w: &mut JsonWriter<W>, r: &Route<'_>) -> io::Result<()> {
     w.open(true);
     for (i, warning) in r.warnings.iter().enumerate() {
         w.member(i == 0);
-        problem(w, &Problem::from(warning));
+        fields(w, &Fields::of_warning(warning));
     }
     w.close(true, r.warnings.is_empty());
     w.close(false, false);
@@ -99,18 +101,76 @@ fn next_hop<W: Write>(w: &mut JsonWriter<W>, h: &NextHop<'_>) {
 
 /// As `Problem`'s `Serialize`.
 pub(crate) fn problem<W: Write>(w: &mut JsonWriter<W>, p: &Problem) {
+    fields(w, &Fields::of(p));
+}
+
+/// A [`Problem`]'s fields, borrowed: from a problem, or from a warning without making its
+/// problem (three allocations).
+struct Fields<'a> {
+    code: &'a str,
+    source: Source,
+    severity: Severity,
+    message: &'a str,
+    file: Option<&'a Path>,
+    document: Option<u32>,
+    line: Option<u32>,
+    column: Option<u32>,
+    path: Option<&'a str>,
+    suggestion: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    fn of(p: &'a Problem) -> Self {
+        Self {
+            code: &p.code,
+            source: p.source,
+            severity: p.severity,
+            message: &p.message,
+            file: p.file.as_deref(),
+            document: p.document,
+            line: p.line,
+            column: p.column,
+            path: p.path.as_deref(),
+            suggestion: p.suggestion.as_deref(),
+        }
+    }
+
+    /// What `Problem::from(warning)` holds (`tests/resolve/json_writer.rs` compares the
+    /// bytes with its `Serialize`'s).
+    fn of_warning(warning: &'a Warning) -> Self {
+        Self {
+            code: warning.kind().as_str(),
+            source: Source::Topology,
+            severity: Severity::Warning,
+            message: warning.message(),
+            file: warning.file(),
+            document: None,
+            line: warning.line().filter(|l| *l > 0),
+            column: None,
+            path: None,
+            suggestion: None,
+        }
+    }
+}
+
+/// As `Problem`'s `Serialize`, from its fields.
+fn fields<W: Write>(w: &mut JsonWriter<W>, p: &Fields<'_>) {
     w.open(false);
     w.key(true, "\"code\":");
-    w.str(&p.code);
+    w.str(p.code);
     w.key(false, "\"source\":");
     w.name(p.source.as_str());
     w.key(false, "\"severity\":");
     w.name(p.severity.as_str());
     w.key(false, "\"message\":");
-    w.str(&p.message);
+    w.str(p.message);
     w.key(false, "\"file\":");
-    match &p.file {
-        Some(f) => w.str(&f.display().to_string()),
+    match p.file {
+        // As `Path::display` writes it (a name that is not UTF-8 made lossy).
+        Some(f) => match f.to_str() {
+            Some(f) => w.str(f),
+            None => w.str(&f.display().to_string()),
+        },
         None => w.null(),
     }
     if let Some(d) = p.document {
@@ -122,9 +182,9 @@ pub(crate) fn problem<W: Write>(w: &mut JsonWriter<W>, p: &Problem) {
     w.key(false, "\"column\":");
     w.opt_u32(p.column);
     w.key(false, "\"path\":");
-    w.opt_str(p.path.as_deref());
+    w.opt_str(p.path);
     w.key(false, "\"suggestion\":");
-    w.opt_str(p.suggestion.as_deref());
+    w.opt_str(p.suggestion);
     w.close(false, false);
 }
 
