@@ -460,11 +460,14 @@ impl<W: Write> JsonWriter<W> {
     /// a line of its own when pretty.
     #[inline(always)]
     pub(crate) fn member(&mut self, first: bool) {
-        if !first {
-            self.buf.push(b',');
-        }
-        if self.style.pretty {
+        if !self.style.pretty {
+            if !first {
+                self.buf.push(b',');
+            }
+        } else if first {
             self.newline();
+        } else {
+            self.comma_newline();
         }
     }
 
@@ -474,14 +477,29 @@ impl<W: Write> JsonWriter<W> {
     #[inline(always)]
     fn newline(&mut self) {
         const LINE: &[u8; 32] = b"\n                               ";
-        let n = 1 + 2 * self.depth;
+        self.line_from(LINE, 1);
+    }
+
+    /// A comma, then [`JsonWriter::newline`], in one copy.
+    #[inline(always)]
+    fn comma_newline(&mut self) {
+        const LINE: &[u8; 32] = b",\n                              ";
+        self.line_from(LINE, 2);
+    }
+
+    /// The first `head` bytes of `line` (ending with its newline) and the indent of the
+    /// current depth: `line`, all spaces after its head, copied whole and cut back when it
+    /// is long enough.
+    #[inline(always)]
+    fn line_from(&mut self, line: &[u8; 32], head: usize) {
+        let n = head + 2 * self.depth;
         let end = self.buf.len() + n;
-        if n <= LINE.len() {
-            self.buf.extend_from_slice(LINE);
+        if n <= line.len() {
+            self.buf.extend_from_slice(line);
             self.buf.truncate(end);
             return;
         }
-        self.buf.push(b'\n');
+        self.buf.extend_from_slice(&line[..head]);
         self.buf.resize(end, b' ');
     }
 
