@@ -17,7 +17,7 @@
 //! read and parsed every file first).
 //! `documents` is the job as written before issue 13: `Loader::load_paths`, then
 //! `Topology::from_documents`, the documents kept to the end. `load-drop` and `load-keep`
-//! load file by file and drop or keep the documents; `load-all` is `Loader::load_paths`.
+//! load file by file and drop or keep the documents.
 //! `peer` reads the same files (every `.json` file under the directories, in name order) and
 //! parses each into a `serde_json::Value`; `peer-hcl` parses every `.hcl` file into an
 //! `hcl::Value` with hcl-rs (and any `.json` file with serde_json). Each prints one line per stage on stderr: the
@@ -45,12 +45,6 @@ fn main() {
             Loader::new().load_paths_each(dirs, |d| kept.push(d));
             stages.done("load");
             eprintln!("documents {}", kept.len());
-        }
-        "load-all" => {
-            let mut stages = Stages::new();
-            let loaded = Loader::new().load_paths(dirs);
-            stages.done("load");
-            eprintln!("documents {}", loaded.documents.len());
         }
         "load-drop" => {
             let mut stages = Stages::new();

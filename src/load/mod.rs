@@ -158,8 +158,8 @@ impl Loader {
     ///
     /// (It read and parsed every file before decoding any, which glibc's allocator once made
     /// the faster way; with the decoders of issue 14 file by file is as fast and holds one
-    /// file's text and trees instead of all of them: docs/performance.md, "The load file by
-    /// file".)
+    /// file's text and trees instead of all of them: docs/performance.md, "The whole job's own
+    /// stages".)
     pub fn load_paths_with<P: AsRef<Path>>(
         &self,
         paths: &[P],
