@@ -157,11 +157,12 @@ fn finish<K>(mut stages: Stages, topology: Topology, kept: K) {
     stages.total();
 }
 
-/// The routes as JSON, to `/dev/null`: with the library's writer (`report::write_resolution`,
-/// the bytes of `serde_json::to_writer`), or with `serde_json::to_writer` itself when
-/// `WHOLE_JOB_SERDE` is set.
+/// The routes as JSON, to `/dev/null` (or the file `WHOLE_JOB_OUT` names): with the
+/// library's writer (`report::write_resolution`, the bytes of `serde_json::to_writer`), or
+/// with `serde_json::to_writer` itself when `WHOLE_JOB_SERDE` is set.
 fn write(resolution: &meshroute::Resolution<'_>) {
-    let out = std::fs::File::create("/dev/null").expect("/dev/null");
+    let path = std::env::var_os("WHOLE_JOB_OUT").unwrap_or_else(|| "/dev/null".into());
+    let out = std::fs::File::create(&path).expect("an output file");
     if std::env::var_os("WHOLE_JOB_SERDE").is_some() {
         let mut out = std::io::BufWriter::new(out);
         serde_json::to_writer(&mut out, resolution).expect("written");

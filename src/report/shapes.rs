@@ -15,9 +15,9 @@ use crate::topology::Warning;
 /// `{"trust_domain", "routes"}`, as `Resolution`'s `Serialize`.
 pub(crate) fn resolution<W: Write>(w: &mut JsonWriter<W>, res: &Resolution<'_>) -> io::Result<()> {
     w.open(false);
-    w.key(true, "\"trust_domain\":");
+    w.key("\"trust_domain\":");
     w.opt_str(res.trust_domain);
-    w.key(false, "\"routes\":");
+    w.key(",\"routes\":");
     w.open(true);
     for (i, r) in res.routes().enumerate() {
         w.member(i == 0);
@@ -35,23 +35,23 @@ fn route<W: Write>(w: &mut JsonWriter<W>, r: &Route<'_>) -> io::Result<()> {
         return w.serde(r);
     }
     w.open(false);
-    w.key(true, "\"datacenter\":");
+    w.key("\"datacenter\":");
     w.str(r.datacenter);
-    w.key(false, "\"service\":");
+    w.key(",\"service\":");
     w.str(r.service);
-    w.key(false, "\"proxy\":");
+    w.key(",\"proxy\":");
     w.str(r.proxy);
-    w.key(false, "\"upstream\":");
+    w.key(",\"upstream\":");
     upstream(w, &r.upstream);
-    w.key(false, "\"mode\":");
+    w.key(",\"mode\":");
     w.name(r.mode.as_str());
-    w.key(false, "\"decided_by\":");
+    w.key(",\"decided_by\":");
     w.name(r.decided_by.as_str());
-    w.key(false, "\"sni\":");
+    w.key(",\"sni\":");
     w.opt_str(r.sni.as_deref());
-    w.key(false, "\"next_hop\":");
+    w.key(",\"next_hop\":");
     next_hop(w, &r.next_hop);
-    w.key(false, "\"warnings\":");
+    w.key(",\"warnings\":");
     w.open(true);
     for (i, warning) in r.warnings.iter().enumerate() {
         w.member(i == 0);
@@ -65,19 +65,19 @@ fn route<W: Write>(w: &mut JsonWriter<W>, r: &Route<'_>) -> io::Result<()> {
 /// As `UpstreamRef`'s `Serialize`.
 fn upstream<W: Write>(w: &mut JsonWriter<W>, u: &UpstreamRef<'_>) {
     w.open(false);
-    w.key(true, "\"name\":");
+    w.key("\"name\":");
     w.str(u.name);
-    w.key(false, "\"destination_type\":");
+    w.key(",\"destination_type\":");
     w.name(u.destination_type.as_str());
-    w.key(false, "\"namespace\":");
+    w.key(",\"namespace\":");
     w.str(u.namespace);
-    w.key(false, "\"partition\":");
+    w.key(",\"partition\":");
     w.str(u.partition);
-    w.key(false, "\"peer\":");
+    w.key(",\"peer\":");
     w.opt_str(u.peer);
-    w.key(false, "\"datacenter\":");
+    w.key(",\"datacenter\":");
     w.str(u.datacenter);
-    w.key(false, "\"local_bind_port\":");
+    w.key(",\"local_bind_port\":");
     w.opt_u32(u.local_bind_port.map(u32::from));
     w.close(false, false);
 }
@@ -85,11 +85,11 @@ fn upstream<W: Write>(w: &mut JsonWriter<W>, u: &UpstreamRef<'_>) {
 /// As `NextHop`'s `Serialize`.
 fn next_hop<W: Write>(w: &mut JsonWriter<W>, h: &NextHop<'_>) {
     w.open(false);
-    w.key(true, "\"kind\":");
+    w.key("\"kind\":");
     w.name(h.kind.as_str());
-    w.key(false, "\"datacenter\":");
+    w.key(",\"datacenter\":");
     w.opt_str(h.datacenter);
-    w.key(false, "\"addresses\":");
+    w.key(",\"addresses\":");
     w.open(true);
     for (i, a) in h.addresses.iter().enumerate() {
         w.member(i == 0);
@@ -156,15 +156,15 @@ impl<'a> Fields<'a> {
 /// As `Problem`'s `Serialize`, from its fields.
 fn fields<W: Write>(w: &mut JsonWriter<W>, p: &Fields<'_>) {
     w.open(false);
-    w.key(true, "\"code\":");
+    w.key("\"code\":");
     w.str(p.code);
-    w.key(false, "\"source\":");
+    w.key(",\"source\":");
     w.name(p.source.as_str());
-    w.key(false, "\"severity\":");
+    w.key(",\"severity\":");
     w.name(p.severity.as_str());
-    w.key(false, "\"message\":");
+    w.key(",\"message\":");
     w.str(p.message);
-    w.key(false, "\"file\":");
+    w.key(",\"file\":");
     match p.file {
         // As `Path::display` writes it (a name that is not UTF-8 made lossy).
         Some(f) => match f.to_str() {
@@ -174,16 +174,16 @@ fn fields<W: Write>(w: &mut JsonWriter<W>, p: &Fields<'_>) {
         None => w.null(),
     }
     if let Some(d) = p.document {
-        w.key(false, "\"document\":");
+        w.key(",\"document\":");
         w.opt_u32(Some(d));
     }
-    w.key(false, "\"line\":");
+    w.key(",\"line\":");
     w.opt_u32(p.line);
-    w.key(false, "\"column\":");
+    w.key(",\"column\":");
     w.opt_u32(p.column);
-    w.key(false, "\"path\":");
+    w.key(",\"path\":");
     w.opt_str(p.path);
-    w.key(false, "\"suggestion\":");
+    w.key(",\"suggestion\":");
     w.opt_str(p.suggestion);
     w.close(false, false);
 }
@@ -204,18 +204,18 @@ pub(crate) fn envelope<W: Write>(
     e: &Envelope<&Resolution<'_>>,
 ) -> io::Result<()> {
     w.open(false);
-    w.key(true, "\"schema\":");
+    w.key("\"schema\":");
     w.str(crate::report::SCHEMA);
-    w.key(false, "\"command\":");
+    w.key(",\"command\":");
     w.str(&e.command);
-    w.key(false, "\"result\":");
+    w.key(",\"result\":");
     match e.result {
         Some(res) => resolution(w, res)?,
         None => w.null(),
     }
-    w.key(false, "\"errors\":");
+    w.key(",\"errors\":");
     problems(w, &e.errors);
-    w.key(false, "\"warnings\":");
+    w.key(",\"warnings\":");
     problems(w, &e.warnings);
     w.close(false, false);
     Ok(())

@@ -444,15 +444,21 @@ impl<W: Write> JsonWriter<W> {
         self.buf.push(if array { b']' } else { b'}' });
     }
 
-    /// An object's key, given as `"name":` (a name of ours, written as it is), after a comma
-    /// unless `first`.
+    /// An object's key, given as `"name":` for the first, `,"name":` for the others (a name
+    /// of ours, written as it is): compact, one copy of a known length with its comma.
     #[inline(always)]
-    pub(crate) fn key(&mut self, first: bool, quoted: &'static str) {
-        debug_assert!(quoted.starts_with('"') && quoted.ends_with("\":"));
-        self.member(first);
-        self.buf.extend_from_slice(quoted.as_bytes());
+    pub(crate) fn key(&mut self, quoted: &'static str) {
+        debug_assert!(quoted.trim_start_matches(',').starts_with('"') && quoted.ends_with("\":"));
         if self.style.pretty {
+            let (first, quoted) = match quoted.strip_prefix(',') {
+                Some(q) => (false, q),
+                None => (true, quoted),
+            };
+            self.member(first);
+            self.buf.extend_from_slice(quoted.as_bytes());
             self.buf.push(b' ');
+        } else {
+            self.buf.extend_from_slice(quoted.as_bytes());
         }
     }
 
