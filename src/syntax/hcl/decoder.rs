@@ -263,6 +263,34 @@ fn mismatch(node: &GNode<'_>, want: &str) -> SyntaxError {
     )
 }
 
+/// A repeated key's value (written at `pos`, its key at `key_pos`) merged into `member` by
+/// `decode`, which reads it into the first value's Go type: an error says where the key was
+/// first; a scalar takes the last value and points at it, and at its key.
+fn merge_with<'a>(
+    member: &mut Member<'a>,
+    key: &str,
+    key_pos: Pos,
+    pos: Pos,
+    decode: impl FnOnce(GoVal<'a>) -> Result<GoVal<'a>, SyntaxError>,
+) -> Result<(), SyntaxError> {
+    let old = std::mem::replace(&mut member.val, GoVal::Bool(false));
+    let (first_pos, first_kind) = (member.key_pos, old.describe());
+    member.val = decode(old).map_err(|e| {
+        SyntaxError::new(
+            e.pos,
+            format!(
+                "{} (key {key:?} repeats, first as {first_kind} at {first_pos})",
+                e.message
+            ),
+        )
+    })?;
+    if member.val.is_scalar() {
+        member.key_pos = key_pos;
+        member.pos = pos;
+    }
+    Ok(())
+}
+
 struct Decoder<'a> {
     src: &'a str,
 }
@@ -324,15 +352,19 @@ impl<'a> Decoder<'a> {
     }
 
     /// An object's items as a map node, taken: as [`Self::decode_items`], but when no item
-    /// has labels and no key repeats (the entries are then made straight from the items, as
-    /// [`Self::decode_distinct`] makes them) each is dropped once decoded, its values taken
-    /// too ([`take_all`]). (Where keys repeat, taking the items gives nothing back: the blocks
-    /// they merge into are small, and the tree's many small allocations fill the holes less
-    /// well, 7 MB more at the peak of loading the benchmark's services.)
+    /// has labels each is dropped once decoded, its values taken too ([`take_each`]), so that
+    /// the syntax tree shrinks as the tree grows: straight into the entries when no key
+    /// repeats (as [`Self::decode_distinct`] makes them), through Go's map when one does (as
+    /// [`Self::decode_member`] merges, [`Self::decode_member_taken`]). Labels gather items
+    /// from anywhere in the object (`ObjectList.Filter`): such an object is read in place.
     fn decode_items_taken(&self, items: Vec<Item>) -> Result<Value<'a>, SyntaxError> {
-        let labelled = items.iter().any(|i| i.keys.len() != 1);
-        if labelled || !self.keys_are_distinct(Items::Syntax(&items)) {
+        if items.iter().any(|i| i.keys.len() != 1) {
             return self.decode_items(Items::Syntax(&items));
+        }
+        if !self.keys_are_distinct(Items::Syntax(&items)) {
+            let mut map = GoMap::default();
+            take_each(items, |item| self.decode_member_taken(item, &mut map))?;
+            return Ok(into_map(map));
         }
         let entries = take_all(items, |item| {
             let first = item.keys[0];
@@ -345,6 +377,51 @@ impl<'a> Decoder<'a> {
             })
         })?;
         Ok(Value::Map(entries.into_boxed_slice()))
+    }
+
+    /// One item without labels, taken, into `map`: [`Self::decode_member`] of an item alone
+    /// under its key.
+    fn decode_member_taken(&self, item: Item, map: &mut GoMap<'a>) -> Result<(), SyntaxError> {
+        let first = item.keys[0];
+        let key = first.string_value(self.src)?;
+        let pos = item.val.pos();
+        if let Some(member) = map.get_mut(&*key) {
+            return merge_with(member, &key, first.pos, pos, |old| {
+                self.decode_into_taken(item.val, old)
+            });
+        }
+        let val = self.decode_new_taken(item.val)?;
+        let member = Member {
+            key_pos: first.pos,
+            pos,
+            val,
+        };
+        map.insert(key, member);
+        Ok(())
+    }
+
+    /// [`Self::decode_into`] of a value taken: an object appended to blocks or to a list, a
+    /// list's elements to a list, each taken; anything else (a scalar, or what cannot merge:
+    /// its error) read in place.
+    fn decode_into_taken(&self, val: Ast, old: GoVal<'a>) -> Result<GoVal<'a>, SyntaxError> {
+        match (old, val) {
+            (GoVal::SliceMap(mut out), Ast::Object { pos, items }) => {
+                out.push(Node::new(pos, self.decode_items_taken(items.into_vec())?));
+                Ok(GoVal::SliceMap(out))
+            }
+            (GoVal::SliceAny(mut out), Ast::List { items, .. }) => {
+                take_each(items.into_vec(), |a| {
+                    out.push(self.decode_element_taken(a)?);
+                    Ok(())
+                })?;
+                Ok(GoVal::SliceAny(out))
+            }
+            (GoVal::SliceAny(mut out), object @ Ast::Object { .. }) => {
+                out.push(self.decode_element_taken(object)?);
+                Ok(GoVal::SliceAny(out))
+            }
+            (old, val) => self.decode_into(&GNode::Ast(&val), old),
+        }
     }
 
     /// [`Self::decode_new`] of a value taken: an object's or a list's items are taken too.
@@ -480,8 +557,7 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    /// A repeated key: `val` decoded into the first value's Go type. A scalar takes the last
-    /// value and points at it, and at its key.
+    /// A repeated key: `val` decoded into the first value's Go type ([`merge_with`]).
     fn merge(
         &self,
         member: &mut Member<'a>,
@@ -489,22 +565,9 @@ impl<'a> Decoder<'a> {
         key_pos: Pos,
         val: &GNode<'_>,
     ) -> Result<(), SyntaxError> {
-        let old = std::mem::replace(&mut member.val, GoVal::Bool(false));
-        let (first_pos, first_kind) = (member.key_pos, old.describe());
-        member.val = self.decode_into(val, old).map_err(|e| {
-            SyntaxError::new(
-                e.pos,
-                format!(
-                    "{} (key {key:?} repeats, first as {first_kind} at {first_pos})",
-                    e.message
-                ),
-            )
-        })?;
-        if member.val.is_scalar() {
-            member.key_pos = key_pos;
-            member.pos = val.pos();
-        }
-        Ok(())
+        merge_with(member, key, key_pos, val.pos(), |old| {
+            self.decode_into(val, old)
+        })
     }
 
     /// `decodeInterface` into the Go type of `old`.
@@ -774,6 +837,63 @@ mod tests {
         let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
         assert!(block.keys().eq(keys.iter()));
         assert!(block.values().enumerate().all(|(i, v)| v == i));
+    }
+
+    /// Keys that repeat (their items taken one by one, as in a long agent file of `services`
+    /// blocks), at the top and inside a block: blocks gather in order, lists concatenate
+    /// (an object merged into a list is one element), the last scalar wins.
+    #[test]
+    fn repeated_keys_merge_in_order() {
+        use std::fmt::Write as _;
+        let n = 3000;
+        let mut body = String::new();
+        for i in 0..n {
+            let _ = writeln!(
+                body,
+                "t {{ v = {i} }}\nl = [{i}, {{ w = {i} }}]\nl = {{ o = {i} }}"
+            );
+            let _ = writeln!(body, "s = {i}\nu = [{{ x = {i} }}]");
+        }
+        let src = format!("{body}block {{\n{body}}}\n");
+        let tree = parse(&src).unwrap();
+        for map in [&tree, &tree["block"][0]] {
+            let (t, l, u) = (&map["t"], &map["l"], &map["u"]);
+            assert_eq!(t.as_array().unwrap().len(), n);
+            assert_eq!(l.as_array().unwrap().len(), 3 * n);
+            assert_eq!(u.as_array().unwrap().len(), n);
+            for i in 0..n {
+                assert_eq!(t[i], serde_json::json!({ "v": i }));
+                assert_eq!(l[3 * i], serde_json::json!(i));
+                assert_eq!(l[3 * i + 1], serde_json::json!({ "w": i }));
+                assert_eq!(l[3 * i + 2], serde_json::json!({ "o": i }));
+                assert_eq!(u[i], serde_json::json!({ "x": i }));
+            }
+            assert_eq!(map["s"], serde_json::json!(n - 1));
+            let keys: Vec<&str> = map
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(keys[..4], ["t", "l", "s", "u"]);
+        }
+    }
+
+    /// A repeated key whose value cannot merge says where the key was first; a bad value
+    /// written before it is reported first, at the top and inside a block.
+    #[test]
+    fn repeated_keys_report_the_first_error() {
+        let e = parse("t { a = 1 }\nx = 1\nt = \"s\"\n").unwrap_err();
+        assert_eq!(e.pos, Pos::new(3, 5));
+        assert_eq!(
+            e.message,
+            "expected a block, an object or a list of objects, found a string \
+             (key \"t\" repeats, first as a block at 1:1)"
+        );
+        let e = parse("b {\n t {}\n t { a = 99999999999999999999 }\n t = 1\n}\n").unwrap_err();
+        assert_eq!(e.pos, Pos::new(3, 10));
+        assert!(e.message.contains("99999999999999999999"), "{e}");
+        assert!(e.message.contains("key \"t\" repeats"), "{e}");
     }
 
     /// Of two bad values, the first one written is reported, in a long object and in a long
