@@ -296,42 +296,6 @@ struct Decoder<'a> {
 }
 
 impl<'a> Decoder<'a> {
-    fn text(&self, t: &Token) -> &'a str {
-        t.text(self.src)
-    }
-
-    /// `ObjectList.Filter(key)`: the items whose first key is `key` (compared without case),
-    /// that key stripped. Reads only the items of `key`'s fold bucket, so an object with many
-    /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
-    fn filter<'b>(
-        &self,
-        items: Items<'_, 'b>,
-        index: &FoldIndex,
-        key: &str,
-    ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
-        if let Some(i) = index.first_error {
-            // As the full scan would: the first key that cannot be read stops it.
-            let first = &items.get(i).keys[0];
-            return first.string_value(self.src).map(|_| Vec::new());
-        }
-        let mut out = Vec::new();
-        for &i in index
-            .buckets
-            .get(&fold_key(key))
-            .map_or(&[][..], Vec::as_slice)
-        {
-            let item = items.get(i);
-            let k = item.keys[0].string_value(self.src)?;
-            if k == key || equal_fold(&k, key) {
-                out.push(ItemRef {
-                    keys: &item.keys[1..],
-                    val: item.val,
-                });
-            }
-        }
-        Ok(out)
-    }
-
     /// An object as a map node: straight into the tree's entries when its keys are all
     /// different (no member is ever merged into), through Go's map when one repeats.
     fn decode_map(&self, node: &GNode<'_>) -> Result<Value<'a>, SyntaxError> {
@@ -340,7 +304,7 @@ impl<'a> Decoder<'a> {
 
     /// An object's items as a map node ([`Self::decode_map`]).
     fn decode_items(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
-        if self.keys_are_distinct(items) {
+        if keys_are_distinct(self.src, items) {
             return self.decode_distinct(items);
         }
         let mut map = GoMap::default();
@@ -361,7 +325,7 @@ impl<'a> Decoder<'a> {
         if items.iter().any(|i| i.keys.len() != 1) {
             return self.decode_items(Items::Syntax(&items));
         }
-        if !self.keys_are_distinct(Items::Syntax(&items)) {
+        if !keys_are_distinct(self.src, Items::Syntax(&items)) {
             let mut map = GoMap::default();
             take_each(items, |item| self.decode_member_taken(item, &mut map))?;
             return Ok(into_map(map));
@@ -448,42 +412,7 @@ impl<'a> Decoder<'a> {
         Ok(Node::new(pos, value))
     }
 
-    /// Whether every item has a readable first key and no two are the same string. Any item
-    /// that would fail takes Go's path, which reports the first failure in item order.
-    ///
-    /// Keys that need no unquoting (the usual case) are compared where they are written: a
-    /// long object's are sorted as their places in the text, 8 bytes a key (where the keys as
-    /// strings would take 24), so that an object of a million keys is checked while its syntax
-    /// tree is whole.
-    fn keys_are_distinct(&self, items: Items<'_, '_>) -> bool {
-        let mut plain = true;
-        for item in items.iter() {
-            match item.keys.first().map(|k| k.string_value(self.src)) {
-                Some(Ok(Cow::Borrowed(_))) => {}
-                Some(Ok(Cow::Owned(_))) => plain = false,
-                _ => return false,
-            }
-        }
-        if !plain {
-            let mut keys: Vec<_> = items
-                .iter()
-                .map(|i| i.keys[0].string_value(self.src).unwrap_or_default())
-                .collect();
-            keys.sort_unstable();
-            return keys.windows(2).all(|w| w[0] != w[1]);
-        }
-        if items.len() <= 16 {
-            let key = |i: usize| items.get(i).keys[0].plain_value(self.src);
-            return (0..items.len()).all(|i| (0..i).all(|j| key(i) != key(j)));
-        }
-        let text = self.src.as_bytes();
-        let key = |(start, end): (u32, u32)| &text[start as usize..end as usize];
-        let mut spans: Vec<_> = items.iter().map(|i| i.keys[0].plain_span()).collect();
-        spans.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
-        spans.windows(2).all(|w| key(w[0]) != key(w[1]))
-    }
-
-    /// An object whose first keys all differ ([`Self::keys_are_distinct`]): each member
+    /// An object whose first keys all differ ([`keys_are_distinct`]): each member
     /// decoded once, in order, into an entry of the map (as `decode_member` would, with
     /// nothing to skip or merge).
     fn decode_distinct(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
@@ -514,7 +443,7 @@ impl<'a> Decoder<'a> {
     ) -> Result<GNode<'b>, SyntaxError> {
         if item.keys.len() > 1 {
             let index = index.get_or_insert_with(|| FoldIndex::of(self.src, items));
-            Ok(GNode::List(self.filter(items, index, key)?))
+            Ok(GNode::List(index.filter(self.src, items, key)?))
         } else {
             Ok(GNode::Ast(item.val))
         }
@@ -573,10 +502,10 @@ impl<'a> Decoder<'a> {
     /// `decodeInterface` into the Go type of `old`.
     fn decode_into(&self, node: &GNode<'_>, old: GoVal<'a>) -> Result<GoVal<'a>, SyntaxError> {
         match old {
-            GoVal::Bool(_) => self.decode_bool(node),
-            GoVal::Int(_) => self.decode_int(node),
-            GoVal::Float(_) => self.decode_float(node),
-            GoVal::Str(_) => self.decode_string(node),
+            GoVal::Bool(_) => decode_bool(self.src, node),
+            GoVal::Int(_) => decode_int(self.src, node),
+            GoVal::Float(_) => decode_float(self.src, node),
+            GoVal::Str(_) => decode_string(self.src, node),
             GoVal::SliceAny(v) => Ok(GoVal::SliceAny(self.decode_slice_any(node, v)?)),
             GoVal::SliceMap(v) => Ok(GoVal::SliceMap(self.decode_slice_map(node, v)?)),
         }
@@ -592,10 +521,10 @@ impl<'a> Decoder<'a> {
                 Ok(GoVal::SliceAny(self.decode_slice_any(node, Vec::new())?))
             }
             GNode::Ast(Ast::Lit(t)) => match t.kind {
-                Kind::Bool => self.decode_bool(node),
-                Kind::Float => self.decode_float(node),
-                Kind::Number => self.decode_int(node),
-                _ => self.decode_string(node),
+                Kind::Bool => decode_bool(self.src, node),
+                Kind::Float => decode_float(self.src, node),
+                Kind::Number => decode_int(self.src, node),
+                _ => decode_string(self.src, node),
             },
             GNode::Item(i) => Err(SyntaxError::new(
                 i.pos(),
@@ -642,54 +571,89 @@ impl<'a> Decoder<'a> {
         out.shrink_to_fit();
         Ok(out)
     }
+}
 
-    fn decode_bool(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        match literal(node) {
-            Some(t) if t.kind == Kind::Bool => Ok(GoVal::Bool(self.text(t) == "true")),
-            _ => Err(mismatch(node, "a bool")),
+/// Whether every item has a readable first key and no two are the same string. Any item
+/// that would fail takes Go's path, which reports the first failure in item order.
+///
+/// Keys that need no unquoting (the usual case) are compared where they are written: a
+/// long object's are sorted as their places in the text, 8 bytes a key (where the keys as
+/// strings would take 24), so that an object of a million keys is checked while its syntax
+/// tree is whole.
+fn keys_are_distinct(src: &str, items: Items<'_, '_>) -> bool {
+    let mut plain = true;
+    for item in items.iter() {
+        match item.keys.first().map(|k| k.string_value(src)) {
+            Some(Ok(Cow::Borrowed(_))) => {}
+            Some(Ok(Cow::Owned(_))) => plain = false,
+            _ => return false,
         }
     }
-
-    fn decode_float(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        let Some(t) = literal(node).filter(|t| matches!(t.kind, Kind::Float | Kind::Number)) else {
-            return Err(mismatch(node, "a number"));
-        };
-        let text = self.text(t);
-        go_parse_float(text).map(GoVal::Float).ok_or_else(|| {
-            SyntaxError::new(
-                t.pos,
-                format!("expected a finite decimal number, found {text}"),
-            )
-        })
+    if !plain {
+        let mut keys: Vec<_> = items
+            .iter()
+            .map(|i| i.keys[0].string_value(src).unwrap_or_default())
+            .collect();
+        keys.sort_unstable();
+        return keys.windows(2).all(|w| w[0] != w[1]);
     }
-
-    fn decode_int(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        let Some(t) = literal(node) else {
-            return Err(mismatch(node, "an integer"));
-        };
-        let text: Cow<'_, str> = match t.kind {
-            Kind::Number => Cow::Borrowed(self.text(t)),
-            Kind::Str | Kind::JStr | Kind::Null => t.string_value(self.src)?,
-            _ => return Err(mismatch(node, "an integer")),
-        };
-        go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
-            SyntaxError::new(
-                t.pos,
-                format!("expected an integer that fits in 64 bits, found {text}"),
-            )
-        })
+    if items.len() <= 16 {
+        let key = |i: usize| items.get(i).keys[0].plain_value(src);
+        return (0..items.len()).all(|i| (0..i).all(|j| key(i) != key(j)));
     }
+    let text = src.as_bytes();
+    let key = |(start, end): (u32, u32)| &text[start as usize..end as usize];
+    let mut spans: Vec<_> = items.iter().map(|i| i.keys[0].plain_span()).collect();
+    spans.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
+    spans.windows(2).all(|w| key(w[0]) != key(w[1]))
+}
 
-    fn decode_string(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        let Some(t) = literal(node) else {
-            return Err(mismatch(node, "a string"));
-        };
-        match t.kind {
-            Kind::Number => Ok(GoVal::Str(Cow::Borrowed(self.text(t)))),
-            Kind::Str | Kind::JStr | Kind::Null => t.string_value(self.src).map(GoVal::Str),
-            Kind::Heredoc => Ok(GoVal::Str(Cow::Owned(t.heredoc_value(self.src)))),
-            _ => Err(mismatch(node, "a string")),
-        }
+fn decode_bool<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    match literal(node) {
+        Some(t) if t.kind == Kind::Bool => Ok(GoVal::Bool(t.text(src) == "true")),
+        _ => Err(mismatch(node, "a bool")),
+    }
+}
+
+fn decode_float<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    let Some(t) = literal(node).filter(|t| matches!(t.kind, Kind::Float | Kind::Number)) else {
+        return Err(mismatch(node, "a number"));
+    };
+    let text = t.text(src);
+    go_parse_float(text).map(GoVal::Float).ok_or_else(|| {
+        SyntaxError::new(
+            t.pos,
+            format!("expected a finite decimal number, found {text}"),
+        )
+    })
+}
+
+fn decode_int<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    let Some(t) = literal(node) else {
+        return Err(mismatch(node, "an integer"));
+    };
+    let text: Cow<'_, str> = match t.kind {
+        Kind::Number => Cow::Borrowed(t.text(src)),
+        Kind::Str | Kind::JStr | Kind::Null => t.string_value(src)?,
+        _ => return Err(mismatch(node, "an integer")),
+    };
+    go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
+        SyntaxError::new(
+            t.pos,
+            format!("expected an integer that fits in 64 bits, found {text}"),
+        )
+    })
+}
+
+fn decode_string<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    let Some(t) = literal(node) else {
+        return Err(mismatch(node, "a string"));
+    };
+    match t.kind {
+        Kind::Number => Ok(GoVal::Str(Cow::Borrowed(t.text(src)))),
+        Kind::Str | Kind::JStr | Kind::Null => t.string_value(src).map(GoVal::Str),
+        Kind::Heredoc => Ok(GoVal::Str(Cow::Owned(t.heredoc_value(src)))),
+        _ => Err(mismatch(node, "a string")),
     }
 }
 
@@ -727,6 +691,38 @@ impl FoldIndex {
             }
         }
         index
+    }
+
+    /// `ObjectList.Filter(key)`: the items whose first key is `key` (compared without case),
+    /// that key stripped. Reads only the items of `key`'s fold bucket, so an object with many
+    /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
+    fn filter<'b>(
+        &self,
+        src: &str,
+        items: Items<'_, 'b>,
+        key: &str,
+    ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
+        if let Some(i) = self.first_error {
+            // As the full scan would: the first key that cannot be read stops it.
+            let first = &items.get(i).keys[0];
+            return first.string_value(src).map(|_| Vec::new());
+        }
+        let mut out = Vec::new();
+        for &i in self
+            .buckets
+            .get(&fold_key(key))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let item = items.get(i);
+            let k = item.keys[0].string_value(src)?;
+            if k == key || equal_fold(&k, key) {
+                out.push(ItemRef {
+                    keys: &item.keys[1..],
+                    val: item.val,
+                });
+            }
+        }
+        Ok(out)
     }
 }
 
