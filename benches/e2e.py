@@ -12,7 +12,7 @@ then runs, alternating, --repeat times each:
   hcl`, `whole_job peer-hcl DIRS`: hcl-rs parsing every `.hcl` file into its `Value`);
 * job:  `whole_job job DIRS` (the library job, `Topology::load_paths`: load, move the
   documents into the topology, resolve, write JSON, drop);
-* stream: `whole_job stream DIRS` (the same, loaded file by file into the builder);
+* stream: `whole_job stream DIRS` (the same through `Loader::load_paths_each`, now the same load);
 * documents: `whole_job documents DIRS` (the same job written as before issue 13: every
   document loaded, then the topology built from them);
 * cli:  `meshroute resolve --format json DIRS > /dev/null`.

@@ -9,10 +9,12 @@
 //! target/release/examples/whole_job peer-hcl DIR...   # hcl-rs parses the same HCL files
 //! ```
 //!
-//! `job` does what `Topology::load_paths` does (every file read and parsed, then each
-//! document moved into the builder as it is decoded: `Loader::load_paths_with`), resolves every upstream and writes the routes as
-//! JSON to `/dev/null`, then drops everything, as a program using the crate would. `stream`
-//! loads file by file into the builder (`Loader::load_paths_each`, `add_document`).
+//! `job` does what `Topology::load_paths` does (each file read, parsed and decoded in turn,
+//! each document moved into the builder as it is decoded: `Loader::load_paths_with`),
+//! resolves every upstream and writes the routes as JSON to `/dev/null`, then drops
+//! everything, as a program using the crate would. `stream` calls `Loader::load_paths_each`
+//! instead, which is now the same load (it was the file-by-file one while `load_paths_with`
+//! read and parsed every file first).
 //! `documents` is the job as written before issue 13: `Loader::load_paths`, then
 //! `Topology::from_documents`, the documents kept to the end. `load-drop` and `load-keep`
 //! load file by file and drop or keep the documents.
@@ -117,8 +119,8 @@ fn stream(dirs: &[String]) {
     built(dirs, true);
 }
 
-/// Loads `dirs` into a builder (file by file with `each`, `Loader::load_paths_each`; else
-/// every file parsed first, `load_paths_with`), builds, then [`finish`]es.
+/// Loads `dirs` into a builder (with `each`, `Loader::load_paths_each`; else
+/// `load_paths_with`, the same load), builds, then [`finish`]es.
 fn built(dirs: &[String], each: bool) {
     let mut stages = Stages::new();
     let mut builder = Topology::builder();
@@ -155,11 +157,12 @@ fn finish<K>(mut stages: Stages, topology: Topology, kept: K) {
     stages.total();
 }
 
-/// The routes as JSON, to `/dev/null`: with the library's writer (`report::write_resolution`,
-/// the bytes of `serde_json::to_writer`), or with `serde_json::to_writer` itself when
-/// `WHOLE_JOB_SERDE` is set.
+/// The routes as JSON, to `/dev/null` (or the file `WHOLE_JOB_OUT` names): with the
+/// library's writer (`report::write_resolution`, the bytes of `serde_json::to_writer`), or
+/// with `serde_json::to_writer` itself when `WHOLE_JOB_SERDE` is set.
 fn write(resolution: &meshroute::Resolution<'_>) {
-    let out = std::fs::File::create("/dev/null").expect("/dev/null");
+    let path = std::env::var_os("WHOLE_JOB_OUT").unwrap_or_else(|| "/dev/null".into());
+    let out = std::fs::File::create(&path).expect("an output file");
     if std::env::var_os("WHOLE_JOB_SERDE").is_some() {
         let mut out = std::io::BufWriter::new(out);
         serde_json::to_writer(&mut out, resolution).expect("written");

@@ -133,15 +133,17 @@ impl Loader {
     /// file or directory that cannot be read is reported at its own path, with the operating
     /// system's cause, and the search goes on.
     ///
-    /// Every file is read and parsed before any is decoded, so that Kubernetes manifests are
-    /// decoded with their cluster's Helm values wherever those are among the inputs
-    /// (`docs/loading.md`). The files' texts are kept until the load ends (the trees borrow
-    /// their strings from them); each file's trees go once it is decoded.
+    /// Each file is decoded as it is read, and its text and trees dropped before the next is
+    /// read, until one holds a Kubernetes manifest or Helm values: from that file on, files
+    /// are kept parsed and decoded once every one is read, so that each manifest is decoded
+    /// with its cluster's Helm values wherever those are among the inputs
+    /// (`docs/loading.md`). The same documents and diagnostics, in the same order, as
+    /// reading every file first.
     ///
     /// [`Loader::load_paths_each`] does the same without collecting the documents.
     pub fn load_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Loaded {
         let mut documents = Vec::new();
-        let diagnostics = self.load_paths_with(paths, |d| documents.push(d));
+        let diagnostics = self.load_paths_each(paths, |d| documents.push(d));
         Loaded {
             documents,
             diagnostics,
@@ -149,19 +151,21 @@ impl Loader {
     }
 
     /// [`Loader::load_paths`], handing each document to `sink` as it is decoded instead of
-    /// collecting them, and returning the diagnostics. Every file is still read and parsed
-    /// first (the faster way with glibc's allocator, docs/performance.md; see
-    /// [`Loader::load_paths_each`] for one file at a time). What
+    /// collecting them, and returning the diagnostics: the same as
+    /// [`Loader::load_paths_each`], file by file. What
     /// [`Topology::load_paths`](crate::topology::Topology::load_paths) does, so that a
     /// `TopologyBuilder` takes each document, and drops its upstreams' models, as it comes.
+    ///
+    /// (It read and parsed every file before decoding any, which glibc's allocator once made
+    /// the faster way; with the decoders of issue 14 file by file is as fast and holds one
+    /// file's text and trees instead of all of them: docs/performance.md, "The whole job's own
+    /// stages".)
     pub fn load_paths_with<P: AsRef<Path>>(
         &self,
         paths: &[P],
         sink: impl FnMut(Document),
     ) -> Vec<Diagnostic> {
-        let mut texts = Vec::new();
-        self.walk_paths(paths, |t| texts.push(t));
-        load_sources_each(texts.iter().map(|t| t.parse(&self.limits)).collect(), sink)
+        self.load_paths_each(paths, sink)
     }
 
     /// [`Loader::load_paths`], handing each document to `sink` as soon as it is decoded, in
@@ -170,8 +174,8 @@ impl Loader {
     /// into something smaller (a `TopologyBuilder`, say) never holds them all, nor their
     /// trees. Kubernetes manifests need their cluster's Helm values, which may be in any file:
     /// from the first file holding a manifest or Helm values on, files are kept parsed until
-    /// every one is read, as [`Loader::load_paths`] keeps them all. The same documents and
-    /// diagnostics either way.
+    /// every one is read. The same documents and diagnostics, in the same order, as reading
+    /// and parsing every file before decoding any.
     ///
     /// ```
     /// use meshroute::{Loader, Topology};
@@ -469,4 +473,32 @@ pub fn parse_tree<'a>(
 /// A [`LoadError`] with every problem found when the text has any error.
 pub fn from_str(src: &str, format: Format) -> Result<Vec<Document>, LoadError> {
     Loader::new().load_str(src, format, None).into_result()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The load as it was before it went file by file: every file read and parsed, then
+    /// each decoded in order.
+    fn parsed_first<P: AsRef<Path>>(loader: &Loader, paths: &[P]) -> Loaded {
+        let mut texts = Vec::new();
+        loader.walk_paths(paths, |t| texts.push(t));
+        load_sources(texts.iter().map(|t| t.parse(&loader.limits)).collect())
+    }
+
+    #[test]
+    fn loading_file_by_file_gives_what_loading_everything_first_gives() {
+        // Consul files, Kubernetes manifests with their Helm values, Nomad jobs, and files
+        // with errors: the same documents and diagnostics, in the same order.
+        let paths = ["examples", "tests/fixtures"];
+        let whole = parsed_first(&Loader::new(), &paths);
+        let mut documents = Vec::new();
+        let diagnostics = Loader::new().load_paths_each(&paths, |d| documents.push(d));
+        assert!(whole.documents.len() > 50, "{}", whole.documents.len());
+        assert!(whole.has_errors());
+        assert_eq!(documents, whole.documents);
+        assert_eq!(diagnostics, whole.diagnostics);
+        assert_eq!(Loader::new().load_paths(&paths), whole);
+    }
 }

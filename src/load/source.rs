@@ -1,6 +1,7 @@
-//! Phase one of loading for a whole load: every file read and parsed into trees before any
-//! is decoded, so that what one file says about a Kubernetes cluster (its Helm values) is
-//! known when another file's manifests are decoded.
+//! Phase one of loading: each file read and parsed into trees. A load decodes each file
+//! before reading the next, until one holds a Kubernetes manifest or Helm values: from there
+//! every file is read and parsed before those are decoded, so that what one file says about a
+//! cluster (its Helm values) is known when another file's manifests are decoded.
 //!
 //! A source's trees borrow their strings from its text (`'a`); a source kept after its text
 //! is gone (until a whole load is read) owns them ([`Source::into_owned`]).

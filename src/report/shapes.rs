@@ -4,18 +4,20 @@
 //! discovery chain goes through serde.
 
 use std::io::{self, Write};
+use std::path::Path;
 
-use crate::load::error::Problem;
+use crate::load::error::{Problem, Severity, Source};
 use crate::report::Envelope;
 use crate::report::writer::JsonWriter;
 use crate::resolve::{NextHop, Resolution, Route, UpstreamRef};
+use crate::topology::Warning;
 
 /// `{"trust_domain", "routes"}`, as `Resolution`'s `Serialize`.
 pub(crate) fn resolution<W: Write>(w: &mut JsonWriter<W>, res: &Resolution<'_>) -> io::Result<()> {
     w.open(false);
-    w.key(true, "\"trust_domain\":");
+    w.key("\"trust_domain\":");
     w.opt_str(res.trust_domain);
-    w.key(false, "\"routes\":");
+    w.key(",\"routes\":");
     w.open(true);
     for (i, r) in res.routes().enumerate() {
         w.member(i == 0);
@@ -33,27 +35,27 @@ fn route<W: Write>(w: &mut JsonWriter<W>, r: &Route<'_>) -> io::Result<()> {
         return w.serde(r);
     }
     w.open(false);
-    w.key(true, "\"datacenter\":");
+    w.key("\"datacenter\":");
     w.str(r.datacenter);
-    w.key(false, "\"service\":");
+    w.key(",\"service\":");
     w.str(r.service);
-    w.key(false, "\"proxy\":");
+    w.key(",\"proxy\":");
     w.str(r.proxy);
-    w.key(false, "\"upstream\":");
+    w.key(",\"upstream\":");
     upstream(w, &r.upstream);
-    w.key(false, "\"mode\":");
+    w.key(",\"mode\":");
     w.name(r.mode.as_str());
-    w.key(false, "\"decided_by\":");
+    w.key(",\"decided_by\":");
     w.name(r.decided_by.as_str());
-    w.key(false, "\"sni\":");
+    w.key(",\"sni\":");
     w.opt_str(r.sni.as_deref());
-    w.key(false, "\"next_hop\":");
+    w.key(",\"next_hop\":");
     next_hop(w, &r.next_hop);
-    w.key(false, "\"warnings\":");
+    w.key(",\"warnings\":");
     w.open(true);
     for (i, warning) in r.warnings.iter().enumerate() {
         w.member(i == 0);
-        problem(w, &Problem::from(warning));
+        fields(w, &Fields::of_warning(warning));
     }
     w.close(true, r.warnings.is_empty());
     w.close(false, false);
@@ -63,19 +65,19 @@ fn route<W: Write>(w: &mut JsonWriter<W>, r: &Route<'_>) -> io::Result<()> {
 /// As `UpstreamRef`'s `Serialize`.
 fn upstream<W: Write>(w: &mut JsonWriter<W>, u: &UpstreamRef<'_>) {
     w.open(false);
-    w.key(true, "\"name\":");
+    w.key("\"name\":");
     w.str(u.name);
-    w.key(false, "\"destination_type\":");
+    w.key(",\"destination_type\":");
     w.name(u.destination_type.as_str());
-    w.key(false, "\"namespace\":");
+    w.key(",\"namespace\":");
     w.str(u.namespace);
-    w.key(false, "\"partition\":");
+    w.key(",\"partition\":");
     w.str(u.partition);
-    w.key(false, "\"peer\":");
+    w.key(",\"peer\":");
     w.opt_str(u.peer);
-    w.key(false, "\"datacenter\":");
+    w.key(",\"datacenter\":");
     w.str(u.datacenter);
-    w.key(false, "\"local_bind_port\":");
+    w.key(",\"local_bind_port\":");
     w.opt_u32(u.local_bind_port.map(u32::from));
     w.close(false, false);
 }
@@ -83,11 +85,11 @@ fn upstream<W: Write>(w: &mut JsonWriter<W>, u: &UpstreamRef<'_>) {
 /// As `NextHop`'s `Serialize`.
 fn next_hop<W: Write>(w: &mut JsonWriter<W>, h: &NextHop<'_>) {
     w.open(false);
-    w.key(true, "\"kind\":");
+    w.key("\"kind\":");
     w.name(h.kind.as_str());
-    w.key(false, "\"datacenter\":");
+    w.key(",\"datacenter\":");
     w.opt_str(h.datacenter);
-    w.key(false, "\"addresses\":");
+    w.key(",\"addresses\":");
     w.open(true);
     for (i, a) in h.addresses.iter().enumerate() {
         w.member(i == 0);
@@ -99,32 +101,90 @@ fn next_hop<W: Write>(w: &mut JsonWriter<W>, h: &NextHop<'_>) {
 
 /// As `Problem`'s `Serialize`.
 pub(crate) fn problem<W: Write>(w: &mut JsonWriter<W>, p: &Problem) {
+    fields(w, &Fields::of(p));
+}
+
+/// A [`Problem`]'s fields, borrowed: from a problem, or from a warning without making its
+/// problem (three allocations).
+struct Fields<'a> {
+    code: &'a str,
+    source: Source,
+    severity: Severity,
+    message: &'a str,
+    file: Option<&'a Path>,
+    document: Option<u32>,
+    line: Option<u32>,
+    column: Option<u32>,
+    path: Option<&'a str>,
+    suggestion: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    fn of(p: &'a Problem) -> Self {
+        Self {
+            code: &p.code,
+            source: p.source,
+            severity: p.severity,
+            message: &p.message,
+            file: p.file.as_deref(),
+            document: p.document,
+            line: p.line,
+            column: p.column,
+            path: p.path.as_deref(),
+            suggestion: p.suggestion.as_deref(),
+        }
+    }
+
+    /// What `Problem::from(warning)` holds (`tests/resolve/json_writer.rs` compares the
+    /// bytes with its `Serialize`'s).
+    fn of_warning(warning: &'a Warning) -> Self {
+        Self {
+            code: warning.kind().as_str(),
+            source: Source::Topology,
+            severity: Severity::Warning,
+            message: warning.message(),
+            file: warning.file(),
+            document: None,
+            line: warning.line().filter(|l| *l > 0),
+            column: None,
+            path: None,
+            suggestion: None,
+        }
+    }
+}
+
+/// As `Problem`'s `Serialize`, from its fields.
+fn fields<W: Write>(w: &mut JsonWriter<W>, p: &Fields<'_>) {
     w.open(false);
-    w.key(true, "\"code\":");
-    w.str(&p.code);
-    w.key(false, "\"source\":");
+    w.key("\"code\":");
+    w.str(p.code);
+    w.key(",\"source\":");
     w.name(p.source.as_str());
-    w.key(false, "\"severity\":");
+    w.key(",\"severity\":");
     w.name(p.severity.as_str());
-    w.key(false, "\"message\":");
-    w.str(&p.message);
-    w.key(false, "\"file\":");
-    match &p.file {
-        Some(f) => w.str(&f.display().to_string()),
+    w.key(",\"message\":");
+    w.str(p.message);
+    w.key(",\"file\":");
+    match p.file {
+        // As `Path::display` writes it (a name that is not UTF-8 made lossy).
+        Some(f) => match f.to_str() {
+            Some(f) => w.str(f),
+            None => w.str(&f.display().to_string()),
+        },
         None => w.null(),
     }
     if let Some(d) = p.document {
-        w.key(false, "\"document\":");
+        w.key(",\"document\":");
         w.opt_u32(Some(d));
     }
-    w.key(false, "\"line\":");
+    w.key(",\"line\":");
     w.opt_u32(p.line);
-    w.key(false, "\"column\":");
+    w.key(",\"column\":");
     w.opt_u32(p.column);
-    w.key(false, "\"path\":");
-    w.opt_str(p.path.as_deref());
-    w.key(false, "\"suggestion\":");
-    w.opt_str(p.suggestion.as_deref());
+    w.key(",\"path\":");
+    w.opt_str(p.path);
+    w.key(",\"suggestion\":");
+    w.opt_str(p.suggestion);
     w.close(false, false);
 }
 
@@ -144,18 +204,18 @@ pub(crate) fn envelope<W: Write>(
     e: &Envelope<&Resolution<'_>>,
 ) -> io::Result<()> {
     w.open(false);
-    w.key(true, "\"schema\":");
+    w.key("\"schema\":");
     w.str(crate::report::SCHEMA);
-    w.key(false, "\"command\":");
+    w.key(",\"command\":");
     w.str(&e.command);
-    w.key(false, "\"result\":");
+    w.key(",\"result\":");
     match e.result {
         Some(res) => resolution(w, res)?,
         None => w.null(),
     }
-    w.key(false, "\"errors\":");
+    w.key(",\"errors\":");
     problems(w, &e.errors);
-    w.key(false, "\"warnings\":");
+    w.key(",\"warnings\":");
     problems(w, &e.warnings);
     w.close(false, false);
     Ok(())

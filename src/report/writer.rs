@@ -126,11 +126,12 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for TerminalSafe<
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any of the 8 bytes of `x` needs a look: a C0 control, `"` or `\`, and with
-/// `safe` any byte from 0x7F on (DEL and every byte of a non-ASCII character). It may say
-/// yes for a clean byte after one that needs a look, never no for one that does.
+/// The bytes of `x` that need a look, each as its high bit: a C0 control, `"` or `\`, and
+/// with `safe` any byte from 0x7F on (DEL and every byte of a non-ASCII character). A clean
+/// byte may be flagged above one that needs a look (a borrow or carry runs into it), never
+/// below: the lowest flag is exact, and no byte that needs a look is missed.
 #[inline]
-fn flagged(x: u64, safe: bool) -> bool {
+fn flags(x: u64, safe: bool) -> u64 {
     let below_space = x.wrapping_sub(ONES * 0x20) & !x;
     let is = |b: u8| {
         let y = x ^ (ONES * u64::from(b));
@@ -140,7 +141,13 @@ fn flagged(x: u64, safe: bool) -> bool {
     if safe {
         m |= x | x.wrapping_add(ONES);
     }
-    m & HIGHS != 0
+    m & HIGHS
+}
+
+/// Whether any of the 8 bytes of `x` needs a look ([`flags`]).
+#[inline]
+fn flagged(x: u64, safe: bool) -> bool {
+    flags(x, safe) != 0
 }
 
 /// Per byte: [`JSON_ESCAPE`] when serde_json escapes it (C0 controls, `"`, `\\`),
@@ -173,15 +180,18 @@ fn needs_look(b: u8, safe: bool) -> bool {
     LOOK[b as usize] & mask != 0
 }
 
-/// The index of the first byte from `i` on that needs a look, or `bytes.len()`.
+/// The index of the first byte from `i` on that needs a look, or `bytes.len()`: 8 bytes at
+/// a time, the first flagged byte of a word found by its flag ([`flags`]: the lowest is
+/// exact), the last few bytes one by one.
 #[inline]
 fn next_look(bytes: &[u8], mut i: usize, safe: bool) -> usize {
     while let Some(chunk) = bytes.get(i..i + 8) {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
-        if flagged(u64::from_le_bytes(word), safe) {
-            break;
+        let m = flags(u64::from_le_bytes(word), safe);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -194,34 +204,53 @@ fn next_look(bytes: &[u8], mut i: usize, safe: bool) -> usize {
 /// Whether no byte of `bytes` needs a look (as [`next_look`] says, without the position):
 /// whole words where there are 8 bytes or more (the last overlapping the one before), two
 /// overlapping 4-byte halves of one word for 4 to 7 bytes.
-#[inline]
+#[allow(clippy::inline_always)] // measured: out of line, its call cost more than the check of a short name
+#[inline(always)]
 fn clean(bytes: &[u8], safe: bool) -> bool {
-    let word = |at: usize| {
-        bytes
-            .get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-    };
-    let half = |at: usize| {
-        bytes
-            .get(at..at + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-    };
     let n = bytes.len();
     if n >= 8 {
         let mut at = 0;
         while at + 8 < n {
-            match word(at) {
+            match word_at(bytes, at) {
                 Some(w) if !flagged(u64::from_le_bytes(w), safe) => at += 8,
                 _ => return false,
             }
         }
-        word(n - 8).is_some_and(|w| !flagged(u64::from_le_bytes(w), safe))
-    } else if let (Some(lo), Some(hi)) = (half(0), n.checked_sub(4).and_then(half)) {
+        word_at(bytes, n - 8).is_some_and(|w| !flagged(u64::from_le_bytes(w), safe))
+    } else if let (Some(lo), Some(hi)) = (
+        half_at(bytes, 0),
+        n.checked_sub(4).and_then(|at| half_at(bytes, at)),
+    ) {
         let x = u64::from(u32::from_le_bytes(lo)) | u64::from(u32::from_le_bytes(hi)) << 32;
         !flagged(x, safe)
+    } else if let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) {
+        // One to three bytes: the first, the middle one and the last in one word, the rest
+        // of it clean (`a`).
+        let mid = bytes.get(n / 2).copied().unwrap_or(b'a');
+        let x = ((ONES * u64::from(b'a')) & !0xff_ffff)
+            | u64::from(first)
+            | u64::from(mid) << 8
+            | u64::from(last) << 16;
+        !flagged(x, safe)
     } else {
-        !bytes.iter().any(|&b| needs_look(b, safe))
+        true
     }
+}
+
+/// The 8 bytes of `bytes` from `at`, if there are 8.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> Option<[u8; 8]> {
+    bytes
+        .get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+}
+
+/// The 4 bytes of `bytes` from `at`, if there are 4.
+#[inline]
+fn half_at(bytes: &[u8], at: usize) -> Option<[u8; 4]> {
+    bytes
+        .get(at..at + 4)
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
 }
 
 /// Appends `s` escaped as serde_json escapes a string's contents (`\"`, `\\`, `\b`, `\t`,
@@ -277,6 +306,19 @@ fn unicode_escape(out: &mut Vec<u8>, code: u32) {
     }
 }
 
+/// The two digits of every number below 100 as a little-endian word: the tens digit in
+/// its low byte (first in memory), the units in its high byte.
+static PAIRS: [u16; 100] = {
+    const ZERO: u16 = b'0' as u16;
+    let mut t = [0u16; 100];
+    let mut i: u16 = 0;
+    while i < 100 {
+        t[i as usize] = (ZERO + i / 10) | (ZERO + i % 10) << 8;
+        i += 1;
+    }
+    t
+};
+
 /// When the buffer is handed to the writer.
 const FLUSH_AT: usize = 64 * 1024;
 
@@ -324,7 +366,6 @@ impl<W: Write> JsonWriter<W> {
     #[inline(always)]
     pub(crate) fn str(&mut self, s: &str) {
         let safe = self.style.terminal_safe;
-        self.buf.reserve(s.len() + 2);
         self.buf.push(b'"');
         if clean(s.as_bytes(), safe) {
             self.buf.extend_from_slice(s.as_bytes());
@@ -358,22 +399,32 @@ impl<W: Write> JsonWriter<W> {
         self.buf.extend_from_slice(b"null");
     }
 
-    /// An unsigned number, or `null`.
+    /// An unsigned number, or `null`. Below 10^8 (ports, lines), its digits are gathered in
+    /// a word, first digit lowest, copied whole (a move) and cut back to their count, where a
+    /// copy of their length is a call to `memcpy`.
     pub(crate) fn opt_u32(&mut self, n: Option<u32>) {
         let Some(mut n) = n else {
             return self.null();
         };
-        let mut digits = [0u8; 10];
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+        if n >= 100_000_000 {
+            return self.buf.extend_from_slice(n.to_string().as_bytes());
         }
-        self.buf.extend_from_slice(&digits[at..]);
+        let (mut word, mut len) = (0u64, 0);
+        while n >= 100 {
+            word = word << 16 | u64::from(PAIRS[(n % 100) as usize]);
+            len += 2;
+            n /= 100;
+        }
+        if n >= 10 {
+            word = word << 16 | u64::from(PAIRS[n as usize]);
+            len += 2;
+        } else {
+            word = word << 8 | u64::from(b'0' + (n % 10) as u8);
+            len += 1;
+        }
+        let end = self.buf.len() + len;
+        self.buf.extend_from_slice(&word.to_le_bytes());
+        self.buf.truncate(end);
     }
 
     /// `{` (or `[` with `array`), one level deeper.
@@ -393,15 +444,21 @@ impl<W: Write> JsonWriter<W> {
         self.buf.push(if array { b']' } else { b'}' });
     }
 
-    /// An object's key, given as `"name":` (a name of ours, written as it is), after a comma
-    /// unless `first`.
+    /// An object's key, given as `"name":` for the first, `,"name":` for the others (a name
+    /// of ours, written as it is): compact, one copy of a known length with its comma.
     #[inline(always)]
-    pub(crate) fn key(&mut self, first: bool, quoted: &'static str) {
-        debug_assert!(quoted.starts_with('"') && quoted.ends_with("\":"));
-        self.member(first);
-        self.buf.extend_from_slice(quoted.as_bytes());
+    pub(crate) fn key(&mut self, quoted: &'static str) {
+        debug_assert!(quoted.trim_start_matches(',').starts_with('"') && quoted.ends_with("\":"));
         if self.style.pretty {
+            let (first, quoted) = match quoted.strip_prefix(',') {
+                Some(q) => (false, q),
+                None => (true, quoted),
+            };
+            self.member(first);
+            self.buf.extend_from_slice(quoted.as_bytes());
             self.buf.push(b' ');
+        } else {
+            self.buf.extend_from_slice(quoted.as_bytes());
         }
     }
 
@@ -409,11 +466,14 @@ impl<W: Write> JsonWriter<W> {
     /// a line of its own when pretty.
     #[inline(always)]
     pub(crate) fn member(&mut self, first: bool) {
-        if !first {
-            self.buf.push(b',');
-        }
-        if self.style.pretty {
+        if !self.style.pretty {
+            if !first {
+                self.buf.push(b',');
+            }
+        } else if first {
             self.newline();
+        } else {
+            self.comma_newline();
         }
     }
 
@@ -423,14 +483,29 @@ impl<W: Write> JsonWriter<W> {
     #[inline(always)]
     fn newline(&mut self) {
         const LINE: &[u8; 32] = b"\n                               ";
-        let n = 1 + 2 * self.depth;
+        self.line_from(LINE, 1);
+    }
+
+    /// A comma, then [`JsonWriter::newline`], in one copy.
+    #[inline(always)]
+    fn comma_newline(&mut self) {
+        const LINE: &[u8; 32] = b",\n                              ";
+        self.line_from(LINE, 2);
+    }
+
+    /// The first `head` bytes of `line` (ending with its newline) and the indent of the
+    /// current depth: `line`, all spaces after its head, copied whole and cut back when it
+    /// is long enough.
+    #[inline(always)]
+    fn line_from(&mut self, line: &[u8; 32], head: usize) {
+        let n = head + 2 * self.depth;
         let end = self.buf.len() + n;
-        if n <= LINE.len() {
-            self.buf.extend_from_slice(LINE);
+        if n <= line.len() {
+            self.buf.extend_from_slice(line);
             self.buf.truncate(end);
             return;
         }
-        self.buf.push(b'\n');
+        self.buf.extend_from_slice(&line[..head]);
         self.buf.resize(end, b' ');
     }
 
@@ -508,6 +583,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        let mut w = JsonWriter::new(Vec::new(), JsonStyle::COMPACT);
+        let mut expected = String::new();
+        let mut ns = vec![None, Some(u32::MAX), Some(u32::MAX - 1)];
+        for p in 0..10 {
+            let t = 10u32.pow(p);
+            ns.extend([
+                Some(t - 1),
+                Some(t),
+                Some(t + 1),
+                Some(t.saturating_mul(7) / 3),
+            ]);
+        }
+        for n in ns {
+            w.opt_u32(n);
+            w.buf.push(b',');
+            expected.push_str(&serde_json::to_string(&n).unwrap());
+            expected.push(',');
+        }
+        assert_eq!(String::from_utf8(w.buf).unwrap(), expected);
+    }
+
     proptest! {
         #[test]
         fn strings_are_escaped_as_serde_json_escapes_them(
@@ -515,6 +613,19 @@ mod tests {
         ) {
             prop_assert_eq!(ours(&s, false), serde_escaped(&s, false));
             prop_assert_eq!(ours(&s, true), serde_escaped(&s, true));
+        }
+
+        #[test]
+        fn the_next_look_is_the_first_byte_that_needs_one(
+            s in "[\x00-\x22\\a-z\x7f-\u{a0}é]{0,40}",
+            from in 0usize..40,
+        ) {
+            let b = s.as_bytes();
+            let from = from.min(b.len());
+            for safe in [false, true] {
+                let first = (from..b.len()).find(|&i| needs_look(b[i], safe)).unwrap_or(b.len());
+                prop_assert_eq!(next_look(b, from, safe), first);
+            }
         }
 
         #[test]

@@ -314,20 +314,6 @@ fn saved_ca_roots_give_the_trust_domain() {
     );
 }
 
-#[test]
-fn loading_file_by_file_gives_what_loading_everything_gives() {
-    // Consul files, Kubernetes manifests with their Helm values, Nomad jobs, and files with
-    // errors: the same documents and diagnostics, in the same order.
-    let paths = ["examples", "tests/fixtures"];
-    let whole = meshroute::Loader::new().load_paths(&paths);
-    let mut documents = Vec::new();
-    let diagnostics = meshroute::Loader::new().load_paths_each(&paths, |d| documents.push(d));
-    assert!(whole.documents.len() > 50, "{}", whole.documents.len());
-    assert!(whole.has_errors());
-    assert_eq!(documents, whole.documents);
-    assert_eq!(diagnostics, whole.diagnostics);
-}
-
 /// An agent file's list of services is read element by element (each part of the tree
 /// dropped once its service is built): the agent's own document still comes first, then
 /// the services in order, then the bootstrap entries, and the problems come in source
