@@ -464,14 +464,94 @@ impl Problem {
     #[must_use]
     pub fn at(mut self, file: Option<&Path>, pos: Pos) -> Self {
         self.file = file.map(Path::to_path_buf);
-        self.line = Some(pos.line).filter(|l| *l > 0);
-        self.column = Some(pos.column).filter(|c| *c > 0);
+        self.line = known(pos.line);
+        self.column = known(pos.column);
         self
+    }
+
+    /// Its fields, borrowed (what the JSON writer reads).
+    pub(crate) fn borrowed(&self) -> ProblemRef<'_> {
+        ProblemRef {
+            code: &self.code,
+            source: self.source,
+            severity: self.severity,
+            message: &self.message,
+            file: self.file.as_deref(),
+            document: self.document,
+            line: self.line,
+            column: self.column,
+            path: self.path.as_deref(),
+            suggestion: self.suggestion.as_deref(),
+        }
     }
 
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// A line or column of 0 is unknown.
+fn known(n: u32) -> Option<u32> {
+    Some(n).filter(|n| *n > 0)
+}
+
+/// A [`Problem`]'s fields, borrowed: from a problem, or from what would make one (a topology
+/// warning) without its three allocations. What the JSON writer reads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ProblemRef<'a> {
+    pub(crate) code: &'a str,
+    pub(crate) source: Source,
+    pub(crate) severity: Severity,
+    pub(crate) message: &'a str,
+    pub(crate) file: Option<&'a Path>,
+    pub(crate) document: Option<u32>,
+    pub(crate) line: Option<u32>,
+    pub(crate) column: Option<u32>,
+    pub(crate) path: Option<&'a str>,
+    pub(crate) suggestion: Option<&'a str>,
+}
+
+impl<'a> ProblemRef<'a> {
+    /// As [`Problem::new`].
+    pub(crate) fn new(code: &'a str, source: Source, severity: Severity, message: &'a str) -> Self {
+        Self {
+            code,
+            source,
+            severity,
+            message,
+            file: None,
+            document: None,
+            line: None,
+            column: None,
+            path: None,
+            suggestion: None,
+        }
+    }
+
+    /// As [`Problem::at`].
+    #[must_use]
+    pub(crate) fn at(mut self, file: Option<&'a Path>, pos: Pos) -> Self {
+        self.file = file;
+        self.line = known(pos.line);
+        self.column = known(pos.column);
+        self
+    }
+
+    /// The problem these fields are.
+    pub(crate) fn to_problem(self) -> Problem {
+        Problem {
+            code: self.code.to_owned(),
+            source: self.source,
+            severity: self.severity,
+            message: self.message.to_owned(),
+            file: self.file.map(Path::to_path_buf),
+            document: self.document,
+            line: self.line,
+            column: self.column,
+            path: self.path.map(str::to_owned),
+            suggestion: self.suggestion.map(str::to_owned),
+        }
     }
 }
 

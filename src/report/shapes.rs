@@ -4,13 +4,11 @@
 //! discovery chain goes through serde.
 
 use std::io::{self, Write};
-use std::path::Path;
 
-use crate::load::error::{Problem, Severity, Source};
+use crate::load::error::{Problem, ProblemRef};
 use crate::report::Envelope;
 use crate::report::writer::JsonWriter;
 use crate::resolve::{NextHop, Resolution, Route, UpstreamRef};
-use crate::topology::Warning;
 
 /// `{"trust_domain", "routes"}`, as `Resolution`'s `Serialize`.
 pub(crate) fn resolution<W: Write>(w: &mut JsonWriter<W>, res: &Resolution<'_>) -> io::Result<()> {
@@ -55,7 +53,7 @@ fn route<W: Write>(w: &mut JsonWriter<W>, r: &Route<'_>) -> io::Result<()> {
     w.open(true);
     for (i, warning) in r.warnings.iter().enumerate() {
         w.member(i == 0);
-        fields(w, &Fields::of_warning(warning));
+        fields(w, &warning.problem());
     }
     w.close(true, r.warnings.is_empty());
     w.close(false, false);
@@ -101,60 +99,11 @@ fn next_hop<W: Write>(w: &mut JsonWriter<W>, h: &NextHop<'_>) {
 
 /// As `Problem`'s `Serialize`.
 pub(crate) fn problem<W: Write>(w: &mut JsonWriter<W>, p: &Problem) {
-    fields(w, &Fields::of(p));
-}
-
-/// A [`Problem`]'s fields, borrowed: from a problem, or from a warning without making its
-/// problem (three allocations).
-struct Fields<'a> {
-    code: &'a str,
-    source: Source,
-    severity: Severity,
-    message: &'a str,
-    file: Option<&'a Path>,
-    document: Option<u32>,
-    line: Option<u32>,
-    column: Option<u32>,
-    path: Option<&'a str>,
-    suggestion: Option<&'a str>,
-}
-
-impl<'a> Fields<'a> {
-    fn of(p: &'a Problem) -> Self {
-        Self {
-            code: &p.code,
-            source: p.source,
-            severity: p.severity,
-            message: &p.message,
-            file: p.file.as_deref(),
-            document: p.document,
-            line: p.line,
-            column: p.column,
-            path: p.path.as_deref(),
-            suggestion: p.suggestion.as_deref(),
-        }
-    }
-
-    /// What `Problem::from(warning)` holds (`tests/resolve/json_writer.rs` compares the
-    /// bytes with its `Serialize`'s).
-    fn of_warning(warning: &'a Warning) -> Self {
-        Self {
-            code: warning.kind().as_str(),
-            source: Source::Topology,
-            severity: Severity::Warning,
-            message: warning.message(),
-            file: warning.file(),
-            document: None,
-            line: warning.line().filter(|l| *l > 0),
-            column: None,
-            path: None,
-            suggestion: None,
-        }
-    }
+    fields(w, &p.borrowed());
 }
 
 /// As `Problem`'s `Serialize`, from its fields.
-fn fields<W: Write>(w: &mut JsonWriter<W>, p: &Fields<'_>) {
+fn fields<W: Write>(w: &mut JsonWriter<W>, p: &ProblemRef<'_>) {
     w.open(false);
     w.key("\"code\":");
     w.str(p.code);

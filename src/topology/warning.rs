@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::load::error::{Problem, Severity, Source};
+use crate::load::error::{Problem, ProblemRef, Severity, Source};
 use crate::syntax::tree::Pos;
 use crate::text::Escaped;
 
@@ -160,16 +160,23 @@ impl Warning {
     }
 }
 
-impl From<&Warning> for Problem {
-    fn from(w: &Warning) -> Self {
-        let pos = Pos::new(w.line.unwrap_or(0), 0);
-        Problem::new(
-            w.kind.as_str(),
+impl Warning {
+    /// Its [`Problem`]'s fields, borrowed: the one place a warning becomes a problem.
+    pub(crate) fn problem(&self) -> ProblemRef<'_> {
+        let pos = Pos::new(self.line.unwrap_or(0), 0);
+        ProblemRef::new(
+            self.kind.as_str(),
             Source::Topology,
             Severity::Warning,
-            w.message.clone(),
+            &self.message,
         )
-        .at(w.file.as_deref(), pos)
+        .at(self.file.as_deref(), pos)
+    }
+}
+
+impl From<&Warning> for Problem {
+    fn from(w: &Warning) -> Self {
+        w.problem().to_problem()
     }
 }
 
