@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::model::mode::MeshGatewayMode;
 use crate::model::service::DestinationType;
-use crate::topology::maps::Fnv;
+use crate::topology::maps::Words;
 
 /// What resolution reads of a datacenter's proxies, built with the topology.
 ///
@@ -118,16 +118,35 @@ pub(crate) struct TargetPlan {
 }
 
 /// The distinct names of the plans, each stored once, by number: while the topology is
-/// built, a target's names and its SNI key are looked up here instead of copied.
-#[derive(Debug, Default)]
+/// built, a target's names and its SNI key are looked up here instead of copied. The empty
+/// name is number [`EMPTY`], found without a lookup.
+#[derive(Debug)]
 pub(crate) struct Names {
-    ids: HashMap<Arc<str>, u32, Fnv>,
+    ids: HashMap<Arc<str>, u32, Words>,
     all: Vec<Arc<str>>,
+}
+
+/// The number of the empty name in every [`Names`].
+pub(crate) const EMPTY: u32 = 0;
+
+impl Default for Names {
+    fn default() -> Self {
+        let empty: Arc<str> = Arc::from("");
+        let mut ids = HashMap::default();
+        ids.insert(Arc::clone(&empty), EMPTY);
+        Self {
+            ids,
+            all: vec![empty],
+        }
+    }
 }
 
 impl Names {
     /// The number of `s`, given it the first time.
     pub(crate) fn id(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return EMPTY;
+        }
         if let Some(&i) = self.ids.get(s) {
             return i;
         }
@@ -153,7 +172,7 @@ type SniKey = (u8, [u32; 5]);
 #[derive(Debug, Default)]
 pub(crate) struct SniSlots {
     pub(crate) names: Names,
-    slots: HashMap<SniKey, u32, Fnv>,
+    slots: HashMap<SniKey, u32, Words>,
 }
 
 impl SniSlots {
