@@ -217,14 +217,11 @@ fn located<'t>(
     Option<&'t Addresses>,
     Option<&'t Addresses>,
 ) {
-    let target_dc = at.dc_index.and_then(|i| topo.datacenters().get(i as usize));
-    let gateways = at.gateways.and_then(|i| target_dc?.gateways_at(i as usize));
-    let endpoints = at.endpoints.and_then(|(i, scope)| {
-        target_dc?
-            .endpoints_at(i as usize)?
-            .scoped
-            .get(scope as usize)
-    });
+    // `NONE` is past the end of every list.
+    let target_dc = topo.datacenters().get(at.dc_index as usize);
+    let gateways = target_dc.and_then(|d| d.gateways_at(at.gateways as usize));
+    let [i, scope] = at.endpoints;
+    let endpoints = target_dc.and_then(|d| d.endpoints_at(i as usize)?.scoped.get(scope as usize));
     (target_dc, gateways, endpoints)
 }
 
@@ -306,19 +303,11 @@ pub(crate) fn plan(topo: &mut Topology) {
 /// [`Facts::of`] computes it.
 fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, numbers: &mut Numbers) -> Plan {
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
-    // Room for a target per distinct destination, at most as many as there are targets:
-    // growing the map rehashes every key.
-    let mut targets = PerDestination::default();
-    let ups = dc.proxies().iter().flat_map(Proxy::upstreams);
-    let distinct = ups.filter(|&up| targets.set(up, NONE).is_none()).count();
-    let mut index: HashMap<TargetKey, u32, Words> =
-        HashMap::with_capacity_and_hasher(distinct, Words);
-    let mut targets = PerDestination::default();
-    let dc_id = numbers.sni_slots.names.id(dc.name());
+    let mut found = DcTargets::new(dc, numbers);
     let mut plan = Plan {
         steps: Vec::with_capacity(n),
         proxies: Vec::with_capacity(dc.proxies().len()),
-        targets: Vec::with_capacity(distinct),
+        targets: Vec::with_capacity(found.places.capacity()),
         ..Plan::default()
     };
     for proxy in dc.proxies() {
@@ -327,23 +316,13 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, numbers: &mut Numbers) ->
         let sd_down = (proxy_plan.service_defaults != NONE)
             .then(|| dc.service_defaults_at(proxy_plan.service_defaults as usize))
             .flatten();
+        let partition = numbers.sni_slots.names.id(&proxy.partition);
         for up in proxy.upstreams() {
-            let target = targets.get(up).unwrap_or_else(|| {
-                let key = target_key(up.destination_type(), numbers.ids(up), dc_id);
-                let next = small(plan.targets.len());
-                let target = *index.entry(key).or_insert_with(|| {
-                    let f = Facts::of_destination(topo, dc, up);
-                    let sni_slots = &mut numbers.sni_slots;
-                    plan.targets.push(Target::of(topo, &f, key.2, sni_slots));
-                    next
-                });
-                targets.set(up, target);
-                target
-            });
-            let t = &plan.targets[target as usize];
+            let target = found.target(topo, dc, up, (numbers, &mut plan.targets));
+            let [t_dc, t_partition] = found.places[target as usize];
             plan.steps.push(Step {
                 target,
-                local: *t.datacenter == *dc.name() && *t.partition == *proxy.partition,
+                local: t_dc == found.dc && t_partition == partition,
                 local_bind_port: up.local_bind_port(),
                 upstream_mode: up.mesh_gateway().mode,
                 override_mode: override_mode(sd_down, up),
@@ -353,6 +332,59 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, numbers: &mut Numbers) ->
     plan.targets.shrink_to_fit();
     plan.names.shrink_to_fit();
     plan
+}
+
+/// Finds the [`Target`] of each upstream of one datacenter's plan: once per destination of
+/// the table, once per distinct [`TargetKey`].
+struct DcTargets {
+    /// The target of each destination met so far.
+    of_destination: PerDestination<u32>,
+    index: HashMap<TargetKey, u32, Words>,
+    /// The numbers of each target's datacenter and partition, to tell a step's `local`
+    /// without comparing names.
+    places: Vec<[u32; 2]>,
+    /// The number of the datacenter's name.
+    dc: u32,
+}
+
+impl DcTargets {
+    /// Room for a target per distinct destination of `dc`'s upstreams, at most as many as
+    /// there are targets: growing the map rehashes every key.
+    fn new(dc: &Datacenter, numbers: &mut Numbers) -> Self {
+        let mut seen = PerDestination::default();
+        let ups = dc.proxies().iter().flat_map(Proxy::upstreams);
+        let distinct = ups.filter(|&up| seen.set(up, ()).is_none()).count();
+        Self {
+            of_destination: PerDestination::default(),
+            index: HashMap::with_capacity_and_hasher(distinct, Words),
+            places: Vec::with_capacity(distinct),
+            dc: numbers.sni_slots.names.id(dc.name()),
+        }
+    }
+
+    /// The index of `up`'s target in `targets`, made the first time its key is met.
+    fn target<'t>(
+        &mut self,
+        topo: &'t Topology,
+        dc: &'t Datacenter,
+        up: UpstreamView<'t>,
+        (numbers, targets): (&mut Numbers, &mut Vec<Target>),
+    ) -> u32 {
+        if let Some(t) = self.of_destination.get(up) {
+            return t;
+        }
+        let key = target_key(up.destination_type(), numbers.ids(up), self.dc);
+        let next = small(targets.len());
+        let target = *self.index.entry(key).or_insert_with(|| {
+            let f = Facts::of_destination(topo, dc, up);
+            targets.push(Target::of(topo, &f, key.2, &mut numbers.sni_slots));
+            let [_, _, partition, datacenter, _] = key.2;
+            self.places.push([datacenter, partition]);
+            next
+        });
+        self.of_destination.set(up, target);
+        target
+    }
 }
 
 impl ProxyPlan {
@@ -388,7 +420,7 @@ impl Target {
         let names = &slots.names;
         let mut at = TargetPlan {
             dest_mode: f.dest_mode,
-            external_sni: f.external_sni.map(str::to_owned),
+            external_sni: f.external_sni.map(Box::from),
             sni_slot,
             ..TargetPlan::default()
         };
