@@ -127,7 +127,7 @@ impl TopologyBuilder {
             service,
             upstreams,
             file: None,
-            node: NodeAddr::default(),
+            node: None,
             agent: None,
         });
         self
@@ -229,7 +229,12 @@ impl TopologyBuilder {
         }
         let mut placement = Placement::of_agents(agents, &mut self.warnings);
         let offset = self.agents.len();
-        let nodes: Vec<NodeAddr> = placement.agents.iter().map(NodeAddr::of).collect();
+        // Shared by the services of each agent: a copy each was two strings a service.
+        let nodes: Vec<Arc<NodeAddr>> = placement
+            .agents
+            .iter()
+            .map(|a| Arc::new(NodeAddr::of(a)))
+            .collect();
         for agent in &placement.agents {
             self.add_agent(agent);
         }
@@ -252,7 +257,7 @@ impl TopologyBuilder {
                 continue;
             }
             let agent = placed.agent.map(|i| i + offset);
-            let node = placed.agent.map(|i| nodes[i].clone()).unwrap_or_default();
+            let node = placed.agent.map(|i| Arc::clone(&nodes[i]));
             self.add_placed((doc, upstreams), &placed.datacenter, node, agent);
         }
         self.agents.extend(placement.agents);
@@ -283,7 +288,7 @@ impl TopologyBuilder {
         &mut self,
         (doc, upstreams): (Document, KeptUpstreams),
         dc: &str,
-        node: NodeAddr,
+        node: Option<Arc<NodeAddr>>,
         agent: Option<usize>,
     ) {
         match doc.content {

@@ -24,7 +24,8 @@ pub(crate) struct Added {
     pub(crate) service: ServiceDefinition,
     pub(crate) upstreams: KeptUpstreams,
     pub(crate) file: Option<PathBuf>,
-    pub(crate) node: NodeAddr,
+    /// Its agent's addresses, shared by the agent's services.
+    pub(crate) node: Option<Arc<NodeAddr>>,
     /// The index of its agent in [`Topology::agents`](crate::topology::Topology::agents).
     pub(crate) agent: Option<usize>,
 }
@@ -394,7 +395,7 @@ fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
 /// An instance's LAN and WAN `host:port`: neither without a port; without an address (its
 /// own or its node's), no LAN one and its `wan` tagged address, if any, from afar.
 fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>, Option<String>) {
-    let node = &added.node;
+    let node = added.node.as_deref();
     let Some(port) = svc.port.filter(|p| *p != 0) else {
         return (None, None);
     };
@@ -402,7 +403,7 @@ fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>
         .address
         .as_deref()
         .filter(|a| !a.is_empty())
-        .or(node.lan.as_deref());
+        .or(node.and_then(|n| n.lan.as_deref()));
     let Some(lan) = lan else {
         return (None, tagged_wan(svc, port));
     };
@@ -410,7 +411,10 @@ fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>
         .wan_address()
         .filter(|(a, _)| !a.is_empty())
         .map(|(a, p)| host_port(a, if p == 0 { port } else { p }))
-        .or_else(|| node.wan.as_deref().map(|a| host_port(a, port)));
+        .or_else(|| {
+            node.and_then(|n| n.wan.as_deref())
+                .map(|a| host_port(a, port))
+        });
     let lan = host_port(lan, port);
     let wan = wan.unwrap_or_else(|| lan.clone());
     (Some(lan), Some(wan))
@@ -449,7 +453,7 @@ mod tests {
             service: svc.clone(),
             upstreams: KeptUpstreams::default(),
             file: None,
-            node: NodeAddr::default(),
+            node: None,
             agent: None,
         };
         let mut out = Addresses::default();
