@@ -220,3 +220,29 @@ impl SniSlots {
 pub(crate) fn small(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_plan_is_40_bytes_and_a_target_128() {
+        // A target per distinct destination and datacenter: 48k of them at 10k proxies.
+        assert_eq!(std::mem::size_of::<TargetPlan>(), 40);
+        assert_eq!(std::mem::size_of::<Target>(), 128);
+    }
+
+    #[test]
+    fn names_number_the_empty_name_and_default_without_a_lookup_and_others_once() {
+        let mut names = Names::default();
+        assert_eq!(names.id(""), EMPTY);
+        assert_eq!(&*names.shared(EMPTY), "");
+        let default = names.id("default");
+        assert_eq!(&*names.shared(default), "default");
+        let api = names.id("api");
+        assert!(![EMPTY, default].contains(&api));
+        assert_eq!(names.id("api"), api);
+        assert_eq!(&*names.shared(api), "api");
+        assert_eq!(names.id("default"), default);
+    }
+}
