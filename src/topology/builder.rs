@@ -11,7 +11,7 @@ use crate::topology::Topology;
 use crate::topology::compile;
 use crate::topology::datacenter::Datacenter;
 use crate::topology::entries::{AddedEntry, ConfigEntries, EntryConflict};
-use crate::topology::instances::{Added, KeptUpstreams, NodeAddr, add_service};
+use crate::topology::instances::{Added, KeptUpstreams, NodeAddr, add_service, registers};
 use crate::topology::placement::{Agent, AgentFile, Placed, Placement};
 use crate::topology::upstreams::UpstreamTable;
 use crate::topology::warning::{Warning, WarningKind};
@@ -51,24 +51,32 @@ pub struct TopologyBuilder {
 #[derive(Clone, Debug, Default)]
 struct Pending {
     agents: Vec<AgentFile>,
-    documents: Chunks,
+    documents: Chunks<(Document, KeptUpstreams)>,
 }
 
-/// The documents waiting, in chunks of [`Chunks::SIZE`]: the list grows without copying
-/// itself, or keeping room for up to twice as many 600-byte documents, and each chunk is
-/// freed as it is placed (a loader hands the documents of a file as it decodes it, while it
-/// still holds them).
-#[derive(Clone, Debug, Default)]
-struct Chunks(Vec<Vec<(Document, KeptUpstreams)>>);
+/// A list of large items (documents waiting, services added) in chunks of [`Chunks::SIZE`]:
+/// past its first chunk, the list grows without copying itself, or keeping room for up to
+/// twice as many 600-byte items, and each chunk is freed as it is consumed (a loader hands the documents of a file
+/// as it decodes it, while it still holds them).
+#[derive(Clone, Debug)]
+pub(crate) struct Chunks<T>(Vec<Vec<T>>);
 
-impl Chunks {
+impl<T> Default for Chunks<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<T> Chunks<T> {
     const SIZE: usize = 1024;
 
-    fn push(&mut self, item: (Document, KeptUpstreams)) {
+    fn push(&mut self, item: T) {
         match self.0.last_mut() {
             Some(chunk) if chunk.len() < Self::SIZE => chunk.push(item),
             _ => {
-                let mut chunk = Vec::with_capacity(Self::SIZE);
+                // The first chunk grows as it fills: a small input keeps no room for 1,024.
+                let room = if self.0.is_empty() { 0 } else { Self::SIZE };
+                let mut chunk = Vec::with_capacity(room);
                 chunk.push(item);
                 self.0.push(chunk);
             }
@@ -78,6 +86,16 @@ impl Chunks {
     fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Every item, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().flatten()
+    }
+
+    /// Every item, in order, each chunk freed once consumed.
+    pub(crate) fn into_items(self) -> impl Iterator<Item = T> {
+        self.0.into_iter().flatten()
+    }
 }
 
 /// What one datacenter has been given so far.
@@ -85,7 +103,7 @@ impl Chunks {
 pub(crate) struct DcBuilder {
     pub(crate) primary_datacenter: Option<String>,
     pub(crate) entries: Vec<AddedEntry>,
-    pub(crate) services: Vec<Added>,
+    pub(crate) services: Chunks<Added>,
 }
 
 impl TopologyBuilder {
@@ -109,7 +127,7 @@ impl TopologyBuilder {
             service,
             upstreams,
             file: None,
-            node: NodeAddr::default(),
+            node: None,
             agent: None,
         });
         self
@@ -211,13 +229,18 @@ impl TopologyBuilder {
         }
         let mut placement = Placement::of_agents(agents, &mut self.warnings);
         let offset = self.agents.len();
-        let nodes: Vec<NodeAddr> = placement.agents.iter().map(NodeAddr::of).collect();
+        // Shared by the services of each agent: a copy each was two strings a service.
+        let nodes: Vec<Arc<NodeAddr>> = placement
+            .agents
+            .iter()
+            .map(|a| Arc::new(NodeAddr::of(a)))
+            .collect();
         for agent in &placement.agents {
             self.add_agent(agent);
         }
         // The documents of one directory are placed once: they come file by file.
         let mut last: Option<(DirKey, Placed)> = None;
-        for (doc, upstreams) in documents.0.into_iter().flatten() {
+        for (doc, upstreams) in documents.into_items() {
             let dir = doc.file.as_deref().map(Path::parent);
             if last
                 .as_ref()
@@ -234,7 +257,7 @@ impl TopologyBuilder {
                 continue;
             }
             let agent = placed.agent.map(|i| i + offset);
-            let node = placed.agent.map(|i| nodes[i].clone()).unwrap_or_default();
+            let node = placed.agent.map(|i| Arc::clone(&nodes[i]));
             self.add_placed((doc, upstreams), &placed.datacenter, node, agent);
         }
         self.agents.extend(placement.agents);
@@ -265,7 +288,7 @@ impl TopologyBuilder {
         &mut self,
         (doc, upstreams): (Document, KeptUpstreams),
         dc: &str,
-        node: NodeAddr,
+        node: Option<Arc<NodeAddr>>,
         agent: Option<usize>,
     ) {
         match doc.content {
@@ -441,9 +464,14 @@ fn build_dc(
         entry_set: u32::try_from(entry_set).unwrap_or(u32::MAX),
         ..Datacenter::default()
     };
-    let mut ports = crate::topology::instances::SidecarPorts::of(&b.services);
-    for added in b.services {
+    let mut ports = crate::topology::instances::SidecarPorts::of(b.services.iter());
+    let registrations = b.services.iter().filter(|a| registers(&a.service)).count();
+    // Room for each registration once, and a proxy for each at most (most are).
+    dc.registrations.reserve_exact(registrations);
+    dc.proxies.reserve_exact(registrations);
+    for added in b.services.into_items() {
         add_service(&mut dc, added, &mut ports, (table, warnings));
     }
+    dc.proxies.shrink_to_fit();
     dc
 }

@@ -118,7 +118,7 @@ impl TargetPlan {
             dest_mode: sd.map_or(MeshGatewayMode::Default, |sd| sd.mesh_gateway.mode),
             external_sni: external
                 .filter(|s| !s.is_empty() && t.peer.is_none())
-                .map(str::to_owned),
+                .map(Box::from),
             ..Self::default()
         }
     }
@@ -129,7 +129,7 @@ impl TargetPlan {
             topo,
             (&t.service, &t.namespace, &t.partition, &t.datacenter),
         );
-        self.sni_slot = match &self.external_sni {
+        self.sni_slot = match self.external_sni.as_deref() {
             Some(ext) => sni_slots.slot(2, [ext, "", "", "", ""]),
             None => sni_slots.slot(
                 0,
@@ -147,19 +147,20 @@ impl TargetPlan {
     /// Where `(service, namespace, partition, datacenter)` is: its datacenter, the gateways of
     /// its partition there, its endpoints in its namespace and partition there.
     pub(crate) fn locate(&mut self, topo: &Topology, (service, ns, part, dc): Dest<'_>) {
-        let index = |i: usize| u32::try_from(i).ok();
         let there = topo
             .datacenters()
             .binary_search_by(|d| d.name().cmp(dc))
             .ok();
         let dc = there.and_then(|i| topo.datacenters().get(i));
-        self.dc_index = there.and_then(index);
-        self.gateways = dc.and_then(|d| d.gateways_index(part)).and_then(index);
-        self.endpoints = dc.and_then(|d| {
-            let i = d.endpoints_index(service)?;
-            let scope = d.endpoints_at(i)?.scope_index(ns, part)?;
-            Some((index(i)?, index(scope)?))
-        });
+        self.dc_index = there.map_or(NONE, small);
+        self.gateways = dc.and_then(|d| d.gateways_index(part)).map_or(NONE, small);
+        self.endpoints = dc
+            .and_then(|d| {
+                let i = d.endpoints_index(service)?;
+                let scope = d.endpoints_at(i)?.scope_index(ns, part)?;
+                Some([small(i), small(scope)])
+            })
+            .unwrap_or([NONE; 2]);
     }
 }
 

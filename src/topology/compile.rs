@@ -12,8 +12,10 @@ use crate::topology::Topology;
 use crate::topology::chain::ChainTarget;
 use crate::topology::chains::{chain_of, compile_chains};
 use crate::topology::datacenter::{Addresses, Datacenter, Proxy};
-use crate::topology::maps::Fnv;
-use crate::topology::plan::{NONE, Plan, ProxyPlan, SniSlots, Step, Target, TargetPlan, small};
+use crate::topology::maps::Words;
+use crate::topology::plan::{
+    EMPTY, NONE, Names, Plan, ProxyPlan, SniSlots, Step, Target, TargetPlan, small,
+};
 use crate::topology::upstreams::{PerDestination, UpstreamView};
 
 /// What resolution reads of one upstream: who it dials and what the lookups that depend only
@@ -169,21 +171,10 @@ impl<'t> Facts<'t> {
         }
     }
 
-    /// The key that makes two upstreams of one datacenter the same [`Target`]: its type,
-    /// whether it names a datacenter, and the numbers ([`crate::topology::plan::Names`]) of
-    /// its name, namespace, partition, datacenter and peer ([`NONE`] for none).
-    fn target_key(&self, slots: &mut SniSlots) -> TargetKey {
-        let names = &mut slots.names;
-        let [name, ns, part, dc] =
-            [self.name, self.namespace, self.partition, self.datacenter].map(|s| names.id(s));
-        let peer = self.peer.map_or(NONE, |p| names.id(p));
-        (self.kind, self.datacenter_set, [name, ns, part, dc, peer])
-    }
-
     /// The slot of its SNI name, keyed by (form, name, subset, namespace, partition,
     /// datacenter); `ids` are the numbers of its name, namespace, partition and datacenter.
     fn sni_slot(&self, slots: &mut SniSlots, [name, ns, part, dc]: [u32; 4]) -> u32 {
-        let empty = slots.names.id("");
+        let empty = EMPTY;
         match (self.external_sni, self.kind) {
             (Some(ext), DestinationType::Service) => {
                 let ext = slots.names.id(ext);
@@ -226,30 +217,80 @@ fn located<'t>(
     Option<&'t Addresses>,
     Option<&'t Addresses>,
 ) {
-    let target_dc = at.dc_index.and_then(|i| topo.datacenters().get(i as usize));
-    let gateways = at.gateways.and_then(|i| target_dc?.gateways_at(i as usize));
-    let endpoints = at.endpoints.and_then(|(i, scope)| {
-        target_dc?
-            .endpoints_at(i as usize)?
-            .scoped
-            .get(scope as usize)
-    });
+    // `NONE` is past the end of every list.
+    let target_dc = topo.datacenters().get(at.dc_index as usize);
+    let gateways = target_dc.and_then(|d| d.gateways_at(at.gateways as usize));
+    let [i, scope] = at.endpoints;
+    let endpoints = target_dc.and_then(|d| d.endpoints_at(i as usize)?.scoped.get(scope as usize));
     (target_dc, gateways, endpoints)
 }
 
+/// The key that makes two upstreams of one datacenter the same [`Target`]: its type, whether
+/// it names a datacenter, and the numbers ([`Names`]) of its name, namespace, partition,
+/// datacenter and peer ([`NONE`] for none).
 type TargetKey = (DestinationType, bool, [u32; 5]);
+
+/// The numbers ([`Names`]) of an upstream destination's name, namespace, partition, named
+/// datacenter and peer ([`NONE`] for none): the same from every datacenter, so found once per
+/// destination of the upstream table however many datacenters dial it.
+type DestinationIds = [u32; 5];
+
+fn destination_ids(up: UpstreamView<'_>, names: &mut Names) -> DestinationIds {
+    let named = up.named_datacenter().map_or(NONE, |d| names.id(d));
+    let peer = up.peer().map_or(NONE, |p| names.id(p));
+    let name = names.id(up.destination_name());
+    [
+        name,
+        names.id(up.namespace()),
+        names.id(up.partition()),
+        named,
+        peer,
+    ]
+}
+
+/// The [`TargetKey`] of a destination dialed from the datacenter numbered `dc`.
+fn target_key(
+    kind: DestinationType,
+    [name, ns, part, named, peer]: DestinationIds,
+    dc: u32,
+) -> TargetKey {
+    let named_dc = named != NONE;
+    let dc = if named_dc { named } else { dc };
+    (kind, named_dc, [name, ns, part, dc, peer])
+}
+
+/// What numbering the destinations takes across the datacenters' plans: the SNI slots (and
+/// their names), and each table destination's [`DestinationIds`].
+struct Numbers {
+    sni_slots: SniSlots,
+    ids: PerDestination<DestinationIds>,
+}
+
+impl Numbers {
+    /// The [`DestinationIds`] of `up`'s destination, found the first time it is met.
+    fn ids(&mut self, up: UpstreamView<'_>) -> DestinationIds {
+        self.ids.get(up).unwrap_or_else(|| {
+            let ids = destination_ids(up, &mut self.sni_slots.names);
+            self.ids.set(up, ids);
+            ids
+        })
+    }
+}
 /// Compiles the chains, then builds every datacenter's plan ([`Datacenter`]'s steps and
 /// targets) with [`Facts::of`].
 pub(crate) fn plan(topo: &mut Topology) {
-    let mut sni_slots = SniSlots::default();
-    compile_chains(topo, &mut sni_slots);
+    let mut numbers = Numbers {
+        sni_slots: SniSlots::default(),
+        ids: PerDestination::default(),
+    };
+    compile_chains(topo, &mut numbers.sni_slots);
     let plans: Vec<Plan> = topo
         .datacenters()
         .iter()
-        .map(|dc| plan_dc(topo, dc, &mut sni_slots))
+        .map(|dc| plan_dc(topo, dc, &mut numbers))
         .collect();
-    let slots = small(sni_slots.len());
-    drop(sni_slots);
+    let slots = small(numbers.sni_slots.len());
+    drop(numbers);
     for (dc, plan) in topo.datacenters.iter_mut().zip(plans) {
         dc.plan = plan;
     }
@@ -260,18 +301,13 @@ pub(crate) fn plan(topo: &mut Topology) {
 /// target of each destination the upstreams name is found once ([`Facts::of_destination`],
 /// located by [`Target::of`]); each upstream then adds what depends on its proxy, as
 /// [`Facts::of`] computes it.
-fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots) -> Plan {
+fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, numbers: &mut Numbers) -> Plan {
     let n = dc.proxies().iter().map(|p| p.upstreams.len()).sum();
-    // Room for a target per distinct destination, at most as many as there are targets:
-    // growing the map rehashes every key.
-    let mut targets = PerDestination::default();
-    let ups = dc.proxies().iter().flat_map(Proxy::upstreams);
-    let distinct = ups.filter(|&up| targets.set(up, NONE).is_none()).count();
-    let mut index: HashMap<TargetKey, u32, Fnv> = HashMap::with_capacity_and_hasher(distinct, Fnv);
-    let mut targets = PerDestination::default();
+    let mut found = DcTargets::new(dc, numbers);
     let mut plan = Plan {
         steps: Vec::with_capacity(n),
         proxies: Vec::with_capacity(dc.proxies().len()),
+        targets: Vec::with_capacity(found.places.capacity()),
         ..Plan::default()
     };
     for proxy in dc.proxies() {
@@ -280,29 +316,75 @@ fn plan_dc<'t>(topo: &'t Topology, dc: &'t Datacenter, sni_slots: &mut SniSlots)
         let sd_down = (proxy_plan.service_defaults != NONE)
             .then(|| dc.service_defaults_at(proxy_plan.service_defaults as usize))
             .flatten();
+        let partition = numbers.sni_slots.names.id(&proxy.partition);
         for up in proxy.upstreams() {
-            let target = targets.get(up).unwrap_or_else(|| {
-                let f = Facts::of_destination(topo, dc, up);
-                let next = small(plan.targets.len());
-                let key = f.target_key(sni_slots);
-                let target = *index.entry(key).or_insert_with(|| {
-                    plan.targets.push(Target::of(topo, &f, key.2, sni_slots));
-                    next
-                });
-                targets.set(up, target);
-                target
-            });
-            let t = &plan.targets[target as usize];
+            let target = found.target(topo, dc, up, (numbers, &mut plan.targets));
+            let [t_dc, t_partition] = found.places[target as usize];
             plan.steps.push(Step {
                 target,
-                local: *t.datacenter == *dc.name() && *t.partition == *proxy.partition,
+                local: t_dc == found.dc && t_partition == partition,
                 local_bind_port: up.local_bind_port(),
                 upstream_mode: up.mesh_gateway().mode,
                 override_mode: override_mode(sd_down, up),
             });
         }
     }
+    plan.targets.shrink_to_fit();
+    plan.names.shrink_to_fit();
     plan
+}
+
+/// Finds the [`Target`] of each upstream of one datacenter's plan: once per destination of
+/// the table, once per distinct [`TargetKey`].
+struct DcTargets {
+    /// The target of each destination met so far.
+    of_destination: PerDestination<u32>,
+    index: HashMap<TargetKey, u32, Words>,
+    /// The numbers of each target's datacenter and partition, to tell a step's `local`
+    /// without comparing names.
+    places: Vec<[u32; 2]>,
+    /// The number of the datacenter's name.
+    dc: u32,
+}
+
+impl DcTargets {
+    /// Room for a target per distinct destination of `dc`'s upstreams, at most as many as
+    /// there are targets: growing the map rehashes every key.
+    fn new(dc: &Datacenter, numbers: &mut Numbers) -> Self {
+        let mut seen = PerDestination::default();
+        let ups = dc.proxies().iter().flat_map(Proxy::upstreams);
+        let distinct = ups.filter(|&up| seen.set(up, ()).is_none()).count();
+        Self {
+            of_destination: PerDestination::default(),
+            index: HashMap::with_capacity_and_hasher(distinct, Words),
+            places: Vec::with_capacity(distinct),
+            dc: numbers.sni_slots.names.id(dc.name()),
+        }
+    }
+
+    /// The index of `up`'s target in `targets`, made the first time its key is met.
+    fn target<'t>(
+        &mut self,
+        topo: &'t Topology,
+        dc: &'t Datacenter,
+        up: UpstreamView<'t>,
+        (numbers, targets): (&mut Numbers, &mut Vec<Target>),
+    ) -> u32 {
+        if let Some(t) = self.of_destination.get(up) {
+            return t;
+        }
+        let key = target_key(up.destination_type(), numbers.ids(up), self.dc);
+        let next = small(targets.len());
+        let target = *self.index.entry(key).or_insert_with(|| {
+            let f = Facts::of_destination(topo, dc, up);
+            targets.push(Target::of(topo, &f, key.2, &mut numbers.sni_slots));
+            let [_, _, partition, datacenter, _] = key.2;
+            self.places.push([datacenter, partition]);
+            next
+        });
+        self.of_destination.set(up, target);
+        target
+    }
 }
 
 impl ProxyPlan {
@@ -329,7 +411,7 @@ impl ProxyPlan {
 
 impl Target {
     /// The target of an upstream with facts `f`, whose names are numbered `ids` in `slots`
-    /// ([`Facts::target_key`]): its names shared and its SNI slot found through `slots`.
+    /// ([`target_key`]): its names shared and its SNI slot found through `slots`.
     fn of(topo: &Topology, f: &Facts<'_>, ids: [u32; 5], slots: &mut SniSlots) -> Self {
         let [name, ns, part, dc, peer] = ids;
         let ids = [name, ns, part, dc];
@@ -338,7 +420,7 @@ impl Target {
         let names = &slots.names;
         let mut at = TargetPlan {
             dest_mode: f.dest_mode,
-            external_sni: f.external_sni.map(str::to_owned),
+            external_sni: f.external_sni.map(Box::from),
             sni_slot,
             ..TargetPlan::default()
         };

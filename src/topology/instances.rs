@@ -24,7 +24,8 @@ pub(crate) struct Added {
     pub(crate) service: ServiceDefinition,
     pub(crate) upstreams: KeptUpstreams,
     pub(crate) file: Option<PathBuf>,
-    pub(crate) node: NodeAddr,
+    /// Its agent's addresses, shared by the agent's services.
+    pub(crate) node: Option<Arc<NodeAddr>>,
     /// The index of its agent in [`Topology::agents`](crate::topology::Topology::agents).
     pub(crate) agent: Option<usize>,
 }
@@ -91,7 +92,7 @@ fn usable_address(s: &str) -> bool {
 pub(crate) struct SidecarPorts(HashMap<usize, Vec<u16>>);
 
 impl SidecarPorts {
-    pub(crate) fn of(services: &[Added]) -> Self {
+    pub(crate) fn of<'a>(services: impl Iterator<Item = &'a Added>) -> Self {
         let mut used: HashMap<usize, Vec<u16>> = HashMap::new();
         for added in services {
             let Some(agent) = added.agent else { continue };
@@ -142,10 +143,10 @@ pub(crate) fn add_service(
 /// What the preflight checks need of a proxy, sidecar or gateway registration.
 fn registration(added: &Added) -> Option<Registration> {
     let svc = &added.service;
-    let proxy_or_gateway = svc.kind == ServiceKind::ConnectProxy || svc.kind.is_gateway();
-    if !proxy_or_gateway && svc.sidecar().is_none() {
+    if !registers(svc) {
         return None;
     }
+    let proxy_or_gateway = is_proxy_or_gateway(svc);
     Some(Registration {
         id: svc.service_id().to_owned(),
         name: svc.name.clone(),
@@ -156,6 +157,17 @@ fn registration(added: &Added) -> Option<Registration> {
         pos: svc.pos,
         agent: added.agent,
     })
+}
+
+/// Whether `svc` is a connect proxy or a gateway.
+fn is_proxy_or_gateway(svc: &ServiceDefinition) -> bool {
+    svc.kind == ServiceKind::ConnectProxy || svc.kind.is_gateway()
+}
+
+/// Whether adding `svc` makes a [`Registration`]: a connect proxy, a gateway or a service
+/// with an inline sidecar (only these can make a proxy).
+pub(crate) fn registers(svc: &ServiceDefinition) -> bool {
+    is_proxy_or_gateway(svc) || svc.sidecar().is_some()
 }
 
 /// Adds an instance of `service` (registered with `svc`'s namespace and partition, dialed at
@@ -180,8 +192,8 @@ fn push_endpoint(
     };
     let ep = &mut dc.endpoints[i];
     let i = ep.scope_index(ns, part).unwrap_or_else(|| {
-        ep.scopes.push((ns.to_owned(), part.to_owned()));
-        ep.scoped.push(Addresses::default());
+        push_first_exact(&mut ep.scopes, (ns.to_owned(), part.to_owned()));
+        push_first_exact(&mut ep.scoped, Addresses::default());
         ep.scopes.len() - 1
     });
     // Made once, for the service's instances and those of its scope.
@@ -253,7 +265,7 @@ fn add_sidecar(
     };
     let upstreams = UpstreamList::new(table, std::mem::take(&mut added.upstreams.sidecar));
     let svc = &added.service;
-    let id = format!("{}-sidecar-proxy", svc.service_id());
+    let id = [svc.service_id(), "-sidecar-proxy"].concat();
     if inst.address.as_deref().is_none_or(str::is_empty) {
         inst.address.clone_from(&svc.address);
     }
@@ -333,12 +345,43 @@ pub(crate) fn is_builtin(sidecar: &ServiceDefinition, parent: Option<&ServiceDef
             .any(|k| BUILTIN_ONLY_KEYS.contains(&key(k).as_str()))
 }
 
+/// `addr:port`, an IPv6 address bracketed: written into a string of the exact length (the
+/// formatting machinery cost more than the rest of a sidecar's registration).
 fn host_port(addr: &str, port: u16) -> String {
-    if addr.contains(':') && !addr.starts_with('[') {
-        format!("[{addr}]:{port}")
-    } else {
-        format!("{addr}:{port}")
+    let bracket = addr.as_bytes().contains(&b':') && !addr.starts_with('[');
+    let mut digits = [0u8; 5];
+    let mut start = digits.len();
+    let mut rest = port;
+    loop {
+        start -= 1;
+        // A digit: below 10, so the cast keeps it.
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
     }
+    let digits = std::str::from_utf8(&digits[start..]).unwrap_or_default();
+    let mut s = String::with_capacity(addr.len() + 2 * usize::from(bracket) + 1 + digits.len());
+    if bracket {
+        s.push('[');
+    }
+    s.push_str(addr);
+    if bracket {
+        s.push(']');
+    }
+    s.push(':');
+    s.push_str(digits);
+    s
+}
+
+/// Pushes `item`, a vector's first with room for one only: most services have one instance
+/// and one scope, and a growing vector's first room is for four.
+fn push_first_exact<T>(v: &mut Vec<T>, item: T) {
+    if v.capacity() == 0 {
+        v.reserve_exact(1);
+    }
+    v.push(item);
 }
 
 /// Adds an instance's LAN and WAN addresses (Consul's `BestAddress`: service address, else
@@ -352,7 +395,7 @@ fn push_addresses(out: &mut Addresses, svc: &ServiceDefinition, added: &Added) {
 /// An instance's LAN and WAN `host:port`: neither without a port; without an address (its
 /// own or its node's), no LAN one and its `wan` tagged address, if any, from afar.
 fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>, Option<String>) {
-    let node = &added.node;
+    let node = added.node.as_deref();
     let Some(port) = svc.port.filter(|p| *p != 0) else {
         return (None, None);
     };
@@ -360,7 +403,7 @@ fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>
         .address
         .as_deref()
         .filter(|a| !a.is_empty())
-        .or(node.lan.as_deref());
+        .or(node.and_then(|n| n.lan.as_deref()));
     let Some(lan) = lan else {
         return (None, tagged_wan(svc, port));
     };
@@ -368,7 +411,10 @@ fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>
         .wan_address()
         .filter(|(a, _)| !a.is_empty())
         .map(|(a, p)| host_port(a, if p == 0 { port } else { p }))
-        .or_else(|| node.wan.as_deref().map(|a| host_port(a, port)));
+        .or_else(|| {
+            node.and_then(|n| n.wan.as_deref())
+                .map(|a| host_port(a, port))
+        });
     let lan = host_port(lan, port);
     let wan = wan.unwrap_or_else(|| lan.clone());
     (Some(lan), Some(wan))
@@ -377,11 +423,11 @@ fn instance_addresses(svc: &ServiceDefinition, added: &Added) -> (Option<String>
 /// Adds an instance's addresses, counting those it lacks.
 fn push_instance(out: &mut Addresses, (lan, wan): (Option<String>, Option<String>)) {
     match lan {
-        Some(a) => out.lan.push(a),
+        Some(a) => push_first_exact(&mut out.lan, a),
         None => out.unaddressed += 1,
     }
     match wan {
-        Some(a) => out.wan.push(a),
+        Some(a) => push_first_exact(&mut out.wan, a),
         None => out.wan_unaddressed += 1,
     }
 }
@@ -407,7 +453,7 @@ mod tests {
             service: svc.clone(),
             upstreams: KeptUpstreams::default(),
             file: None,
-            node: NodeAddr::default(),
+            node: None,
             agent: None,
         };
         let mut out = Addresses::default();
@@ -425,6 +471,24 @@ mod tests {
         assert!(out.lan.is_empty());
         assert_eq!(out.wan, ["198.18.0.9:8443"]);
         assert_eq!((out.unaddressed, out.wan_unaddressed), (1, 0));
+    }
+
+    #[test]
+    fn host_port_writes_every_port_and_brackets_bare_ipv6_addresses() {
+        assert_eq!(host_port("10.0.0.1", 21000), "10.0.0.1:21000");
+        assert_eq!(host_port("10.0.0.1", 65535), "10.0.0.1:65535");
+        assert_eq!(host_port("a", 7), "a:7");
+        assert_eq!(host_port("a", 10), "a:10");
+        assert_eq!(host_port("a", 999), "a:999");
+        assert_eq!(host_port("a", 1000), "a:1000");
+        assert_eq!(host_port("", 0), ":0");
+        assert_eq!(host_port("2001:db8::1", 443), "[2001:db8::1]:443");
+        assert_eq!(host_port("[2001:db8::1]", 443), "[2001:db8::1]:443");
+        for port in [1, 9, 99, 100, 9999, 10000, 54321] {
+            let s = host_port("h.example", port);
+            assert_eq!(s, format!("h.example:{port}"));
+            assert_eq!(s.capacity(), s.len());
+        }
     }
 
     #[test]
