@@ -263,47 +263,39 @@ fn mismatch(node: &GNode<'_>, want: &str) -> SyntaxError {
     )
 }
 
+/// A repeated key's value (written at `pos`, its key at `key_pos`) merged into `member` by
+/// `decode`, which reads it into the first value's Go type: an error says where the key was
+/// first; a scalar takes the last value and points at it, and at its key.
+fn merge_with<'a>(
+    member: &mut Member<'a>,
+    key: &str,
+    key_pos: Pos,
+    pos: Pos,
+    decode: impl FnOnce(GoVal<'a>) -> Result<GoVal<'a>, SyntaxError>,
+) -> Result<(), SyntaxError> {
+    let old = std::mem::replace(&mut member.val, GoVal::Bool(false));
+    let (first_pos, first_kind) = (member.key_pos, old.describe());
+    member.val = decode(old).map_err(|e| {
+        SyntaxError::new(
+            e.pos,
+            format!(
+                "{} (key {key:?} repeats, first as {first_kind} at {first_pos})",
+                e.message
+            ),
+        )
+    })?;
+    if member.val.is_scalar() {
+        member.key_pos = key_pos;
+        member.pos = pos;
+    }
+    Ok(())
+}
+
 struct Decoder<'a> {
     src: &'a str,
 }
 
 impl<'a> Decoder<'a> {
-    fn text(&self, t: &Token) -> &'a str {
-        t.text(self.src)
-    }
-
-    /// `ObjectList.Filter(key)`: the items whose first key is `key` (compared without case),
-    /// that key stripped. Reads only the items of `key`'s fold bucket, so an object with many
-    /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
-    fn filter<'b>(
-        &self,
-        items: Items<'_, 'b>,
-        index: &FoldIndex,
-        key: &str,
-    ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
-        if let Some(i) = index.first_error {
-            // As the full scan would: the first key that cannot be read stops it.
-            let first = &items.get(i).keys[0];
-            return first.string_value(self.src).map(|_| Vec::new());
-        }
-        let mut out = Vec::new();
-        for &i in index
-            .buckets
-            .get(&fold_key(key))
-            .map_or(&[][..], Vec::as_slice)
-        {
-            let item = items.get(i);
-            let k = item.keys[0].string_value(self.src)?;
-            if k == key || equal_fold(&k, key) {
-                out.push(ItemRef {
-                    keys: &item.keys[1..],
-                    val: item.val,
-                });
-            }
-        }
-        Ok(out)
-    }
-
     /// An object as a map node: straight into the tree's entries when its keys are all
     /// different (no member is ever merged into), through Go's map when one repeats.
     fn decode_map(&self, node: &GNode<'_>) -> Result<Value<'a>, SyntaxError> {
@@ -312,7 +304,7 @@ impl<'a> Decoder<'a> {
 
     /// An object's items as a map node ([`Self::decode_map`]).
     fn decode_items(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
-        if self.keys_are_distinct(items) {
+        if keys_are_distinct(self.src, items) {
             return self.decode_distinct(items);
         }
         let mut map = GoMap::default();
@@ -324,15 +316,19 @@ impl<'a> Decoder<'a> {
     }
 
     /// An object's items as a map node, taken: as [`Self::decode_items`], but when no item
-    /// has labels and no key repeats (the entries are then made straight from the items, as
-    /// [`Self::decode_distinct`] makes them) each is dropped once decoded, its values taken
-    /// too ([`take_all`]). (Where keys repeat, taking the items gives nothing back: the blocks
-    /// they merge into are small, and the tree's many small allocations fill the holes less
-    /// well, 7 MB more at the peak of loading the benchmark's services.)
+    /// has labels each is dropped once decoded, its values taken too ([`take_each`]), so that
+    /// the syntax tree shrinks as the tree grows: straight into the entries when no key
+    /// repeats (as [`Self::decode_distinct`] makes them), through Go's map when one does (as
+    /// [`Self::decode_member`] merges, [`Self::decode_member_taken`]). Labels gather items
+    /// from anywhere in the object (`ObjectList.Filter`): such an object is read in place.
     fn decode_items_taken(&self, items: Vec<Item>) -> Result<Value<'a>, SyntaxError> {
-        let labelled = items.iter().any(|i| i.keys.len() != 1);
-        if labelled || !self.keys_are_distinct(Items::Syntax(&items)) {
+        if items.iter().any(|i| i.keys.len() != 1) {
             return self.decode_items(Items::Syntax(&items));
+        }
+        if !keys_are_distinct(self.src, Items::Syntax(&items)) {
+            let mut map = GoMap::default();
+            take_each(items, |item| self.decode_member_taken(item, &mut map))?;
+            return Ok(into_map(map));
         }
         let entries = take_all(items, |item| {
             let first = item.keys[0];
@@ -345,6 +341,51 @@ impl<'a> Decoder<'a> {
             })
         })?;
         Ok(Value::Map(entries.into_boxed_slice()))
+    }
+
+    /// One item without labels, taken, into `map`: [`Self::decode_member`] of an item alone
+    /// under its key.
+    fn decode_member_taken(&self, item: Item, map: &mut GoMap<'a>) -> Result<(), SyntaxError> {
+        let first = item.keys[0];
+        let key = first.string_value(self.src)?;
+        let pos = item.val.pos();
+        if let Some(member) = map.get_mut(&*key) {
+            return merge_with(member, &key, first.pos, pos, |old| {
+                self.decode_into_taken(item.val, old)
+            });
+        }
+        let val = self.decode_new_taken(item.val)?;
+        let member = Member {
+            key_pos: first.pos,
+            pos,
+            val,
+        };
+        map.insert(key, member);
+        Ok(())
+    }
+
+    /// [`Self::decode_into`] of a value taken: an object appended to blocks or to a list, a
+    /// list's elements to a list, each taken; anything else (a scalar, or what cannot merge:
+    /// its error) read in place.
+    fn decode_into_taken(&self, val: Ast, old: GoVal<'a>) -> Result<GoVal<'a>, SyntaxError> {
+        match (old, val) {
+            (GoVal::SliceMap(mut out), Ast::Object { pos, items }) => {
+                out.push(Node::new(pos, self.decode_items_taken(items.into_vec())?));
+                Ok(GoVal::SliceMap(out))
+            }
+            (GoVal::SliceAny(mut out), Ast::List { items, .. }) => {
+                take_each(items.into_vec(), |a| {
+                    out.push(self.decode_element_taken(a)?);
+                    Ok(())
+                })?;
+                Ok(GoVal::SliceAny(out))
+            }
+            (GoVal::SliceAny(mut out), object @ Ast::Object { .. }) => {
+                out.push(self.decode_element_taken(object)?);
+                Ok(GoVal::SliceAny(out))
+            }
+            (old, val) => self.decode_into(&GNode::Ast(&val), old),
+        }
     }
 
     /// [`Self::decode_new`] of a value taken: an object's or a list's items are taken too.
@@ -371,42 +412,7 @@ impl<'a> Decoder<'a> {
         Ok(Node::new(pos, value))
     }
 
-    /// Whether every item has a readable first key and no two are the same string. Any item
-    /// that would fail takes Go's path, which reports the first failure in item order.
-    ///
-    /// Keys that need no unquoting (the usual case) are compared where they are written: a
-    /// long object's are sorted as their places in the text, 8 bytes a key (where the keys as
-    /// strings would take 24), so that an object of a million keys is checked while its syntax
-    /// tree is whole.
-    fn keys_are_distinct(&self, items: Items<'_, '_>) -> bool {
-        let mut plain = true;
-        for item in items.iter() {
-            match item.keys.first().map(|k| k.string_value(self.src)) {
-                Some(Ok(Cow::Borrowed(_))) => {}
-                Some(Ok(Cow::Owned(_))) => plain = false,
-                _ => return false,
-            }
-        }
-        if !plain {
-            let mut keys: Vec<_> = items
-                .iter()
-                .map(|i| i.keys[0].string_value(self.src).unwrap_or_default())
-                .collect();
-            keys.sort_unstable();
-            return keys.windows(2).all(|w| w[0] != w[1]);
-        }
-        if items.len() <= 16 {
-            let key = |i: usize| items.get(i).keys[0].plain_value(self.src);
-            return (0..items.len()).all(|i| (0..i).all(|j| key(i) != key(j)));
-        }
-        let text = self.src.as_bytes();
-        let key = |(start, end): (u32, u32)| &text[start as usize..end as usize];
-        let mut spans: Vec<_> = items.iter().map(|i| i.keys[0].plain_span()).collect();
-        spans.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
-        spans.windows(2).all(|w| key(w[0]) != key(w[1]))
-    }
-
-    /// An object whose first keys all differ ([`Self::keys_are_distinct`]): each member
+    /// An object whose first keys all differ ([`keys_are_distinct`]): each member
     /// decoded once, in order, into an entry of the map (as `decode_member` would, with
     /// nothing to skip or merge).
     fn decode_distinct(&self, items: Items<'_, '_>) -> Result<Value<'a>, SyntaxError> {
@@ -437,7 +443,7 @@ impl<'a> Decoder<'a> {
     ) -> Result<GNode<'b>, SyntaxError> {
         if item.keys.len() > 1 {
             let index = index.get_or_insert_with(|| FoldIndex::of(self.src, items));
-            Ok(GNode::List(self.filter(items, index, key)?))
+            Ok(GNode::List(index.filter(self.src, items, key)?))
         } else {
             Ok(GNode::Ast(item.val))
         }
@@ -480,8 +486,7 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    /// A repeated key: `val` decoded into the first value's Go type. A scalar takes the last
-    /// value and points at it, and at its key.
+    /// A repeated key: `val` decoded into the first value's Go type ([`merge_with`]).
     fn merge(
         &self,
         member: &mut Member<'a>,
@@ -489,31 +494,18 @@ impl<'a> Decoder<'a> {
         key_pos: Pos,
         val: &GNode<'_>,
     ) -> Result<(), SyntaxError> {
-        let old = std::mem::replace(&mut member.val, GoVal::Bool(false));
-        let (first_pos, first_kind) = (member.key_pos, old.describe());
-        member.val = self.decode_into(val, old).map_err(|e| {
-            SyntaxError::new(
-                e.pos,
-                format!(
-                    "{} (key {key:?} repeats, first as {first_kind} at {first_pos})",
-                    e.message
-                ),
-            )
-        })?;
-        if member.val.is_scalar() {
-            member.key_pos = key_pos;
-            member.pos = val.pos();
-        }
-        Ok(())
+        merge_with(member, key, key_pos, val.pos(), |old| {
+            self.decode_into(val, old)
+        })
     }
 
     /// `decodeInterface` into the Go type of `old`.
     fn decode_into(&self, node: &GNode<'_>, old: GoVal<'a>) -> Result<GoVal<'a>, SyntaxError> {
         match old {
-            GoVal::Bool(_) => self.decode_bool(node),
-            GoVal::Int(_) => self.decode_int(node),
-            GoVal::Float(_) => self.decode_float(node),
-            GoVal::Str(_) => self.decode_string(node),
+            GoVal::Bool(_) => decode_bool(self.src, node),
+            GoVal::Int(_) => decode_int(self.src, node),
+            GoVal::Float(_) => decode_float(self.src, node),
+            GoVal::Str(_) => decode_string(self.src, node),
             GoVal::SliceAny(v) => Ok(GoVal::SliceAny(self.decode_slice_any(node, v)?)),
             GoVal::SliceMap(v) => Ok(GoVal::SliceMap(self.decode_slice_map(node, v)?)),
         }
@@ -529,10 +521,10 @@ impl<'a> Decoder<'a> {
                 Ok(GoVal::SliceAny(self.decode_slice_any(node, Vec::new())?))
             }
             GNode::Ast(Ast::Lit(t)) => match t.kind {
-                Kind::Bool => self.decode_bool(node),
-                Kind::Float => self.decode_float(node),
-                Kind::Number => self.decode_int(node),
-                _ => self.decode_string(node),
+                Kind::Bool => decode_bool(self.src, node),
+                Kind::Float => decode_float(self.src, node),
+                Kind::Number => decode_int(self.src, node),
+                _ => decode_string(self.src, node),
             },
             GNode::Item(i) => Err(SyntaxError::new(
                 i.pos(),
@@ -579,54 +571,89 @@ impl<'a> Decoder<'a> {
         out.shrink_to_fit();
         Ok(out)
     }
+}
 
-    fn decode_bool(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        match literal(node) {
-            Some(t) if t.kind == Kind::Bool => Ok(GoVal::Bool(self.text(t) == "true")),
-            _ => Err(mismatch(node, "a bool")),
+/// Whether every item has a readable first key and no two are the same string. Any item
+/// that would fail takes Go's path, which reports the first failure in item order.
+///
+/// Keys that need no unquoting (the usual case) are compared where they are written: a
+/// long object's are sorted as their places in the text, 8 bytes a key (where the keys as
+/// strings would take 24), so that an object of a million keys is checked while its syntax
+/// tree is whole.
+fn keys_are_distinct(src: &str, items: Items<'_, '_>) -> bool {
+    let mut plain = true;
+    for item in items.iter() {
+        match item.keys.first().map(|k| k.string_value(src)) {
+            Some(Ok(Cow::Borrowed(_))) => {}
+            Some(Ok(Cow::Owned(_))) => plain = false,
+            _ => return false,
         }
     }
-
-    fn decode_float(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        let Some(t) = literal(node).filter(|t| matches!(t.kind, Kind::Float | Kind::Number)) else {
-            return Err(mismatch(node, "a number"));
-        };
-        let text = self.text(t);
-        go_parse_float(text).map(GoVal::Float).ok_or_else(|| {
-            SyntaxError::new(
-                t.pos,
-                format!("expected a finite decimal number, found {text}"),
-            )
-        })
+    if !plain {
+        let mut keys: Vec<_> = items
+            .iter()
+            .map(|i| i.keys[0].string_value(src).unwrap_or_default())
+            .collect();
+        keys.sort_unstable();
+        return keys.windows(2).all(|w| w[0] != w[1]);
     }
-
-    fn decode_int(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        let Some(t) = literal(node) else {
-            return Err(mismatch(node, "an integer"));
-        };
-        let text: Cow<'_, str> = match t.kind {
-            Kind::Number => Cow::Borrowed(self.text(t)),
-            Kind::Str | Kind::JStr | Kind::Null => t.string_value(self.src)?,
-            _ => return Err(mismatch(node, "an integer")),
-        };
-        go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
-            SyntaxError::new(
-                t.pos,
-                format!("expected an integer that fits in 64 bits, found {text}"),
-            )
-        })
+    if items.len() <= 16 {
+        let key = |i: usize| items.get(i).keys[0].plain_value(src);
+        return (0..items.len()).all(|i| (0..i).all(|j| key(i) != key(j)));
     }
+    let text = src.as_bytes();
+    let key = |(start, end): (u32, u32)| &text[start as usize..end as usize];
+    let mut spans: Vec<_> = items.iter().map(|i| i.keys[0].plain_span()).collect();
+    spans.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
+    spans.windows(2).all(|w| key(w[0]) != key(w[1]))
+}
 
-    fn decode_string(&self, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
-        let Some(t) = literal(node) else {
-            return Err(mismatch(node, "a string"));
-        };
-        match t.kind {
-            Kind::Number => Ok(GoVal::Str(Cow::Borrowed(self.text(t)))),
-            Kind::Str | Kind::JStr | Kind::Null => t.string_value(self.src).map(GoVal::Str),
-            Kind::Heredoc => Ok(GoVal::Str(Cow::Owned(t.heredoc_value(self.src)))),
-            _ => Err(mismatch(node, "a string")),
-        }
+fn decode_bool<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    match literal(node) {
+        Some(t) if t.kind == Kind::Bool => Ok(GoVal::Bool(t.text(src) == "true")),
+        _ => Err(mismatch(node, "a bool")),
+    }
+}
+
+fn decode_float<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    let Some(t) = literal(node).filter(|t| matches!(t.kind, Kind::Float | Kind::Number)) else {
+        return Err(mismatch(node, "a number"));
+    };
+    let text = t.text(src);
+    go_parse_float(text).map(GoVal::Float).ok_or_else(|| {
+        SyntaxError::new(
+            t.pos,
+            format!("expected a finite decimal number, found {text}"),
+        )
+    })
+}
+
+fn decode_int<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    let Some(t) = literal(node) else {
+        return Err(mismatch(node, "an integer"));
+    };
+    let text: Cow<'_, str> = match t.kind {
+        Kind::Number => Cow::Borrowed(t.text(src)),
+        Kind::Str | Kind::JStr | Kind::Null => t.string_value(src)?,
+        _ => return Err(mismatch(node, "an integer")),
+    };
+    go_parse_int(&text).map(GoVal::Int).ok_or_else(|| {
+        SyntaxError::new(
+            t.pos,
+            format!("expected an integer that fits in 64 bits, found {text}"),
+        )
+    })
+}
+
+fn decode_string<'a>(src: &'a str, node: &GNode<'_>) -> Result<GoVal<'a>, SyntaxError> {
+    let Some(t) = literal(node) else {
+        return Err(mismatch(node, "a string"));
+    };
+    match t.kind {
+        Kind::Number => Ok(GoVal::Str(Cow::Borrowed(t.text(src)))),
+        Kind::Str | Kind::JStr | Kind::Null => t.string_value(src).map(GoVal::Str),
+        Kind::Heredoc => Ok(GoVal::Str(Cow::Owned(t.heredoc_value(src)))),
+        _ => Err(mismatch(node, "a string")),
     }
 }
 
@@ -664,6 +691,38 @@ impl FoldIndex {
             }
         }
         index
+    }
+
+    /// `ObjectList.Filter(key)`: the items whose first key is `key` (compared without case),
+    /// that key stripped. Reads only the items of `key`'s fold bucket, so an object with many
+    /// labelled keys decodes in linear time (Go's decoder scans every item for every key).
+    fn filter<'b>(
+        &self,
+        src: &str,
+        items: Items<'_, 'b>,
+        key: &str,
+    ) -> Result<Vec<ItemRef<'b>>, SyntaxError> {
+        if let Some(i) = self.first_error {
+            // As the full scan would: the first key that cannot be read stops it.
+            let first = &items.get(i).keys[0];
+            return first.string_value(src).map(|_| Vec::new());
+        }
+        let mut out = Vec::new();
+        for &i in self
+            .buckets
+            .get(&fold_key(key))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let item = items.get(i);
+            let k = item.keys[0].string_value(src)?;
+            if k == key || equal_fold(&k, key) {
+                out.push(ItemRef {
+                    keys: &item.keys[1..],
+                    val: item.val,
+                });
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -774,6 +833,63 @@ mod tests {
         let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
         assert!(block.keys().eq(keys.iter()));
         assert!(block.values().enumerate().all(|(i, v)| v == i));
+    }
+
+    /// Keys that repeat (their items taken one by one, as in a long agent file of `services`
+    /// blocks), at the top and inside a block: blocks gather in order, lists concatenate
+    /// (an object merged into a list is one element), the last scalar wins.
+    #[test]
+    fn repeated_keys_merge_in_order() {
+        use std::fmt::Write as _;
+        let n = 3000;
+        let mut body = String::new();
+        for i in 0..n {
+            let _ = writeln!(
+                body,
+                "t {{ v = {i} }}\nl = [{i}, {{ w = {i} }}]\nl = {{ o = {i} }}"
+            );
+            let _ = writeln!(body, "s = {i}\nu = [{{ x = {i} }}]");
+        }
+        let src = format!("{body}block {{\n{body}}}\n");
+        let tree = parse(&src).unwrap();
+        for map in [&tree, &tree["block"][0]] {
+            let (t, l, u) = (&map["t"], &map["l"], &map["u"]);
+            assert_eq!(t.as_array().unwrap().len(), n);
+            assert_eq!(l.as_array().unwrap().len(), 3 * n);
+            assert_eq!(u.as_array().unwrap().len(), n);
+            for i in 0..n {
+                assert_eq!(t[i], serde_json::json!({ "v": i }));
+                assert_eq!(l[3 * i], serde_json::json!(i));
+                assert_eq!(l[3 * i + 1], serde_json::json!({ "w": i }));
+                assert_eq!(l[3 * i + 2], serde_json::json!({ "o": i }));
+                assert_eq!(u[i], serde_json::json!({ "x": i }));
+            }
+            assert_eq!(map["s"], serde_json::json!(n - 1));
+            let keys: Vec<&str> = map
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(keys[..4], ["t", "l", "s", "u"]);
+        }
+    }
+
+    /// A repeated key whose value cannot merge says where the key was first; a bad value
+    /// written before it is reported first, at the top and inside a block.
+    #[test]
+    fn repeated_keys_report_the_first_error() {
+        let e = parse("t { a = 1 }\nx = 1\nt = \"s\"\n").unwrap_err();
+        assert_eq!(e.pos, Pos::new(3, 5));
+        assert_eq!(
+            e.message,
+            "expected a block, an object or a list of objects, found a string \
+             (key \"t\" repeats, first as a block at 1:1)"
+        );
+        let e = parse("b {\n t {}\n t { a = 99999999999999999999 }\n t = 1\n}\n").unwrap_err();
+        assert_eq!(e.pos, Pos::new(3, 10));
+        assert!(e.message.contains("99999999999999999999"), "{e}");
+        assert!(e.message.contains("key \"t\" repeats"), "{e}");
     }
 
     /// Of two bad values, the first one written is reported, in a long object and in a long
