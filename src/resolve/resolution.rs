@@ -17,7 +17,9 @@ use crate::topology::{Datacenter, Topology, Warning, WarningKind};
 ///
 /// Kept compactly: 24 bytes a route (which upstream of which proxy, and what was decided:
 /// mode, layer, hop kind, SNI, warnings), so that resolving a million upstreams writes 24 MB
-/// instead of 220 MB of [`Route`]s (see docs/performance.md). The routes are read back, each
+/// instead of 220 MB of [`Route`]s (see docs/performance.md); a warning repeated from one
+/// route to the next (the same missing gateway for every proxy of a datacenter) is kept
+/// once, 4 bytes a route. The routes are read back, each
 /// as a [`Route`], with [`Resolution::routes`] or [`Resolution::get`]; the parts of a route
 /// that are not decisions (names, the addresses of the hop) are the topology's own.
 ///
@@ -40,7 +42,10 @@ pub struct Resolution<'t> {
     topo: &'t Topology,
     entries: Vec<Entry>,
     snis: Vec<Option<Arc<str>>>,
-    route_warnings: Vec<Warning>,
+    /// Each route's warnings (after the previous route's), as places in `warnings_kept`.
+    route_warnings: Vec<u32>,
+    /// The routes' warnings, each kept once for a run of equal ones.
+    warnings_kept: Vec<Warning>,
 }
 
 /// One route of a [`Resolution`]: where it is in the topology, and what was decided.
@@ -51,7 +56,7 @@ struct Entry {
     step: u32,
     /// The SNI name's slot in [`Resolution::snis`], [`NO_SNI`] for none.
     sni: u32,
-    /// The end of the route's warnings in [`Resolution::route_warnings`] (they start where
+    /// The end of the route's warnings in `Resolution::route_warnings` (they start where
     /// the previous route's end).
     warnings_end: u32,
     mode: MeshGatewayMode,
@@ -70,7 +75,6 @@ impl Entry {
         warnings_end: usize,
         (mode, decided_by, hop): (MeshGatewayMode, Layer, HopKind),
     ) -> Self {
-        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         Self {
             dc: index(at.0),
             proxy: index(at.1),
@@ -87,7 +91,8 @@ impl Entry {
 impl<'t> Resolution<'t> {
     /// Resolves the routes of the datacenters `keep` accepts.
     pub(crate) fn collect(topo: &'t Topology, keep: impl Fn(&Datacenter) -> bool + Copy) -> Self {
-        let mut warnings = topo.warnings().to_vec();
+        let mut warnings = Vec::with_capacity(topo.warnings().len() + 1);
+        warnings.extend_from_slice(topo.warnings());
         if topo.trust_domain().is_none() {
             warnings.push(Warning::new(WarningKind::NoTrustDomain, NO_TRUST_DOMAIN));
         }
@@ -98,7 +103,7 @@ impl<'t> Resolution<'t> {
             .map(|d| d.plan.steps.len())
             .sum();
         let mut entries = Vec::with_capacity(n);
-        let mut route_warnings = Vec::new();
+        let (mut route_warnings, mut warnings_kept) = (Vec::new(), Vec::new());
         let mut it = RoutesIter::new(topo, keep);
         while let Some((facts, dc)) = it.advance() {
             let cx = Cx {
@@ -108,7 +113,10 @@ impl<'t> Resolution<'t> {
                 proxy: &it.proxy_view,
             };
             let d = decide_facts(&cx, &facts, &mut it.cache, false);
-            route_warnings.extend(d.warnings);
+            for w in d.warnings {
+                keep_warning(&mut warnings_kept, w);
+                route_warnings.push(index(warnings_kept.len() - 1));
+            }
             entries.push(Entry::of(
                 it.last,
                 d.sni.is_some(),
@@ -123,6 +131,7 @@ impl<'t> Resolution<'t> {
             entries,
             snis: it.cache.names,
             route_warnings,
+            warnings_kept,
         }
     }
 
@@ -154,7 +163,9 @@ impl<'t> Resolution<'t> {
             .route_warnings
             .get(start..e.warnings_end as usize)
             .unwrap_or_default()
-            .to_vec();
+            .iter()
+            .filter_map(|&i| self.warnings_kept.get(i as usize).cloned())
+            .collect();
         let down = Downstream::of_plan(dc, pp);
         let cx = Cx {
             topo: self.topo,
@@ -266,6 +277,19 @@ impl Serialize for Resolution<'_> {
         st.serialize_field("routes", &All(self, std::marker::PhantomData))?;
         st.end()
     }
+}
+
+/// `w` at the end of `kept`, unless the last one kept is equal to it.
+#[inline]
+fn keep_warning(kept: &mut Vec<Warning>, w: Warning) {
+    if kept.last() != Some(&w) {
+        kept.push(w);
+    }
+}
+
+/// `i` as a 32-bit index (a topology has fewer routes and warnings).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// The message for resolution without a trust domain.

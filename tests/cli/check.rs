@@ -124,3 +124,45 @@ fn the_bundled_example_is_valid() {
     let (code, _, stderr) = meshroute(&["check", "examples/primary", "examples/secondary"], None);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// `check --format json` in a given temporary directory (`TMPDIR`): exit code, stdout, stderr.
+fn check_json_in_tmpdir(tmpdir: &std::path::Path, paths: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meshroute"))
+        .args(["check", "--format", "json"])
+        .args(paths)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TMPDIR", tmpdir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().expect("exited, not killed"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The documents' echo waits in a temporary file while the topology is built and checked,
+/// unlinked as soon as it is made; where none can be made, in memory: the output is the same.
+#[test]
+fn the_echo_is_the_same_spilled_or_kept_and_no_file_is_left() {
+    let scratch = crate::run::Scratch::new("check-echo-tmpdir");
+    let gone = scratch.0.join("not-there");
+    for paths in [
+        &["examples"][..],
+        &["tests/fixtures/load"],
+        &["examples", "tests/fixtures/broken-example"],
+    ] {
+        let spilled = check_json_in_tmpdir(&scratch.0, paths);
+        assert_eq!(
+            std::fs::read_dir(&scratch.0).unwrap().count(),
+            0,
+            "{paths:?}"
+        );
+        let kept = check_json_in_tmpdir(&gone, paths);
+        assert_eq!(spilled, kept, "{paths:?}");
+        assert!(
+            spilled.0 <= 1 && spilled.1.contains("\"documents\": [\n"),
+            "{spilled:?}"
+        );
+    }
+}

@@ -483,3 +483,47 @@ fn an_override_for_another_namespace_does_not_apply() {
     );
     assert_eq!(only(&t).decided_by, Layer::Default);
 }
+
+/// Routes with equal warnings one after the other (the proxies of a datacenter without mesh
+/// gateways), others between them, and routes without any: a collected resolution reads
+/// each route back with its own warnings, as the routes streamed have them.
+#[test]
+fn repeated_route_warnings_are_read_back_with_each_route() {
+    let mut b = Topology::builder();
+    b.trust_domain(TD);
+    for (i, dest) in ["api", "gone", "api", "api", "gone"].iter().enumerate() {
+        let ups = vec![up("api", "dc2"), up(dest, "dc1")];
+        b.add_service(
+            "dc1",
+            proxy(&format!("web{i}-proxy"), &format!("web{i}"), L, ups),
+        );
+    }
+    b.add_service(
+        "dc1",
+        with_sidecar("api", "10.1.0.20", 21000, None, D, vec![]),
+    );
+    b.add_service(
+        "dc2",
+        with_sidecar("api", "10.2.0.20", 21000, None, D, vec![]),
+    );
+    let t = b.build();
+    let streamed: Vec<_> = t.routes().collect();
+    let res = t.resolve();
+    assert_eq!(res.to_vec(), streamed);
+    let kinds: Vec<Vec<&str>> = (0..res.len())
+        .map(|i| {
+            res.get(i)
+                .unwrap()
+                .warnings
+                .iter()
+                .map(|w| w.kind().as_str())
+                .collect()
+        })
+        .collect();
+    let (gw, none): (&[&str], &[&str]) = (&["no-gateway"], &[]);
+    let missing: &[&str] = &["no-instance"];
+    assert_eq!(
+        kinds,
+        [gw, none, gw, missing, gw, none, gw, none, gw, missing]
+    );
+}

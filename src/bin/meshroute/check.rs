@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::sarif;
-use crate::shared::{Cmd, Inputs, Stop, raw_json};
+use crate::shared::{Cmd, Inputs, Stop, raw_json, write_raw_json};
+use crate::spill::{Spill, SpillWriter};
 
 /// `check`'s `--format`: text, JSON, or SARIF 2.1.0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -122,13 +123,57 @@ pub(crate) struct Checked {
     /// How many documents were loaded.
     #[serde(skip)]
     count: usize,
-    /// Every document loaded: where, its kind, and its value in Consul's API JSON form,
-    /// serialized (compact) before the documents move into the topology: that text is
-    /// smaller than the documents, which are then never in memory with the topology
-    /// (docs/performance.md). One text a document: small allocations reuse the room the
-    /// load freed better than one text of them all grown by doubling (measured there). Only
-    /// the JSON output has it.
-    documents: Option<Vec<Box<RawValue>>>,
+    /// Every document loaded: where, its kind, and its value in Consul's API JSON form
+    /// ([`Echo`]). Only the JSON output has it.
+    documents: Option<Echo>,
+}
+
+/// The documents' JSON, serialized (compact, one text a document) before the documents move
+/// into the topology, and kept until it is printed: in a temporary file, so that it is not
+/// in memory with the topology and the findings (docs/performance.md); in memory when no
+/// temporary file can be written. Printed the same either way.
+#[derive(Debug)]
+enum Echo {
+    /// In a temporary file.
+    Spilled(Spill),
+    /// In memory: each text smaller than its document, and small allocations reuse the room
+    /// the load freed better than one text of them all grown by doubling.
+    Texts(Vec<Box<RawValue>>),
+}
+
+impl Echo {
+    /// The JSON of `documents`, spilled when it can be.
+    fn of(documents: &[Document]) -> Self {
+        match Self::spill(documents) {
+            Ok(spill) => Self::Spilled(spill),
+            Err(_) => Self::Texts(
+                documents
+                    .iter()
+                    .map(|d| raw_json(&DocumentJson(d)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn spill(documents: &[Document]) -> std::io::Result<Spill> {
+        let mut spill = SpillWriter::new()?;
+        let mut text = Vec::new();
+        for d in documents {
+            text.clear();
+            write_raw_json(&DocumentJson(d), &mut text)?;
+            spill.push(&text)?;
+        }
+        spill.finish()
+    }
+}
+
+impl Serialize for Echo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Spilled(spill) => spill.serialize(s),
+            Self::Texts(texts) => texts.serialize(s),
+        }
+    }
 }
 
 impl Checked {
@@ -144,10 +189,7 @@ impl Checked {
             files: files.len(),
             datacenters: Vec::new(),
             count: loaded.documents.len(),
-            documents: echo.then(|| {
-                let each = loaded.documents.iter().map(|d| raw_json(&DocumentJson(d)));
-                each.collect()
-            }),
+            documents: echo.then(|| Echo::of(&loaded.documents)),
         }
     }
 
@@ -239,7 +281,13 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             sarif::print(&problems, args.root.as_deref());
             ExitCode::from(code)
         }
-        CheckFormat::Json => cmd.finish(code, Some(checked), problems),
+        CheckFormat::Json => {
+            let spill = match &checked.documents {
+                Some(Echo::Spilled(spill)) => Some(spill),
+                _ => None,
+            };
+            cmd.finish_spliced(code, Some(&checked), problems, spill)
+        }
         CheckFormat::Text => {
             // On success, what was checked (as `consul validate` says the configuration is
             // valid); on failure the problems say it.

@@ -20,6 +20,7 @@ mod shared;
 mod show;
 #[cfg(feature = "sniff")]
 mod sni;
+mod spill;
 
 /// Consul mesh gateway routing, answered offline from config files.
 #[derive(Debug, Parser)]

@@ -16,6 +16,8 @@ use meshroute::{
 };
 use serde::Serialize;
 
+use crate::spill::{self, Spill};
+
 /// `--format text|json` (`table` is an alias of `text`, `resolve`'s name for it before).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum OutputFormat {
@@ -94,10 +96,25 @@ impl Cmd {
         result: Option<T>,
         problems: Vec<Problem>,
     ) -> ExitCode {
+        self.finish_spliced(code, result, problems, None)
+    }
+
+    /// [`Cmd::finish`] with a result that holds `spill`: its texts are printed where it
+    /// serializes. Exit 2 when they cannot be read back (the output is cut short there).
+    pub(crate) fn finish_spliced<T: Serialize>(
+        self,
+        code: u8,
+        result: Option<T>,
+        problems: Vec<Problem>,
+        spill: Option<&Spill>,
+    ) -> ExitCode {
         if self.json {
             let mut envelope = Envelope::new(self.name, result);
             envelope.extend(problems);
-            print_json(&envelope);
+            if let Err(e) = print_spliced(&envelope, spill) {
+                eprintln!("meshroute {}: {e}", self.name);
+                return ExitCode::from(2);
+            }
         } else {
             for p in &problems {
                 self.say(p);
@@ -154,8 +171,20 @@ impl Cmd {
 /// whole output (as JSON values or as text) is made in memory. Characters JSON lets through
 /// raw but a terminal may act on are escaped too ([`SafeJson`], with [`TerminalSafe`]'s escape).
 pub(crate) fn print_json(value: &impl Serialize) {
+    // Without a spill, nothing of ours can fail.
+    drop(print_spliced(value, None));
+}
+
+/// [`print_json`], with `spill`'s texts where it serializes ([`SafeJson`]).
+///
+/// # Errors
+///
+/// When `spill` cannot be read back; a failure to write is not one (a closed pipe, `| head`,
+/// is the reader's choice, and the envelope and everything in it serialize to JSON).
+fn print_spliced(value: &impl Serialize, spill: Option<&Spill>) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let pretty = SafeJson::new(serde_json::ser::PrettyFormatter::new());
+    let mut pretty = SafeJson::new(serde_json::ser::PrettyFormatter::new());
+    pretty.spill = spill;
     let written = value
         .serialize(&mut serde_json::Serializer::with_formatter(
             &mut out, pretty,
@@ -163,10 +192,27 @@ pub(crate) fn print_json(value: &impl Serialize) {
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush());
-    // A closed pipe (`| head`) is the reader's choice, not an error of ours; the envelope and
-    // everything in it serialize to JSON.
-    drop(written);
+    match written {
+        Err(e) if matches!(e.get_ref(), Some(i) if i.is::<SpillLost>()) => Err(e),
+        _ => Ok(()),
+    }
 }
+
+/// The error of a [`Spill`] that could not be read back while printed.
+#[derive(Debug)]
+struct SpillLost(std::io::Error);
+
+impl std::fmt::Display for SpillLost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the documents' JSON could not be read back from its temporary file: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for SpillLost {}
 
 /// `value` as compact JSON text, to be printed later by [`print_json`] (which indents it in
 /// place) without keeping `value`: characters escaped as [`print_json`] escapes them.
@@ -178,15 +224,18 @@ pub(crate) fn print_json(value: &impl Serialize) {
 /// texts: an opaque map stays compact).
 pub(crate) fn raw_json(value: &impl Serialize) -> Box<serde_json::value::RawValue> {
     let mut out = Vec::new();
-    let compact = SafeJson::compact();
-    let written = value.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut out, compact,
-    ));
+    let written = write_raw_json(value, &mut out);
     // What the meshroute types serialize to is JSON (string keys, finite numbers), written
     // as UTF-8: neither can fail.
     let text = written.ok().and_then(|()| String::from_utf8(out).ok());
     let raw = text.and_then(|t| serde_json::value::RawValue::from_string(t).ok());
     raw.unwrap_or_default()
+}
+
+/// Appends `value` to `out` as [`raw_json`]'s text, unchecked (for a [`Spill`]).
+pub(crate) fn write_raw_json(value: &impl Serialize, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let compact = SafeJson::compact();
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, compact))
 }
 
 /// A JSON formatter that also escapes, as `\uXXXX`, the characters JSON lets through raw but
@@ -195,36 +244,90 @@ pub(crate) fn raw_json(value: &impl Serialize) -> Box<serde_json::value::RawValu
 /// does (whose escape it calls). C0 controls JSON escapes itself.
 ///
 /// It counts how deep in arrays and objects it is, to indent compact JSON written raw (a
-/// [`raw_json`] value) as the pretty formatter would have written it there.
-struct SafeJson<F> {
+/// [`raw_json`] value) as the pretty formatter would have written it there. Where a
+/// [`Spill`] serialized its mark ([`spill::MARK`]), it writes the spilled texts as an array
+/// of such raw values.
+struct SafeJson<'s, F> {
     inner: F,
     /// How deep in arrays and objects, when indenting (`None`: compact, for [`raw_json`]).
     depth: Option<usize>,
     /// Compact: whether the mark that says "indent this" is written ([`raw_json`]).
     marked: bool,
+    /// The texts to write where a spill's mark is.
+    spill: Option<&'s Spill>,
 }
 
-impl SafeJson<serde_json::ser::PrettyFormatter<'_>> {
+impl SafeJson<'_, serde_json::ser::PrettyFormatter<'_>> {
     fn new(inner: serde_json::ser::PrettyFormatter<'static>) -> Self {
         Self {
             inner,
             depth: Some(0),
             marked: false,
+            spill: None,
         }
     }
 }
 
-impl SafeJson<serde_json::ser::CompactFormatter> {
+impl SafeJson<'_, serde_json::ser::CompactFormatter> {
     fn compact() -> Self {
         Self {
             inner: serde_json::ser::CompactFormatter,
             depth: None,
             marked: false,
+            spill: None,
         }
     }
 }
 
-impl<F> SafeJson<F> {
+impl<F: serde_json::ser::Formatter> SafeJson<'_, F> {
+    /// A raw JSON text: indented when it is a [`raw_json`] value and the output is pretty,
+    /// as it is otherwise; marked as raw when the output is a [`raw_json`] value itself.
+    fn raw<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let raw = fragment.as_bytes();
+        match self.depth {
+            Some(depth) if raw.get(1) == Some(&b'\r') => write_indented(w, raw, depth),
+            Some(_) => w.write_all(raw),
+            None => {
+                self.mark(w)?;
+                w.write_all(b"\t")?;
+                w.write_all(raw)?;
+                w.write_all(b"\t")
+            }
+        }
+    }
+
+    /// `spill`'s texts as an array of raw values, as serde_json writes a `Vec` of them.
+    fn splice<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        spill: &Spill,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::Formatter;
+        self.begin_array(w)?;
+        let mut first = true;
+        // A failure to write (a closed pipe) is kept apart from the spill's own.
+        let mut write_error = None;
+        let read = spill.each(|text| {
+            let written = self
+                .begin_array_value(w, std::mem::take(&mut first))
+                .and_then(|()| self.raw(w, text))
+                .and_then(|()| self.end_array_value(w));
+            written.map_err(|e| std::io::Error::from(write_error.insert(e).kind()))
+        });
+        match (read, write_error) {
+            (_, Some(e)) => return Err(e),
+            (Err(e), None) => return Err(std::io::Error::other(SpillLost(e))),
+            (Ok(()), None) => {}
+        }
+        self.end_array(w)
+    }
+}
+
+impl<F> SafeJson<'_, F> {
     /// Compact, before the first element of the first array or object: the mark.
     fn mark<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         if self.depth.is_some() || self.marked {
@@ -304,7 +407,7 @@ fn write_indented<W: ?Sized + std::io::Write>(
     w.write_all(&raw[from..])
 }
 
-impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<'_, F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
@@ -319,16 +422,10 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        let raw = fragment.as_bytes();
-        match self.depth {
-            Some(depth) if raw.get(1) == Some(&b'\r') => write_indented(w, raw, depth),
-            Some(_) => w.write_all(raw),
-            None => {
-                self.mark(w)?;
-                w.write_all(b"\t")?;
-                w.write_all(raw)?;
-                w.write_all(b"\t")
-            }
+        // Only where a spill is printed: every other output is written as before.
+        match self.spill {
+            Some(spill) if fragment == spill::MARK => self.splice(w, spill),
+            _ => self.raw(w, fragment),
         }
     }
 
@@ -789,6 +886,39 @@ mod tests {
         let list = vec![&*opaque, &*opaque];
         assert_eq!(pretty(&raw_json(&list)), pretty(&list));
         assert_eq!(pretty(&raw_json(&&*opaque)), opaque.get());
+    }
+
+    /// A spill is printed as the list of its texts kept in memory would be, at any depth,
+    /// empty or not.
+    #[test]
+    fn a_spill_is_printed_as_its_texts_in_memory_would_be() {
+        use crate::spill::SpillWriter;
+        let values = [
+            json!({"a": [1, {"b": []}], "c": "\u{9b}", "d": {}}),
+            json!({}),
+            json!({"x": null, "y": [[]]}),
+        ];
+        for n in 0..=values.len() {
+            let texts: Vec<_> = values[..n].iter().map(raw_json).collect();
+            let mut w = SpillWriter::new().unwrap();
+            for v in &values[..n] {
+                let mut text = Vec::new();
+                write_raw_json(v, &mut text).unwrap();
+                w.push(&text).unwrap();
+            }
+            let spill = w.finish().unwrap();
+            let mut out = Vec::new();
+            let mut f = SafeJson::new(serde_json::ser::PrettyFormatter::new());
+            f.spill = Some(&spill);
+            Nested(&spill)
+                .serialize(&mut serde_json::Serializer::with_formatter(&mut out, f))
+                .unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                pretty(&Nested(&texts)),
+                "{n}"
+            );
+        }
     }
 
     /// `[{"k": VALUE, "z": 1}]`.
