@@ -360,3 +360,31 @@ fn the_repository_yaml_reads_as_serde_saphyr_reads_it() {
         files.len()
     );
 }
+
+/// Collections longer than the reader's stacks hold (1,024 elements, then a vector of their
+/// own), nested in and around shorter ones, block and flow: read as serde-saphyr reads them,
+/// and a key repeated on either side of that point still hands the map over.
+#[test]
+fn collections_past_the_spill_point_read_as_serde_saphyr_reads_them() {
+    use std::fmt::Write;
+    let limits = Limits::default();
+    let o = options(&limits);
+    let b = o.budget.as_ref().unwrap();
+    let n = 2_500;
+    let (mut block_list, mut long_map) = (String::new(), String::new());
+    for i in 0..n {
+        writeln!(block_list, "- name: s{i}\n  up: [{{a: {i}}}, {{b: x}}]").unwrap();
+        writeln!(long_map, "  k{i}: [{i}, {i}]").unwrap();
+    }
+    let flow_list = (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    for src in [
+        format!("top: 1\nlist:\n{block_list}after:\n  long:\n{long_map}  short: [1]\n"),
+        format!("- [{flow_list}]\n- {{a: [{flow_list}], b: 2}}\n---\nm:\n{long_map}"),
+    ] {
+        assert!(agrees(&src).unwrap(), "not answered");
+    }
+    for at in [3, 1_500] {
+        let repeated = format!("m:\n{long_map}  k{at}: 0\n");
+        assert!(events::read(&repeated, b).is_none(), "{at}");
+    }
+}

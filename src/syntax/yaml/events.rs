@@ -20,11 +20,54 @@ use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 use super::scalar::{Plain, plain};
 use crate::syntax::tree::{Entry, Node, Pos, Value, has_repeated_keys};
 
-/// A collection being read.
+/// A collection being read, its elements on the reader's stack of their kind.
 enum Frame<'a> {
-    List(Pos, Vec<Node<'a>>),
+    List(Pos, Gathered<Node<'a>>),
     /// A map, and the key whose value comes next.
-    Map(Pos, Vec<Entry<'a>>, Option<(Cow<'a, str>, Pos)>),
+    Map(Pos, Gathered<Entry<'a>>, Option<(Cow<'a, str>, Pos)>),
+}
+
+/// How many elements of one collection gather on the reader's stack before they move to a
+/// vector of their own: the stack never holds a long list twice when it is taken off.
+const SPILL: usize = 1024;
+
+/// Where an open collection's elements are: on a stack the reader shares between the
+/// collections being read (one for nodes, one for entries), from `start`, or in a vector
+/// of their own once there are [`SPILL`] of them. A collection then takes one allocation of
+/// its exact size, where a vector of its own grew by doubling and shrank again: the tree's
+/// blocks are laid out as the JSON reader lays them, which the decoder's allocations reuse
+/// as it frees them.
+struct Gathered<T> {
+    start: usize,
+    own: Option<Vec<T>>,
+}
+
+impl<T> Gathered<T> {
+    fn at(stack: &[T]) -> Self {
+        Self {
+            start: stack.len(),
+            own: None,
+        }
+    }
+
+    fn push(&mut self, stack: &mut Vec<T>, element: T) {
+        if let Some(own) = &mut self.own {
+            own.push(element);
+            return;
+        }
+        stack.push(element);
+        if stack.len() - self.start >= SPILL {
+            self.own = Some(stack.drain(self.start..).collect());
+        }
+    }
+
+    /// The elements, off the stack, in one allocation of their number.
+    fn take(self, stack: &mut Vec<T>) -> Box<[T]> {
+        match self.own {
+            Some(own) => own.into_boxed_slice(),
+            None => stack.drain(self.start..).collect(),
+        }
+    }
 }
 
 /// What is counted against serde-saphyr's budget.
@@ -54,6 +97,8 @@ impl Counts {
 pub(super) fn read<'a>(src: &'a str, budget: &Budget) -> Option<Vec<Node<'a>>> {
     let mut r = Reader {
         stack: Vec::new(),
+        nodes: Vec::new(),
+        entries: Vec::new(),
         root: None,
         docs: Vec::new(),
         counts: Counts::default(),
@@ -82,6 +127,10 @@ fn parser_options(b: &Budget) -> Options {
 
 struct Reader<'a> {
     stack: Vec<Frame<'a>>,
+    /// The elements of the lists being read, innermost last.
+    nodes: Vec<Node<'a>>,
+    /// The entries of the maps being read, innermost last.
+    entries: Vec<Entry<'a>>,
     /// The current document's root, once read.
     root: Option<Node<'a>>,
     docs: Vec<Node<'a>>,
@@ -111,14 +160,12 @@ impl<'a> Reader<'a> {
                 self.scalar(text, style, pos(span))?;
             }
             Event::SequenceStart(_, anchor, tag) => {
-                self.open(anchor, tag.is_some(), Frame::List(pos(span), Vec::new()))?;
+                let frame = Frame::List(pos(span), Gathered::at(&self.nodes));
+                self.open(anchor, tag.is_some(), frame)?;
             }
             Event::MappingStart(_, anchor, tag) => {
-                self.open(
-                    anchor,
-                    tag.is_some(),
-                    Frame::Map(pos(span), Vec::new(), None),
-                )?;
+                let frame = Frame::Map(pos(span), Gathered::at(&self.entries), None);
+                self.open(anchor, tag.is_some(), frame)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close()?,
             // Aliases, and events of options this reader does not set.
@@ -145,12 +192,14 @@ impl<'a> Reader<'a> {
     /// A collection ends: a map's keys must be distinct.
     fn close(&mut self) -> Option<()> {
         let node = match self.stack.pop()? {
-            // Containers of exactly their size, as the other readers make them.
-            Frame::List(p, items) => Node::new(p, Value::List(items.into_boxed_slice())),
-            Frame::Map(p, entries, _) if !has_repeated_keys(&entries) => {
-                Node::new(p, Value::Map(entries.into_boxed_slice()))
+            Frame::List(p, items) => Node::new(p, Value::List(items.take(&mut self.nodes))),
+            Frame::Map(p, entries, _) => {
+                let entries = entries.take(&mut self.entries);
+                if has_repeated_keys(&entries) {
+                    return None;
+                }
+                Node::new(p, Value::Map(entries))
             }
-            Frame::Map(..) => return None,
         };
         self.complete(node);
         Some(())
@@ -181,14 +230,15 @@ impl<'a> Reader<'a> {
     fn complete(&mut self, node: Node<'a>) {
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::List(_, items)) => items.push(node),
+            Some(Frame::List(_, items)) => items.push(&mut self.nodes, node),
             Some(Frame::Map(_, entries, key)) => {
                 if let Some((key, key_pos)) = key.take() {
-                    entries.push(Entry {
+                    let entry = Entry {
                         key,
                         key_pos,
                         value: node,
-                    });
+                    };
+                    entries.push(&mut self.entries, entry);
                 }
             }
         }
