@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 
+use crate::syntax::gather::Gathered;
 use crate::syntax::tree::{Entry, Limits, Node, Pos, SyntaxError, Value};
 
 /// The deepest nesting this reader accepts whatever [`Limits::max_depth`] says: the reader
@@ -65,44 +66,6 @@ pub fn parse<'a>(src: &'a str, limits: &Limits) -> Result<Node<'a>, SyntaxError>
         return Err(p.lx.error_here("expected the end of the document"));
     }
     Ok(node)
-}
-
-/// How many elements of one array or object gather on the reader's stack (one for nodes,
-/// one for entries) before they move to a vector of their own: the stacks never hold a long
-/// list twice.
-const SPILL: usize = 1024;
-
-/// Adds an element of the array or object whose elements start at `start` on `stack` (or
-/// in `own`, once they spilled).
-fn spill_push<T>(stack: &mut Vec<T>, own: &mut Option<Vec<T>>, start: usize, element: T) {
-    if let Some(own) = own {
-        own.push(element);
-        return;
-    }
-    stack.push(element);
-    if stack.len() - start >= SPILL {
-        *own = Some(tail(stack, start));
-    }
-}
-
-/// The elements [`spill_push`] gathered, in one allocation of their exact number.
-fn spill_take<T>(stack: &mut Vec<T>, own: Option<Vec<T>>, start: usize) -> Box<[T]> {
-    match own {
-        Some(own) => own.into_boxed_slice(),
-        None => tail(stack, start).into_boxed_slice(),
-    }
-}
-
-/// The elements of `stack` from `start`, moved in one copy to an allocation of their exact
-/// number; the stack keeps its buffer (which `split_off(0)` would hand over, leaving the
-/// stack a new one).
-fn tail<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
-    if start > 0 {
-        return stack.split_off(start);
-    }
-    let mut out = Vec::with_capacity(stack.len());
-    out.append(stack);
-    out
 }
 
 /// The offset of the first byte from `j` that may end a string's plain run (a quote, a
@@ -429,34 +392,32 @@ impl<'a> Reader<'a> {
 
     fn object(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
         let depth = self.open(depth)?;
-        let start = self.entries.len();
-        let mut own = None;
+        let mut items = Gathered::at(&self.entries);
         let mut first = true;
         while !(first && self.lx.eat(b'}')) {
             let e = self.entry(depth, first)?;
-            spill_push(&mut self.entries, &mut own, start, e);
+            items.push(&mut self.entries, e);
             first = false;
             if self.closed(b'}', "object", open)? {
                 break;
             }
         }
-        Ok(Value::Map(spill_take(&mut self.entries, own, start)))
+        Ok(Value::Map(items.take(&mut self.entries)))
     }
 
     fn array(&mut self, depth: usize, open: Pos) -> Result<Value<'a>, SyntaxError> {
         let depth = self.open(depth)?;
-        let start = self.nodes.len();
-        let mut own = None;
+        let mut items = Gathered::at(&self.nodes);
         let mut first = true;
         while !(first && self.lx.eat(b']')) {
             let n = self.value(depth)?;
-            spill_push(&mut self.nodes, &mut own, start, n);
+            items.push(&mut self.nodes, n);
             first = false;
             if self.closed(b']', "array", open)? {
                 break;
             }
         }
-        Ok(Value::List(spill_take(&mut self.nodes, own, start)))
+        Ok(Value::List(items.take(&mut self.nodes)))
     }
 
     /// Moves past the bracket at the cursor, one level deeper.

@@ -10,6 +10,7 @@
 //! - `yaml` (feature `yaml`): YAML 1.2 through serde-saphyr, one document or a stream;
 //! - `hcl2` (feature `nomad`): HCL2 (Nomad job files) through hcl-rs's parser.
 
+pub(crate) mod gather;
 pub mod hcl;
 #[cfg(feature = "nomad")]
 pub mod hcl2;

@@ -18,6 +18,7 @@ use serde_saphyr::Budget;
 use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 
 use super::scalar::{Plain, plain};
+use crate::syntax::gather::Gathered;
 use crate::syntax::tree::{Entry, Node, Pos, Value, has_repeated_keys};
 
 /// A collection being read, its elements on the reader's stack of their kind.
@@ -25,49 +26,6 @@ enum Frame<'a> {
     List(Pos, Gathered<Node<'a>>),
     /// A map, and the key whose value comes next.
     Map(Pos, Gathered<Entry<'a>>, Option<(Cow<'a, str>, Pos)>),
-}
-
-/// How many elements of one collection gather on the reader's stack before they move to a
-/// vector of their own: the stack never holds a long list twice when it is taken off.
-const SPILL: usize = 1024;
-
-/// Where an open collection's elements are: on a stack the reader shares between the
-/// collections being read (one for nodes, one for entries), from `start`, or in a vector
-/// of their own once there are [`SPILL`] of them. A collection then takes one allocation of
-/// its exact size, where a vector of its own grew by doubling and shrank again: the tree's
-/// blocks are laid out as the JSON reader lays them, which the decoder's allocations reuse
-/// as it frees them.
-struct Gathered<T> {
-    start: usize,
-    own: Option<Vec<T>>,
-}
-
-impl<T> Gathered<T> {
-    fn at(stack: &[T]) -> Self {
-        Self {
-            start: stack.len(),
-            own: None,
-        }
-    }
-
-    fn push(&mut self, stack: &mut Vec<T>, element: T) {
-        if let Some(own) = &mut self.own {
-            own.push(element);
-            return;
-        }
-        stack.push(element);
-        if stack.len() - self.start >= SPILL {
-            self.own = Some(stack.drain(self.start..).collect());
-        }
-    }
-
-    /// The elements, off the stack, in one allocation of their number.
-    fn take(self, stack: &mut Vec<T>) -> Box<[T]> {
-        match self.own {
-            Some(own) => own.into_boxed_slice(),
-            None => stack.drain(self.start..).collect(),
-        }
-    }
 }
 
 /// What is counted against serde-saphyr's budget.
