@@ -130,8 +130,8 @@ fn a_socket_path_written_as_the_address_and_port_is_the_same_listener() {
 
 #[test]
 fn duplicates_in_a_long_list_of_upstreams_are_each_reported_at_the_later_one() {
-    // Past a few upstreams the duplicates are found by sorting: the later of two is still
-    // the one reported, in the list's order.
+    // Past eight upstreams (where the duplicates were once found by sorting; past 32 they
+    // still are): the later of two is still the one reported, in the list's order.
     let mut src = PROXY_HEAD.to_owned();
     for i in 0..12 {
         let (name, port) = match i {
@@ -163,6 +163,47 @@ fn duplicates_in_a_long_list_of_upstreams_are_each_reported_at_the_later_one() {
             (
                 "service.proxy.upstreams[11]",
                 "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10004\" is specified twice"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn duplicates_in_a_list_of_more_than_32_upstreams_are_each_reported_at_the_later_one() {
+    // Past 32 upstreams the duplicates are found by sorting (up to it, pairwise): the later
+    // of two is still the one reported, in the list's order, a smaller index after a larger.
+    let mut src = PROXY_HEAD.to_owned();
+    for i in 0..40 {
+        let (name, port) = match i {
+            35 => ("s34".to_owned(), 10_035),
+            36 => ("s36".to_owned(), 10_002),
+            38 => ("s38".to_owned(), 10_037),
+            _ => (format!("s{i}"), 10_000 + i),
+        };
+        let _ = write!(
+            src,
+            "    - destination_name: {name}\n      local_bind_port: {port}\n"
+        );
+    }
+    let ps = problems(&src, Format::Yaml);
+    let got: Vec<(&str, &str)> = ps
+        .iter()
+        .map(|p| (p.path.as_str(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "service.proxy.upstreams[35]",
+                "upstreams cannot contain duplicates of [type=\"service\", name=\"s34\", partition=\"\", namespace=\"\", peer=\"\", datacenter=\"\"]"
+            ),
+            (
+                "service.proxy.upstreams[36]",
+                "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10002\" is specified twice"
+            ),
+            (
+                "service.proxy.upstreams[38]",
+                "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10037\" is specified twice"
             ),
         ]
     );
