@@ -629,16 +629,22 @@ impl Field {
         sig == self.sigs[0] || sig == self.sigs[1]
     }
 
-    /// Whether `key` is this field, and if so whether in `style`'s spelling (else the
-    /// alias's), in any case.
+    /// Whether `key`, of signature `sig`, is this field, and if so whether in `style`'s
+    /// spelling (else the alias's), in any case: a spelling is compared only where its
+    /// signature is the key's, the canonical one first.
     #[inline]
-    fn spelled(self, key: &str, style: Style) -> Option<bool> {
-        let camel = same_but_case(key, self.camel);
-        let snake = same_but_case(key, self.snake);
-        (camel || snake).then_some(match style {
-            Style::Camel => camel,
-            Style::Snake => snake,
-        })
+    fn spelled(self, key: &str, sig: u32, style: Style) -> Option<bool> {
+        let (canonical, alias, sigs) = match style {
+            Style::Camel => (self.camel, self.snake, self.sigs),
+            Style::Snake => (self.snake, self.camel, [self.sigs[1], self.sigs[0]]),
+        };
+        if sig == sigs[0] && same_but_case(key, canonical) {
+            Some(true)
+        } else if sig == sigs[1] && same_but_case(key, alias) {
+            Some(false)
+        } else {
+            None
+        }
     }
 }
 
@@ -648,9 +654,21 @@ fn same_but_case(key: &str, spelling: &str) -> bool {
     key.len() == spelling.len() && same_length_but_case(key.as_bytes(), spelling.as_bytes())
 }
 
-/// [`same_but_case`] for two strings of one length (exactly, as most keys are, first).
+/// [`same_but_case`] for two strings of one length: eight bytes at a time, each word
+/// exactly first (as most keys are spelled), then but for case; the last word may overlap
+/// the one before it. Shorter strings byte by byte.
 fn same_length_but_case(key: &[u8], spelling: &[u8]) -> bool {
-    key == spelling || key.eq_ignore_ascii_case(spelling)
+    let same = |k: &[u8; 8], s: &[u8; 8]| k == s || k.eq_ignore_ascii_case(s);
+    let (Some(key_last), Some(spelling_last)) = (key.last_chunk(), spelling.last_chunk()) else {
+        return key.eq_ignore_ascii_case(spelling);
+    };
+    let (key_words, _) = key.as_chunks();
+    let (spelling_words, _) = spelling.as_chunks();
+    key_words
+        .iter()
+        .zip(spelling_words)
+        .all(|(k, s)| same(k, s))
+        && same(key_last, spelling_last)
 }
 
 /// A key's signature: its length and its first, middle and last bytes, ASCII lowercase.
@@ -805,7 +823,7 @@ impl<'t> Obj<'t> {
                         continue;
                     }
                     let key = &self.entries[i].key;
-                    if let Some(is_canonical) = field.spelled(key, style) {
+                    if let Some(is_canonical) = field.spelled(key, sigs[i], style) {
                         *used |= 1 << i;
                         pick.consider(i, is_canonical);
                     }
@@ -813,7 +831,12 @@ impl<'t> Obj<'t> {
             }
             Marks::Large { used } => {
                 for (i, e) in self.entries.iter().enumerate() {
-                    if let Some(is_canonical) = field.spelled(&e.key, style) {
+                    let n = e.key.len();
+                    if n != field.camel.len() && n != field.snake.len() {
+                        continue;
+                    }
+                    let sig = signature(e.key.as_bytes());
+                    if let Some(is_canonical) = field.spelled(&e.key, sig, style) {
                         used[i / 64] |= 1 << (i % 64);
                         pick.consider(i, is_canonical);
                     }

@@ -4,9 +4,11 @@
 //! names the key path and the line of the value it concerns.
 
 mod chain;
+mod repeats;
 
 use crate::load::context::{Cx, Style};
 use crate::load::error::DiagnosticKind;
+use crate::load::validate::repeats::{Print, Repeats, text_print};
 use crate::model::config_entry::{ConfigEntry, ServiceDefaults, UpstreamOverride};
 use crate::model::mode::go_quote;
 use crate::model::service::{
@@ -194,45 +196,26 @@ fn upstreams(cx: &mut Cx<'_, '_>, ups: &[Upstream], service_partition: Option<&s
     }
 }
 
-/// For each item of a list, whether one before it has an equal key (a set's failed
-/// inserts, in order).
-enum Repeats {
-    /// At most 8 items, each compared with those before it: bit `i` for item `i`.
-    Few(u64),
-    /// More: found by sorting the indices by key, stably, so that of equal keys the first
-    /// comes first.
-    Many(Vec<bool>),
+impl Print for Identity<'_> {
+    fn print(&self) -> u64 {
+        self.fields().iter().fold(0, |h, f| {
+            h.rotate_left(16) ^ text_print(f.len(), f.bytes().last().unwrap_or(0))
+        })
+    }
 }
 
-impl Repeats {
-    fn of<'u, T, K: Ord>(items: &'u [T], key: impl Fn(&'u T) -> K) -> Self {
-        if items.len() <= 8 {
-            let keys: [Option<K>; 8] = std::array::from_fn(|i| items.get(i).map(&key));
-            let mut bits = 0;
-            for (i, k) in keys.iter().enumerate().take(items.len()) {
-                if keys[..i].contains(k) {
-                    bits |= 1 << i;
-                }
-            }
-            return Self::Few(bits);
+impl Print for Option<Listener<'_>> {
+    /// The print of the listener's text (a socket path and an address and port may be the
+    /// same text).
+    fn print(&self) -> u64 {
+        let Some(l) = self else {
+            return 0;
+        };
+        if l.port == 0 {
+            return text_print(l.head.len(), l.head.bytes().last().unwrap_or(0));
         }
-        let keys: Vec<K> = items.iter().map(key).collect();
-        let mut order: Vec<usize> = (0..keys.len()).collect();
-        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-        let mut seen = vec![false; keys.len()];
-        for pair in order.windows(2) {
-            if keys[pair[0]] == keys[pair[1]] {
-                seen[pair[1]] = true;
-            }
-        }
-        Self::Many(seen)
-    }
-
-    fn at(&self, i: usize) -> bool {
-        match self {
-            Self::Few(bits) => bits & (1 << i) != 0,
-            Self::Many(seen) => seen[i],
-        }
+        let digits = l.port.ilog10() as usize + 1;
+        text_print(l.head.len() + 1 + digits, b'0' + (l.port % 10) as u8)
     }
 }
 

@@ -128,41 +128,85 @@ fn a_socket_path_written_as_the_address_and_port_is_the_same_listener() {
     assert!(problems(&other_port, Format::Yaml).is_empty());
 }
 
-#[test]
-fn duplicates_in_a_long_list_of_upstreams_are_each_reported_at_the_later_one() {
-    // Past a few upstreams the duplicates are found by sorting: the later of two is still
-    // the one reported, in the list's order.
+/// The problems of a sidecar's `n` upstreams, `s{i}` on port `10000 + i`, but for those
+/// `differ` gives another name and port: each as its path and message.
+fn upstream_list_problems(
+    n: usize,
+    differ: impl Fn(usize) -> Option<(&'static str, usize)>,
+) -> Vec<(String, String)> {
     let mut src = PROXY_HEAD.to_owned();
-    for i in 0..12 {
-        let (name, port) = match i {
-            9 => ("s2".to_owned(), 10_002),
-            11 => ("s11".to_owned(), 10_004),
-            _ => (format!("s{i}"), 10_000 + i),
+    for i in 0..n {
+        let (name, port) = match differ(i) {
+            Some((name, port)) => (name.to_owned(), port),
+            None => (format!("s{i}"), 10_000 + i),
         };
         let _ = write!(
             src,
             "    - destination_name: {name}\n      local_bind_port: {port}\n"
         );
     }
-    let ps = problems(&src, Format::Yaml);
-    let got: Vec<(&str, &str)> = ps
-        .iter()
-        .map(|p| (p.path.as_str(), p.message.as_str()))
-        .collect();
+    problems(&src, Format::Yaml)
+        .into_iter()
+        .map(|p| (p.path, p.message))
+        .collect()
+}
+
+fn path_and_message(path: &str, message: &str) -> (String, String) {
+    (path.to_owned(), message.to_owned())
+}
+
+#[test]
+fn duplicates_in_a_long_list_of_upstreams_are_each_reported_at_the_later_one() {
+    // Past eight upstreams (where the duplicates were once found by sorting; past 32 they
+    // still are): the later of two is still the one reported, in the list's order.
+    let got = upstream_list_problems(12, |i| match i {
+        9 => Some(("s2", 10_002)),
+        11 => Some(("s11", 10_004)),
+        _ => None,
+    });
     assert_eq!(
         got,
         [
-            (
+            path_and_message(
                 "service.proxy.upstreams[9]",
                 "upstreams cannot contain duplicates of [type=\"service\", name=\"s2\", partition=\"\", namespace=\"\", peer=\"\", datacenter=\"\"]"
             ),
-            (
+            path_and_message(
                 "service.proxy.upstreams[9]",
                 "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10002\" is specified twice"
             ),
-            (
+            path_and_message(
                 "service.proxy.upstreams[11]",
                 "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10004\" is specified twice"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn duplicates_in_a_list_of_more_than_32_upstreams_are_each_reported_at_the_later_one() {
+    // Past 32 upstreams the duplicates are found by sorting (up to it, pairwise): the later
+    // of two is still the one reported, in the list's order, a smaller index after a larger.
+    let got = upstream_list_problems(40, |i| match i {
+        35 => Some(("s34", 10_035)),
+        36 => Some(("s36", 10_002)),
+        38 => Some(("s38", 10_037)),
+        _ => None,
+    });
+    assert_eq!(
+        got,
+        [
+            path_and_message(
+                "service.proxy.upstreams[35]",
+                "upstreams cannot contain duplicates of [type=\"service\", name=\"s34\", partition=\"\", namespace=\"\", peer=\"\", datacenter=\"\"]"
+            ),
+            path_and_message(
+                "service.proxy.upstreams[36]",
+                "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10002\" is specified twice"
+            ),
+            path_and_message(
+                "service.proxy.upstreams[38]",
+                "upstreams cannot contain duplicates by local bind address and port or unix path; \"127.0.0.1:10037\" is specified twice"
             ),
         ]
     );
