@@ -111,9 +111,9 @@ impl Topology {
     /// the topology and the load's diagnostics (check them for errors: a document that failed
     /// to load is not in the topology).
     ///
-    /// (`Loader::load_paths_each` with `TopologyBuilder::add_document` keeps less while
-    /// loading, one file's trees at a time, but glibc's allocator makes it the slower of the
-    /// two on large inputs: docs/performance.md.)
+    /// (The same as `Loader::load_paths_each` with `TopologyBuilder::add_document`: files
+    /// are read, parsed and decoded one at a time, so one file's trees are alive at once, but
+    /// for Kubernetes manifests, which wait for their Helm values.)
     ///
     /// ```
     /// use meshroute::{Loader, Topology};
