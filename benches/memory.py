@@ -148,7 +148,7 @@ FORMATS = {"json": "json", "hcl": "hcl", "yaml": "yaml"}
 def commands(path, shape):
     """Every command that reads the inputs, in every output format (label, argv)."""
     out = []
-    for f in ["text", "json"]:
+    for f in ["text", "json", "sarif"]:
         out.append(("check --format %s" % f, ["check", "--format", f, path]))
     td = ["--trust-domain", "example.consul"]
     for f in ["table", "json"]:

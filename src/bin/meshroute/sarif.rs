@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use meshroute::preflight::Check;
 use meshroute::{Problem, Severity, Source};
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::shared::{self, Stop};
@@ -24,9 +25,13 @@ const SRCROOT: &str = "%SRCROOT%";
 pub(crate) fn print(problems: &[Problem], root: Option<&Path>) {
     let rules = rules(problems);
     let root = absolute(root.unwrap_or(Path::new(".")));
-    let results: Vec<Value> = problems.iter().map(|p| result(p, &rules, &root)).collect();
+    let results = Results {
+        problems,
+        rules: &rules,
+        root: &root,
+    };
     let invocation = json!({"executionSuccessful": true});
-    shared::print_json(&log(&rules, &results, &invocation));
+    shared::print_json(&log(&rules, results, &invocation));
 }
 
 /// Prints the log of a run that could not check (a usage or input problem) and returns its
@@ -48,27 +53,66 @@ pub(crate) fn print_failure(stop: &Stop) -> ExitCode {
         "exitCode": stop.code,
         "toolExecutionNotifications": notifications,
     });
-    shared::print_json(&log(&[], &[], &invocation));
+    shared::print_json(&log(&[], [(); 0], &invocation));
     ExitCode::from(stop.code)
 }
 
-fn log(rules: &[Rule], results: &[Value], invocation: &Value) -> Value {
+/// The log: one run, its tool with `rules`, its invocation, and its `results`.
+fn log<'a, R: Serialize>(rules: &[Rule], results: R, invocation: &'a Value) -> Log<'a, R> {
     let rules: Vec<Value> = rules.iter().map(Rule::to_json).collect();
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({"driver": {
                 "name": "meshroute",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
-            }},
-            "invocations": [invocation],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+            }}),
+            invocations: [invocation],
+            column_kind: "unicodeCodePoints",
+            results,
         }],
-    })
+    }
+}
+
+/// A SARIF log, its members in the order they always had. Typed, so that the
+/// results serialize one at a time as they are written ([`Results`]) instead of first
+/// becoming one JSON value (tens of thousands of findings made a log 15x its input).
+#[derive(Serialize)]
+struct Log<'a, R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a, R>; 1],
+}
+
+/// The log's one run.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a, R> {
+    tool: Value,
+    invocations: [&'a Value; 1],
+    column_kind: &'static str,
+    results: R,
+}
+
+/// A run's results, each made from its problem as it is written.
+struct Results<'a> {
+    problems: &'a [Problem],
+    rules: &'a [Rule],
+    root: &'a Path,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.problems
+                .iter()
+                .map(|p| result(p, self.rules, self.root)),
+        )
+    }
 }
 
 /// A reporting descriptor: a check, or a kind of load diagnostic.
