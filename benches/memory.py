@@ -150,6 +150,8 @@ def commands(path, shape):
     out = []
     for f in ["text", "json", "sarif"]:
         out.append(("check --format %s" % f, ["check", "--format", f, path]))
+    for f in ["text", "json"]:
+        out.append(("show --format %s" % f, ["show", "--format", f, path]))
     td = ["--trust-domain", "example.consul"]
     for f in ["table", "json"]:
         out.append(("resolve --format %s" % f, ["resolve", "--format", f] + td + [path]))
